@@ -1,0 +1,166 @@
+# xtalk: a Type-1 hypervisor for x86-64 (VT-x + EPT), loaded from UEFI.
+#
+#   make          build/xtalk.efi, the guests and the bootable disk image
+#   make run      boot the default configuration and show the guests live
+#   make test     host unit tests (ASan+UBSan), a short fuzz run, end-to-end tests
+#   make fuzz     long fuzz runs
+#
+# Missing Debian packages are installed by scripts/deps.sh.
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+BUILD    := build
+GCC_INC  := $(shell gcc -print-file-name=include)
+EFI_LIB  := /usr/lib
+EFI_LDS  := $(EFI_LIB)/elf_x86_64_efi.lds
+EFI_CRT0 := $(EFI_LIB)/crt0-efi-x86_64.o
+
+WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow
+# Freestanding C: no libc headers, no SSE (guest state stays in the guest's
+# registers), no red zone (interrupts and exits may land on our stack).
+FREE_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
+	-Ilib/include -I. -fno-stack-protector -fno-stack-check -fno-strict-aliasing \
+	-mno-red-zone -mgeneral-regs-only -fno-tree-loop-distribute-patterns $(WARN)
+VMM_CFLAGS := $(FREE_CFLAGS) -fpic -fshort-wchar -maccumulate-outgoing-args
+EFI_CFLAGS := $(VMM_CFLAGS) -DGNU_EFI_USE_MS_ABI -I/usr/include/efi -I/usr/include/efi/x86_64
+GUEST_CFLAGS := $(FREE_CFLAGS) -fno-pic -fno-pie -mcmodel=small -Iguests/lib
+
+HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer $(WARN) -I. -Ilib
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -I. -Ilib
+
+# V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @echo "  $(1)"
+endif
+
+# ---------------------------------------------------------------- deps
+DEPS_STAMP = $(BUILD)/.deps-$(1)
+.PRECIOUS: $(BUILD)/.deps-%
+$(BUILD)/.deps-%: scripts/deps.sh
+	@mkdir -p $(BUILD)
+	$(Q)scripts/deps.sh $*
+	@touch $@
+
+# ---------------------------------------------------------------- VMM
+# Everything linked into xtalk.efi. Only boot/efi_main.c sees GNU-EFI.
+VMM_SRCS := boot/ini.c $(wildcard vmm/*.c vmm/*.S ept/*.c devices/*.c crosstalk/*.c lib/*.c)
+EFI_SRCS := boot/efi_main.c
+VMM_OBJS := $(patsubst %,$(BUILD)/vmm/%.o,$(VMM_SRCS)) $(patsubst %,$(BUILD)/efi/%.o,$(EFI_SRCS))
+
+$(BUILD)/vmm/%.c.o: %.c | $(call DEPS_STAMP,build)
+	@mkdir -p $(dir $@)
+	$(call say,CC $@)
+	$(Q)gcc $(VMM_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/vmm/%.S.o: %.S | $(call DEPS_STAMP,build)
+	@mkdir -p $(dir $@)
+	$(call say,CC $@)
+	$(Q)gcc $(VMM_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/efi/%.c.o: %.c | $(call DEPS_STAMP,build)
+	@mkdir -p $(dir $@)
+	$(call say,CC $@)
+	$(Q)gcc $(EFI_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/xtalk.so: $(VMM_OBJS)
+	$(call say,LD $@)
+	$(Q)ld -nostdlib -znocombreloc -shared -Bsymbolic -z defs -T $(EFI_LDS) $(EFI_CRT0) \
+		$(VMM_OBJS) -o $@ -L$(EFI_LIB) -lgnuefi
+$(BUILD)/xtalk.efi: $(BUILD)/xtalk.so
+	$(call say,EFI $@)
+	$(Q)objcopy -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym -j .rel \
+		-j .rela -j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 \
+		--subsystem=10 $< $@
+
+# ---------------------------------------------------------------- guests
+GUEST_NAMES := $(filter-out lib,$(notdir $(patsubst %/,%,$(wildcard guests/*/))))
+GUEST_LIB_SRCS := $(wildcard guests/lib/*.c guests/lib/*.S) lib/fmt.c lib/string.c
+GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(GUEST_LIB_SRCS))
+GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_NAMES))
+
+$(BUILD)/guest/%.c.o: %.c | $(call DEPS_STAMP,build)
+	@mkdir -p $(dir $@)
+	$(call say,CC $@)
+	$(Q)gcc $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/guest/%.S.o: %.S | $(call DEPS_STAMP,build)
+	@mkdir -p $(dir $@)
+	$(call say,CC $@)
+	$(Q)gcc $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+define GUEST_RULE
+$(BUILD)/guests/$(1).elf: $(patsubst %,$(BUILD)/guest/%.o,$(wildcard guests/$(1)/*.c guests/$(1)/*.S)) \
+		$(GUEST_LIB_OBJS) guests/lib/guest.ld
+	@mkdir -p $$(dir $$@)
+	$$(call say,LD $$@)
+	$$(Q)ld -nostdlib -static -z max-page-size=4096 -z noexecstack -T guests/lib/guest.ld \
+		$$(filter %.o,$$^) -o $$@
+endef
+$(foreach g,$(GUEST_NAMES),$(eval $(call GUEST_RULE,$(g))))
+
+# ---------------------------------------------------------------- disk image
+DEFAULT_INI := configs/default.ini
+$(BUILD)/xtalk.img: $(BUILD)/xtalk.efi $(GUEST_ELFS) $(DEFAULT_INI) scripts/mkimage.sh
+	$(call say,IMG $@)
+	$(Q)scripts/mkimage.sh $@ $(BUILD)/xtalk.efi $(DEFAULT_INI) $(GUEST_ELFS)
+
+all: $(BUILD)/xtalk.efi $(GUEST_ELFS) $(BUILD)/xtalk.img
+
+# ---------------------------------------------------------------- run
+run: all | $(call DEPS_STAMP,run)
+	scripts/run.sh $(BUILD)/xtalk.img
+
+# ---------------------------------------------------------------- host tests
+# Pure modules, built for the host with sanitizers; each tests/unit/test_X.c
+# links against them.
+PURE_SRCS := boot/ini.c ept/ept.c vmm/image_load.c vmm/guest_boot.c vmm/gpt_walk.c \
+	vmm/cpuid_filter.c vmm/acpi.c devices/uart16550.c lib/fmt.c lib/xerrno.c
+PURE_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(PURE_SRCS))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(wildcard tests/unit/test_*.c))
+
+$(BUILD)/host/%.c.o: %.c | $(call DEPS_STAMP,test)
+	@mkdir -p $(dir $@)
+	$(call say,CC $@)
+	$(Q)gcc $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/host/libpure.a: $(PURE_OBJS)
+	$(call say,AR $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(BUILD)/host/tests/%: tests/unit/%.c $(BUILD)/host/libpure.a
+	@mkdir -p $(dir $@)
+	$(call say,CC $@)
+	$(Q)gcc $(HOST_CFLAGS) -MMD -MP $< $(BUILD)/host/libpure.a -lcmocka -o $@
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+# ---------------------------------------------------------------- fuzzing
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 20
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) | $(call DEPS_STAMP,test)
+	@mkdir -p $(dir $@)
+	$(call say,FUZZ $@)
+	$(Q)clang $(FUZZ_CFLAGS) $< $(PURE_SRCS) -o $@
+fuzz-short: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do scripts/fuzz.sh $$t $(FUZZ_SECONDS); done
+fuzz: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do scripts/fuzz.sh $$t 600; done
+
+# ---------------------------------------------------------------- end to end
+e2e: all | $(call DEPS_STAMP,test)
+	python3 tests/e2e/run.py --build $(BUILD) $(E2E_ARGS)
+
+test: | $(call DEPS_STAMP,test)
+	$(MAKE) unit
+	$(MAKE) fuzz-short
+	$(MAKE) e2e
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all run unit fuzz fuzz-short e2e test clean
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* The tiny runtime of xtalk's test guests: console, hypercalls, exceptions. */
+#ifndef XTALK_GUEST_H
+#define XTALK_GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/hypercall_abi.h"
+
+/* Called by crt0 with the boot_params pointer; the return value is the exit status. */
+long guest_main(const uint8_t *boot_params);
+
+void putc_serial(char c);
+void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__attribute__((noreturn)) void guest_exit(long status);
+
+static inline long hypercall(long nr, long a0, long a1, long a2)
+{
+	long ret;
+
+	__asm__ volatile("vmcall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2)
+			 : "memory");
+	return ret;
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Busy-wait for about n iterations of a loop the compiler cannot remove. */
+void spin(unsigned long n);
+
+/*
+ * Exceptions. idt_install() sets up handlers for vectors 0-31. While an
+ * "expected fault" is armed, an exception is recorded and the faulting
+ * instruction skipped (its length is given); any other exception prints
+ * a report and exits with status 100 + vector.
+ */
+struct fault {
+	bool hit;
+	unsigned vector;
+	uint64_t error;
+	uint64_t rip;
+};
+
+void idt_install(void);
+void fault_expect(unsigned insn_len);
+/* Stop expecting; returns what happened since fault_expect(). */
+struct fault fault_take(void);
+
+/* kvm-unit-tests style reporting */
+void report(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+long report_summary(void);
+
+#endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* xtalk's console: formatted output to COM1, with log levels. */
+#ifndef XTALK_VMM_CONSOLE_H
+#define XTALK_VMM_CONSOLE_H
+
+#include <stdarg.h>
+
+#include "boot/ini.h"
+
+void con_set_level(enum xt_log_level level);
+void con_write(const char *s, unsigned len);
+void con_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One "xtalk: ..." line when level is enabled. */
+void xt_log(enum xt_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define xt_err(...) xt_log(XT_LOG_ERROR, __VA_ARGS__)
+#define xt_warn(...) xt_log(XT_LOG_WARN, __VA_ARGS__)
+#define xt_info(...) xt_log(XT_LOG_INFO, __VA_ARGS__)
+#define xt_debug(...) xt_log(XT_LOG_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* EPT violations and misconfigurations (SDM 3C, "EPT Violations"). */
+#include "vmm/console.h"
+#include "vmm/exit.h"
+#include "vmm/guest.h"
+#include "vmm/vmx.h"
+
+static const char *access_name(uint64_t q)
+{
+	if (q & EPT_VIOLATION_FETCH)
+		return "instruction fetch";
+	if (q & EPT_VIOLATION_WRITE)
+		return "write";
+	return "read";
+}
+
+/* The guest touched a guest-physical address that is neither its RAM nor a
+ * device: on hardware the access would go nowhere; here it ends the guest so
+ * the bug is visible, and nothing else is affected. */
+enum exit_result handle_ept_violation(struct vcpu *v)
+{
+	struct guest *g = v->guest;
+	uint64_t gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
+	uint64_t rip = vmread(VMCS_GUEST_RIP);
+
+	if (gpa < g->ram.size) {
+		guest_stop(g, GUEST_EPT_VIOLATION,
+			   "EPT violation: %s at GPA 0x%llx inside its RAM (qualification 0x%llx), RIP 0x%llx",
+			   access_name(v->exit_qual), (unsigned long long)gpa,
+			   (unsigned long long)v->exit_qual, (unsigned long long)rip);
+		vcpu_dump(v);
+		return EXIT_YIELD;
+	}
+	guest_stop(g, GUEST_EPT_VIOLATION,
+		   "EPT violation: %s at GPA 0x%llx outside its RAM (%llu MiB), RIP 0x%llx",
+		   access_name(v->exit_qual), (unsigned long long)gpa,
+		   (unsigned long long)(g->ram.size >> 20), (unsigned long long)rip);
+	return EXIT_YIELD;
+}
+
+/* A malformed EPT entry is a VMM bug: stop the guest and show where. */
+enum exit_result handle_ept_misconfig(struct vcpu *v)
+{
+	guest_stop(v->guest, GUEST_BAD_EXIT, "EPT misconfiguration at GPA 0x%llx",
+		   (unsigned long long)vmread(VMCS_GUEST_PHYSICAL_ADDRESS));
+	vcpu_dump(v);
+	return EXIT_YIELD;
+}

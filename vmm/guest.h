@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A guest (VM): its RAM, EPT, emulated devices, console and vCPU. Today each
+ * guest has exactly one vCPU; the split keeps per-VM state (memory, devices)
+ * apart from per-CPU state (registers, VMCS) so SMP guests fit later.
+ */
+#ifndef XTALK_VMM_GUEST_H
+#define XTALK_VMM_GUEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "boot/ini.h"
+#include "devices/uart16550.h"
+#include "ept/ept.h"
+#include "vmm/image_load.h"
+#include "vmm/vcpu.h"
+
+#define GUEST_MAX_IO_HANDLERS 8
+#define GUEST_LINE_MAX 240
+
+struct guest;
+
+/* A port-I/O range a device claims. Handlers return 0, or a negative XT_E*
+ * code to have the access treated as unclaimed. */
+struct io_handler {
+	uint16_t base, count;
+	int (*read)(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t *val);
+	int (*write)(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t val);
+	void *dev;
+};
+
+enum guest_stop_reason {
+	GUEST_RUNNING,
+	GUEST_EXITED,           /* hypercall exit with a status */
+	GUEST_TRIPLE_FAULT,
+	GUEST_EPT_VIOLATION,    /* access outside its RAM and devices */
+	GUEST_BAD_EXIT,         /* an exit the VMM does not handle */
+	GUEST_ENTRY_FAILED,
+	GUEST_HALTED_FOREVER,   /* HLT with nothing that could ever wake it */
+	GUEST_BAD_STATE,        /* the guest did something the VMM cannot emulate */
+};
+
+struct guest_stats {
+	uint64_t io_unclaimed_reads;
+	uint64_t io_unclaimed_writes;
+	uint64_t msr_gp;               /* #GP injected for MSR accesses */
+	uint64_t exceptions_injected;
+	uint64_t host_interrupts;      /* external interrupts taken while this guest ran */
+	uint64_t console_bytes;
+};
+
+struct guest {
+	unsigned id;
+	const struct xt_guest_cfg *cfg;
+	const char *name;
+	struct guest_ram ram;          /* ram.base is the host mapping of GPA 0 */
+	uint64_t ram_hpa;
+	struct ept ept;
+	struct vcpu vcpu;
+	struct uart16550 com1;
+	struct io_handler io[GUEST_MAX_IO_HANDLERS];
+	unsigned nio;
+	char line[GUEST_LINE_MAX + 1]; /* console output being assembled */
+	unsigned line_len;
+	enum guest_stop_reason stop_reason;
+	int64_t exit_status;
+	char stop_msg[200];
+	struct guest_stats stats;
+};
+
+extern struct guest guests[XT_MAX_GUESTS];
+extern unsigned nguests;
+
+int guest_io_register(struct guest *g, const struct io_handler *h);
+void guest_console_byte(struct guest *g, uint8_t byte);
+void guest_console_flush(struct guest *g);
+/* Host pointer for [gpa, gpa+len) of guest RAM, or NULL. */
+void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len);
+/* Stop the guest for good: record why, tell the console, release the CPU. */
+void guest_stop(struct guest *g, enum guest_stop_reason why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *guest_stop_reason_name(enum guest_stop_reason why);
+
+#endif

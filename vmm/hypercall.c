@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* VMCALL: the xtalk hypercall ABI (vmm/hypercall_abi.h, docs/hypercalls.md). */
+#include "lib/xerrno.h"
+#include "vmm/exit.h"
+#include "vmm/guest.h"
+#include "vmm/hypercall_abi.h"
+#include "vmm/summary.h"
+#include "vmm/x86.h"
+
+enum exit_result handle_vmcall(struct vcpu *v)
+{
+	uint64_t *rax = &v->regs.gpr[REG_RAX];
+
+	if (vcpu_cpl(v) != 0) {
+		vcpu_inject_exception(v, X86_EXC_UD, false, 0);
+		return EXIT_RESUME;
+	}
+	switch (*rax) {
+	case XTALK_HC_VERSION:
+		*rax = XTALK_HC_ABI_VERSION;
+		break;
+	case XTALK_HC_EXIT:
+		v->guest->exit_status = (int64_t)v->regs.gpr[REG_RDI];
+		guest_stop(v->guest, GUEST_EXITED, "exited with status %lld",
+			   (long long)v->guest->exit_status);
+		return EXIT_YIELD;
+	case XTALK_HC_STATS:
+		summary_print_guest(v->guest);
+		*rax = 0;
+		break;
+	default:
+		*rax = (uint64_t)-XT_ENOSYS;
+		break;
+	}
+	vcpu_skip_insn(v);
+	return EXIT_RESUME;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The xtalk hypercall ABI, shared by the VMM and guests (docs/hypercalls.md).
+ *
+ * A guest at CPL 0 executes VMCALL with the call number in RAX and arguments
+ * in RDI, RSI, RDX, R10 (the System V order, with R10 for the fourth as
+ * SYSCALL does). The result comes back in RAX: >= 0 on success, a negative
+ * XT_E* error code otherwise (-XT_ENOSYS for an unknown call). Other
+ * registers are preserved. VMCALL at CPL > 0 raises #UD in the guest.
+ * Detect xtalk first with CPUID leaf 0x40000000 ("xtalkxtalk").
+ */
+#ifndef XTALK_HYPERCALL_ABI_H
+#define XTALK_HYPERCALL_ABI_H
+
+#define XTALK_CPUID_SIGNATURE_LEAF 0x40000000U
+#define XTALK_CPUID_VERSION_LEAF 0x40000001U
+#define XTALK_HC_ABI_VERSION 1
+
+#define XTALK_HC_VERSION 0 /* () -> XTALK_HC_ABI_VERSION */
+#define XTALK_HC_EXIT 1    /* (int64 status) -> does not return: the guest stops */
+#define XTALK_HC_STATS 2   /* () -> 0; prints this guest's counters on the console */
+
+#endif

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The run loop. Each runnable vCPU gets a time slice measured on the TSC;
+ * the VMX preemption timer (SDM 3C, "VMX-Preemption Timer") is armed with
+ * what is left of it at every entry, so a guest that exits often still
+ * yields on time. A vCPU that halts or stops gives up the rest of its slice.
+ */
+#include "vmm/sched.h"
+
+#include "vmm/console.h"
+#include "vmm/exit.h"
+#include "vmm/guest.h"
+#include "vmm/msr.h"
+#include "vmm/vmcs.h"
+#include "vmm/vmx_caps.h"
+#include "vmm/x86.h"
+
+#define DEFAULT_SLICE_TSC (1ULL << 22)
+#define PREEMPTION_TIMER_MAX 0xffffffffULL
+
+static uint64_t slice_tsc;
+static bool have_tsc_aux;
+
+void sched_init(uint64_t tsc_hz, uint32_t timeslice_us)
+{
+	uint32_t r[4];
+
+	slice_tsc = tsc_hz / 1000000 * timeslice_us;
+	if (!slice_tsc)
+		slice_tsc = DEFAULT_SLICE_TSC;
+	cpuid(0x80000001, 0, r);
+	have_tsc_aux = r[3] & CPUID_80000001_EDX_RDTSCP;
+}
+
+/* Switch the state VMX leaves alone: the SYSCALL MSRs, KERNEL_GS_BASE,
+ * TSC_AUX and the x87/SSE registers. */
+static void vcpu_switch(struct vcpu *prev, struct vcpu *next)
+{
+	if (prev) {
+		prev->msr_kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
+		prev->msr_star = rdmsr(MSR_IA32_STAR);
+		prev->msr_lstar = rdmsr(MSR_IA32_LSTAR);
+		prev->msr_cstar = rdmsr(MSR_IA32_CSTAR);
+		prev->msr_fmask = rdmsr(MSR_IA32_FMASK);
+		if (have_tsc_aux)
+			prev->msr_tsc_aux = rdmsr(MSR_IA32_TSC_AUX);
+		fxsave(prev->fxsave);
+	}
+	wrmsr(MSR_IA32_KERNEL_GS_BASE, next->msr_kernel_gs_base);
+	wrmsr(MSR_IA32_STAR, next->msr_star);
+	wrmsr(MSR_IA32_LSTAR, next->msr_lstar);
+	wrmsr(MSR_IA32_CSTAR, next->msr_cstar);
+	wrmsr(MSR_IA32_FMASK, next->msr_fmask);
+	if (have_tsc_aux)
+		wrmsr(MSR_IA32_TSC_AUX, next->msr_tsc_aux);
+	fxrstor(next->fxsave);
+	if (vmcs_load(next))
+		guest_stop(next->guest, GUEST_ENTRY_FAILED, "VMPTRLD failed");
+}
+
+static struct vcpu *pick_next(const struct vcpu *prev)
+{
+	unsigned start = prev ? prev->guest->id + 1 : 0;
+
+	for (unsigned i = 0; i < nguests; i++) {
+		struct guest *g = &guests[(start + i) % nguests];
+
+		if (g->vcpu.state == VCPU_RUNNABLE)
+			return &g->vcpu;
+	}
+	return NULL;
+}
+
+/* Nothing is runnable. A halted vCPU wakes only for an interrupt, and no
+ * device of this VMM raises one yet: every halted vCPU would sleep forever,
+ * so stop those guests and let the run end. Returns true if one woke. */
+static bool wake_halted(void)
+{
+	for (unsigned i = 0; i < nguests; i++) {
+		struct guest *g = &guests[i];
+
+		if (g->vcpu.state == VCPU_HALTED)
+			guest_stop(g, GUEST_HALTED_FOREVER,
+				   "halted, and nothing can send it an interrupt");
+	}
+	return false;
+}
+
+static void arm_preemption_timer(struct vcpu *v)
+{
+	uint64_t now = rdtsc(), left = v->slice_end_tsc > now ? v->slice_end_tsc - now : 0;
+	uint64_t ticks = left >> vmx_caps.timer_rate;
+
+	vmwrite(VMCS_PREEMPTION_TIMER_VALUE, ticks > PREEMPTION_TIMER_MAX ? PREEMPTION_TIMER_MAX : ticks);
+}
+
+static void run_slice(struct vcpu *v)
+{
+	v->slice_end_tsc = rdtsc() + slice_tsc;
+	while (v->state == VCPU_RUNNABLE) {
+		int err;
+
+		arm_preemption_timer(v);
+		err = vmx_run(&v->regs, v->launched);
+		if (err) {
+			guest_stop(v->guest, GUEST_ENTRY_FAILED,
+				   "%s failed: VM-instruction error %llu",
+				   v->launched ? "VMRESUME" : "VMLAUNCH",
+				   (unsigned long long)(err == 2 ? vmread(VMCS_VM_INSTRUCTION_ERROR) : 0));
+			return;
+		}
+		v->launched = true;
+		v->entries++;
+		if (exit_dispatch(v) == EXIT_YIELD)
+			return;
+	}
+}
+
+void sched_run(void)
+{
+	struct vcpu *cur = NULL, *loaded = NULL;
+
+	for (;;) {
+		struct vcpu *next = pick_next(cur);
+
+		if (!next) {
+			if (!wake_halted())
+				return;
+			continue;
+		}
+		if (next != loaded) {
+			vcpu_switch(loaded, next);
+			loaded = next;
+		}
+		cur = next;
+		run_slice(cur);
+	}
+}
