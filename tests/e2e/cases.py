@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: MIT
+"""The end-to-end cases: guests + xtalk.ini + what must be true afterwards.
+
+A check returns a list of problems (empty = pass). Checks read what guests
+printed and what the VMM reported, never just a line xtalk always prints.
+"""
+import re
+from dataclasses import dataclass, field
+from typing import Callable, List
+
+TICKS = 40  # guests/ticker/main.c
+
+
+@dataclass
+class Case:
+    name: str
+    ini: str
+    guests: List[str]
+    check: Callable
+    doc: str = ""
+    timeout: int = 240
+    megs: int = 256
+    cpu: str = "corei7_skylake_x"
+    extra_files: List[str] = field(default_factory=list)
+
+
+def expect(problems, cond, msg):
+    if not cond:
+        problems.append(msg)
+
+
+def check_ticker(log, guest, problems):
+    ticks = []
+    for text in log.output_of(guest):
+        m = re.match(r"tick (\d+) of (\d+)$", text)
+        if m:
+            ticks.append(int(m.group(1)))
+    expect(problems, ticks == list(range(TICKS)),
+           f"{guest}: ticks {ticks[:6]}... ({len(ticks)} lines), want 0..{TICKS - 1} in order")
+    expect(problems, log.status(guest) == ("exited", 0),
+           f"{guest}: status {log.status(guest)}, want exited 0")
+
+
+def check_scheduling(log):
+    p = []
+    for g in ("alice", "bob"):
+        check_ticker(log, g, p)
+        ex = log.exits(g) or {}
+        expect(p, ex.get("PREEMPTION_TIMER", 0) > 0, f"{g}: no preemption-timer exits in {ex}")
+    # Neither ticker ever yields, so alternation proves preemption.
+    owners = [g for g, t in log.guest_lines() if t.startswith("tick ")]
+    switches = sum(1 for a, b in zip(owners, owners[1:]) if a != b)
+    expect(p, switches >= 10, f"only {switches} switches between alice and bob lines")
+    return p
+
+
+def check_selftest(log):
+    p = []
+    out = log.output_of("self")
+    fails = [t for t in out if t.startswith("FAIL")]
+    passes = [t for t in out if t.startswith("PASS")]
+    expect(p, not fails, f"selftest failures: {fails}")
+    expect(p, len(passes) >= 30, f"only {len(passes)} selftest checks passed")
+    expect(p, "rep outsb reached the console" in out, "rep outsb text missing from the console")
+    expect(p, f"SUMMARY: {len(passes)} tests, 0 failures" in out, "selftest summary missing")
+    expect(p, log.status("self") == ("exited", 0), f"self: status {log.status('self')}")
+    # The VMM's own counters agree with what the guest did.
+    c = log.counters("self") or {}
+    expect(p, c.get("MSR #GP") == 4, f"MSR #GP counted {c.get('MSR #GP')}, guest caused 4")
+    expect(p, c.get("unclaimed I/O reads") == 19,
+           f"unclaimed port reads counted {c.get('unclaimed I/O reads')}, guest did 19")
+    ex = log.exits("self") or {}
+    expect(p, ex.get("VMREAD") == 1 and ex.get("RDPMC") == 1, f"exit counts {ex}")
+    check_ticker(log, "tick", p)
+    return p
+
+
+def check_faults(log):
+    p = []
+    st, why = log.status("crash")
+    expect(p, st == "stopped" and why.startswith("triple fault"),
+           f"crash: {st} {why}, want stopped by triple fault")
+    expect(p, "crash: still alive, this is wrong" not in log.output_of("crash"),
+           "crash ran past its UD2")
+    m = [re.match(r"wild: storing to GPA (0x[0-9a-f]+) at RIP (0x[0-9a-f]+)", t)
+         for t in log.output_of("wild")]
+    m = [x for x in m if x]
+    st, why = log.status("wild")
+    if not m:
+        p.append("wild did not announce its store")
+    else:
+        gpa, rip = m[0].group(1), m[0].group(2)
+        want = f"EPT violation: write at GPA {gpa} outside its RAM (16 MiB), RIP {rip}"
+        expect(p, st == "stopped" and why == "EPT violation: " + want,
+               f"wild: {st} '{why}', want '{want}'")
+    check_ticker(log, "survivor", p)
+    return p
+
+
+def check_bad_guest_lines(log):
+    p = []
+    for line, text in ((8, "unknown key 'memroy' in [guest typo]"),
+                       (12, "memory: '16x' is not a number"),
+                       (16, "cannot read image 'missing.elf': not found"),
+                       (20, "guest 'notelf' refused: image 'notelf.elf'")):
+        expect(p, log.has(f"xtalk.ini:{line}: {text}"),
+               f"no 'xtalk.ini:{line}: {text}' on the console")
+    for g in ("typo", "badnum", "missing", "notelf"):
+        expect(p, not log.output_of(g), f"refused guest {g} printed something")
+        expect(p, log.status(g) == (None, None), f"refused guest {g} appears in the summary")
+    check_ticker(log, "good", p)
+    return p
+
+
+def check_untrusted_file(log):
+    p = []
+    expect(p, log.has("xtalk.ini:3: 'log = debug' is outside any section"),
+           "no error for the key outside any section")
+    expect(p, log.has("xtalk.ini:6: unknown section [gust]"), "no error for the unknown section")
+    expect(p, log.has("cannot be trusted: no guest will be started"), "file not refused")
+    expect(p, not log.guest_lines(), "a guest ran although the file was refused")
+    expect(p, log.has("xtalk: no guest to run"), "VMM did not report an empty run")
+    return p
+
+
+CASES = [
+    Case("scheduling", "scheduling.ini", ["ticker.elf"], check_scheduling,
+         "two guests that never yield print interleaved numbered lines and both finish"),
+    Case("selftest", "selftest.ini", ["selftest.elf", "ticker.elf"], check_selftest,
+         "CPUID, hypercalls, MSRs, ports, CR shadowing, #UD/#GP, boot state, per-guest MSRs"),
+    Case("faults", "faults.ini", ["crash.elf", "wild.elf", "ticker.elf"], check_faults,
+         "a triple fault and a write outside RAM stop only their guest"),
+    Case("bad_guest_lines", "bad_guest_lines.ini", ["ticker.elf"], check_bad_guest_lines,
+         "bad INI lines refuse their guest with file:line errors; others run",
+         extra_files=["notelf.elf"]),
+    Case("untrusted_file", "untrusted_file.ini", ["ticker.elf"], check_untrusted_file,
+         "a file-level INI error refuses the whole file and the VMM still ends cleanly"),
+]
