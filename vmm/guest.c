@@ -173,6 +173,14 @@ static void vcpu_init(struct guest *g)
 	*(uint32_t *)(v->fxsave + FXSAVE_MXCSR) = 0x1f80;
 }
 
+static void vcpu_free(struct vcpu *v)
+{
+	page_free(v->vmcs);
+	page_free(v->msr_bitmap);
+	page_free(v->io_bitmap_a);
+	page_free(v->io_bitmap_b);
+}
+
 static int setup_devices(struct guest *g)
 {
 	const struct io_handler com1 = {
@@ -218,25 +226,31 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 		return rc;
 	}
 	rc = ept_init(&g->ept, &vmm_ept_ops, EPT_MAX_GPA);
-	if (!rc)
-		rc = ept_map(&g->ept, 0, g->ram_hpa, g->ram.size,
-			     EPT_PTE_READ | EPT_PTE_WRITE | EPT_PTE_EXEC, EPT_MT_WB);
+	if (rc)
+		goto no_memory;
+	rc = ept_map(&g->ept, 0, g->ram_hpa, g->ram.size,
+		     EPT_PTE_READ | EPT_PTE_WRITE | EPT_PTE_EXEC, EPT_MT_WB);
 	if (!rc)
 		rc = setup_devices(g);
-	if (rc) {
-		xt_err("guest '%s': out of VMM memory", g->name);
-		return rc;
-	}
+	if (rc)
+		goto no_memory;
 	vcpu_init(g);
 	g->vcpu.regs.gpr[REG_RSI] = st.rsi;
 	rc = vmcs_create(&g->vcpu, &st, ept_eptp(&g->ept));
 	if (rc) {
 		xt_err("guest '%s': VMCS setup failed", g->name);
-		return rc;
+		goto undo;
 	}
 	xt_info("guest '%s': %llu MiB at host 0x%llx, entry 0x%llx", g->name,
 		(unsigned long long)(g->ram.size >> 20), (unsigned long long)g->ram_hpa,
 		(unsigned long long)entry);
 	nguests++;
 	return 0;
+
+no_memory:
+	xt_err("guest '%s': out of VMM memory", g->name);
+undo:
+	vcpu_free(&g->vcpu);
+	ept_destroy(&g->ept);
+	return rc;
 }

@@ -2,10 +2,17 @@
 /* Operations on the vCPU whose VMCS is current. */
 #include "vmm/vcpu.h"
 
+#include <stddef.h>
+
 #include "vmm/console.h"
 #include "vmm/guest.h"
 #include "vmm/vmx.h"
 #include "vmm/x86.h"
+
+/* vmx_run.S addresses struct guest_regs by these offsets. */
+_Static_assert(offsetof(struct guest_regs, gpr[REG_RAX]) == REG_RAX * 8, "regs layout");
+_Static_assert(offsetof(struct guest_regs, gpr[REG_R15]) == REG_R15 * 8, "regs layout");
+_Static_assert(offsetof(struct guest_regs, cr2) == GUEST_REGS_CR2_OFFSET, "regs layout");
 
 /* Complete the exiting instruction: advance RIP and drop the one-instruction
  * interrupt shadow of STI/MOV SS, as the CPU would after executing it. */

@@ -22,6 +22,7 @@ class Case:
     megs: int = 256
     cpu: str = "corei7_skylake_x"
     extra_files: List[str] = field(default_factory=list)
+    needs_vmx: bool = True  # False: the case is about running without VT-x
 
 
 def expect(problems, cond, msg):
@@ -123,6 +124,17 @@ def check_untrusted_file(log):
     return p
 
 
+def check_no_vtx(log):
+    p = []
+    line = log.first("VT-x not available") or ""
+    expect(p, "CPUID.1:ECX.VMX = 0" in line, f"the message does not say what is missing: {line!r}")
+    expect(p, "-cpu host,+vmx" in line and "firmware setup" in line,
+           "the message does not say how to get VT-x")
+    expect(p, log.has("stopping: guests need VT-x with EPT"), "no clean stop")
+    expect(p, not log.guest_lines(), "a guest ran without VT-x")
+    return p
+
+
 CASES = [
     Case("scheduling", "scheduling.ini", ["ticker.elf"], check_scheduling,
          "two guests that never yield print interleaved numbered lines and both finish"),
@@ -135,4 +147,7 @@ CASES = [
          extra_files=["notelf.elf"]),
     Case("untrusted_file", "untrusted_file.ini", ["ticker.elf"], check_untrusted_file,
          "a file-level INI error refuses the whole file and the VMM still ends cleanly"),
+    Case("no_vtx", "scheduling.ini", ["ticker.elf"], check_no_vtx,
+         "on a CPU without VMX (Bochs' ryzen model) xtalk says what is missing and stops",
+         cpu="ryzen", needs_vmx=False),
 ]
