@@ -117,8 +117,9 @@ run: all | $(call DEPS_STAMP,run)
 # ---------------------------------------------------------------- host tests
 # Pure modules, built for the host with sanitizers; each tests/unit/test_X.c
 # links against them.
-PURE_SRCS := boot/ini.c ept/ept.c vmm/image_load.c vmm/guest_boot.c vmm/gpt_walk.c \
-	vmm/cpuid_filter.c vmm/acpi.c devices/uart16550.c lib/fmt.c lib/xerrno.c
+PURE_VMM := image_load.c guest_boot.c gpt_walk.c cpuid_filter.c acpi.c insn_decode.c bridge.c
+PURE_SRCS := boot/ini.c $(wildcard ept/*.c devices/*.c crosstalk/*.c) lib/fmt.c lib/xerrno.c \
+	$(addprefix vmm/,$(PURE_VMM))
 PURE_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(PURE_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(wildcard tests/unit/test_*.c))
 
@@ -134,8 +135,16 @@ $(BUILD)/host/tests/%: tests/unit/%.c $(BUILD)/host/libpure.a
 	$(call say,CC $@)
 	$(Q)gcc $(HOST_CFLAGS) -MMD -MP $< $(BUILD)/host/libpure.a -lcmocka -o $@
 
-unit: $(UNIT_TESTS)
+unit: $(UNIT_TESTS) check-layers
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+# The tree shows the architecture: device models, EPT and cross-talk logic
+# never reach into the VMM, and GNU-EFI stays in boot/efi_main.c.
+check-layers:
+	@! grep -n '#include "vmm/' $(wildcard devices/*.[ch] ept/*.[ch] crosstalk/*.[ch]) || \
+		{ echo "layering: devices/, ept/ and crosstalk/ must not include vmm/"; exit 1; }
+	@! grep -ln '#include <efi' $(filter-out boot/efi_main.c,$(wildcard */*.[ch])) || \
+		{ echo "layering: GNU-EFI headers only in boot/efi_main.c"; exit 1; }
 
 # ---------------------------------------------------------------- fuzzing
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -161,6 +170,6 @@ test: | $(call DEPS_STAMP,test)
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run unit fuzz fuzz-short e2e test clean
+.PHONY: all run unit check-layers fuzz fuzz-short e2e test clean
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -34,12 +34,14 @@ struct span {
 enum section { SEC_NONE, SEC_XTALK, SEC_GUEST, SEC_COUPLE, SEC_SKIP };
 
 enum xkey { XK_LOG, XK_TIMESLICE, XK_CROSSTALK, XK_COUNT };
-enum gkey { GK_IMAGE, GK_FORMAT, GK_LOAD, GK_ENTRY, GK_MEMORY, GK_MAC, GK_NETWORK, GK_COUNT };
+enum gkey {
+	GK_IMAGE, GK_FORMAT, GK_LOAD, GK_ENTRY, GK_MEMORY, GK_MAC, GK_NETWORK, GK_CMDLINE, GK_COUNT
+};
 
 /* Arrays of arrays rather than pointers: no relocations in the loader. */
 static const char xkey_name[XK_COUNT][13] = { "log", "timeslice_us", "crosstalk" };
 static const char gkey_name[GK_COUNT][8] = { "image", "format", "load",	  "entry",
-					     "memory", "mac",	 "network" };
+					     "memory", "mac",	 "network", "cmdline" };
 
 enum hdr {
 	HDR_XTALK,
@@ -737,6 +739,25 @@ static bool set_network(struct parser *p, unsigned no, struct span v)
 	return true;
 }
 
+/* Printable ASCII only: the text lands in guest memory and on consoles. */
+static bool set_cmdline(struct parser *p, unsigned no, struct span v)
+{
+	char q[QBUF];
+
+	if (v.n > XT_CMDLINE_MAX - 1) {
+		sec_error(p, no, "cmdline: %zu characters, more than %d", v.n, XT_CMDLINE_MAX - 1);
+		return false;
+	}
+	for (size_t i = 0; i < v.n; i++) {
+		if (v.p[i] < 0x20 || v.p[i] > 0x7e) {
+			sec_error(p, no, "cmdline: '%s' has a non-printable character", quote(q, v));
+			return false;
+		}
+	}
+	copy_name(cur_guest(p)->cmdline, v);
+	return true;
+}
+
 static bool guest_value(struct parser *p, unsigned no, int k, struct span v)
 {
 	struct xt_guest_cfg *g = cur_guest(p);
@@ -760,6 +781,8 @@ static bool guest_value(struct parser *p, unsigned no, int k, struct span v)
 				 &g->memory_mib);
 	case GK_MAC:
 		return set_mac(p, no, v);
+	case GK_CMDLINE:
+		return set_cmdline(p, no, v);
 	default:
 		return set_network(p, no, v);
 	}

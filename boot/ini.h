@@ -16,6 +16,7 @@
 #define XT_INI_LINE_MAX 255 /* longer line: error */
 #define XT_MAX_GUESTS 32
 #define XT_NAME_MAX 15 /* guest and network names: [A-Za-z0-9_-]{1,15} */
+#define XT_CMDLINE_MAX 201 /* including the NUL; a value fits on one INI line */
 #define XT_PATH_MAX 127
 #define XT_MAX_LINKS 64
 #define XT_MAX_DIAGS 64
@@ -43,6 +44,7 @@ struct xt_guest_cfg {
 	uint8_t mac[6];
 	bool has_mac;
 	char network[XT_NAME_MAX + 1]; /* "" = not on any network */
+	char cmdline[XT_CMDLINE_MAX];   /* given to the guest in boot_params, "" = none */
 	unsigned line; /* line of the [guest NAME] header */
 	unsigned image_line; /* line of the image = key (0 if absent) */
 	bool refused; /* this guest will not be started */

@@ -28,5 +28,6 @@ enum exit_result handle_undefined_opcode(struct vcpu *v);
 enum exit_result handle_invd(struct vcpu *v);
 enum exit_result handle_rdpmc(struct vcpu *v);
 enum exit_result handle_ignored_signal(struct vcpu *v);
+enum exit_result handle_interrupt_window(struct vcpu *v);
 
 #endif

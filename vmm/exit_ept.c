@@ -14,15 +14,19 @@ static const char *access_name(uint64_t q)
 	return "read";
 }
 
-/* The guest touched a guest-physical address that is neither its RAM nor a
- * device: on hardware the access would go nowhere; here it ends the guest so
- * the bug is visible, and nothing else is affected. */
+/* An emulated device's MMIO range (not mapped in EPT), or else an address
+ * that is neither RAM nor a device: on hardware the access would go nowhere;
+ * here it ends the guest so the bug is visible, and nothing else is
+ * affected. */
 enum exit_result handle_ept_violation(struct vcpu *v)
 {
 	struct guest *g = v->guest;
 	uint64_t gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
 	uint64_t rip = vmread(VMCS_GUEST_RIP);
+	struct mmio_region *r = guest_mmio_find(g, gpa);
 
+	if (r)
+		return mmio_emulate(v, r, gpa);
 	if (gpa < g->ram.size) {
 		guest_stop(g, GUEST_EPT_VIOLATION,
 			   "EPT violation: %s at GPA 0x%llx inside its RAM (qualification 0x%llx), RIP 0x%llx",

@@ -27,7 +27,8 @@ static const struct io_handler *find_handler(const struct guest *g, uint16_t por
 	for (unsigned i = 0; i < g->nio; i++) {
 		const struct io_handler *h = &g->io[i];
 
-		if (port >= h->base && (uint32_t)port + size <= (uint32_t)h->base + h->count)
+		if (h->enabled && port >= h->base &&
+		    (uint32_t)port + size <= (uint32_t)h->base + h->count)
 			return h;
 	}
 	return NULL;
@@ -173,6 +174,14 @@ int guest_io_register(struct guest *g, const struct io_handler *h)
 {
 	if (g->nio == GUEST_MAX_IO_HANDLERS)
 		return -XT_ENOSPC;
-	g->io[g->nio++] = *h;
-	return 0;
+	g->io[g->nio] = *h;
+	return (int)g->nio++;
+}
+
+void guest_io_update(struct guest *g, unsigned idx, bool enabled, uint16_t base)
+{
+	if (idx >= g->nio)
+		return;
+	g->io[idx].enabled = enabled;
+	g->io[idx].base = base;
 }

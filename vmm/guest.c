@@ -12,12 +12,12 @@
 #include "vmm/guest_boot.h"
 #include "vmm/guest_create.h"
 #include "vmm/guest_layout.h"
+#include "vmm/nic.h"
 #include "vmm/palloc.h"
+#include "vmm/platform.h"
 #include "vmm/vmcs.h"
 #include "vmm/vmx_caps.h"
 
-#define COM1_BASE 0x3f8
-#define COM1_PORTS 8
 #define EPT_MAX_GPA (1ULL << 39)
 #define FXSAVE_FCW 0
 #define FXSAVE_MXCSR 24
@@ -87,29 +87,6 @@ void guest_console_byte(struct guest *g, uint8_t byte)
 		guest_console_flush(g);
 }
 
-static void com1_tx(void *ctx, uint8_t byte)
-{
-	guest_console_byte(ctx, byte);
-}
-
-static int com1_read(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t *val)
-{
-	(void)g;
-	if (size != 1)
-		return -XT_EINVAL;
-	*val = uart16550_read(dev, port - COM1_BASE);
-	return 0;
-}
-
-static int com1_write(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t val)
-{
-	(void)g;
-	if (size != 1)
-		return -XT_EINVAL;
-	uart16550_write(dev, port - COM1_BASE, (uint8_t)val);
-	return 0;
-}
-
 const char *guest_stop_reason_name(enum guest_stop_reason why)
 {
 	switch (why) {
@@ -137,6 +114,7 @@ void guest_stop(struct guest *g, enum guest_stop_reason why, const char *fmt, ..
 	g->stop_reason = why;
 	g->vcpu.state = VCPU_STOPPED;
 	guest_console_flush(g);
+	nic_guest_stopped(g);
 	if (why == GUEST_EXITED)
 		xt_info("guest '%s' %s", g->name, g->stop_msg);
 	else
@@ -181,17 +159,6 @@ static void vcpu_free(struct vcpu *v)
 	page_free(v->io_bitmap_b);
 }
 
-static int setup_devices(struct guest *g)
-{
-	const struct io_handler com1 = {
-		.base = COM1_BASE, .count = COM1_PORTS,
-		.read = com1_read, .write = com1_write, .dev = &g->com1,
-	};
-
-	uart16550_init(&g->com1, com1_tx, g);
-	return guest_io_register(g, &com1);
-}
-
 /* Build guest number nguests from the loader's description; on failure the
  * guest is refused with a message naming its INI line. */
 int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
@@ -219,7 +186,7 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 			   c->name, c->image, err[0] ? err : xt_strerror(rc));
 		return rc;
 	}
-	rc = guest_boot_setup(&g->ram, entry, NULL, &st);
+	rc = guest_boot_setup(&g->ram, entry, c->cmdline, &st);
 	if (rc) {
 		con_printf("xtalk.ini:%u: guest '%s' refused: cannot set up its boot state: %s\n",
 			   c->line, c->name, xt_strerror(rc));
@@ -231,7 +198,7 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 	rc = ept_map(&g->ept, 0, g->ram_hpa, g->ram.size,
 		     EPT_PTE_READ | EPT_PTE_WRITE | EPT_PTE_EXEC, EPT_MT_WB);
 	if (!rc)
-		rc = setup_devices(g);
+		rc = platform_create(g);
 	if (rc)
 		goto no_memory;
 	vcpu_init(g);
@@ -250,6 +217,7 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 no_memory:
 	xt_err("guest '%s': out of VMM memory", g->name);
 undo:
+	nic_guest_stopped(g);
 	vcpu_free(&g->vcpu);
 	ept_destroy(&g->ept);
 	return rc;

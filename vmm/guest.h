@@ -11,9 +11,12 @@
 #include <stdint.h>
 
 #include "boot/ini.h"
+#include "devices/pci.h"
+#include "devices/pic8259.h"
 #include "devices/uart16550.h"
 #include "ept/ept.h"
 #include "vmm/image_load.h"
+#include "vmm/mmio.h"
 #include "vmm/vcpu.h"
 
 #define GUEST_MAX_IO_HANDLERS 8
@@ -25,6 +28,7 @@ struct guest;
  * code to have the access treated as unclaimed. */
 struct io_handler {
 	uint16_t base, count;
+	bool enabled;
 	int (*read)(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t *val);
 	int (*write)(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t val);
 	void *dev;
@@ -48,7 +52,12 @@ struct guest_stats {
 	uint64_t exceptions_injected;
 	uint64_t host_interrupts;      /* external interrupts taken while this guest ran */
 	uint64_t console_bytes;
+	uint64_t mmio_accesses;        /* emulated MMIO instructions */
+	uint64_t irqs_injected;        /* external interrupts delivered to the guest */
+	uint64_t dma_refused;          /* NIC DMA outside RAM or without bus mastering */
 };
+
+struct e1000;
 
 struct guest {
 	unsigned id;
@@ -61,6 +70,15 @@ struct guest {
 	struct uart16550 com1;
 	struct io_handler io[GUEST_MAX_IO_HANDLERS];
 	unsigned nio;
+	struct mmio_region mmio[GUEST_MAX_MMIO];
+	unsigned nmmio;
+	struct pic_pair pic;           /* the guest's 8259A pair */
+	struct pci_bus pci;            /* its PCI bus 0 */
+	struct pci_func pci_host;      /* 00:00.0 host bridge */
+	struct pci_func pci_nic;       /* 00:03.0 e1000, when it has a NIC */
+	struct e1000 *nic;             /* NULL: no NIC (no mac in the INI) */
+	int nic_port;                  /* its port on the bridge */
+	int nic_mmio, nic_io;          /* BAR0 region and BAR1 handler indices */
 	char line[GUEST_LINE_MAX + 1]; /* console output being assembled */
 	unsigned line_len;
 	enum guest_stop_reason stop_reason;
@@ -72,7 +90,9 @@ struct guest {
 extern struct guest guests[XT_MAX_GUESTS];
 extern unsigned nguests;
 
+/* Returns the handler's index, or a negative XT_E* code. */
 int guest_io_register(struct guest *g, const struct io_handler *h);
+void guest_io_update(struct guest *g, unsigned idx, bool enabled, uint16_t base);
 void guest_console_byte(struct guest *g, uint8_t byte);
 void guest_console_flush(struct guest *g);
 /* Host pointer for [gpa, gpa+len) of guest RAM, or NULL. */

@@ -5,6 +5,7 @@
 #include "vmm/cpu.h"
 #include "vmm/guest.h"
 #include "vmm/guest_create.h"
+#include "vmm/nic.h"
 #include "vmm/palloc.h"
 #include "vmm/power.h"
 #include "vmm/sched.h"
@@ -47,6 +48,8 @@ void vmm_main(struct xt_boot_info *bi)
 		power_off_or_halt();
 	}
 	sched_init(bi->tsc_hz, bi->cfg->timeslice_us);
+	nic_set_tsc_hz(bi->tsc_hz);
+	bridge_init(&vmm_bridge);
 	create_guests(bi);
 	sched_run();
 	summary_print();

@@ -36,6 +36,20 @@ void *page_alloc(void)
 	return p;
 }
 
+void *pages_alloc_contig(unsigned n)
+{
+	void *p;
+
+	/* Contiguous runs come from the never-used part of the pool only. */
+	if (!n || (end - next) / PAGE_SIZE < n)
+		return NULL;
+	p = phys_to_virt(next);
+	next += n * PAGE_SIZE;
+	nfree -= n;
+	memset(p, 0, n * PAGE_SIZE);
+	return p;
+}
+
 void page_free(void *page)
 {
 	if (!page)

@@ -12,6 +12,9 @@
 
 void palloc_init(uint64_t base, uint64_t size);
 void *page_alloc(void);              /* zeroed 4 KiB page, NULL when the pool is empty */
+/* n physically contiguous zeroed pages, for structures larger than a page;
+ * they are never freed. */
+void *pages_alloc_contig(unsigned n);
 void page_free(void *page);
 uint64_t palloc_free_pages(void);
 

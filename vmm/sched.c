@@ -10,7 +10,9 @@
 #include "vmm/console.h"
 #include "vmm/exit.h"
 #include "vmm/guest.h"
+#include "vmm/irq.h"
 #include "vmm/msr.h"
+#include "vmm/nic.h"
 #include "vmm/vmcs.h"
 #include "vmm/vmx_caps.h"
 #include "vmm/x86.h"
@@ -58,6 +60,15 @@ static void vcpu_switch(struct vcpu *prev, struct vcpu *next)
 		guest_stop(next->guest, GUEST_ENTRY_FAILED, "VMPTRLD failed");
 }
 
+/* A halted vCPU becomes runnable when its interrupt controller has
+ * something for it. */
+static bool runnable(struct vcpu *v)
+{
+	if (v->state == VCPU_HALTED && irq_pending(v))
+		v->state = VCPU_RUNNABLE;
+	return v->state == VCPU_RUNNABLE;
+}
+
 static struct vcpu *pick_next(const struct vcpu *prev)
 {
 	unsigned start = prev ? prev->guest->id + 1 : 0;
@@ -65,23 +76,32 @@ static struct vcpu *pick_next(const struct vcpu *prev)
 	for (unsigned i = 0; i < nguests; i++) {
 		struct guest *g = &guests[(start + i) % nguests];
 
-		if (g->vcpu.state == VCPU_RUNNABLE)
+		if (runnable(&g->vcpu))
 			return &g->vcpu;
 	}
 	return NULL;
 }
 
-/* Nothing is runnable. A halted vCPU wakes only for an interrupt, and no
- * device of this VMM raises one yet: every halted vCPU would sleep forever,
- * so stop those guests and let the run end. Returns true if one woke. */
-static bool wake_halted(void)
+/* Nothing is runnable. If a device timer (e1000 interrupt throttling) is
+ * pending, wait for it: it may wake someone. Otherwise no event can ever
+ * reach the halted vCPUs, so stop those guests and let the run end.
+ * Returns true if the caller should look for work again. */
+static bool wait_for_event(void)
 {
+	bool halted = false;
+
+	for (unsigned i = 0; i < nguests; i++)
+		halted |= guests[i].vcpu.state == VCPU_HALTED;
+	if (!halted)
+		return false;
+	if (nic_poll_timers())
+		return true;
 	for (unsigned i = 0; i < nguests; i++) {
 		struct guest *g = &guests[i];
 
 		if (g->vcpu.state == VCPU_HALTED)
 			guest_stop(g, GUEST_HALTED_FOREVER,
-				   "halted, and nothing can send it an interrupt");
+				   "halted, and nothing can send it an interrupt any more");
 	}
 	return false;
 }
@@ -100,6 +120,7 @@ static void run_slice(struct vcpu *v)
 	while (v->state == VCPU_RUNNABLE) {
 		int err;
 
+		irq_prepare_entry(v);
 		arm_preemption_timer(v);
 		err = vmx_run(&v->regs, v->launched);
 		if (err) {
@@ -121,10 +142,12 @@ void sched_run(void)
 	struct vcpu *cur = NULL, *loaded = NULL;
 
 	for (;;) {
-		struct vcpu *next = pick_next(cur);
+		struct vcpu *next;
 
+		nic_poll_timers();
+		next = pick_next(cur);
 		if (!next) {
-			if (!wake_halted())
+			if (!wait_for_event())
 				return;
 			continue;
 		}

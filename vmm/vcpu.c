@@ -14,17 +14,25 @@ _Static_assert(offsetof(struct guest_regs, gpr[REG_RAX]) == REG_RAX * 8, "regs l
 _Static_assert(offsetof(struct guest_regs, gpr[REG_R15]) == REG_R15 * 8, "regs layout");
 _Static_assert(offsetof(struct guest_regs, cr2) == GUEST_REGS_CR2_OFFSET, "regs layout");
 
-/* Complete the exiting instruction: advance RIP and drop the one-instruction
- * interrupt shadow of STI/MOV SS, as the CPU would after executing it. */
-void vcpu_skip_insn(struct vcpu *v)
+/* Complete an instruction of len bytes: advance RIP and drop the
+ * one-instruction interrupt shadow of STI/MOV SS, as the CPU would after
+ * executing it. */
+void vcpu_advance_rip(struct vcpu *v, unsigned len)
 {
 	uint64_t intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
 	(void)v;
-	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSTRUCTION_LEN));
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + len);
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
 			intr & ~(uint64_t)(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+/* Complete the instruction that caused this exit (its length is in the VMCS
+ * for instruction-caused exits, not for EPT violations). */
+void vcpu_skip_insn(struct vcpu *v)
+{
+	vcpu_advance_rip(v, (unsigned)vmread(VMCS_EXIT_INSTRUCTION_LEN));
 }
 
 /* Deliver a hardware exception at the next VM entry (RIP unchanged: the

@@ -27,6 +27,7 @@ struct vcpu {
 	void *msr_bitmap;
 	void *io_bitmap_a, *io_bitmap_b;
 	uint64_t slice_end_tsc;      /* preemption deadline */
+	uint32_t proc_ctls;          /* primary processor-based controls in the VMCS */
 	uint64_t exit_reason;        /* of the exit being handled */
 	uint64_t exit_qual;
 	/* Architectural state VMX does not switch, swapped when another vCPU
@@ -49,6 +50,7 @@ enum exit_result {
 };
 
 void vcpu_skip_insn(struct vcpu *v);
+void vcpu_advance_rip(struct vcpu *v, unsigned len);
 void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
 uint64_t vcpu_gpr_read(struct vcpu *v, unsigned reg);
 void vcpu_gpr_write(struct vcpu *v, unsigned reg, uint64_t val);

@@ -114,6 +114,7 @@ static int alloc_bitmaps(struct vcpu *v)
 static void setup_execution_controls(struct vcpu *v, uint64_t eptp)
 {
 	w(VMCS_PIN_BASED_CTLS, vmx_caps.pin);
+	v->proc_ctls = vmx_caps.proc;
 	w(VMCS_PROC_BASED_CTLS, vmx_caps.proc);
 	w(VMCS_PROC_BASED_CTLS2, vmx_caps.proc2);
 	w(VMCS_EXCEPTION_BITMAP, 0);

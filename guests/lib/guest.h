@@ -45,6 +45,43 @@ static inline uint8_t inb(uint16_t port)
 	return v;
 }
 
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port));
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+/* Compiler barrier: memory accesses are not moved across it. */
+static inline void barrier(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
@@ -57,7 +94,8 @@ static inline uint64_t rdtsc(void)
 void spin(unsigned long n);
 
 /*
- * Exceptions. idt_install() sets up handlers for vectors 0-31. While an
+ * Exceptions. idt_install() sets up handlers for vectors 0-47: 0-31 are
+ * exceptions, 32-47 the 8259 IRQs (pic.h dispatches them). While an
  * "expected fault" is armed, an exception is recorded and the faulting
  * instruction skipped (its length is given); any other exception prints
  * a report and exits with status 100 + vector.

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "guest.h"
+#include "pic.h"
+
+#define NR_EXCEPTIONS 32
+#define NR_VECTORS (NR_EXCEPTIONS + PIC_NR_IRQS)
 
 struct __attribute__((packed)) idt_gate {
 	uint16_t offset0;
@@ -16,10 +20,10 @@ struct exc_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
-extern const uint64_t guest_isr_table[32];
+extern const uint64_t guest_isr_table[NR_VECTORS];
 void guest_exception(struct exc_frame *f);
 
-static struct idt_gate idt[32] __attribute__((aligned(16)));
+static struct idt_gate idt[NR_VECTORS] __attribute__((aligned(16)));
 static volatile bool armed;
 static volatile unsigned skip_len;
 static volatile struct fault last;
@@ -33,7 +37,7 @@ void idt_install(void)
 	} d = { sizeof(idt) - 1, (uint64_t)idt };
 
 	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
-	for (unsigned v = 0; v < 32; v++) {
+	for (unsigned v = 0; v < NR_VECTORS; v++) {
 		uint64_t h = guest_isr_table[v];
 
 		idt[v] = (struct idt_gate){ (uint16_t)h, cs, 0, 0x8e, (uint16_t)(h >> 16),
@@ -60,6 +64,10 @@ struct fault fault_take(void)
 
 void guest_exception(struct exc_frame *f)
 {
+	if (f->vector >= PIC_VECTOR_BASE && f->vector < PIC_VECTOR_BASE + PIC_NR_IRQS) {
+		irq_dispatch((unsigned)(f->vector - PIC_VECTOR_BASE));
+		return;
+	}
 	if (armed && !last.hit) {
 		last.hit = true;
 		last.vector = (unsigned)f->vector;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Exception entry for test guests: push vector and error code, call
- * guest_exception(frame), return with IRETQ (the handler may move RIP). */
+/* Exception and interrupt entry for test guests: push vector and error code
+ * (0 when the CPU pushes none), call guest_exception(frame), return with
+ * IRETQ (the handler may move RIP). Vectors 0-31 are exceptions, 32-47 the
+ * two 8259s' IRQ 0-15 (pic.c). */
 	.text
 .macro ISR vec, has_error
 isr\vec:
@@ -43,6 +45,9 @@ ISR 28,0
 ISR 29,1
 ISR 30,1
 ISR 31,0
+.irp v, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
+ISR \v,0
+.endr
 
 isr_common:
 	push	%rax
@@ -78,6 +83,9 @@ isr_common:
 	.align 8
 guest_isr_table:
 	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.quad isr\v
+	.endr
+	.irp v, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
 	.quad isr\v
 	.endr
 

@@ -177,6 +177,29 @@ static void test_raw_entry_defaults_to_load(void **state)
 	assert_int_equal(g->entry, 0x400000);
 }
 
+static void test_cmdline(void **state)
+{
+	char longline[400];
+
+	(void)state;
+	expect_clean(parse("[guest a]\nimage=a.elf\ncmdline = role=ping  peer=52:54:00:00:00:02 ; comment\n"
+			   "[guest b]\nimage=b.elf\n"));
+	assert_string_equal(guest("a")->cmdline, "role=ping  peer=52:54:00:00:00:02");
+	assert_string_equal(guest("b")->cmdline, "");
+
+	/* 200 characters fit, 201 do not. */
+	snprintf(longline, sizeof(longline), "[guest a]\nimage=a.elf\ncmdline=%0200d\n", 0);
+	expect_clean(parse(longline));
+	assert_int_equal(strlen(guest("a")->cmdline), 200);
+	snprintf(longline, sizeof(longline), "[guest a]\nimage=a.elf\ncmdline=%0201d\n", 0);
+	assert_int_equal(parse(longline), 1);
+	expect_diag(3, "cmdline: 201 characters");
+	assert_true(guest("a")->refused);
+
+	assert_int_equal(parse("[guest a]\nimage=a.elf\ncmdline=x\x01y\n"), 1);
+	expect_diag(3, "non-printable");
+}
+
 static void test_empty_file(void **state)
 {
 	(void)state;
@@ -1069,6 +1092,7 @@ int main(void)
 		cmocka_unit_test(test_full_valid),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_raw_entry_defaults_to_load),
+		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_crlf_and_bom),
 		cmocka_unit_test(test_bom_only_at_start),

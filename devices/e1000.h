@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Model of an Intel 82540EM gigabit NIC (e1000): its registers, interrupts
+ * and descriptor rings, as the guest's own driver sees them. Pure device
+ * logic: the VMM traps the guest's MMIO/IO accesses and calls
+ * e1000_mmio_* / e1000_io_*; DMA goes through ops->dma_map. Moving frames is
+ * the data path's job (the VMM's bridge, the cross-talk path): it uses the
+ * primitives e1000_tx_peek/tx_complete and e1000_rx_* and never touches the
+ * register state. See docs/e1000.md for what is modelled, register by
+ * register.
+ *
+ * Files: e1000.c (registers, interrupts, reset, statistics), e1000_tx.c
+ * (transmit ring, offloads), e1000_rx.c (receive filter and ring). The
+ * EEPROM (EECD/EERD) and the PHY (MDIC) are their own modules.
+ *
+ * Every register value and every byte of guest memory is treated as
+ * hostile: each call does bounded work (at most one pass over a ring),
+ * touches only memory that dma_map returned or the bounce buffer, and copies
+ * each descriptor out of guest memory once before using it.
+ *
+ * Not reentrant per device: the owner serialises calls on one struct e1000
+ * (callbacks may call back into the model, e.g. tx_kick may run the data
+ * path, which calls e1000_tx_peek).
+ */
+#ifndef XTALK_DEVICES_E1000_H
+#define XTALK_DEVICES_E1000_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "devices/e1000_eeprom.h"
+#include "devices/e1000_phy.h"
+#include "devices/e1000_regs.h"
+
+#define E1000_MMIO_SIZE		0x20000	/* BAR0 */
+#define E1000_IO_SIZE		8	/* BAR1 (I/O): IOADDR at +0, IODATA at +4 */
+#define E1000_MAX_FRAME_STD	1522	/* without RCTL.LPE (incl. VLAN tag, excl. CRC) */
+#define E1000_MAX_FRAME_JUMBO	16128	/* with RCTL.LPE; also the bounce buffer size */
+#define E1000_MIN_FRAME		14	/* a TX frame must hold an Ethernet header */
+#define E1000_TX_MAX_SEGS	64	/* data descriptors per TX frame */
+#define E1000_RX_MAX_DESC	64	/* RX descriptors per frame: jumbo max / 256 + 1 */
+#define E1000_CRC_LEN		4	/* counted in the octet statistics, never stored */
+#define E1000_VLAN_TAG_LEN	4
+
+struct e1000_seg {
+	const uint8_t *data;
+	uint32_t len;
+};
+
+/* One frame from the TX ring, ready to deliver. */
+struct e1000_frame {
+	unsigned nseg;
+	struct e1000_seg seg[E1000_TX_MAX_SEGS];	/* host pointers into the sender's RAM or its bounce buffer */
+	uint32_t len;					/* total bytes */
+	unsigned ndesc;					/* data descriptors this frame used */
+	bool bounced;					/* gathered into the bounce buffer (offload or VLAN insertion) */
+};
+
+/* Bad guest input, each counted in e1000.errors[] and reported through ops->error. */
+enum e1000_err {
+	E1000_ERR_RING_LEN,	/* TDLEN/RDLEN zero or not a multiple of 128 */
+	E1000_ERR_RING_INDEX,	/* TDH/TDT/RDH/RDT beyond the ring */
+	E1000_ERR_RING_DMA,	/* ring base/length outside guest RAM (or in MMIO) */
+	E1000_ERR_BUF_DMA,	/* a buffer address outside guest RAM */
+	E1000_ERR_ZERO_LEN,	/* zero-length TX data descriptor */
+	E1000_ERR_NO_EOP,	/* more than E1000_TX_MAX_SEGS TX descriptors without EOP */
+	E1000_ERR_SHORT_FRAME,	/* TX frame shorter than 14 bytes */
+	E1000_ERR_LONG_FRAME,	/* TX frame longer than the maximum without LPE / jumbo max */
+	E1000_ERR_BAD_DESC,	/* reserved descriptor type, TSE (TSO unsupported), mixed kinds in a frame */
+	E1000_ERR_BAD_OFFLOAD,	/* checksum offsets beyond the frame, or no context loaded */
+	E1000_ERR_COUNT
+};
+
+const char *e1000_err_name(enum e1000_err e);
+
+struct e1000_ops {
+	/* Host pointer to [gpa, gpa+len) of the guest's RAM, or NULL if any byte of it is not RAM. */
+	void *(*dma_map)(void *ctx, uint64_t gpa, uint64_t len);
+	/* INTx line: (ICR & IMS) != 0 after throttling; called on changes only. */
+	void (*set_irq)(void *ctx, bool level);
+	/* TDT written or TCTL.EN set: the data path should call e1000_tx_peek. */
+	void (*tx_kick)(void *ctx);
+	/* RDT written or RCTL.EN set: blocked senders may retry. */
+	void (*rx_kick)(void *ctx);
+	/* CTRL.RST (MMIO or I/O window) or e1000_reset: forget in-flight state. */
+	void (*reset)(void *ctx);
+	/* Bad input seen (already counted); detail: the offending value or index. */
+	void (*error)(void *ctx, enum e1000_err e, uint64_t detail);
+	/* Monotonic time in ns, for ITR throttling. NULL: no throttling. */
+	uint64_t (*now_ns)(void *ctx);
+};
+
+/* Offload parameters from the last context descriptor. */
+struct e1000_tx_ctx {
+	uint8_t ipcss, ipcso;
+	uint16_t ipcse;
+	uint8_t tucss, tucso;
+	uint16_t tucse;
+	uint8_t tucmd;
+	bool valid;		/* a context descriptor was seen since reset */
+};
+
+/* The frame e1000_tx_peek last returned, until e1000_tx_complete. */
+struct e1000_tx_pending {
+	bool valid;
+	uint32_t head;		/* TDH of its first descriptor */
+	unsigned ndesc;
+	uint64_t rs;		/* bit k: descriptor head+k asked for status (RS/RPS) */
+	uint32_t len;		/* bytes as delivered (after VLAN insertion) */
+	uint8_t dst[6];		/* destination address, for BPTC/MPTC */
+};
+
+/* Store-only registers (see the table in e1000.c). */
+#define E1000_STORED_REGS	24
+#define E1000_STATS_REGS	((E1000_STATS_END - E1000_STATS_BASE) / 4)
+
+struct e1000 {
+	const struct e1000_ops *ops;
+	void *ctx;
+	uint8_t *bounce;			/* E1000_MAX_FRAME_JUMBO bytes supplied by the owner */
+	uint64_t errors[E1000_ERR_COUNT];
+	uint64_t unknown_reg_accesses;		/* reads/writes of unmodelled offsets, bad sizes */
+
+	/* Registers with behaviour. */
+	uint32_t ctrl, rctl, tctl;
+	uint32_t icr, ims, itr;
+	uint32_t ioaddr;
+	uint32_t tdbal, tdbah, tdlen, tdh, tdt;	/* tdlen/rdlen: raw bits 19:0 as written */
+	uint32_t rdbal, rdbah, rdlen, rdh, rdt;
+	uint32_t ral[E1000_RAR_ENTRIES], rah[E1000_RAR_ENTRIES];
+	uint32_t mta[E1000_MTA_SIZE];
+	uint32_t vfta[E1000_VFTA_SIZE];
+	uint32_t stored[E1000_STORED_REGS];
+	uint32_t stats[E1000_STATS_REGS];	/* 0x4000..0x40fc, saturating */
+
+	struct e1000_eeprom eeprom;
+	struct e1000_phy phy;
+
+	struct e1000_tx_ctx tx_ctx;
+	struct e1000_tx_pending tx_pend;
+	bool tx_ring_reported;			/* broken TX ring already reported since the last kick */
+	bool rx_ring_reported;
+
+	bool link_up;				/* last PHY link state seen (for ICR.LSC) */
+
+	/* INTx line and ITR throttling. */
+	bool irq_level;
+	bool irq_asserted_once;
+	uint64_t irq_last_ns;			/* when the line last went up */
+};
+
+/* Power-on: EEPROM image for mac, PHY at power-on values, then e1000_reset
+ * without calling ops->reset. bounce: E1000_MAX_FRAME_JUMBO bytes. */
+void e1000_init(struct e1000 *d, const uint8_t mac[6], const struct e1000_ops *ops, void *ctx,
+		uint8_t *bounce);
+/* As CTRL.RST: registers to defaults, RAL0/RAH0 <- EEPROM MAC (AV set),
+ * EEPROM contents and PHY registers kept; calls ops->reset. */
+void e1000_reset(struct e1000 *d);
+
+/* BAR0 accesses, offset < E1000_MMIO_SIZE, size 1, 2 or 4, naturally aligned
+ * (anything else reads 0 / is ignored and counts in unknown_reg_accesses). */
+uint32_t e1000_mmio_read(struct e1000 *d, uint32_t offset, unsigned size);
+void e1000_mmio_write(struct e1000 *d, uint32_t offset, unsigned size, uint32_t val);
+/* BAR1 (I/O): 32-bit accesses at IOADDR (+0) and IODATA (+4). */
+uint32_t e1000_io_read(struct e1000 *d, uint32_t offset, unsigned size);
+void e1000_io_write(struct e1000 *d, uint32_t offset, unsigned size, uint32_t val);
+
+/* ---------------------------------------------------------- data path */
+/*
+ * Next complete frame at TDH (TCTL.EN set, ring valid): 1 = *f filled, its
+ * descriptors not yet written back; 0 = nothing to send (or the frame's EOP
+ * is not written yet). Bad frames are consumed here (counted, DD written back
+ * where RS/RPS, TDH advanced) and the call goes on to the next frame; context
+ * descriptors are consumed here too. A broken ring returns 0 and is reported
+ * once per kick. Segments stay valid until the next call on this device
+ * (bounced frames live in d->bounce).
+ */
+int e1000_tx_peek(struct e1000 *d, struct e1000_frame *f);
+/*
+ * The frame from the last e1000_tx_peek was delivered (or dropped on purpose
+ * by the data path): DD written back where RS/RPS, TDH advanced, TX
+ * statistics counted, ICR.TXDW raised (when something was written back) and
+ * TXQE when TDH == TDT. A call without a pending frame (or after the guest
+ * rewrote the ring registers, or a reset) does nothing.
+ */
+void e1000_tx_complete(struct e1000 *d, const struct e1000_frame *f);
+
+/* Would this NIC accept a frame for dst (RCTL.EN and the address filters)? */
+bool e1000_rx_accepts(const struct e1000 *d, const uint8_t dst[6]);
+/* RX descriptors owned by hardware (RDH..RDT); 0 if RX is off or the ring is invalid. */
+unsigned e1000_rx_free(const struct e1000 *d);
+/*
+ * Copy f into the next RX buffer(s). 0 on success (*copied += bytes written
+ * to guest buffers); -XT_EAGAIN: not enough free descriptors, nothing
+ * written (wait for rx_kick); -XT_E2BIG: longer than RCTL allows (ROC) or
+ * than the whole ring can ever hold (RNBC), dropped; -XT_EFAULT: a buffer or
+ * the ring is outside RAM, counted, the descriptors involved are written back
+ * with RXE, dropped; -XT_EINVAL: f itself is malformed (data path bug).
+ * The caller decides with e1000_rx_accepts() whether the frame is for us.
+ */
+int e1000_rx_deliver(struct e1000 *d, const struct e1000_frame *f, uint64_t *copied);
+/* The data path dropped a frame meant for this NIC for lack of buffers: MPC++, ICR.RXO. */
+void e1000_rx_missed(struct e1000 *d);
+
+/* Copy up to n bytes from offset off of the frame into dst; returns bytes copied. */
+uint32_t e1000_frame_read(const struct e1000_frame *f, uint32_t off, void *dst, uint32_t n);
+
+/* ITR: the now_ns time at which a throttled interrupt becomes due (0: none). */
+uint64_t e1000_irq_deadline(const struct e1000 *d);
+/* Call at (or after) that deadline. */
+void e1000_irq_timer(struct e1000 *d);
+
+/* ---------------------------------------------------------- internal */
+/* Shared between devices/e1000*.c only; not for the VMM. */
+void e1000_raise(struct e1000 *d, uint32_t causes);
+void e1000_report(struct e1000 *d, enum e1000_err e, uint64_t detail);
+void *e1000_dma(struct e1000 *d, uint64_t gpa, uint64_t len);
+void e1000_stat_inc(struct e1000 *d, uint32_t reg);
+void e1000_stat_add64(struct e1000 *d, uint32_t reg_low, uint64_t v);
+void e1000_stat_size(struct e1000 *d, uint32_t reg64, uint32_t wire_len);
+void e1000_tx_reset(struct e1000 *d);
+uint16_t e1000_vet(const struct e1000 *d);
+
+#endif

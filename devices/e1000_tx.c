@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: MIT
+/*
+ * 82540EM transmit ring: legacy descriptors, TCP/IP context and data
+ * descriptors, checksum offload and VLAN insertion (8254x SDM, "Transmit
+ * Descriptor Ring Structure", "Legacy Transmit Descriptor Format", "TCP/IP
+ * Context Transmit Descriptor Format", "TCP/IP Data Descriptor Format").
+ *
+ * Each descriptor is copied once out of guest memory into a local and only
+ * that copy is decoded. Frames without offload are handed out as segments
+ * pointing into guest RAM; frames that need the hardware to change bytes are
+ * gathered into the owner's bounce buffer first, so checksums are computed
+ * over bytes the guest can no longer change.
+ */
+#include "devices/e1000.h"
+
+#include <string.h>
+
+enum desc_kind { DESC_LEGACY, DESC_CONTEXT, DESC_DATA, DESC_RESERVED };
+
+enum scan_result { SCAN_INCOMPLETE, SCAN_CONTEXT, SCAN_FRAME };
+
+struct tx_ring {
+	uint8_t *base;
+	uint32_t n;		/* descriptors */
+};
+
+/* What one pass over a frame's descriptors found. */
+struct tx_scan {
+	unsigned ndesc;
+	uint64_t rs;		/* bit k: descriptor k had RS or RPS */
+	uint32_t len;		/* sum of the buffer lengths */
+	enum desc_kind kind;	/* of the first descriptor */
+	uint8_t first_cmd;	/* CMD/DCMD of the first descriptor */
+	uint8_t css, cso;	/* legacy: from the first descriptor */
+	uint8_t popts;		/* data: from the first descriptor */
+	uint8_t eop_cmd;	/* VLE is taken from the EOP descriptor */
+	uint16_t special;
+	bool eop;
+	bool bad;
+	enum e1000_err err;	/* the first problem found */
+	uint64_t detail;
+	/* decided by check_frame() */
+	bool ic, ixsm, txsm, vlan;
+};
+
+static uint16_t get_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+}
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+void e1000_tx_reset(struct e1000 *d)
+{
+	memset(&d->tx_ctx, 0, sizeof(d->tx_ctx));
+	memset(&d->tx_pend, 0, sizeof(d->tx_pend));
+}
+
+/* ---------------------------------------------------------- ring */
+
+static void ring_error(struct e1000 *d, enum e1000_err e, uint64_t detail)
+{
+	if (d->tx_ring_reported)
+		return;
+	d->tx_ring_reported = true;
+	e1000_report(d, e, detail);
+}
+
+/* Validate TDLEN/TDH/TDT and map the whole ring; reported once per kick. */
+static bool tx_ring_get(struct e1000 *d, struct tx_ring *r)
+{
+	uint64_t base = (uint64_t)d->tdbah << 32 | d->tdbal;
+
+	if (!d->tdlen || d->tdlen % E1000_DLEN_ALIGN) {
+		ring_error(d, E1000_ERR_RING_LEN, d->tdlen);
+		return false;
+	}
+	r->n = d->tdlen / E1000_DESC_SIZE;
+	if (d->tdh >= r->n || d->tdt >= r->n) {
+		ring_error(d, E1000_ERR_RING_INDEX, (uint64_t)d->tdh << 32 | d->tdt);
+		return false;
+	}
+	r->base = e1000_dma(d, base, d->tdlen);
+	if (!r->base) {
+		ring_error(d, E1000_ERR_RING_DMA, base);
+		return false;
+	}
+	return true;
+}
+
+static uint32_t ring_next(const struct tx_ring *r, uint32_t idx)
+{
+	return idx + 1 == r->n ? 0 : idx + 1;
+}
+
+/* DD into the status byte of each descriptor that asked for it. */
+static void write_back(const struct tx_ring *r, uint32_t head, unsigned ndesc, uint64_t rs)
+{
+	uint32_t idx = head;
+
+	__atomic_thread_fence(__ATOMIC_RELEASE);	/* data reads before DD */
+	for (unsigned k = 0; k < ndesc; k++) {
+		if (rs & (1ull << k))
+			r->base[(size_t)idx * E1000_DESC_SIZE + E1000_TXD_STA] = E1000_TXD_STAT_DD;
+		idx = ring_next(r, idx);
+	}
+}
+
+/* Hand ndesc descriptors back to the guest. */
+static void advance(struct e1000 *d, const struct tx_ring *r, unsigned ndesc, uint64_t rs)
+{
+	uint32_t causes = 0;
+
+	write_back(r, d->tdh, ndesc, rs);
+	d->tdh = (uint32_t)((d->tdh + ndesc) % r->n);
+	if (rs)
+		causes |= E1000_ICR_TXDW;
+	if (d->tdh == d->tdt)
+		causes |= E1000_ICR_TXQE;
+	if (causes)
+		e1000_raise(d, causes);
+}
+
+/* ---------------------------------------------------------- scanning */
+
+static enum desc_kind desc_kind(const uint8_t *desc)
+{
+	unsigned dtyp = desc[E1000_TXD_DTYP_BYTE] >> E1000_TXD_DTYP_SHIFT;
+
+	if (!(desc[E1000_TXD_CMD] & E1000_TXD_CMD_DEXT))
+		return DESC_LEGACY;
+	if (dtyp == E1000_TXD_DTYP_C)
+		return DESC_CONTEXT;
+	if (dtyp == E1000_TXD_DTYP_D)
+		return DESC_DATA;
+	return DESC_RESERVED;
+}
+
+static void scan_fail(struct tx_scan *s, enum e1000_err e, uint64_t detail)
+{
+	if (s->bad)
+		return;
+	s->bad = true;
+	s->err = e;
+	s->detail = detail;
+}
+
+static void load_context(struct e1000 *d, const uint8_t *desc)
+{
+	struct e1000_tx_ctx *c = &d->tx_ctx;
+
+	c->ipcss = desc[E1000_TXC_IPCSS];
+	c->ipcso = desc[E1000_TXC_IPCSO];
+	c->ipcse = get_le16(desc + E1000_TXC_IPCSE);
+	c->tucss = desc[E1000_TXC_TUCSS];
+	c->tucso = desc[E1000_TXC_TUCSO];
+	c->tucse = get_le16(desc + E1000_TXC_TUCSE);
+	c->tucmd = desc[E1000_TXC_TUCMD];
+	c->valid = true;
+}
+
+static uint32_t desc_len(enum desc_kind kind, const uint8_t *desc)
+{
+	if (kind == DESC_LEGACY)
+		return get_le16(desc + E1000_TXD_LENGTH);
+	return get_le32(desc + E1000_TXDD_DTALEN) & E1000_TXDD_DTALEN_MASK;
+}
+
+/* Map one buffer into the next segment (only while the frame is still sane). */
+static void scan_buffer(struct e1000 *d, const uint8_t *desc, uint32_t len, struct e1000_frame *f,
+			struct tx_scan *s)
+{
+	uint64_t addr = get_le64(desc + E1000_TXD_ADDR);
+	const uint8_t *p;
+
+	if (s->bad || s->len > E1000_MAX_FRAME_JUMBO || f->nseg >= E1000_TX_MAX_SEGS)
+		return;
+	p = e1000_dma(d, addr, len);
+	if (!p) {
+		scan_fail(s, E1000_ERR_BUF_DMA, addr);
+		return;
+	}
+	f->seg[f->nseg].data = p;
+	f->seg[f->nseg].len = len;
+	f->nseg++;
+}
+
+/* Descriptor k (> 0, or 0 when it is not a context descriptor) of a frame. */
+static void scan_desc(struct e1000 *d, const uint8_t *desc, unsigned k, uint32_t idx,
+		      struct e1000_frame *f, struct tx_scan *s)
+{
+	enum desc_kind kind = desc_kind(desc);
+	uint8_t cmd = desc[E1000_TXD_CMD];
+	uint32_t len;
+
+	if (cmd & (E1000_TXD_CMD_RS | E1000_TXD_CMD_RPS))
+		s->rs |= 1ull << k;
+	if (k == 0) {
+		s->kind = kind;
+		s->first_cmd = cmd;
+		s->cso = desc[E1000_TXD_CSO];
+		s->css = desc[E1000_TXD_CSS];
+		s->popts = desc[E1000_TXDD_POPTS];
+	}
+	if (kind == DESC_CONTEXT) {
+		/* Context descriptors belong between frames; TUCMD bit 0 is not EOP. */
+		scan_fail(s, E1000_ERR_BAD_DESC, idx);
+		return;
+	}
+	if (kind != s->kind || kind == DESC_RESERVED)
+		scan_fail(s, E1000_ERR_BAD_DESC, idx);
+	if (kind == DESC_DATA && (cmd & E1000_TXD_CMD_TSE))
+		scan_fail(s, E1000_ERR_BAD_DESC, idx);	/* TCP segmentation: not supported */
+	len = desc_len(kind, desc);
+	if (!len)
+		scan_fail(s, E1000_ERR_ZERO_LEN, idx);
+	s->len += len;	/* at most 64 x 0xfffff: no overflow */
+	scan_buffer(d, desc, len, f, s);
+	if (cmd & E1000_TXD_CMD_EOP) {
+		s->eop = true;
+		s->eop_cmd = cmd;
+		s->special = get_le16(desc + E1000_TXD_SPECIAL);
+	}
+}
+
+/*
+ * One pass from TDH: a context descriptor, a whole frame (up to EOP, or
+ * E1000_TX_MAX_SEGS descriptors without one), or TDT reached first.
+ */
+static enum scan_result scan(struct e1000 *d, const struct tx_ring *r, struct e1000_frame *f,
+			     struct tx_scan *s)
+{
+	uint32_t idx = d->tdh;
+	uint8_t desc[E1000_DESC_SIZE];
+
+	memset(s, 0, sizeof(*s));
+	for (unsigned k = 0; k < E1000_TX_MAX_SEGS; k++) {
+		if (idx == d->tdt)
+			return SCAN_INCOMPLETE;
+		memcpy(desc, r->base + (size_t)idx * E1000_DESC_SIZE, sizeof(desc));
+		if (k == 0 && desc_kind(desc) == DESC_CONTEXT) {
+			load_context(d, desc);
+			s->ndesc = 1;
+			if (desc[E1000_TXC_TUCMD] & (E1000_TXD_CMD_RS | E1000_TXD_CMD_RPS))
+				s->rs = 1;
+			return SCAN_CONTEXT;
+		}
+		scan_desc(d, desc, k, idx, f, s);
+		s->ndesc = k + 1;
+		if (s->eop)
+			return SCAN_FRAME;
+		idx = ring_next(r, idx);
+	}
+	scan_fail(s, E1000_ERR_NO_EOP, d->tdh);
+	return SCAN_FRAME;
+}
+
+/* ---------------------------------------------------------- offloads */
+
+/* Offsets from the guest: start < len, offset + 2 <= len, end (inclusive, 0 = last byte) in [start, len). */
+static bool csum_fits(uint32_t len, uint32_t start, uint32_t offset, uint32_t end)
+{
+	if (start >= len || offset + 2 > len)
+		return false;
+	return end == 0 || (end >= start && end < len);
+}
+
+static void check_offload(const struct e1000 *d, struct tx_scan *s)
+{
+	const struct e1000_tx_ctx *c = &d->tx_ctx;
+
+	if (s->kind == DESC_LEGACY) {
+		s->ic = s->first_cmd & E1000_TXD_CMD_IC;
+		if (s->ic && !csum_fits(s->len, s->css, s->cso, 0))
+			scan_fail(s, E1000_ERR_BAD_OFFLOAD, (uint64_t)s->css << 8 | s->cso);
+		return;
+	}
+	s->ixsm = s->popts & E1000_TXD_POPTS_IXSM;
+	s->txsm = s->popts & E1000_TXD_POPTS_TXSM;
+	if ((s->ixsm || s->txsm) && !c->valid)
+		scan_fail(s, E1000_ERR_BAD_OFFLOAD, s->popts);
+	if (s->ixsm && !csum_fits(s->len, c->ipcss, c->ipcso, c->ipcse))
+		scan_fail(s, E1000_ERR_BAD_OFFLOAD, (uint64_t)c->ipcss << 8 | c->ipcso);
+	if (s->txsm && !csum_fits(s->len, c->tucss, c->tucso, c->tucse))
+		scan_fail(s, E1000_ERR_BAD_OFFLOAD, (uint64_t)c->tucss << 8 | c->tucso);
+}
+
+static void check_frame(const struct e1000 *d, struct tx_scan *s)
+{
+	uint32_t max = (d->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
+
+	s->vlan = (s->eop_cmd & E1000_TXD_CMD_VLE) && (d->ctrl & E1000_CTRL_VME);
+	if (s->len < E1000_MIN_FRAME)
+		scan_fail(s, E1000_ERR_SHORT_FRAME, s->len);
+	else if (s->len + (s->vlan ? E1000_VLAN_TAG_LEN : 0) > max)
+		scan_fail(s, E1000_ERR_LONG_FRAME, s->len);
+	else
+		check_offload(d, s);
+	if (!s->bad && (s->ic || s->ixsm || s->txsm || s->vlan) && !d->bounce)
+		scan_fail(s, E1000_ERR_BAD_OFFLOAD, 0);	/* owner gave no bounce buffer */
+}
+
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (i < n)
+		sum += (uint32_t)p[i] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * Ones' complement sum over [start, end] (end 0: to the last byte),
+ * including whatever the guest put at offset (the pseudo-header seed for
+ * TCP/UDP), complemented and stored big-endian at offset.
+ */
+static void insert_csum(uint8_t *b, uint32_t len, uint32_t start, uint32_t offset, uint32_t end,
+			bool udp)
+{
+	uint32_t stop = end ? end + 1 : len;
+	uint16_t c = csum_fold(csum_add(0, b + start, stop - start));
+
+	if (udp && c == 0)
+		c = 0xffff;	/* 0 means "no checksum" in UDP */
+	put_be16(b + offset, c);
+}
+
+static void apply_offloads(const struct e1000 *d, const struct tx_scan *s, uint8_t *b)
+{
+	const struct e1000_tx_ctx *c = &d->tx_ctx;
+
+	if (s->ic)
+		insert_csum(b, s->len, s->css, s->cso, 0, false);
+	if (s->ixsm)
+		insert_csum(b, s->len, c->ipcss, c->ipcso, c->ipcse, false);
+	if (s->txsm)
+		insert_csum(b, s->len, c->tucss, c->tucso, c->tucse, !(c->tucmd & E1000_TXD_CMD_TCP));
+}
+
+/* 802.1Q tag after the source address: VET, then the descriptor's special field. */
+static void insert_vlan(const struct e1000 *d, uint8_t *b, uint32_t len, uint16_t tci)
+{
+	memmove(b + 12 + E1000_VLAN_TAG_LEN, b + 12, len - 12);
+	put_be16(b + 12, e1000_vet(d));
+	put_be16(b + 14, tci);
+}
+
+/* Gather into the bounce buffer when bytes must change; else zero copy. */
+static void build_frame(struct e1000 *d, struct e1000_frame *f, const struct tx_scan *s)
+{
+	uint32_t off = 0;
+
+	f->len = s->len;
+	f->ndesc = s->ndesc;
+	if (!(s->ic || s->ixsm || s->txsm || s->vlan))
+		return;
+	for (unsigned i = 0; i < f->nseg; i++) {
+		memcpy(d->bounce + off, f->seg[i].data, f->seg[i].len);
+		off += f->seg[i].len;
+	}
+	apply_offloads(d, s, d->bounce);
+	if (s->vlan) {
+		insert_vlan(d, d->bounce, s->len, s->special);
+		f->len += E1000_VLAN_TAG_LEN;
+	}
+	f->nseg = 1;
+	f->seg[0].data = d->bounce;
+	f->seg[0].len = f->len;
+	f->bounced = true;
+}
+
+/* ---------------------------------------------------------- data path */
+
+static void frame_clear(struct e1000_frame *f)
+{
+	f->nseg = 0;
+	f->len = 0;
+	f->ndesc = 0;
+	f->bounced = false;
+}
+
+static void set_pending(struct e1000 *d, const struct e1000_frame *f, const struct tx_scan *s)
+{
+	struct e1000_tx_pending *p = &d->tx_pend;
+
+	p->valid = true;
+	p->head = d->tdh;
+	p->ndesc = s->ndesc;
+	p->rs = s->rs;
+	p->len = f->len;
+	memset(p->dst, 0, sizeof(p->dst));
+	e1000_frame_read(f, 0, p->dst, sizeof(p->dst));
+}
+
+int e1000_tx_peek(struct e1000 *d, struct e1000_frame *f)
+{
+	struct tx_ring r;
+	struct tx_scan s;
+
+	frame_clear(f);
+	d->tx_pend.valid = false;
+	if (!(d->tctl & E1000_TCTL_EN) || !tx_ring_get(d, &r))
+		return 0;
+	/* Every round consumes at least one descriptor, and never passes TDT. */
+	for (uint32_t round = 0; round < r.n; round++) {
+		frame_clear(f);
+		switch (scan(d, &r, f, &s)) {
+		case SCAN_INCOMPLETE:
+			return 0;
+		case SCAN_CONTEXT:
+			advance(d, &r, s.ndesc, s.rs);
+			continue;
+		case SCAN_FRAME:
+			break;
+		}
+		if (!s.bad)
+			check_frame(d, &s);
+		if (!s.bad) {
+			build_frame(d, f, &s);
+			set_pending(d, f, &s);
+			return 1;
+		}
+		e1000_report(d, s.err, s.detail);
+		advance(d, &r, s.ndesc, s.rs);
+	}
+	frame_clear(f);
+	return 0;
+}
+
+static void count_tx(struct e1000 *d, const struct e1000_tx_pending *p)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint32_t wire = p->len + E1000_CRC_LEN;
+
+	e1000_stat_inc(d, E1000_GPTC);
+	e1000_stat_inc(d, E1000_TPT);
+	e1000_stat_add64(d, E1000_GOTCL, wire);
+	e1000_stat_add64(d, E1000_TOTL, wire);
+	e1000_stat_size(d, E1000_PTC64, wire);
+	if (!memcmp(p->dst, bcast, sizeof(bcast)))
+		e1000_stat_inc(d, E1000_BPTC);
+	else if (p->dst[0] & 1)
+		e1000_stat_inc(d, E1000_MPTC);
+}
+
+void e1000_tx_complete(struct e1000 *d, const struct e1000_frame *f)
+{
+	struct e1000_tx_pending p = d->tx_pend;
+	struct tx_ring r;
+
+	(void)f;	/* the pending record from e1000_tx_peek is authoritative */
+	if (!p.valid || p.head != d->tdh)
+		return;
+	d->tx_pend.valid = false;
+	if (!tx_ring_get(d, &r) || p.ndesc > r.n)
+		return;
+	advance(d, &r, p.ndesc, p.rs);
+	count_tx(d, &p);
+}

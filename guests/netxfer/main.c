@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bulk transfer with every byte checked (guests/README.md):
+ *   role=send peer=MAC [count=N] [seed=S] [batch=B]
+ *   role=recv [count=N] [seed=S] [peer=MAC]
+ * plus the common keys of netguest.h. Frames are described in frame.h. The
+ * sender first sends HELLO until the receiver answers READY (frames sent
+ * before the receiver's NIC is up would be dropped), then streams count
+ * frames, B descriptors per TDT write, and ends with END.
+ */
+#include <string.h>
+
+#include "cmdline.h"
+#include "ether.h"
+#include "frame.h"
+#include "guest.h"
+#include "netguest.h"
+#include "tsc.h"
+
+#define NAME "netxfer"
+#define RETRY_MS 200
+#define MAX_COUNT 1000000
+#define MAX_REPORTS 5
+
+static struct e1000_nic nic;
+static struct net_opts opts;
+static uint8_t rx[ETH_FRAME_MAX];
+static uint8_t txbuf[E1000_MAX_BATCH][XFER_MAX_LEN];
+static uint8_t seen[(MAX_COUNT + 7) / 8];
+
+/* A netxfer control frame of this kind addressed to us (from peer, if
+ * given); returns its value through *value. */
+static bool is_ctrl(int n, enum xfer_kind kind, const uint8_t *peer, uint32_t *value)
+{
+	if (n < XFER_MIN_LEN || eth_type(rx) != XFER_TYPE || !mac_eq(rx + ETH_OFF_DST, nic.mac) ||
+	    get_be32(rx + XFER_OFF_SEQ) != XFER_CTRL_SEQ || rx[XFER_OFF_KIND] != kind ||
+	    (peer && !mac_eq(rx + ETH_OFF_SRC, peer)))
+		return false;
+	if (value)
+		*value = get_be32(rx + XFER_OFF_VALUE);
+	return true;
+}
+
+static int send_ctrl(const uint8_t *dst, enum xfer_kind kind, uint32_t value)
+{
+	uint8_t f[XFER_MIN_LEN];
+
+	return e1000_send(&nic, f, xfer_build_ctrl(f, dst, nic.mac, kind, value));
+}
+
+static long do_send(const uint8_t *peer, uint32_t count, uint64_t seed, unsigned batch)
+{
+	uint64_t start = tsc_deadline_ms(opts.start_ms), bytes = 0;
+	const void *frames[E1000_MAX_BATCH];
+	size_t lens[E1000_MAX_BATCH];
+	uint32_t sent = 0;
+	bool ready = false;
+
+	while (!ready) {
+		uint64_t deadline = tsc_deadline_ms(RETRY_MS);
+
+		if (send_ctrl(peer, XFER_HELLO, count))
+			return 1;
+		for (int n; !ready && (n = e1000_recv_until(&nic, rx, sizeof(rx), deadline));)
+			ready = is_ctrl(n, XFER_READY, peer, NULL);
+		if (!ready && tsc_expired(start)) {
+			print(NAME ": no receiver at " MAC_FMT " within %u ms\n", MAC_ARGS(peer),
+			      opts.start_ms);
+			return 1;
+		}
+	}
+	while (sent < count) {
+		unsigned b = count - sent < batch ? count - sent : batch;
+
+		for (unsigned j = 0; j < b; j++) {
+			frames[j] = txbuf[j];
+			lens[j] = xfer_build(txbuf[j], peer, nic.mac, seed, sent + j);
+			bytes += lens[j];
+		}
+		if (e1000_send_batch(&nic, frames, lens, b)) {
+			print(NAME ": send failed at seq %u\n", sent);
+			break;
+		}
+		sent += b;
+	}
+	if (sent == count)
+		send_ctrl(peer, XFER_END, sent);
+	if (e1000_tx_drain(&nic, opts.timeout_ms))
+		return 1 + (long)(count - sent);
+	print(NAME ": sent %u frames, %lu bytes\n", sent, (unsigned long)bytes);
+	return (long)(count - sent);
+}
+
+struct recv_counts {
+	uint32_t received, distinct, bad, out_of_order, other;
+	uint32_t expect; /* one past the highest sequence seen */
+	uint64_t bytes;
+};
+
+static void take_data(struct recv_counts *c, int n, const uint8_t *sender, uint32_t count,
+		      uint64_t seed)
+{
+	uint32_t seq = get_be32(rx + XFER_OFF_SEQ);
+	enum xfer_verdict v;
+	size_t at = 0;
+
+	c->received++;
+	if (seq >= count) {
+		if (c->bad++ < MAX_REPORTS)
+			print(NAME ": seq %u out of range\n", seq);
+		return;
+	}
+	v = xfer_verify(rx, (size_t)n, nic.mac, sender, seed, seq, &at);
+	if (v != XFER_OK) {
+		if (c->bad++ < MAX_REPORTS)
+			print(NAME ": seq %u bad %s at byte %u (length %d, expected %u)\n", seq,
+			      v == XFER_BAD_HEADER ? "header" :
+			      v == XFER_BAD_LENGTH ? "length" : "payload",
+			      (unsigned)at, n, (unsigned)xfer_len(seed, seq));
+		if (v == XFER_BAD_HEADER)
+			return; /* its sequence number cannot be trusted */
+	} else {
+		c->bytes += (unsigned)n;
+	}
+	if (seen[seq / 8] & (1U << (seq % 8)) || seq < c->expect) {
+		if (c->out_of_order++ < MAX_REPORTS)
+			print(NAME ": seq %u after %u (%s)\n", seq, c->expect - 1,
+			      seen[seq / 8] & (1U << (seq % 8)) ? "duplicate" : "late");
+		if (seen[seq / 8] & (1U << (seq % 8)))
+			return;
+	}
+	seen[seq / 8] |= (uint8_t)(1U << (seq % 8));
+	c->distinct++;
+	if (seq >= c->expect)
+		c->expect = seq + 1;
+}
+
+static long do_recv(const uint8_t *peer, uint32_t count, uint64_t seed)
+{
+	struct recv_counts c = { 0, 0, 0, 0, 0, 0, 0 };
+	uint8_t sender[ETH_ALEN];
+	bool have_sender = false;
+	uint32_t missing;
+
+	while (!have_sender) {
+		int n = e1000_recv(&nic, rx, sizeof(rx), opts.start_ms);
+
+		if (!n) {
+			print(NAME ": no sender within %u ms\n", opts.start_ms);
+			break;
+		}
+		if (is_ctrl(n, XFER_HELLO, peer, NULL)) {
+			memcpy(sender, rx + ETH_OFF_SRC, ETH_ALEN);
+			have_sender = true;
+			send_ctrl(sender, XFER_READY, count);
+		}
+	}
+	while (have_sender && c.distinct < count) {
+		int n = e1000_recv(&nic, rx, sizeof(rx), opts.timeout_ms);
+
+		if (!n) {
+			print(NAME ": no frame within %u ms after %u\n", opts.timeout_ms, c.received);
+			break;
+		}
+		if (n < XFER_HDR || eth_type(rx) != XFER_TYPE || !mac_eq(rx + ETH_OFF_DST, nic.mac) ||
+		    !mac_eq(rx + ETH_OFF_SRC, sender)) {
+			c.other++;
+			continue;
+		}
+		if (get_be32(rx + XFER_OFF_SEQ) != XFER_CTRL_SEQ) {
+			take_data(&c, n, sender, count, seed);
+			continue;
+		}
+		if (is_ctrl(n, XFER_HELLO, sender, NULL)) {
+			send_ctrl(sender, XFER_READY, count); /* our READY got lost */
+		} else if (is_ctrl(n, XFER_END, sender, NULL)) {
+			print(NAME ": END after %u frames\n", c.received);
+			break; /* everything sent before it has arrived */
+		}
+	}
+	missing = count - c.distinct;
+	print(NAME ": received %u frames, %u bad, %u out of order, %u missing, %lu bytes\n",
+	      c.received, c.bad, c.out_of_order, missing, (unsigned long)c.bytes);
+	if (c.other)
+		print(NAME ": ignored %u other frames\n", c.other);
+	e1000_tx_drain(&nic, opts.timeout_ms);
+	return (long)c.bad + c.out_of_order + missing;
+}
+
+long guest_main(const uint8_t *bp)
+{
+	bool sender = cmdline_is(bp, "role", "send"), have_peer;
+	uint64_t count, seed, batch;
+	uint8_t peer[ETH_ALEN];
+	long errors;
+	int rc;
+
+	if (!sender && !cmdline_is(bp, "role", "recv")) {
+		print(NAME ": role=send or role=recv\n");
+		return NETGUEST_EXIT_USAGE;
+	}
+	if (!netguest_mac(NAME, bp, "peer", sender, peer, &have_peer) ||
+	    !netguest_opt(NAME, bp, "count", 10000, 1, MAX_COUNT, &count) ||
+	    !netguest_opt(NAME, bp, "seed", 1, 0, UINT64_MAX, &seed) ||
+	    !netguest_opt(NAME, bp, "batch", 1, 1, E1000_MAX_BATCH, &batch))
+		return NETGUEST_EXIT_USAGE;
+	rc = netguest_init(NAME, bp, &nic, &opts);
+	if (rc)
+		return rc;
+	if (sender)
+		errors = do_send(peer, (uint32_t)count, seed, (unsigned)batch);
+	else
+		errors = do_recv(have_peer ? peer : NULL, (uint32_t)count, seed);
+	return errors + netguest_finish(NAME, &nic);
+}
