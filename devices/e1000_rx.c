@@ -49,7 +49,7 @@ uint32_t e1000_frame_read(const struct e1000_frame *f, uint32_t off, void *dst, 
 		chunk = s->len - off;
 		if (chunk > n - done)
 			chunk = n - done;
-		memcpy(out + done, s->data + off, chunk);
+		memmove(out + done, s->data + off, chunk);	/* a frame may loop back into its own RAM */
 		done += chunk;
 		off = 0;
 	}

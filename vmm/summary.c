@@ -5,10 +5,12 @@
  */
 #include "vmm/summary.h"
 
+#include "devices/e1000.h"
 #include "lib/fmt.h"
 #include "vmm/console.h"
 #include "vmm/exit.h"
 #include "vmm/guest.h"
+#include "vmm/nic.h"
 
 static void print_exits(const struct guest *g)
 {
@@ -26,6 +28,35 @@ static void print_exits(const struct guest *g)
 		n ? buf : "none");
 }
 
+/* The bridge's view of the guest's NIC, and the bad input its model saw. */
+static void print_nic(const struct guest *g)
+{
+	const struct bridge_stats *b = &vmm_bridge.port[g->nic_port].st;
+	const struct e1000 *d = g->nic;
+	char errs[512];
+	size_t n = 0;
+
+	xt_info("guest %s: nic tx %llu frames %llu bytes; rx %llu frames %llu bytes; "
+		"VMM copies %llu (%llu bytes); dropped unknown %llu filtered %llu down %llu "
+		"error %llu; waits %llu",
+		g->name, (unsigned long long)b->tx_frames, (unsigned long long)b->tx_bytes,
+		(unsigned long long)b->rx_frames, (unsigned long long)b->rx_bytes,
+		(unsigned long long)b->copies, (unsigned long long)b->bytes_copied,
+		(unsigned long long)b->drop_unknown, (unsigned long long)b->drop_filtered,
+		(unsigned long long)b->drop_down, (unsigned long long)b->drop_error,
+		(unsigned long long)b->waits);
+	for (unsigned e = 0; e < E1000_ERR_COUNT && n < sizeof(errs); e++)
+		if (d->errors[e])
+			n += (size_t)xt_snprintf(errs + n, sizeof(errs) - n, "%s%s %llu", n ? ", " : "",
+						 e1000_err_name((enum e1000_err)e),
+						 (unsigned long long)d->errors[e]);
+	xt_info("guest %s: e1000 bad input: %s; unknown registers %llu; BAR writes refused %llu; "
+		"DMA refused %llu",
+		g->name, n ? errs : "none", (unsigned long long)d->unknown_reg_accesses,
+		(unsigned long long)g->pci_nic.refused_bar_writes,
+		(unsigned long long)g->stats.dma_refused);
+}
+
 void summary_print_guest(struct guest *g)
 {
 	const struct guest_stats *s = &g->stats;
@@ -37,6 +68,10 @@ void summary_print_guest(struct guest *g)
 		(unsigned long long)s->io_unclaimed_writes, (unsigned long long)s->msr_gp,
 		(unsigned long long)s->exceptions_injected,
 		(unsigned long long)s->host_interrupts, (unsigned long long)s->console_bytes);
+	xt_info("guest %s: interrupts injected %llu; MMIO accesses emulated %llu", g->name,
+		(unsigned long long)s->irqs_injected, (unsigned long long)s->mmio_accesses);
+	if (g->nic)
+		print_nic(g);
 }
 
 void summary_print(void)

@@ -3,7 +3,8 @@
  * Broadcast discovery among peers=N guests (guests/README.md), plus the
  * common keys of netguest.h and interval=MS (default 200).
  *
- * Each guest broadcasts "HELLO from <its MAC>" (ethertype 0x88b7) until it
+ * Each guest broadcasts "HELLO from <its MAC>" (ethertype 0x88b7) at start,
+ * whenever it hears a new peer, and every interval ms while awake, until it
  * has heard the N-1 others and they have all heard everyone: a guest's NIC
  * drops what arrives before its RX is enabled, so one broadcast at start
  * could miss a slower peer. After the NUL the frame carries how many peers
@@ -168,11 +169,16 @@ long guest_main(const uint8_t *bp)
 		n = e1000_recv_until(&nic, rx, sizeof(rx),
 				     (int64_t)(next_hello - deadline) < 0 ? next_hello : deadline);
 		if (n) {
-			bool was = npeers >= need;
+			unsigned before = npeers;
 
+			/* A new peer (or becoming complete): broadcast at once.
+			 * The new peer's RX is up, so it hears us even if our
+			 * earlier HELLOs were lost; and in irq mode a guest
+			 * sleeps in HLT with no timer, so periodic resends
+			 * alone could leave everyone asleep. */
 			take(n);
-			if (!was && npeers >= need)
-				next_hello = rdtsc(); /* tell the others at once */
+			if (npeers != before)
+				next_hello = rdtsc();
 		}
 	}
 	e1000_tx_drain(&nic, opts.timeout_ms);

@@ -59,21 +59,49 @@ static bool is_ping_frame(int n, const char *magic)
 	       !memcmp(rx + OFF_MAGIC, magic, 4);
 }
 
+/* The pong side announces itself when it comes up ("UP!!", to peer= or
+ * broadcast): a pinger that started first and whose first ping was lost
+ * may be asleep in HLT (irq mode) with no timer to wake it for a resend. */
+static bool is_up_frame(int n)
+{
+	return n >= ETH_ZLEN && eth_type(rx) == ETHERTYPE_PING &&
+	       (mac_eq(rx + ETH_OFF_DST, nic.mac) || mac_eq(rx + ETH_OFF_DST, mac_broadcast)) &&
+	       !memcmp(rx + OFF_MAGIC, "UP!!", 4);
+}
+
+static int announce_up(const uint8_t *dst)
+{
+	uint8_t f[ETH_ZLEN];
+
+	memset(f, 0, sizeof(f));
+	eth_put_header(f, dst, nic.mac, ETHERTYPE_PING);
+	memcpy(f + OFF_MAGIC, "UP!!", 4);
+	return e1000_send(&nic, f, sizeof(f));
+}
+
 struct ping_counts {
 	uint32_t ok, lost, bad, late, other;
 };
 
-/* Wait until deadline for the pong to seq (sent at t0): true when it came,
- * with *rtt set. Anything else that arrives is counted and skipped. */
-static bool await_pong(const uint8_t *peer, uint32_t seq, uint64_t t0, uint64_t deadline,
-		       struct ping_counts *c, uint64_t *rtt)
+enum await { GOT_PONG, TIMED_OUT, PEER_UP };
+
+/* Wait until deadline for the pong to seq (sent at t0): GOT_PONG with *rtt
+ * set, TIMED_OUT, or (when up_counts) PEER_UP if the peer announced that it
+ * just came up. Anything else that arrives is counted and skipped. */
+static enum await await_pong(const uint8_t *peer, uint32_t seq, uint64_t t0, uint64_t deadline,
+			     bool up_counts, struct ping_counts *c, uint64_t *rtt)
 {
 	for (;;) {
 		int n = e1000_recv_until(&nic, rx, sizeof(rx), deadline);
 		uint32_t rseq;
 
 		if (n == 0)
-			return false;
+			return TIMED_OUT;
+		if (is_up_frame(n) && mac_eq(rx + ETH_OFF_SRC, peer)) {
+			if (up_counts)
+				return PEER_UP;
+			continue;
+		}
 		if (!is_ping_frame(n, "PONG") || !mac_eq(rx + ETH_OFF_SRC, peer)) {
 			c->other++;
 			continue;
@@ -89,7 +117,7 @@ static bool await_pong(const uint8_t *peer, uint32_t seq, uint64_t t0, uint64_t 
 			continue;
 		}
 		*rtt = rdtsc() - t0;
-		return true;
+		return GOT_PONG;
 	}
 }
 
@@ -106,14 +134,16 @@ static long do_ping(const uint8_t *peer, uint32_t count)
 			 * NIC drops what arrives before RX is enabled). */
 			bool first = seq == 0;
 			uint64_t t0, rtt;
+			enum await w;
 
 			if (e1000_send(&nic, frame, PING_LEN)) {
 				print(NAME_PING ": send failed at seq %u\n", seq);
 				return (long)(count - c.ok) + c.bad;
 			}
 			t0 = rdtsc();
-			if (await_pong(peer, seq, t0,
-				       tsc_deadline_ms(first ? RETRY_MS : opts.timeout_ms), &c, &rtt)) {
+			w = await_pong(peer, seq, t0, tsc_deadline_ms(first ? RETRY_MS : opts.timeout_ms),
+				       first, &c, &rtt);
+			if (w == GOT_PONG) {
 				rtt_sum += rtt;
 				rtt_min = rtt < rtt_min ? rtt : rtt_min;
 				rtt_max = rtt > rtt_max ? rtt : rtt_max;
@@ -121,7 +151,7 @@ static long do_ping(const uint8_t *peer, uint32_t count)
 				break;
 			}
 			if (first && !tsc_expired(start_deadline))
-				continue;
+				continue; /* resend: periodically, or now that the peer is up */
 			if (c.lost++ < MAX_REPORTS)
 				print(NAME_PING ": seq %u: no reply within %u ms\n", seq,
 				      first ? opts.start_ms : opts.timeout_ms);
@@ -143,6 +173,7 @@ static long do_pong(const uint8_t *peer, bool have_peer, uint32_t count)
 {
 	uint32_t answered = 0, dup = 0, bad = 0, skipped = 0, other = 0, next = 0;
 
+	announce_up(have_peer ? peer : mac_broadcast);
 	while (next < count) {
 		int n = e1000_recv(&nic, rx, sizeof(rx), next == 0 ? opts.start_ms : opts.timeout_ms);
 		uint32_t seq;

@@ -4,7 +4,9 @@
  * seeded by (seed, seq)):
  *   0 dst | 6 src | 12 ethertype 0x88b6 | 14 u32 seq | 18 u16 length |
  *   20 payload: PRNG bytes (same stream, after the size)
- * Control frame (60 bytes): seq = 0xffffffff, then u8 kind and u32 value.
+ * Control frame (60 bytes): seq = 0xffffffff, then u8 kind and u32 value
+ * (kinds: HELLO sender -> receiver, READY the answer, END after the last
+ * frame, UP the receiver's "I just came up", possibly broadcast).
  * All fields big endian.
  */
 #ifndef XTALK_NETXFER_FRAME_H
@@ -23,7 +25,7 @@
 #define XFER_OFF_KIND 20
 #define XFER_OFF_VALUE 21
 
-enum xfer_kind { XFER_HELLO = 1, XFER_READY = 2, XFER_END = 3 };
+enum xfer_kind { XFER_HELLO = 1, XFER_READY = 2, XFER_END = 3, XFER_UP = 4 };
 
 enum xfer_verdict { XFER_OK, XFER_BAD_HEADER, XFER_BAD_LENGTH, XFER_BAD_PAYLOAD };
 

@@ -4,9 +4,10 @@
  *   role=send peer=MAC [count=N] [seed=S] [batch=B]
  *   role=recv [count=N] [seed=S] [peer=MAC]
  * plus the common keys of netguest.h. Frames are described in frame.h. The
- * sender first sends HELLO until the receiver answers READY (frames sent
- * before the receiver's NIC is up would be dropped), then streams count
- * frames, B descriptors per TDT write, and ends with END.
+ * sender sends HELLO until the receiver answers READY (frames sent before
+ * the receiver's NIC is up are dropped; a receiver announces itself with UP
+ * when it comes up), then streams count frames, B descriptors per TDT write,
+ * and ends with END.
  */
 #include <string.h>
 
@@ -28,11 +29,12 @@ static uint8_t rx[ETH_FRAME_MAX];
 static uint8_t txbuf[E1000_MAX_BATCH][XFER_MAX_LEN];
 static uint8_t seen[(MAX_COUNT + 7) / 8];
 
-/* A netxfer control frame of this kind addressed to us (from peer, if
- * given); returns its value through *value. */
+/* A netxfer control frame of this kind addressed to us or broadcast (from
+ * peer, if given); returns its value through *value. */
 static bool is_ctrl(int n, enum xfer_kind kind, const uint8_t *peer, uint32_t *value)
 {
-	if (n < XFER_MIN_LEN || eth_type(rx) != XFER_TYPE || !mac_eq(rx + ETH_OFF_DST, nic.mac) ||
+	if (n < XFER_MIN_LEN || eth_type(rx) != XFER_TYPE ||
+	    !(mac_eq(rx + ETH_OFF_DST, nic.mac) || mac_eq(rx + ETH_OFF_DST, mac_broadcast)) ||
 	    get_be32(rx + XFER_OFF_SEQ) != XFER_CTRL_SEQ || rx[XFER_OFF_KIND] != kind ||
 	    (peer && !mac_eq(rx + ETH_OFF_SRC, peer)))
 		return false;
@@ -54,15 +56,20 @@ static long do_send(const uint8_t *peer, uint32_t count, uint64_t seed, unsigned
 	const void *frames[E1000_MAX_BATCH];
 	size_t lens[E1000_MAX_BATCH];
 	uint32_t sent = 0;
-	bool ready = false;
+	bool ready = false, drained;
 
+	/* HELLO until READY: every RETRY_MS, and at once when the receiver
+	 * says it came up (in irq mode nothing else would wake us). */
 	while (!ready) {
 		uint64_t deadline = tsc_deadline_ms(RETRY_MS);
+		bool up = false;
 
 		if (send_ctrl(peer, XFER_HELLO, count))
 			return 1;
-		for (int n; !ready && (n = e1000_recv_until(&nic, rx, sizeof(rx), deadline));)
+		for (int n; !ready && !up && (n = e1000_recv_until(&nic, rx, sizeof(rx), deadline));) {
 			ready = is_ctrl(n, XFER_READY, peer, NULL);
+			up = is_ctrl(n, XFER_UP, peer, NULL);
+		}
 		if (!ready && tsc_expired(start)) {
 			print(NAME ": no receiver at " MAC_FMT " within %u ms\n", MAC_ARGS(peer),
 			      opts.start_ms);
@@ -83,12 +90,12 @@ static long do_send(const uint8_t *peer, uint32_t count, uint64_t seed, unsigned
 		}
 		sent += b;
 	}
-	if (sent == count)
-		send_ctrl(peer, XFER_END, sent);
-	if (e1000_tx_drain(&nic, opts.timeout_ms))
-		return 1 + (long)(count - sent);
-	print(NAME ": sent %u frames, %lu bytes\n", sent, (unsigned long)bytes);
-	return (long)(count - sent);
+	if (sent == count && send_ctrl(peer, XFER_END, sent))
+		print(NAME ": could not send END\n");
+	drained = !e1000_tx_drain(&nic, opts.timeout_ms);
+	print(NAME ": sent %u frames, %lu bytes%s\n", sent, (unsigned long)bytes,
+	      drained ? "" : ", not all completed");
+	return (long)(count - sent) + !drained;
 }
 
 struct recv_counts {
@@ -142,6 +149,7 @@ static long do_recv(const uint8_t *peer, uint32_t count, uint64_t seed)
 	bool have_sender = false;
 	uint32_t missing;
 
+	send_ctrl(peer ? peer : mac_broadcast, XFER_UP, count);
 	while (!have_sender) {
 		int n = e1000_recv(&nic, rx, sizeof(rx), opts.start_ms);
 
