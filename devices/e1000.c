@@ -35,7 +35,7 @@ static const struct stored_reg stored_regs[E1000_STORED_REGS] = {
 	{ E1000_TXCW,	  0xc000ffffu, 0 },
 	{ E1000_RXCW,	  0xfc00ffffu, 0 },
 	{ E1000_CTRL_EXT, CTRL_EXT_MASK, 0 },		/* EE_RST self-clears: never stored */
-	{ E1000_LEDCTL,	  0xafafafafu, 0x07068302 },	/* per LED: mode 3:0, IVRT 5, BLINK 7 */
+	{ E1000_LEDCTL,	  0xafafafafu, 0x07068302 },	/* LED n: mode, IVRT, BLINK */
 	{ E1000_PBA,	  E1000_PBA_RXA_MASK, E1000_PBA_48K },
 	{ E1000_FCRTL,	  0x8000fff8u, 0 },
 	{ E1000_FCRTH,	  0x0000fff8u, 0 },
@@ -291,7 +291,7 @@ static uint32_t status_value(const struct e1000 *d)
 		return 0;
 	if (pssr & E1000_PHY_PSSR_FULL_DUPLEX)
 		v |= E1000_STATUS_FD;
-	v |= ((pssr & E1000_PHY_PSSR_SPEED_MASK) >> 14) << 6;
+	v |= (pssr & E1000_PHY_PSSR_SPEED_MASK) / E1000_PHY_PSSR_SPEED_100 * E1000_STATUS_SPEED_100;
 	return v;
 }
 

@@ -35,12 +35,19 @@
 
 #define E1000_MMIO_SIZE		0x20000	/* BAR0 */
 #define E1000_IO_SIZE		8	/* BAR1 (I/O): IOADDR at +0, IODATA at +4 */
-#define E1000_MAX_FRAME_STD	1522	/* without RCTL.LPE (incl. VLAN tag, excl. CRC) */
+/*
+ * Longest frames on the wire, counting the VLAN tag and the 4-byte FCS (the
+ * SDM: "packets longer than 1522 bytes are discarded" without RCTL.LPE; Linux
+ * sizes its non-jumbo RX buffers to exactly 1522 bytes). A frame handed
+ * between NICs carries no FCS, so it may be E1000_CRC_LEN shorter.
+ */
+#define E1000_MAX_FRAME_STD	1522	/* without RCTL.LPE */
 #define E1000_MAX_FRAME_JUMBO	16128	/* with RCTL.LPE; also the bounce buffer size */
 #define E1000_MIN_FRAME		14	/* a TX frame must hold an Ethernet header */
+#define E1000_PAD_FRAME		60	/* TCTL.PSP pads shorter TX frames (64 with FCS) */
 #define E1000_TX_MAX_SEGS	64	/* data descriptors per TX frame */
 #define E1000_RX_MAX_DESC	64	/* RX descriptors per frame: jumbo max / 256 + 1 */
-#define E1000_CRC_LEN		4	/* counted in the octet statistics, never stored */
+#define E1000_CRC_LEN		4	/* FCS; in RX buffers as zeros unless SECRC */
 #define E1000_VLAN_TAG_LEN	4
 
 struct e1000_seg {
@@ -51,10 +58,10 @@ struct e1000_seg {
 /* One frame from the TX ring, ready to deliver. */
 struct e1000_frame {
 	unsigned nseg;
-	struct e1000_seg seg[E1000_TX_MAX_SEGS];	/* host pointers into the sender's RAM or its bounce buffer */
+	struct e1000_seg seg[E1000_TX_MAX_SEGS];	/* into the sender's RAM or bounce buffer */
 	uint32_t len;					/* total bytes */
 	unsigned ndesc;					/* data descriptors this frame used */
-	bool bounced;					/* gathered into the bounce buffer (offload or VLAN insertion) */
+	bool bounced;					/* gathered into the bounce buffer */
 };
 
 /* Bad guest input, each counted in e1000.errors[] and reported through ops->error. */
@@ -67,7 +74,7 @@ enum e1000_err {
 	E1000_ERR_NO_EOP,	/* more than E1000_TX_MAX_SEGS TX descriptors without EOP */
 	E1000_ERR_SHORT_FRAME,	/* TX frame shorter than 14 bytes */
 	E1000_ERR_LONG_FRAME,	/* TX frame longer than the maximum without LPE / jumbo max */
-	E1000_ERR_BAD_DESC,	/* reserved descriptor type, TSE (TSO unsupported), mixed kinds in a frame */
+	E1000_ERR_BAD_DESC,	/* reserved DTYP, TSE (no TSO), mixed kinds in a frame */
 	E1000_ERR_BAD_OFFLOAD,	/* checksum offsets beyond the frame, or no context loaded */
 	E1000_ERR_COUNT
 };
@@ -139,7 +146,7 @@ struct e1000 {
 
 	struct e1000_tx_ctx tx_ctx;
 	struct e1000_tx_pending tx_pend;
-	bool tx_ring_reported;			/* broken TX ring already reported since the last kick */
+	bool tx_ring_reported;			/* broken TX ring reported since the last kick */
 	bool rx_ring_reported;
 
 	bool link_up;				/* last PHY link state seen (for ICR.LSC) */
@@ -186,7 +193,7 @@ int e1000_tx_peek(struct e1000 *d, struct e1000_frame *f);
  */
 void e1000_tx_complete(struct e1000 *d, const struct e1000_frame *f);
 
-/* Would this NIC accept a frame for dst (RCTL.EN and the address filters)? */
+/* Would this NIC accept a frame for dst (RCTL.EN, PHY link up, the address filters)? */
 bool e1000_rx_accepts(const struct e1000 *d, const uint8_t dst[6]);
 /* RX descriptors owned by hardware (RDH..RDT); 0 if RX is off or the ring is invalid. */
 unsigned e1000_rx_free(const struct e1000 *d);
@@ -196,7 +203,8 @@ unsigned e1000_rx_free(const struct e1000 *d);
  * written (wait for rx_kick); -XT_E2BIG: longer than RCTL allows (ROC) or
  * than the whole ring can ever hold (RNBC), dropped; -XT_EFAULT: a buffer or
  * the ring is outside RAM, counted, the descriptors involved are written back
- * with RXE, dropped; -XT_EINVAL: f itself is malformed (data path bug).
+ * with RXE, dropped; -XT_EINVAL: f itself is malformed (segments not adding
+ * up to len, NULL data, len 0 or over E1000_MAX_FRAME_JUMBO: a data path bug).
  * The caller decides with e1000_rx_accepts() whether the frame is for us.
  */
 int e1000_rx_deliver(struct e1000 *d, const struct e1000_frame *f, uint64_t *copied);

@@ -256,7 +256,7 @@
 #define E1000_RXCSUM_IPOFL	(1u << 8)
 #define E1000_RXCSUM_TUOFL	(1u << 9)
 
-#define E1000_RDTR_FPD		(1u << 31)	/* flush partial descriptor block (write only) */
+#define E1000_RDTR_FPD		(1u << 31)	/* flush partial descriptor block (W/O) */
 
 #define E1000_TDBAL_MASK	0xfffffff0u	/* bits 3:0 ignored: 16-byte aligned */
 #define E1000_RDBAL_MASK	0xfffffff0u
@@ -334,10 +334,10 @@
 /* TCP/IP context descriptor */
 #define E1000_TXC_IPCSS		0	/* 1 byte: IP checksum start */
 #define E1000_TXC_IPCSO		1	/* 1 byte: IP checksum offset */
-#define E1000_TXC_IPCSE		2	/* 2 bytes: IP checksum end (inclusive, 0 = end of packet) */
+#define E1000_TXC_IPCSE		2	/* 2 bytes: IP checksum end (incl., 0 = end) */
 #define E1000_TXC_TUCSS		4	/* 1 byte: TCP/UDP checksum start */
 #define E1000_TXC_TUCSO		5	/* 1 byte: TCP/UDP checksum offset */
-#define E1000_TXC_TUCSE		6	/* 2 bytes: TCP/UDP checksum end (inclusive, 0 = end) */
+#define E1000_TXC_TUCSE		6	/* 2 bytes: TCP/UDP checksum end (incl.) */
 #define E1000_TXC_PAYLEN	8	/* bits 19:0 of the dword at 8 (TSO only) */
 #define E1000_TXC_TUCMD		11	/* 1 byte */
 #define E1000_TXC_STA		12	/* 1 byte: status bits 3:0 */

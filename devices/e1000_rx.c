@@ -49,7 +49,8 @@ uint32_t e1000_frame_read(const struct e1000_frame *f, uint32_t off, void *dst, 
 		chunk = s->len - off;
 		if (chunk > n - done)
 			chunk = n - done;
-		memmove(out + done, s->data + off, chunk);	/* a frame may loop back into its own RAM */
+		/* memmove: a frame may loop back into its own RAM */
+		memmove(out + done, s->data + off, chunk);
 		done += chunk;
 		off = 0;
 	}
@@ -86,7 +87,7 @@ static bool mta_match(const struct e1000 *d, const uint8_t dst[6])
 
 bool e1000_rx_accepts(const struct e1000 *d, const uint8_t dst[6])
 {
-	if (!(d->rctl & E1000_RCTL_EN))
+	if (!(d->rctl & E1000_RCTL_EN) || !e1000_phy_link_up(&d->phy))
 		return false;
 	if (ra_match(d, dst))
 		return true;
@@ -160,7 +161,8 @@ static uint8_t *desc_at(const struct rx_ring *r, uint32_t idx)
 }
 
 /* Length, checksum, errors, special; the status byte (with DD) last. */
-static void write_desc(uint8_t *desc, uint32_t len, uint8_t status, uint8_t errors, uint16_t special)
+static void write_desc(uint8_t *desc, uint32_t len, uint8_t status, uint8_t errors,
+		       uint16_t special)
 {
 	put_le16(desc + E1000_RXD_LENGTH, (uint16_t)len);
 	put_le16(desc + E1000_RXD_CSUM, 0);
@@ -173,7 +175,8 @@ static void write_desc(uint8_t *desc, uint32_t len, uint8_t status, uint8_t erro
 /* ---------------------------------------------------------- delivery */
 
 struct rx_plan {
-	uint32_t out_len;	/* bytes written to buffers */
+	uint32_t data_len;	/* frame bytes written to buffers (after VLAN stripping) */
+	uint32_t out_len;	/* data_len plus the FCS unless RCTL.SECRC */
 	uint32_t bufsize;
 	unsigned needed;	/* descriptors */
 	bool strip;		/* 802.1Q tag moved into SPECIAL */
@@ -181,11 +184,19 @@ struct rx_plan {
 	uint8_t dst[6];
 };
 
+/* Longest frame RCTL lets in, FCS not included (1518 or 16124). */
+static uint32_t max_len(const struct e1000 *d)
+{
+	return ((d->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD) -
+	       E1000_CRC_LEN;
+}
+
+/* Segments that add up to len; never longer than the jumbo maximum. */
 static bool frame_ok(const struct e1000_frame *f)
 {
 	uint64_t sum = 0;
 
-	if (f->nseg > E1000_TX_MAX_SEGS || !f->len)
+	if (f->nseg > E1000_TX_MAX_SEGS || !f->len || f->len > E1000_MAX_FRAME_JUMBO)
 		return false;
 	for (unsigned i = 0; i < f->nseg; i++) {
 		if (f->seg[i].len && !f->seg[i].data)
@@ -202,19 +213,23 @@ static void plan_frame(const struct e1000 *d, const struct e1000_frame *f, struc
 
 	memset(p, 0, sizeof(*p));
 	e1000_frame_read(f, 0, p->dst, sizeof(p->dst));
-	p->out_len = f->len;
+	p->data_len = f->len;
 	if ((d->ctrl & E1000_CTRL_VME) && f->len >= 12 + 2 * E1000_VLAN_TAG_LEN &&
 	    e1000_frame_read(f, 12, tag, sizeof(tag)) == sizeof(tag) &&
 	    (uint16_t)(tag[0] << 8 | tag[1]) == e1000_vet(d)) {
 		p->strip = true;
 		p->tci = (uint16_t)(tag[2] << 8 | tag[3]);
-		p->out_len -= E1000_VLAN_TAG_LEN;
+		p->data_len -= E1000_VLAN_TAG_LEN;
 	}
+	/* The 8254x leaves the FCS in the buffer unless SECRC (Linux's e1000
+	 * always takes 4 bytes off): the link is memory, so they are zeros. */
+	p->out_len = p->data_len + ((d->rctl & E1000_RCTL_SECRC) ? 0 : E1000_CRC_LEN);
 	p->bufsize = buf_size(d);
 	p->needed = (p->out_len + p->bufsize - 1) / p->bufsize;
 }
 
-static void count_rx(struct e1000 *d, const struct e1000_frame *f, const struct rx_plan *p, bool good)
+static void count_rx(struct e1000 *d, const struct e1000_frame *f, const struct rx_plan *p,
+		     bool good)
 {
 	uint32_t wire = f->len + E1000_CRC_LEN;
 
@@ -270,19 +285,25 @@ static bool map_buffers(struct e1000 *d, const struct rx_ring *r, const struct r
 	return true;
 }
 
-/* Output bytes [o, o + n): the 4 tag bytes after the addresses are skipped when stripping. */
+/*
+ * Output bytes [o, o + n): frame bytes, skipping the 4 tag bytes after the
+ * addresses when stripping, then the zero FCS.
+ */
 static void copy_out(const struct e1000_frame *f, const struct rx_plan *p, uint32_t o, uint8_t *dst,
 		     uint32_t n)
 {
-	uint32_t head = 0;
+	uint32_t data = o < p->data_len ? p->data_len - o : 0, head = 0;
 
+	if (data > n)
+		data = n;
 	if (p->strip && o < 12) {
-		head = 12 - o < n ? 12 - o : n;
+		head = 12 - o < data ? 12 - o : data;
 		e1000_frame_read(f, o, dst, head);
 	}
-	if (head < n)
+	if (head < data)
 		e1000_frame_read(f, o + head + (p->strip ? E1000_VLAN_TAG_LEN : 0), dst + head,
-				 n - head);
+				 data - head);
+	memset(dst + data, 0, n - data);
 }
 
 static void fill_buffers(struct e1000 *d, const struct rx_ring *r, const struct e1000_frame *f,
@@ -349,7 +370,7 @@ int e1000_rx_deliver(struct e1000 *d, const struct e1000_frame *f, uint64_t *cop
 	if (err)
 		return err;
 	plan_frame(d, f, &p);
-	if (f->len > ((d->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD)) {
+	if (f->len > max_len(d)) {
 		count_rx(d, f, &p, false);
 		e1000_stat_inc(d, E1000_ROC);
 		return -XT_E2BIG;
@@ -369,7 +390,7 @@ int e1000_rx_deliver(struct e1000 *d, const struct e1000_frame *f, uint64_t *cop
 	count_rx(d, f, &p, true);
 	rx_interrupts(d, &r);
 	if (copied)
-		*copied += p.out_len;
+		*copied += p.data_len;
 	return 0;
 }
 

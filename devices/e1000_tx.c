@@ -40,7 +40,7 @@ struct tx_scan {
 	enum e1000_err err;	/* the first problem found */
 	uint64_t detail;
 	/* decided by check_frame() */
-	bool ic, ixsm, txsm, vlan;
+	bool ic, ixsm, txsm, vlan, pad;
 };
 
 static uint16_t get_le16(const uint8_t *p)
@@ -271,7 +271,10 @@ static enum scan_result scan(struct e1000 *d, const struct tx_ring *r, struct e1
 
 /* ---------------------------------------------------------- offloads */
 
-/* Offsets from the guest: start < len, offset + 2 <= len, end (inclusive, 0 = last byte) in [start, len). */
+/*
+ * Offsets from the guest: start < len, offset + 2 <= len, and end (inclusive,
+ * 0 = the last byte) in [start, len).
+ */
 static bool csum_fits(uint32_t len, uint32_t start, uint32_t offset, uint32_t end)
 {
 	if (start >= len || offset + 2 > len)
@@ -299,6 +302,12 @@ static void check_offload(const struct e1000 *d, struct tx_scan *s)
 		scan_fail(s, E1000_ERR_BAD_OFFLOAD, (uint64_t)c->tucss << 8 | c->tucso);
 }
 
+/* Frames whose bytes the hardware changes are gathered first. */
+static bool needs_bounce(const struct tx_scan *s)
+{
+	return s->ic || s->ixsm || s->txsm || s->vlan || s->pad;
+}
+
 static void check_frame(const struct e1000 *d, struct tx_scan *s)
 {
 	uint32_t max = (d->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
@@ -306,11 +315,13 @@ static void check_frame(const struct e1000 *d, struct tx_scan *s)
 	s->vlan = (s->eop_cmd & E1000_TXD_CMD_VLE) && (d->ctrl & E1000_CTRL_VME);
 	if (s->len < E1000_MIN_FRAME)
 		scan_fail(s, E1000_ERR_SHORT_FRAME, s->len);
-	else if (s->len + (s->vlan ? E1000_VLAN_TAG_LEN : 0) > max)
+	else if (s->len + (s->vlan ? E1000_VLAN_TAG_LEN : 0) + E1000_CRC_LEN > max)
 		scan_fail(s, E1000_ERR_LONG_FRAME, s->len);
 	else
 		check_offload(d, s);
-	if (!s->bad && (s->ic || s->ixsm || s->txsm || s->vlan) && !d->bounce)
+	s->pad = (d->tctl & E1000_TCTL_PSP) &&
+		 s->len + (s->vlan ? E1000_VLAN_TAG_LEN : 0) < E1000_PAD_FRAME;
+	if (!s->bad && needs_bounce(s) && !d->bounce)
 		scan_fail(s, E1000_ERR_BAD_OFFLOAD, 0);	/* owner gave no bounce buffer */
 }
 
@@ -375,7 +386,7 @@ static void build_frame(struct e1000 *d, struct e1000_frame *f, const struct tx_
 
 	f->len = s->len;
 	f->ndesc = s->ndesc;
-	if (!(s->ic || s->ixsm || s->txsm || s->vlan))
+	if (!needs_bounce(s))
 		return;
 	for (unsigned i = 0; i < f->nseg; i++) {
 		memcpy(d->bounce + off, f->seg[i].data, f->seg[i].len);
@@ -385,6 +396,10 @@ static void build_frame(struct e1000 *d, struct e1000_frame *f, const struct tx_
 	if (s->vlan) {
 		insert_vlan(d, d->bounce, s->len, s->special);
 		f->len += E1000_VLAN_TAG_LEN;
+	}
+	if (s->pad) {
+		memset(d->bounce + f->len, 0, E1000_PAD_FRAME - f->len);
+		f->len = E1000_PAD_FRAME;
 	}
 	f->nseg = 1;
 	f->seg[0].data = d->bounce;

@@ -162,6 +162,8 @@ long guest_main(const uint8_t *bp)
 			send_hello();
 			next_hello = tsc_deadline_ms(interval);
 		}
+		if (announced && all_complete())
+			break; /* nothing left to wait for (peers=1) */
 		if (tsc_expired(deadline)) {
 			print(NAME ": gave up after %u ms\n", opts.start_ms);
 			break;

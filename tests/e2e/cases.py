@@ -124,6 +124,96 @@ def check_untrusted_file(log):
     return p
 
 
+def nic(log, guest):
+    """Bridge counters of a guest's NIC from the run summary."""
+    m = log.grep(rf"^xtalk: guest {re.escape(guest)}: nic tx (\d+) frames (\d+) bytes; "
+                 rf"rx (\d+) frames (\d+) bytes; VMM copies (\d+) \((\d+) bytes\); "
+                 rf"dropped unknown (\d+) filtered (\d+) down (\d+) error (\d+); waits (\d+)$")
+    if not m:
+        return None
+    keys = ("tx", "tx_bytes", "rx", "rx_bytes", "copies", "bytes_copied", "unknown",
+            "filtered", "down", "error", "waits")
+    return dict(zip(keys, (int(x) for x in m[-1].groups())))
+
+
+def bad_input(log, guest):
+    m = log.grep(rf"^xtalk: guest {re.escape(guest)}: e1000 bad input: (.*?); ")
+    return m[-1].group(1) if m else None
+
+
+def injected(log, guest):
+    m = log.grep(rf"^xtalk: guest {re.escape(guest)}: interrupts injected (\d+);")
+    return int(m[-1].group(1)) if m else None
+
+
+def check_exited_ok(log, p, *guests):
+    for g in guests:
+        expect(p, log.status(g) == ("exited", 0), f"{g}: status {log.status(g)}, want exited 0")
+        expect(p, bad_input(log, g) == "none", f"{g}: e1000 bad input {bad_input(log, g)}")
+
+
+def check_netping(mode):
+    def check(log):
+        p = []
+        expect(p, "netping: 100/100 replies ok" in log.output_of("ping"),
+               "pinger did not get 100 good replies")
+        expect(p, "netpong: answered 100" in log.output_of("pong"), "ponger did not answer 100")
+        check_exited_ok(log, p, "ping", "pong")
+        for g in ("ping", "pong"):
+            n = nic(log, g) or {}
+            expect(p, n.get("tx", 0) >= 100 and n.get("rx", 0) >= 100,
+                   f"{g}: bridge moved too few frames: {n}")
+            irqs = injected(log, g)
+            if mode == "irq":
+                expect(p, irqs and irqs >= 100, f"{g}: only {irqs} interrupts injected in irq mode")
+            else:
+                expect(p, irqs == 0, f"{g}: {irqs} interrupts injected in poll mode")
+        return p
+    return check
+
+
+def check_netxfer(count):
+    def check(log):
+        p = []
+        want = f"netxfer: received {count} frames, 0 bad, 0 out of order, 0 missing"
+        got = [t for t in log.output_of("rx") if t.startswith("netxfer: received")]
+        expect(p, got and got[0].startswith(want), f"receiver said {got}, want '{want} ...'")
+        expect(p, any(t.startswith(f"netxfer: sent {count} frames") and "not all" not in t
+                      for t in log.output_of("tx")), "sender did not complete")
+        check_exited_ok(log, p, "tx", "rx")
+        tx, rx = nic(log, "tx") or {}, nic(log, "rx") or {}
+        expect(p, rx.get("rx", 0) >= count and tx.get("tx", 0) >= count,
+               f"bridge counters tx {tx} rx {rx}")
+        # One VMM copy per frame delivered, and nothing dropped.
+        expect(p, rx.get("copies") == rx.get("rx"), f"copies {rx.get('copies')} != frames {rx.get('rx')}")
+        expect(p, tx.get("unknown") == 0 and tx.get("down") == 0 and tx.get("error") == 0,
+               f"sender drops {tx}")
+        return p
+    return check
+
+
+def check_netxfer_batch(log):
+    p = check_netxfer(3000)(log)
+    tx = nic(log, "tx") or {}
+    expect(p, tx.get("waits", 0) > 0, "batches of 32 into a 64-entry ring never had to wait")
+    return p
+
+
+def check_netbcast(log):
+    p = []
+    lan = {"b1": "52:54:00:00:03:01", "b2": "52:54:00:00:03:02", "b3": "52:54:00:00:03:03"}
+    for g, mac in lan.items():
+        out = log.output_of(g)
+        heard = {t.split()[-1] for t in out if t.startswith("netbcast: heard ") and ":" in t.split()[-1]}
+        want = {m for h, m in lan.items() if h != g}
+        expect(p, heard == want, f"{g} heard {sorted(heard)}, want {sorted(want)}")
+        expect(p, "52:54:00:00:03:09" not in " ".join(out), f"{g} heard the guest on another network")
+    expect(p, not any("heard 52:54" in t for t in log.output_of("alone")),
+           "the guest on network 'other' heard someone")
+    check_exited_ok(log, p, "b1", "b2", "b3", "alone")
+    return p
+
+
 def check_no_vtx(log):
     p = []
     line = log.first("VT-x not available") or ""
@@ -147,6 +237,18 @@ CASES = [
          extra_files=["notelf.elf"]),
     Case("untrusted_file", "untrusted_file.ini", ["ticker.elf"], check_untrusted_file,
          "a file-level INI error refuses the whole file and the VMM still ends cleanly"),
+    Case("netping_irq", "netping_irq.ini", ["netping.elf"], check_netping("irq"),
+         "100 pings with sequence numbers, interrupt-driven on both sides"),
+    Case("netping_poll", "netping_poll.ini", ["netping.elf"], check_netping("poll"),
+         "100 pings with sequence numbers, polling on both sides, no interrupts injected"),
+    Case("netxfer", "netxfer.ini", ["netxfer.elf"], check_netxfer(10000),
+         "10,000 frames of 60..1514 bytes through the bridge, every byte and the order checked",
+         timeout=900),
+    Case("netxfer_batch", "netxfer_batch.ini", ["netxfer.elf"], check_netxfer_batch,
+         "batches of 32 frames per TDT into a polling receiver: backpressure, nothing lost",
+         timeout=600),
+    Case("netbcast", "netbcast.ini", ["netbcast.elf"], check_netbcast,
+         "broadcast reaches every guest on the network and no guest on another"),
     Case("no_vtx", "scheduling.ini", ["ticker.elf"], check_no_vtx,
          "on a CPU without VMX (Bochs' ryzen model) xtalk says what is missing and stops",
          cpu="ryzen", needs_vmx=False),

@@ -693,12 +693,16 @@ static void test_phy_power_down_link(void **state)
 			   E1000_PHY_REG_CTRL << E1000_MDIC_REG_SHIFT;
 
 	wr(fk, E1000_IMS, E1000_ICR_LSC);
+	wr(fk, E1000_RCTL, E1000_RCTL_EN);
+	assert_true(e1000_rx_accepts(&fk->dev, mac));
 	wr(fk, E1000_MDIC, wr_ctrl | 0x1140 | E1000_PHY_CTRL_POWER_DOWN);
 	assert_false(rd(fk, E1000_STATUS) & E1000_STATUS_LU);
+	assert_false(e1000_rx_accepts(&fk->dev, mac));	/* no link, nothing received */
 	assert_true(fk->irq);
 	assert_int_equal(rd(fk, E1000_ICR), E1000_ICR_LSC);
 	wr(fk, E1000_MDIC, wr_ctrl | 0x1140);
 	assert_true(rd(fk, E1000_STATUS) & E1000_STATUS_LU);
+	assert_true(e1000_rx_accepts(&fk->dev, mac));
 	assert_int_equal(rd(fk, E1000_ICR), E1000_ICR_LSC);
 }
 
@@ -1008,6 +1012,36 @@ static void test_tx_vlan_insert(void **state)
 	assert_int_equal(f.len, 64);
 }
 
+static void test_tx_pad_short(void **state)
+{
+	struct fake *fk = *state;
+	struct e1000 *d = &fk->dev;
+	struct e1000_frame f;
+	static const uint8_t zeros[18];
+
+	tx_setup(fk, 8);	/* with TCTL.PSP */
+	make_frame(fk, TX_BUF, bcast, 42);
+	memset(fk->ram + TX_BUF + 42, 0xee, 32);
+	txd_legacy(fk, 0, TX_BUF, 42, E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS, 0, 0, 0);
+	wr(fk, E1000_TDT, 1);
+	assert_int_equal(e1000_tx_peek(d, &f), 1);
+	assert_true(f.bounced);
+	assert_int_equal(f.len, 60);
+	assert_int_equal(f.ndesc, 1);
+	assert_memory_equal(f.seg[0].data, fk->ram + TX_BUF, 42);
+	assert_memory_equal(f.seg[0].data + 42, zeros, 18);
+	e1000_tx_complete(d, &f);
+	assert_int_equal(rd(fk, E1000_PTC64), 1);
+	assert_int_equal(rd(fk, E1000_GOTCL), 64);
+	/* Without PSP the frame goes out as it is. */
+	wr(fk, E1000_TCTL, E1000_TCTL_EN);
+	txd_legacy(fk, 1, TX_BUF, 42, E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS, 0, 0, 0);
+	wr(fk, E1000_TDT, 2);
+	assert_int_equal(e1000_tx_peek(d, &f), 1);
+	assert_false(f.bounced);
+	assert_int_equal(f.len, 42);
+}
+
 static void test_tx_pending_invalidated(void **state)
 {
 	struct fake *fk = *state;
@@ -1257,19 +1291,27 @@ static void test_err_long_frame(void **state)
 	assert_int_equal(fk->err[E1000_ERR_LONG_FRAME], 1);
 	assert_int_equal(rd(fk, E1000_TDH), 2);
 	assert_ring_usable(fk);
-	/* With RCTL.LPE the same frame goes. */
-	wr(fk, E1000_RCTL, E1000_RCTL_LPE);
-	txd_legacy(fk, 3, TX_BUF, 1000, 0, 0, 0, 0);
-	txd_legacy(fk, 4, TX_BUF + 1000, 600, E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS, 0, 0, 0);
+	/* The boundary: 1518 bytes (1522 with the FCS) go, 1519 do not. */
+	txd_legacy(fk, 3, TX_BUF, 1519, E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS, 0, 0, 0);
+	txd_legacy(fk, 4, TX_BUF, 1518, E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS, 0, 0, 0);
 	wr(fk, E1000_TDT, 5);
+	assert_int_equal(e1000_tx_peek(d, &f), 1);
+	assert_int_equal(f.len, 1518);
+	assert_int_equal(fk->err[E1000_ERR_LONG_FRAME], 2);
+	e1000_tx_complete(d, &f);
+	/* With RCTL.LPE the 1600-byte frame goes. */
+	wr(fk, E1000_RCTL, E1000_RCTL_LPE);
+	txd_legacy(fk, 5, TX_BUF, 1000, 0, 0, 0, 0);
+	txd_legacy(fk, 6, TX_BUF + 1000, 600, E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS, 0, 0, 0);
+	wr(fk, E1000_TDT, 7);
 	assert_int_equal(e1000_tx_peek(d, &f), 1);
 	assert_int_equal(f.len, 1600);
 	/* Beyond the jumbo maximum, never. */
 	e1000_tx_complete(d, &f);
-	txd_data(fk, 5, TX_BUF, E1000_MAX_FRAME_JUMBO + 1, E1000_TXD_CMD_EOP, 0);
-	wr(fk, E1000_TDT, 6);
+	txd_data(fk, 7, TX_BUF, E1000_MAX_FRAME_JUMBO - 3, E1000_TXD_CMD_EOP, 0);
+	wr(fk, E1000_TDT, 0);
 	assert_int_equal(e1000_tx_peek(d, &f), 0);
-	assert_int_equal(fk->err[E1000_ERR_LONG_FRAME], 2);
+	assert_int_equal(fk->err[E1000_ERR_LONG_FRAME], 3);
 }
 
 static void test_err_tse(void **state)
@@ -1346,7 +1388,9 @@ static void check_rx_frame(struct fake *fk, uint32_t len, bool lpe)
 	static uint8_t frame[9000];
 	struct e1000_frame f;
 	uint64_t copied = 0;
-	unsigned ndesc = (len + RX_BUF_SIZE - 1) / RX_BUF_SIZE;
+	uint32_t out = len + 4;	/* the FCS stays in the buffer (RCTL.SECRC clear) */
+	unsigned ndesc = (out + RX_BUF_SIZE - 1) / RX_BUF_SIZE;
+	static const uint8_t zero_fcs[4];
 
 	rx_setup(fk, 32, lpe ? E1000_RCTL_LPE : 0);
 	wr(fk, E1000_IMS, E1000_ICR_RXT0);
@@ -1368,7 +1412,7 @@ static void check_rx_frame(struct fake *fk, uint32_t len, bool lpe)
 	assert_int_equal(rd(fk, E1000_RDH), ndesc);
 	for (unsigned i = 0; i < ndesc; i++) {
 		uint8_t *desc = rxd(fk, i);
-		uint32_t chunk = i + 1 < ndesc ? RX_BUF_SIZE : len - i * RX_BUF_SIZE;
+		uint32_t chunk = i + 1 < ndesc ? RX_BUF_SIZE : out - i * RX_BUF_SIZE;
 		uint8_t status = E1000_RXD_STAT_DD | E1000_RXD_STAT_IXSM;
 
 		if (i + 1 == ndesc)
@@ -1376,8 +1420,9 @@ static void check_rx_frame(struct fake *fk, uint32_t len, bool lpe)
 		assert_int_equal(get_le16(desc + 8), chunk);
 		assert_int_equal(desc[12], status);
 		assert_int_equal(desc[13], 0);
-		assert_memory_equal(fk->ram + RX_BUF + i * RX_BUF_SIZE, frame + i * RX_BUF_SIZE, chunk);
 	}
+	assert_memory_equal(fk->ram + RX_BUF, frame, len);	/* buffers are contiguous here */
+	assert_memory_equal(fk->ram + RX_BUF + len, zero_fcs, 4);
 	assert_int_equal(rxd(fk, ndesc)[12], 0);
 	assert_true(fk->irq);
 	assert_true(rd(fk, E1000_ICR) & E1000_ICR_RXT0);
@@ -1423,13 +1468,22 @@ static void test_rx_buffer_sizes(void **state)
 	rx_setup(fk, 32, E1000_RCTL_LPE | E1000_RCTL_BSEX | 3u << E1000_RCTL_BSIZE_SHIFT);
 	assert_int_equal(e1000_rx_deliver(d, &f, NULL), 0);
 	assert_int_equal(rd(fk, E1000_RDH), 3);
-	assert_int_equal(get_le16(rxd(fk, 2) + 8), 9000 - 8192);
+	assert_int_equal(get_le16(rxd(fk, 2) + 8), 9004 - 8192);
 	/* BSIZE 11 without BSEX: 256 bytes. */
 	rx_setup(fk, 32, 3u << E1000_RCTL_BSIZE_SHIFT);
 	f = one_seg(frame, 1000);
 	assert_int_equal(e1000_rx_deliver(d, &f, NULL), 0);
 	assert_int_equal(rd(fk, E1000_RDH), 4);
-	assert_int_equal(get_le16(rxd(fk, 3) + 8), 1000 - 768);
+	assert_int_equal(get_le16(rxd(fk, 3) + 8), 1004 - 768);
+	/* 1024 bytes in 1024-byte buffers: the FCS alone takes a second one. */
+	rx_setup(fk, 32, 1u << E1000_RCTL_BSIZE_SHIFT);
+	f = one_seg(frame, 1024);
+	assert_int_equal(e1000_rx_deliver(d, &f, NULL), 0);
+	assert_int_equal(rd(fk, E1000_RDH), 2);
+	assert_int_equal(get_le16(rxd(fk, 0) + 8), 1024);
+	assert_int_equal(rxd(fk, 0)[12], E1000_RXD_STAT_DD | E1000_RXD_STAT_IXSM);
+	assert_int_equal(get_le16(rxd(fk, 1) + 8), 4);
+	assert_int_equal(rxd(fk, 1)[12], E1000_RXD_STAT_DD | E1000_RXD_STAT_IXSM | E1000_RXD_STAT_EOP);
 }
 
 static void test_rx_filter(void **state)
@@ -1568,8 +1622,13 @@ static void test_rx_too_long(void **state)
 	assert_int_equal(rd(fk, E1000_ROC), 1);
 	assert_int_equal(rd(fk, E1000_RDH), 0);
 	assert_int_equal(rxd(fk, 0)[12], 0);
-	f = one_seg(frame, 1522);
+	/* 1522 bytes on the wire with the FCS: 1518 is the longest without LPE. */
+	f = one_seg(frame, 1519);
+	assert_int_equal(e1000_rx_deliver(d, &f, NULL), -XT_E2BIG);
+	assert_int_equal(rd(fk, E1000_ROC), 1);
+	f = one_seg(frame, 1518);
 	assert_int_equal(e1000_rx_deliver(d, &f, NULL), 0);
+	assert_int_equal(get_le16(rxd(fk, 0) + 8), 1522);
 }
 
 static void test_rx_vlan_strip(void **state)
@@ -1591,7 +1650,7 @@ static void test_rx_vlan_strip(void **state)
 	wr(fk, E1000_CTRL, rd(fk, E1000_CTRL) | E1000_CTRL_VME);
 	assert_int_equal(e1000_rx_deliver(d, &f, &copied), 0);
 	assert_int_equal(copied, 96);
-	assert_int_equal(get_le16(rxd(fk, 0) + 8), 96);
+	assert_int_equal(get_le16(rxd(fk, 0) + 8), 100);	/* with the FCS */
 	assert_int_equal(rxd(fk, 0)[12], E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP |
 			 E1000_RXD_STAT_IXSM | E1000_RXD_STAT_VP);
 	assert_int_equal(get_le16(rxd(fk, 0) + 14), 0x3007);
@@ -1600,8 +1659,26 @@ static void test_rx_vlan_strip(void **state)
 	/* Without VME the tag stays in the frame. */
 	wr(fk, E1000_CTRL, rd(fk, E1000_CTRL) & ~E1000_CTRL_VME);
 	assert_int_equal(e1000_rx_deliver(d, &f, NULL), 0);
-	assert_int_equal(get_le16(rxd(fk, 1) + 8), 100);
+	assert_int_equal(get_le16(rxd(fk, 1) + 8), 104);
 	assert_memory_equal(fk->ram + RX_BUF + RX_BUF_SIZE, frame, 100);
+}
+
+static void test_rx_secrc(void **state)
+{
+	struct fake *fk = *state;
+	struct e1000 *d = &fk->dev;
+	uint8_t frame[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3 };
+	struct e1000_frame f = one_seg(frame, sizeof(frame));
+	uint64_t copied = 0;
+
+	memset(fk->ram + RX_BUF, 0xee, 128);
+	rx_setup(fk, 8, E1000_RCTL_SECRC);
+	assert_int_equal(e1000_rx_deliver(d, &f, &copied), 0);
+	assert_int_equal(copied, 60);
+	assert_int_equal(get_le16(rxd(fk, 0) + 8), 60);
+	assert_memory_equal(fk->ram + RX_BUF, frame, 60);
+	assert_int_equal(fk->ram[RX_BUF + 60], 0xee);	/* nothing after the frame */
+	assert_int_equal(rd(fk, E1000_GORCL), 64);	/* octets still count the FCS */
 }
 
 static void test_rx_buf_refused(void **state)
@@ -1679,6 +1756,8 @@ static void test_rx_bad_frame_struct(void **state)
 	f.nseg = E1000_TX_MAX_SEGS + 1;
 	assert_int_equal(e1000_rx_deliver(d, &f, NULL), -XT_EINVAL);
 	f = one_seg(NULL, 60);
+	assert_int_equal(e1000_rx_deliver(d, &f, NULL), -XT_EINVAL);
+	f = one_seg(fk->ram, E1000_MAX_FRAME_JUMBO + 1);	/* no Ethernet frame is that long */
 	assert_int_equal(e1000_rx_deliver(d, &f, NULL), -XT_EINVAL);
 	assert_int_equal(rd(fk, E1000_RDH), 0);
 }
@@ -1802,6 +1881,7 @@ int main(void)
 		T(test_tx_udp_zero_checksum),
 		T(test_tx_legacy_checksum),
 		T(test_tx_vlan_insert),
+		T(test_tx_pad_short),
 		T(test_tx_pending_invalidated),
 		T(test_tx_descriptor_rewritten),
 		T(test_err_tdlen_zero),
@@ -1827,6 +1907,7 @@ int main(void)
 		T(test_rx_missed),
 		T(test_rx_too_long),
 		T(test_rx_vlan_strip),
+		T(test_rx_secrc),
 		T(test_rx_buf_refused),
 		T(test_rx_descriptor_rewritten),
 		T(test_rx_bad_frame_struct),
