@@ -426,6 +426,7 @@ static void tx_ring_write(struct e1000 *d, uint32_t off, uint32_t val)
 		return;
 	}
 	d->tx_pend.valid = false;	/* the ring moved under the pending frame */
+	e1000_tx_flush(d);
 }
 
 static void rx_ring_write(struct e1000 *d, uint32_t off, uint32_t val)

@@ -118,6 +118,18 @@ struct e1000_tx_pending {
 	uint8_t dst[6];		/* destination address, for BPTC/MPTC */
 };
 
+/* A frame handed out by e1000_tx_fetch and not yet handed back to the guest. */
+#define E1000_TX_INFLIGHT 256
+struct e1000_tx_flight {
+	uint32_t head;		/* its first descriptor */
+	uint16_t ndesc;
+	bool done;		/* delivered or dropped: may be handed back */
+	bool frame;		/* a good frame (counted in the statistics when handed back) */
+	uint64_t rs;
+	uint32_t len;
+	uint8_t dst[6];
+};
+
 /* Store-only registers (see the table in e1000.c). */
 #define E1000_STORED_REGS	24
 #define E1000_STATS_REGS	((E1000_STATS_END - E1000_STATS_BASE) / 4)
@@ -146,6 +158,10 @@ struct e1000 {
 
 	struct e1000_tx_ctx tx_ctx;
 	struct e1000_tx_pending tx_pend;
+	uint32_t tx_cur;			/* next descriptor e1000_tx_fetch scans */
+	unsigned fl_first, fl_count;		/* frames in flight, oldest first */
+	uint16_t fl_gen;			/* bumped when in-flight ids go stale */
+	struct e1000_tx_flight flight[E1000_TX_INFLIGHT];
 	bool tx_ring_reported;			/* broken TX ring reported since the last kick */
 	bool rx_ring_reported;
 
@@ -193,6 +209,26 @@ int e1000_tx_peek(struct e1000 *d, struct e1000_frame *f);
  */
 void e1000_tx_complete(struct e1000 *d, const struct e1000_frame *f);
 
+/*
+ * Frames in flight, for a data path that completes frames later and out of
+ * step with fetching them (cross-talk: a frame is done when the receiver has
+ * returned its buffer). Do not mix with e1000_tx_peek on one device.
+ * e1000_tx_fetch: the next frame after those in flight: 1 = *f filled and
+ * queued, *id names it; 0 = nothing (or E1000_TX_INFLIGHT frames in flight).
+ * Bad frames and context descriptors are queued as done. Segments stay valid
+ * until the next fetch (bounced frames live in d->bounce).
+ * e1000_tx_unfetch: give back the frame just fetched (it will be fetched
+ * again later: the receiver had no room).
+ * e1000_tx_done: the frame was delivered or dropped; TDH moves over every
+ * done frame at the head of the queue, in ring order, with DD where RS,
+ * statistics, TXDW (and TXQE when TDH reaches TDT). Stale ids (after the
+ * guest rewrote the ring registers or reset the device) are ignored.
+ */
+int e1000_tx_fetch(struct e1000 *d, struct e1000_frame *f, unsigned *id);
+void e1000_tx_unfetch(struct e1000 *d, unsigned id);
+void e1000_tx_done(struct e1000 *d, unsigned id);
+unsigned e1000_tx_inflight(const struct e1000 *d);
+
 /* Would this NIC accept a frame for dst (RCTL.EN, PHY link up, the address filters)? */
 bool e1000_rx_accepts(const struct e1000 *d, const uint8_t dst[6]);
 /* RX descriptors owned by hardware (RDH..RDT); 0 if RX is off or the ring is invalid. */
@@ -208,6 +244,19 @@ unsigned e1000_rx_free(const struct e1000 *d);
  * The caller decides with e1000_rx_accepts() whether the frame is for us.
  */
 int e1000_rx_deliver(struct e1000 *d, const struct e1000_frame *f, uint64_t *copied);
+/*
+ * Zero copy: e1000_rx_peek_buffer gives the buffer address and size of the
+ * free descriptor at RDH (-XT_EAGAIN: none free or RX off; -XT_EFAULT:
+ * broken ring). Once the frame's len bytes are in that buffer (the data path
+ * wrote them, or they are on a page shared with the sender),
+ * e1000_rx_deliver_inplace writes the descriptor back (length includes the
+ * FCS unless RCTL.SECRC, the FCS bytes themselves are not written), moves
+ * RDH, counts and raises RXT0. -XT_ENOTSUP when the descriptor changed
+ * since the peek or VLAN stripping is on (copy with e1000_rx_deliver
+ * instead), -XT_E2BIG when it does not fit one buffer or RCTL.
+ */
+int e1000_rx_peek_buffer(struct e1000 *d, uint64_t *gpa, uint32_t *bufsize);
+int e1000_rx_deliver_inplace(struct e1000 *d, uint64_t gpa, uint32_t len, const uint8_t dst[6]);
 /* The data path dropped a frame meant for this NIC for lack of buffers: MPC++, ICR.RXO. */
 void e1000_rx_missed(struct e1000 *d);
 
@@ -228,6 +277,7 @@ void e1000_stat_inc(struct e1000 *d, uint32_t reg);
 void e1000_stat_add64(struct e1000 *d, uint32_t reg_low, uint64_t v);
 void e1000_stat_size(struct e1000 *d, uint32_t reg64, uint32_t wire_len);
 void e1000_tx_reset(struct e1000 *d);
+void e1000_tx_flush(struct e1000 *d);
 uint16_t e1000_vet(const struct e1000 *d);
 
 #endif

@@ -228,10 +228,9 @@ static void plan_frame(const struct e1000 *d, const struct e1000_frame *f, struc
 	p->needed = (p->out_len + p->bufsize - 1) / p->bufsize;
 }
 
-static void count_rx(struct e1000 *d, const struct e1000_frame *f, const struct rx_plan *p,
-		     bool good)
+static void count_rx(struct e1000 *d, uint32_t len, const uint8_t dst[6], bool good)
 {
-	uint32_t wire = f->len + E1000_CRC_LEN;
+	uint32_t wire = len + E1000_CRC_LEN;
 
 	e1000_stat_inc(d, E1000_TPR);
 	e1000_stat_add64(d, E1000_TORL, wire);
@@ -240,9 +239,9 @@ static void count_rx(struct e1000 *d, const struct e1000_frame *f, const struct 
 	e1000_stat_inc(d, E1000_GPRC);
 	e1000_stat_add64(d, E1000_GORCL, wire);
 	e1000_stat_size(d, E1000_PRC64, wire);
-	if (!memcmp(p->dst, bcast, sizeof(bcast)))
+	if (!memcmp(dst, bcast, sizeof(bcast)))
 		e1000_stat_inc(d, E1000_BPRC);
-	else if (p->dst[0] & 1)
+	else if (dst[0] & 1)
 		e1000_stat_inc(d, E1000_MPRC);
 }
 
@@ -371,23 +370,23 @@ int e1000_rx_deliver(struct e1000 *d, const struct e1000_frame *f, uint64_t *cop
 		return err;
 	plan_frame(d, f, &p);
 	if (f->len > max_len(d)) {
-		count_rx(d, f, &p, false);
+		count_rx(d, f->len, p.dst, false);
 		e1000_stat_inc(d, E1000_ROC);
 		return -XT_E2BIG;
 	}
 	if (p.needed > E1000_RX_MAX_DESC || p.needed > r.n - 1) {
-		count_rx(d, f, &p, false);
+		count_rx(d, f->len, p.dst, false);
 		e1000_stat_inc(d, E1000_RNBC);	/* the ring can never hold it */
 		return -XT_E2BIG;
 	}
 	if ((d->rdt + r.n - d->rdh) % r.n < p.needed)
 		return -XT_EAGAIN;
 	if (!map_buffers(d, &r, &p, buf)) {
-		count_rx(d, f, &p, false);
+		count_rx(d, f->len, p.dst, false);
 		return -XT_EFAULT;
 	}
 	fill_buffers(d, &r, f, &p, buf);
-	count_rx(d, f, &p, true);
+	count_rx(d, f->len, p.dst, true);
 	rx_interrupts(d, &r);
 	if (copied)
 		*copied += p.data_len;
@@ -398,4 +397,64 @@ void e1000_rx_missed(struct e1000 *d)
 {
 	e1000_stat_inc(d, E1000_MPC);
 	e1000_raise(d, E1000_ICR_RXO);
+}
+
+/* ---------------------------------------------------------- zero copy */
+
+/* The buffer of the descriptor at RDH, for a data path that puts the bytes
+ * there itself (or finds them already there: a page shared with the
+ * sender). */
+int e1000_rx_peek_buffer(struct e1000 *d, uint64_t *gpa, uint32_t *bufsize)
+{
+	uint8_t desc[E1000_DESC_SIZE];
+	struct rx_ring r;
+	int err;
+
+	if (!(d->rctl & E1000_RCTL_EN))
+		return -XT_EAGAIN;
+	err = rx_ring_get(d, &r);
+	if (err)
+		return err;
+	if (d->rdh == d->rdt)
+		return -XT_EAGAIN;
+	memcpy(desc, desc_at(&r, d->rdh), sizeof(desc));
+	*gpa = get_le64(desc + E1000_RXD_ADDR);
+	*bufsize = buf_size(d);
+	return 0;
+}
+
+int e1000_rx_deliver_inplace(struct e1000 *d, uint64_t gpa, uint32_t len, const uint8_t dst[6])
+{
+	uint8_t desc[E1000_DESC_SIZE];
+	uint32_t out_len;
+	struct rx_ring r;
+	int err;
+
+	if (!(d->rctl & E1000_RCTL_EN) || !len)
+		return -XT_EAGAIN;
+	err = rx_ring_get(d, &r);
+	if (err)
+		return err;
+	if (d->rdh == d->rdt)
+		return -XT_EAGAIN;
+	/* The guest may have rewritten the descriptor since the peek. */
+	memcpy(desc, desc_at(&r, d->rdh), sizeof(desc));
+	if (get_le64(desc + E1000_RXD_ADDR) != gpa || (d->ctrl & E1000_CTRL_VME))
+		return -XT_ENOTSUP;
+	if (len > max_len(d)) {
+		count_rx(d, len, dst, false);
+		e1000_stat_inc(d, E1000_ROC);
+		return -XT_E2BIG;
+	}
+	/* The FCS is counted in the length (drivers drop it) but not written:
+	 * the bytes after the frame belong to the page's owner. */
+	out_len = len + ((d->rctl & E1000_RCTL_SECRC) ? 0 : E1000_CRC_LEN);
+	if (out_len > buf_size(d))
+		return -XT_E2BIG;
+	write_desc(desc_at(&r, d->rdh), out_len,
+		   E1000_RXD_STAT_DD | E1000_RXD_STAT_IXSM | E1000_RXD_STAT_EOP, 0, 0);
+	d->rdh = rx_next(&r, d->rdh);
+	count_rx(d, len, dst, true);
+	rx_interrupts(d, &r);
+	return 0;
 }

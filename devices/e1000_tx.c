@@ -68,6 +68,17 @@ void e1000_tx_reset(struct e1000 *d)
 {
 	memset(&d->tx_ctx, 0, sizeof(d->tx_ctx));
 	memset(&d->tx_pend, 0, sizeof(d->tx_pend));
+	e1000_tx_flush(d);
+}
+
+/* Forget the frames in flight (ring registers rewritten, reset): their ids
+ * go stale, nothing is written back, the cursor restarts at TDH. */
+void e1000_tx_flush(struct e1000 *d)
+{
+	d->fl_first = 0;
+	d->fl_count = 0;
+	d->fl_gen++;
+	d->tx_cur = d->tdh;
 }
 
 /* ---------------------------------------------------------- ring */
@@ -241,10 +252,10 @@ static void scan_desc(struct e1000 *d, const uint8_t *desc, unsigned k, uint32_t
  * One pass from TDH: a context descriptor, a whole frame (up to EOP, or
  * E1000_TX_MAX_SEGS descriptors without one), or TDT reached first.
  */
-static enum scan_result scan(struct e1000 *d, const struct tx_ring *r, struct e1000_frame *f,
-			     struct tx_scan *s)
+static enum scan_result scan(struct e1000 *d, const struct tx_ring *r, uint32_t start,
+			     struct e1000_frame *f, struct tx_scan *s)
 {
-	uint32_t idx = d->tdh;
+	uint32_t idx = start;
 	uint8_t desc[E1000_DESC_SIZE];
 
 	memset(s, 0, sizeof(*s));
@@ -265,7 +276,7 @@ static enum scan_result scan(struct e1000 *d, const struct tx_ring *r, struct e1
 			return SCAN_FRAME;
 		idx = ring_next(r, idx);
 	}
-	scan_fail(s, E1000_ERR_NO_EOP, d->tdh);
+	scan_fail(s, E1000_ERR_NO_EOP, start);
 	return SCAN_FRAME;
 }
 
@@ -437,12 +448,12 @@ int e1000_tx_peek(struct e1000 *d, struct e1000_frame *f)
 
 	frame_clear(f);
 	d->tx_pend.valid = false;
-	if (!(d->tctl & E1000_TCTL_EN) || !tx_ring_get(d, &r))
+	if (d->fl_count || !(d->tctl & E1000_TCTL_EN) || !tx_ring_get(d, &r))
 		return 0;
 	/* Every round consumes at least one descriptor, and never passes TDT. */
 	for (uint32_t round = 0; round < r.n; round++) {
 		frame_clear(f);
-		switch (scan(d, &r, f, &s)) {
+		switch (scan(d, &r, d->tdh, f, &s)) {
 		case SCAN_INCOMPLETE:
 			return 0;
 		case SCAN_CONTEXT:
@@ -494,4 +505,158 @@ void e1000_tx_complete(struct e1000 *d, const struct e1000_frame *f)
 		return;
 	advance(d, &r, p.ndesc, p.rs);
 	count_tx(d, &p);
+}
+
+/* ---------------------------------------------------------- frames in flight */
+
+/*
+ * For a data path that keeps several frames in flight (cross-talk: a frame is
+ * complete only when the receiving guest has returned its buffer). The
+ * cursor tx_cur runs ahead of TDH; TDH only moves over the oldest frames once
+ * they are done, so descriptors are handed back strictly in ring order.
+ * Context descriptors and bad frames take a queue entry that is done at once.
+ */
+
+static unsigned flight_slot(const struct e1000 *d, unsigned k)
+{
+	return (d->fl_first + k) % E1000_TX_INFLIGHT;
+}
+
+static unsigned flight_push(struct e1000 *d, const struct tx_ring *r, const struct tx_scan *s,
+			    uint32_t len, const uint8_t *dst, bool done)
+{
+	unsigned slot = flight_slot(d, d->fl_count);
+	struct e1000_tx_flight *e = &d->flight[slot];
+
+	e->head = d->tx_cur;
+	e->ndesc = (uint16_t)s->ndesc;
+	e->rs = s->rs;
+	e->len = len;
+	e->done = done;
+	e->frame = len && !s->bad;
+	memset(e->dst, 0, sizeof(e->dst));
+	if (dst)
+		memcpy(e->dst, dst, sizeof(e->dst));
+	d->fl_count++;
+	d->tx_cur = (d->tx_cur + s->ndesc) % r->n;
+	return slot;
+}
+
+/* Hand back every done entry at the head of the queue. */
+static void flight_retire(struct e1000 *d, const struct tx_ring *r)
+{
+	uint32_t causes = 0;
+
+	while (d->fl_count && d->flight[d->fl_first].done) {
+		const struct e1000_tx_flight *e = &d->flight[d->fl_first];
+
+		write_back(r, d->tdh, e->ndesc, e->rs);
+		d->tdh = (uint32_t)((d->tdh + e->ndesc) % r->n);
+		if (e->rs)
+			causes |= E1000_ICR_TXDW;
+		if (e->frame) {
+			struct e1000_tx_pending p = { .len = e->len };
+
+			memcpy(p.dst, e->dst, sizeof(p.dst));
+			count_tx(d, &p);
+		}
+		d->fl_first = (d->fl_first + 1) % E1000_TX_INFLIGHT;
+		d->fl_count--;
+	}
+	if (causes && d->tdh == d->tdt)
+		causes |= E1000_ICR_TXQE;
+	if (causes)
+		e1000_raise(d, causes);
+}
+
+int e1000_tx_fetch(struct e1000 *d, struct e1000_frame *f, unsigned *id)
+{
+	struct tx_ring r;
+	struct tx_scan s;
+	int ret = 0;
+
+	frame_clear(f);
+	d->tx_pend.valid = false;
+	if (!(d->tctl & E1000_TCTL_EN) || !tx_ring_get(d, &r))
+		return 0;
+	if (!d->fl_count || d->tx_cur >= r.n)
+		d->tx_cur = d->tdh;
+	for (uint32_t round = 0; round < r.n && d->fl_count < E1000_TX_INFLIGHT; round++) {
+		frame_clear(f);
+		switch (scan(d, &r, d->tx_cur, f, &s)) {
+		case SCAN_INCOMPLETE:
+			goto out;
+		case SCAN_CONTEXT:
+			flight_push(d, &r, &s, 0, NULL, true);
+			continue;
+		case SCAN_FRAME:
+			break;
+		}
+		if (!s.bad)
+			check_frame(d, &s);
+		if (s.bad) {
+			e1000_report(d, s.err, s.detail);
+			flight_push(d, &r, &s, 0, NULL, true);
+			continue;
+		}
+		build_frame(d, f, &s);
+		{
+			uint8_t dst[6] = { 0 };
+
+			e1000_frame_read(f, 0, dst, sizeof(dst));
+			*id = (unsigned)d->fl_gen << 16 |
+			      flight_push(d, &r, &s, f->len, dst, false);
+		}
+		ret = 1;
+		break;
+	}
+out:
+	if (!ret)
+		frame_clear(f);
+	flight_retire(d, &r);
+	return ret;
+}
+
+/* Position of a live id in the queue, or -1 for a stale one. */
+static int flight_find(const struct e1000 *d, unsigned id)
+{
+	unsigned slot = id & 0xffffu;
+
+	if ((id >> 16) != d->fl_gen || slot >= E1000_TX_INFLIGHT)
+		return -1;
+	for (unsigned k = 0; k < d->fl_count; k++)
+		if (flight_slot(d, k) == slot)
+			return (int)k;
+	return -1;
+}
+
+void e1000_tx_unfetch(struct e1000 *d, unsigned id)
+{
+	int k = flight_find(d, id);
+
+	if (k < 0 || (unsigned)k + 1 != d->fl_count || d->flight[flight_slot(d, (unsigned)k)].done)
+		return;
+	d->tx_cur = d->flight[flight_slot(d, (unsigned)k)].head;
+	d->fl_count--;
+}
+
+void e1000_tx_done(struct e1000 *d, unsigned id)
+{
+	int k = flight_find(d, id);
+	struct tx_ring r;
+
+	if (k < 0)
+		return;
+	d->flight[flight_slot(d, (unsigned)k)].done = true;
+	if (tx_ring_get(d, &r))
+		flight_retire(d, &r);
+}
+
+unsigned e1000_tx_inflight(const struct e1000 *d)
+{
+	unsigned n = 0;
+
+	for (unsigned k = 0; k < d->fl_count; k++)
+		n += !d->flight[flight_slot(d, k)].done;
+	return n;
 }

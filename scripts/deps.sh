@@ -8,7 +8,7 @@ pkgs_test="$pkgs_build libcmocka-dev clang libclang-rt-dev bochs bochsbios ovmf 
 pkgs_run="$pkgs_build bochs bochsbios ovmf qemu-system-x86"
 pkgs_bench="$pkgs_test gnuplot-nox"
 pkgs_usb="$pkgs_build qemu-system-x86 ovmf"
-pkgs_netboot="$pkgs_build qemu-system-x86 ovmf ipxe-qemu"
+pkgs_netboot="$pkgs_build qemu-system-x86 ovmf ipxe-qemu ipxe dnsmasq-base"
 
 want=""
 for g in "$@"; do

@@ -18,7 +18,16 @@ for tool in sgdisk mkfs.fat mcopy mmd; do
 	}
 done
 
+# ESP size in MiB (XTALK_ESP_MIB): FAT32 needs at least 65525 clusters, so 34 MiB
+# is the smallest that works.
 esp_mib=${XTALK_ESP_MIB:-64}
+case $esp_mib in
+''|*[!0-9]*) echo "mkimage: XTALK_ESP_MIB='$esp_mib' is not a number of MiB" >&2; exit 1 ;;
+esac
+if [ "$esp_mib" -lt 34 ]; then
+	echo "mkimage: an ESP of ${esp_mib} MiB is too small for FAT32 (at least 34 MiB)" >&2
+	exit 1
+fi
 need_kib=$(du -ck "$efi" "$ini" "$@" | tail -n 1 | cut -f 1)
 if [ "$need_kib" -gt $(( (esp_mib - 2) * 1024 )) ]; then
 	echo "mkimage: the files need ${need_kib} KiB, more than the ${esp_mib} MiB ESP" \
@@ -41,6 +50,6 @@ done
 
 rm -f "$out"
 truncate -s $(( (esp_mib + 2) * 1024 * 1024 )) "$out"
-sgdisk --clear --new=1:2048:+${esp_mib}M --typecode=1:ef00 \
+sgdisk --clear --new=1:2048:+"${esp_mib}M" --typecode=1:ef00 \
 	--change-name=1:"EFI system partition" "$out" >/dev/null
-dd if="$esp" of="$out" bs=1M seek=1 conv=notrunc status=none
+dd if="$esp" of="$out" bs=1M seek=1 conv=notrunc,sparse status=none

@@ -8,22 +8,11 @@ disk=$(realpath "$1")
 work=$(dirname "$disk")/run
 mkdir -p "$work"
 
-nested_vmx() {
-	[ -w /dev/kvm ] || return 1
-	grep -qw vmx /proc/cpuinfo || return 1
-	n=$(cat /sys/module/kvm_intel/parameters/nested 2>/dev/null || echo N)
-	[ "$n" = Y ] || [ "$n" = 1 ]
-}
-
-if nested_vmx && command -v qemu-system-x86_64 >/dev/null; then
+# QEMU/KVM's part is scripts/run-qemu.sh (also 'make run-qemu'): the image as a
+# SATA disk, an e1000 NIC on user networking, COM1 on the terminal.
+if "$(dirname "$0")/run-qemu.sh" --probe >/dev/null; then
 	echo "run: QEMU/KVM with nested VMX (Ctrl-A X quits)"
-	cp /usr/share/OVMF/OVMF_VARS.fd "$work/OVMF_VARS.fd"
-	exec qemu-system-x86_64 -machine q35,accel=kvm -cpu host,+vmx -m 512 \
-		-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd \
-		-drive if=pflash,format=raw,file="$work/OVMF_VARS.fd" \
-		-drive file="$disk",format=raw,if=ide \
-		-netdev user,id=net0 -device e1000,netdev=net0 \
-		-display none -serial mon:stdio
+	exec "$(dirname "$0")/run-qemu.sh" --bus ide --accel kvm "$disk"
 fi
 
 command -v bochs >/dev/null || { echo "run: bochs not found (Debian package bochs)" >&2; exit 1; }

@@ -49,19 +49,19 @@ static bool reachable(const struct bridge *br, unsigned from, unsigned to)
 }
 
 /* Which ports must get this frame; drops are counted on the sender. */
-static uint64_t destinations(struct bridge *br, unsigned from, const struct e1000_frame *f)
+static uint64_t destinations(struct bridge *br, unsigned from, const uint8_t dst[6])
 {
 	struct bridge_port *src = &br->port[from];
 	uint64_t set = 0;
-	uint8_t dst[6];
 	int to;
 
-	frame_dst(f, dst);
 	if (mac_is_multicast(dst)) {
 		for (unsigned q = 0; q < br->nports; q++)
 			if (reachable(br, from, q) && br->port[q].up &&
 			    e1000_rx_accepts(br->port[q].nic, dst))
 				set |= 1ULL << q;
+		if (!set)
+			src->st.drop_filtered++;	/* nobody on the network wants it */
 		return set;
 	}
 	to = mac_table_lookup(&br->macs, dst, NULL);
@@ -76,8 +76,14 @@ static uint64_t destinations(struct bridge *br, unsigned from, const struct e100
 	return set;
 }
 
-/* Deliver the frame to every port still pending; false if one is full. */
-static bool deliver(struct bridge *br, unsigned from, const struct e1000_frame *f)
+/*
+ * Deliver the frame to every port still pending; false if one is full (the
+ * others get it now, not after the full one: a full receiver holds up only
+ * its own copy). A receiver that stopped accepting the frame while it waited
+ * (RX turned off, reset, filter changed) no longer holds the sender up.
+ */
+static bool deliver(struct bridge *br, unsigned from, const struct e1000_frame *f,
+		    const uint8_t mac[6])
 {
 	struct bridge_port *src = &br->port[from];
 
@@ -93,11 +99,18 @@ static bool deliver(struct bridge *br, unsigned from, const struct e1000_frame *
 			src->pending &= ~(1ULL << q);
 			continue;
 		}
+		if (!e1000_rx_accepts(dst->nic, mac)) {
+			src->st.drop_filtered++;
+			src->pending &= ~(1ULL << q);
+			continue;
+		}
 		rc = e1000_rx_deliver(dst->nic, f, &copied);
 		if (rc == -XT_EAGAIN) {
-			src->blocked_on = (int)q;
-			src->st.waits++;
-			return false;
+			if (src->blocked_on < 0) {
+				src->blocked_on = (int)q;
+				src->st.waits++;
+			}
+			continue;
 		}
 		src->pending &= ~(1ULL << q);
 		if (rc) {
@@ -109,20 +122,22 @@ static bool deliver(struct bridge *br, unsigned from, const struct e1000_frame *
 		dst->st.copies++;
 		dst->st.bytes_copied += copied;
 	}
-	return true;
+	return src->blocked_on < 0;
 }
 
 static void move_frames(struct bridge *br, unsigned from)
 {
 	struct bridge_port *src = &br->port[from];
 	struct e1000_frame f;
+	uint8_t mac[6];
 
 	while (src->blocked_on < 0 && e1000_tx_peek(src->nic, &f) > 0) {
+		frame_dst(&f, mac);
 		if (!src->pending_valid) {
-			src->pending = destinations(br, from, &f);
+			src->pending = destinations(br, from, mac);
 			src->pending_valid = true;
 		}
-		if (!deliver(br, from, &f))
+		if (!deliver(br, from, &f, mac))
 			return;
 		src->pending_valid = false;
 		src->st.tx_frames++;
@@ -159,6 +174,9 @@ void bridge_port_reset(struct bridge *br, unsigned port)
 	br->port[port].pending_valid = false;
 	br->port[port].pending = 0;
 	br->port[port].blocked_on = -1;
+	/* Its RX is off now: senders waiting for its ring must not wait for
+	 * the guest to program it again (they drop their copy as filtered). */
+	bridge_rx_ready(br, port);
 }
 
 void bridge_port_down(struct bridge *br, unsigned port)

@@ -7,7 +7,8 @@
  * MAC: unicast to the owner on the same network, broadcast/multicast to
  * every other NIC on the network that accepts it. Unknown unicast is counted
  * and dropped. A receiver whose ring is full makes the frame wait in the
- * sender's TX ring (backpressure): nothing is lost, duplicated or reordered.
+ * sender's TX ring (backpressure): nothing is lost, duplicated or reordered;
+ * the other receivers of a broadcast get their copy meanwhile.
  *
  * Pure: it sees only e1000 models and the MAC table, so it is unit-tested on
  * the host with real e1000 models over fake guest memory.
@@ -28,7 +29,8 @@ struct bridge_stats {
 	uint64_t rx_frames, rx_bytes;   /* frames delivered into this port's RX ring */
 	uint64_t copies, bytes_copied;  /* VMM copies made to deliver to this port */
 	uint64_t drop_unknown;          /* unicast to an address no guest on the network owns */
-	uint64_t drop_filtered;         /* the receiver's NIC refused it (RX off, address filter) */
+	uint64_t drop_filtered;         /* the receiver's NIC refused it (RX off, address filter),
+	                                 * or no NIC on the network took a multicast */
 	uint64_t drop_down;             /* the receiver has stopped */
 	uint64_t drop_error;            /* the receiver's RX ring rejected it (too long, bad buffer) */
 	uint64_t waits;                 /* times a frame had to wait for the receiver's ring */
@@ -58,7 +60,8 @@ int bridge_add_port(struct bridge *br, struct e1000 *nic, const uint8_t mac[6], 
 /* The port's guest stopped: frames to it are dropped from now on, and
  * senders waiting for it are released. */
 void bridge_port_down(struct bridge *br, unsigned port);
-/* The port's NIC was reset: forget the frame in flight at its TDH. */
+/* The port's NIC was reset: forget the frame in flight at its TDH, and
+ * release senders waiting for its RX ring (RX is off after a reset). */
 void bridge_port_reset(struct bridge *br, unsigned port);
 /* The port's guest wrote TDT: move its new frames. */
 void bridge_tx(struct bridge *br, unsigned port);

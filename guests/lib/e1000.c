@@ -502,6 +502,65 @@ int e1000_probe(struct e1000_nic *nic, enum e1000_mode mode)
 	return 0;
 }
 
+/* ------------------------------------------------------------ reinit */
+
+int e1000_reinit(struct e1000_nic *nic)
+{
+	uint64_t deadline;
+	uint32_t ctrl, status;
+	int rc;
+
+	if (!probed)
+		return E1000_EINVAL;
+	/* Nothing arrives from here on; account for what did. */
+	e1000_wr(nic, E1000_RCTL, 0);
+	e1000_stats_update(nic);
+	e1000_tx_reclaim(nic);
+	for (unsigned n = 0; n < E1000_NUM_RX; n++) {
+		volatile struct e1000_rx_desc *d = &nic->dma.rx[nic->rx_next];
+
+		if (!(d->status & E1000_RXD_STAT_DD))
+			break;
+		d->status = 0;
+		nic->rx_desc++;
+		nic->rx_next = (nic->rx_next + 1) % E1000_NUM_RX;
+	}
+	rc = reset(nic);
+	if (rc)
+		return rc;
+
+	/* The link as setup_link() leaves it (the PHY keeps its registers). */
+	ctrl = e1000_rd(nic, E1000_CTRL);
+	ctrl |= E1000_CTRL_SLU | E1000_CTRL_ASDE;
+	ctrl &= ~(E1000_CTRL_LRST | E1000_CTRL_PHY_RST | E1000_CTRL_ILOS | E1000_CTRL_FRCSPD |
+		  E1000_CTRL_FRCDPX | E1000_CTRL_VME | E1000_CTRL_RFCE | E1000_CTRL_TFCE);
+	e1000_wr(nic, E1000_CTRL, ctrl);
+	deadline = tsc_deadline_ms(LINK_TIMEOUT_MS);
+	while (!((status = e1000_rd(nic, E1000_STATUS)) & E1000_STATUS_LU) &&
+	       !tsc_expired(deadline))
+		mdelay(1);
+	nic->link_up = status & E1000_STATUS_LU;
+	if (!nic->link_up) {
+		print("e1000: warning: link down after reset (STATUS 0x%08x)\n", status);
+		nic->warnings++;
+	}
+
+	rc = setup_filters(nic, e1000_rd(nic, E1000_RAL(0)), e1000_rd(nic, E1000_RAH(0)));
+	if (!rc)
+		rc = setup_tx(nic);
+	if (!rc)
+		rc = setup_rx(nic);
+	if (rc)
+		return rc;
+	e1000_wr(nic, E1000_IMC, 0xffffffffU);
+	e1000_wr(nic, E1000_ITR, 0);
+	(void)e1000_rd(nic, E1000_ICR);
+	if (nic->mode != E1000_IRQ)
+		return 0;
+	e1000_wr(nic, E1000_IMS, IMS_ENABLED);
+	return check_reg(nic, E1000_IMS, "IMS", IMS_ENABLED);
+}
+
 /* ------------------------------------------------------------ TX */
 
 static unsigned tx_in_flight(const struct e1000_nic *nic)

@@ -123,6 +123,17 @@ int e1000_tx_drain(struct e1000_nic *nic, unsigned timeout_ms);
 int e1000_recv_until(struct e1000_nic *nic, void *buf, size_t maxlen, uint64_t deadline);
 int e1000_recv(struct e1000_nic *nic, void *buf, size_t maxlen, unsigned timeout_ms);
 
+/* Reset the NIC again (CTRL.RST through the I/O window, as in probe) and
+ * bring it back up with the same MAC and mode: link (CTRL.SLU, wait for
+ * STATUS.LU), filters, fresh TX/RX rings, interrupt mask. For guests that
+ * program the NIC behind the driver's back (netbad). Before the reset RX is
+ * stopped, the statistics are accumulated, completed TX descriptors are
+ * reclaimed and completed RX descriptors nobody took are counted as consumed,
+ * so e1000_check_consistency() still adds up; queued frames are forgotten.
+ * The IRQ handler stays registered. Prints only on trouble. 0 or a negative
+ * code. */
+int e1000_reinit(struct e1000_nic *nic);
+
 /* Read the clear-on-read statistics registers into nic->hw. */
 void e1000_stats_update(struct e1000_nic *nic);
 /* Compare the hardware counters and indices with what the driver saw;
