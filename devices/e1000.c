@@ -389,6 +389,8 @@ static void rctl_write(struct e1000 *d, uint32_t val)
 		if (d->ops->rx_kick)
 			d->ops->rx_kick(d->ctx);
 	}
+	if (!(d->rctl & E1000_RCTL_EN) && (old & E1000_RCTL_EN) && d->ops->disabled)
+		d->ops->disabled(d->ctx, false);
 }
 
 static void tctl_write(struct e1000 *d, uint32_t val)
@@ -401,6 +403,8 @@ static void tctl_write(struct e1000 *d, uint32_t val)
 		if (d->ops->tx_kick)
 			d->ops->tx_kick(d->ctx);
 	}
+	if (!(d->tctl & E1000_TCTL_EN) && (old & E1000_TCTL_EN) && d->ops->disabled)
+		d->ops->disabled(d->ctx, true);
 }
 
 static void tx_ring_write(struct e1000 *d, uint32_t off, uint32_t val)

@@ -92,6 +92,8 @@ struct e1000_ops {
 	void (*rx_kick)(void *ctx);
 	/* CTRL.RST (MMIO or I/O window) or e1000_reset: forget in-flight state. */
 	void (*reset)(void *ctx);
+	/* TCTL.EN (tx = true) or RCTL.EN was cleared: the data path stops using that side. */
+	void (*disabled)(void *ctx, bool tx);
 	/* Bad input seen (already counted); detail: the offending value or index. */
 	void (*error)(void *ctx, enum e1000_err e, uint64_t detail);
 	/* Monotonic time in ns, for ITR throttling. NULL: no throttling. */

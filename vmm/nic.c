@@ -71,6 +71,16 @@ static void nic_reset(void *ctx)
 	bridge_port_reset(&vmm_bridge, (unsigned)g->nic_port);
 }
 
+static void nic_disabled(void *ctx, bool tx)
+{
+	struct guest *g = ctx;
+
+	if (tx)
+		bridge_port_reset(&vmm_bridge, (unsigned)g->nic_port);
+	else
+		bridge_rx_ready(&vmm_bridge, (unsigned)g->nic_port);
+}
+
 /* Bad input is counted by the model; say it once per kind. */
 static void nic_error(void *ctx, enum e1000_err e, uint64_t detail)
 {
@@ -87,6 +97,7 @@ static const struct e1000_ops nic_ops = {
 	.tx_kick = nic_tx_kick,
 	.rx_kick = nic_rx_kick,
 	.reset = nic_reset,
+	.disabled = nic_disabled,
 	.error = nic_error,
 	.now_ns = nic_now_ns,
 };
