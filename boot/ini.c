@@ -33,15 +33,16 @@ struct span {
 
 enum section { SEC_NONE, SEC_XTALK, SEC_GUEST, SEC_COUPLE, SEC_SKIP };
 
-enum xkey { XK_LOG, XK_TIMESLICE, XK_CROSSTALK, XK_COUNT };
+enum xkey { XK_LOG, XK_TIMESLICE, XK_CROSSTALK, XK_ZEROCOPY, XK_COUNT };
 enum gkey {
-	GK_IMAGE, GK_FORMAT, GK_LOAD, GK_ENTRY, GK_MEMORY, GK_MAC, GK_NETWORK, GK_CMDLINE, GK_COUNT
+	GK_IMAGE, GK_FORMAT, GK_LOAD, GK_ENTRY, GK_MEMORY, GK_MAC, GK_NETWORK, GK_CMDLINE, GK_UPLINK,
+	GK_COUNT
 };
 
 /* Arrays of arrays rather than pointers: no relocations in the loader. */
-static const char xkey_name[XK_COUNT][13] = { "log", "timeslice_us", "crosstalk" };
+static const char xkey_name[XK_COUNT][13] = { "log", "timeslice_us", "crosstalk", "zerocopy" };
 static const char gkey_name[GK_COUNT][8] = { "image", "format", "load",	  "entry",
-					     "memory", "mac",	 "network", "cmdline" };
+					     "memory", "mac",	 "network", "cmdline", "uplink" };
 
 enum hdr {
 	HDR_XTALK,
@@ -581,6 +582,11 @@ static bool xtalk_value(struct parser *p, unsigned no, int k, struct span v)
 	case XK_TIMESLICE:
 		return get_range(p, no, "timeslice_us", v, TIMESLICE_MIN, TIMESLICE_MAX, "",
 				 &cfg->timeslice_us);
+	case XK_ZEROCOPY:
+		i = get_enum(p, no, "zerocopy", v, "off|on");
+		if (i >= 0)
+			cfg->zerocopy = i;
+		return i >= 0;
 	default:
 		i = get_enum(p, no, "crosstalk", v, "off|on");
 		if (i >= 0)
@@ -726,16 +732,16 @@ static bool set_mac(struct parser *p, unsigned no, struct span v)
 	return true;
 }
 
-static bool set_network(struct parser *p, unsigned no, struct span v)
+static bool set_name(struct parser *p, unsigned no, const char *key, struct span v, char *dst)
 {
 	const char *why = name_problem(v);
 	char q[QBUF];
 
 	if (why) {
-		sec_error(p, no, "network: name '%s' %s", quote(q, v), why);
+		sec_error(p, no, "%s: name '%s' %s", key, quote(q, v), why);
 		return false;
 	}
-	copy_name(cur_guest(p)->network, v);
+	copy_name(dst, v);
 	return true;
 }
 
@@ -783,8 +789,10 @@ static bool guest_value(struct parser *p, unsigned no, int k, struct span v)
 		return set_mac(p, no, v);
 	case GK_CMDLINE:
 		return set_cmdline(p, no, v);
+	case GK_UPLINK:
+		return set_name(p, no, "uplink", v, g->uplink);
 	default:
-		return set_network(p, no, v);
+		return set_name(p, no, "network", v, g->network);
 	}
 }
 
@@ -848,6 +856,9 @@ static void finish_guest(struct parser *p)
 	if (key_ok(p, GK_NETWORK) && !p->gkey_line[GK_MAC])
 		guest_error(p, p->cur, p->gkey_line[GK_NETWORK],
 			    "network: a guest on a network needs a 'mac'");
+	if (key_ok(p, GK_UPLINK) && !p->gkey_line[GK_MAC])
+		guest_error(p, p->cur, p->gkey_line[GK_UPLINK],
+			    "uplink: a guest with an uplink needs a 'mac'");
 	if (g->format == XT_FMT_RAW)
 		check_addr(p, GK_LOAD, g->load);
 	check_addr(p, GK_ENTRY, g->entry);
@@ -1143,6 +1154,7 @@ int xt_ini_parse(const char *text, size_t len, struct xt_config *cfg, struct xt_
 	cfg->log_level = XT_LOG_INFO;
 	cfg->timeslice_us = 2000;
 	cfg->crosstalk = true;
+	cfg->zerocopy = true;
 	if (diags)
 		memset(diags, 0, sizeof(*diags));
 	memset(&p, 0, sizeof(p));

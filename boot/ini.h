@@ -45,6 +45,7 @@ struct xt_guest_cfg {
 	bool has_mac;
 	char network[XT_NAME_MAX + 1]; /* "" = not on any network */
 	char cmdline[XT_CMDLINE_MAX];   /* given to the guest in boot_params, "" = none */
+	char uplink[XT_NAME_MAX + 1];   /* physical NIC backing its e1000 ("phys0"), "" = none */
 	unsigned line; /* line of the [guest NAME] header */
 	unsigned image_line; /* line of the image = key (0 if absent) */
 	bool refused; /* this guest will not be started */
@@ -60,6 +61,7 @@ struct xt_config {
 	enum xt_log_level log_level; /* [xtalk] log, default info */
 	uint32_t timeslice_us; /* [xtalk] timeslice_us = 100..1000000, default 2000 */
 	bool crosstalk; /* [xtalk] crosstalk = on|off, default on */
+	bool zerocopy; /* [xtalk] zerocopy = on|off, default on */
 	bool refused; /* the whole file is refused: start no guest */
 	unsigned nguests; /* includes refused guests; indices stay stable */
 	struct xt_guest_cfg guest[XT_MAX_GUESTS];

@@ -53,6 +53,7 @@
 struct e1000_seg {
 	const uint8_t *data;
 	uint32_t len;
+	uint64_t gpa;	/* where data is in the sender's RAM; 0 for the bounce buffer */
 };
 
 /* One frame from the TX ring, ready to deliver. */

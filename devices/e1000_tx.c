@@ -207,6 +207,7 @@ static void scan_buffer(struct e1000 *d, const uint8_t *desc, uint32_t len, stru
 	}
 	f->seg[f->nseg].data = p;
 	f->seg[f->nseg].len = len;
+	f->seg[f->nseg].gpa = addr;
 	f->nseg++;
 }
 
@@ -415,6 +416,7 @@ static void build_frame(struct e1000 *d, struct e1000_frame *f, const struct tx_
 	f->nseg = 1;
 	f->seg[0].data = d->bounce;
 	f->seg[0].len = f->len;
+	f->seg[0].gpa = 0;
 	f->bounced = true;
 }
 

@@ -200,6 +200,25 @@ static void test_cmdline(void **state)
 	expect_diag(3, "non-printable");
 }
 
+static void test_uplink_and_zerocopy(void **state)
+{
+	(void)state;
+	expect_clean(parse("[xtalk]\nzerocopy = off\n[guest a]\nimage=a.elf\nmac=52:54:00:00:00:01\n"
+			   "uplink = phys0\n[guest b]\nimage=b.elf\n"));
+	assert_false(cfg.zerocopy);
+	assert_string_equal(guest("a")->uplink, "phys0");
+	assert_string_equal(guest("b")->uplink, "");
+	expect_clean(parse("[guest a]\nimage=a.elf\n"));
+	assert_true(cfg.zerocopy);
+
+	assert_int_equal(parse("[guest a]\nimage=a.elf\nuplink=phys0\n"), 1);
+	expect_diag(3, "uplink: a guest with an uplink needs a 'mac'");
+	assert_int_equal(parse("[guest a]\nimage=a.elf\nmac=52:54:00:00:00:01\nuplink=eth 0\n"), 1);
+	expect_diag(4, "uplink: name");
+	assert_int_equal(parse("[xtalk]\nzerocopy = maybe\n"), 1);
+	assert_true(cfg.refused);
+}
+
 static void test_empty_file(void **state)
 {
 	(void)state;
@@ -1093,6 +1112,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_raw_entry_defaults_to_load),
 		cmocka_unit_test(test_cmdline),
+		cmocka_unit_test(test_uplink_and_zerocopy),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_crlf_and_bom),
 		cmocka_unit_test(test_bom_only_at_start),

@@ -1,0 +1,681 @@
+/* SPDX-License-Identifier: MIT */
+#include "crosstalk/xpath.h"
+
+#include <string.h>
+
+#include "devices/e1000_regs.h"
+#include "lib/xerrno.h"
+
+#define PAGE 4096ULL
+#define PAGE_MASK (PAGE - 1)
+#define ETH_HDR 14
+#define NO_TX_ID (~0u)
+
+static const char *const path_names[XP_NPATHS] = { "shared page", "cross-talk copy", "physical" };
+
+const char *xp_path_name(enum xp_path p)
+{
+	return p < XP_NPATHS ? path_names[p] : "?";
+}
+
+void xp_init(struct xpath *xp, struct xt_detector *det, struct remapper *rm,
+	     const struct xp_phys_ops *phys, bool zerocopy)
+{
+	memset(xp, 0, sizeof(*xp));
+	xp->det = det;
+	xp->rm = rm;
+	xp->phys = phys;
+	xp->zerocopy = zerocopy;
+	xp->zerocopy_min = 256;
+}
+
+int xp_add_port(struct xpath *xp, unsigned port, struct e1000 *nic, struct remap_side *mem)
+{
+	struct xp_port *p;
+
+	if (port >= XP_MAX_PORTS || !nic || !mem)
+		return -XT_EINVAL;
+	p = &xp->port[port];
+	memset(p, 0, sizeof(*p));
+	p->nic = nic;
+	p->mem = mem;
+	p->up = true;
+	p->blocked_on = -1;
+	if (port >= xp->nports)
+		xp->nports = port + 1;
+	return 0;
+}
+
+static void note(struct xpath *xp, const char *what, unsigned a, unsigned b, uint64_t ga,
+		 uint64_t gb)
+{
+	if (xp->log)
+		xp->log(xp->log_ctx, what, a, b, ga, gb);
+}
+
+/* ---------------------------------------------------------- rings */
+
+static uint32_t rx_ring_size(const struct e1000 *d)
+{
+	return d->rdlen && !(d->rdlen % E1000_DLEN_ALIGN) ? d->rdlen / E1000_DESC_SIZE : 0;
+}
+
+static uint32_t tx_ring_size(const struct e1000 *d)
+{
+	return d->tdlen && !(d->tdlen % E1000_DLEN_ALIGN) ? d->tdlen / E1000_DESC_SIZE : 0;
+}
+
+/* The buffer address in descriptor idx of a ring at base (0 if unreachable). */
+static uint64_t desc_addr(const struct e1000 *d, uint64_t base, uint32_t idx)
+{
+	const uint8_t *p = d->ops->dma_map ? d->ops->dma_map(d->ctx, base + (uint64_t)idx * 16, 8)
+					   : NULL;
+	uint64_t a;
+
+	if (!p)
+		return 0;
+	memcpy(&a, p, sizeof(a));
+	return a;
+}
+
+/*
+ * Descriptors from RDT up to RDH are the guest's: delivered and not given
+ * back yet (RDH == RDT: the hardware owns none, so all are).
+ */
+static bool rx_slot_with_guest(const struct e1000 *d, uint32_t n, uint32_t slot)
+{
+	if (d->rdh == d->rdt)
+		return true;
+	return (slot + n - d->rdt) % n < (d->rdh + n - d->rdt) % n;
+}
+
+/* ---------------------------------------------------------- completion */
+
+static void complete(struct xpath *xp, unsigned src, unsigned id)
+{
+	if (src < xp->nports && id != NO_TX_ID)
+		e1000_tx_done(xp->port[src].nic, id);
+}
+
+static void rxq_push(struct xp_port *p, unsigned src, unsigned id, uint32_t last)
+{
+	struct xp_rx_entry *e = &p->rxq[(p->rxq_first + p->rxq_count) % XP_RXQ];
+
+	e->src = (uint8_t)src;
+	e->id = id;
+	e->last = last;
+	p->rxq_count++;
+}
+
+static void rxq_pop(struct xp_port *p)
+{
+	p->rxq_first = (p->rxq_first + 1) % XP_RXQ;
+	p->rxq_count--;
+}
+
+/* Every frame still sitting in p's RX ring counts as consumed. */
+static void rxq_flush(struct xpath *xp, struct xp_port *p)
+{
+	while (p->rxq_count) {
+		const struct xp_rx_entry *e = &p->rxq[p->rxq_first];
+
+		complete(xp, e->src, e->id);
+		rxq_pop(p);
+	}
+}
+
+static void unblock_senders(struct xpath *xp, int target)
+{
+	for (unsigned s = 0; s < xp->nports; s++) {
+		if (xp->port[s].blocked_on != target)
+			continue;
+		xp->port[s].blocked_on = -1;
+		xp_tx(xp, s);
+	}
+}
+
+/* ---------------------------------------------------------- zero copy */
+
+static struct xp_hint *hint_slot(struct xpath *xp, unsigned tx_port, uint64_t tx_gpa)
+{
+	uint64_t h = (tx_gpa >> 12) * 0x9e3779b97f4a7c15ULL + tx_port;
+
+	return &xp->hint[(h >> 32) % XP_HINTS];
+}
+
+/* The second time the same two pages meet, the pairing is worth a remap. */
+static bool pairing_seen(struct xpath *xp, unsigned a, uint64_t ta, unsigned b, uint64_t rb)
+{
+	struct xp_hint *h = hint_slot(xp, a, ta);
+
+	if (h->used && h->tx_port == a && h->tx_gpa == ta && h->rx_port == b && h->rx_gpa == rb)
+		return true;
+	h->used = true;
+	h->tx_port = (uint8_t)a;
+	h->tx_gpa = ta;
+	h->rx_port = (uint8_t)b;
+	h->rx_gpa = rb;
+	return false;
+}
+
+static int share(struct xpath *xp, unsigned a, uint64_t ta, unsigned b, uint64_t rb)
+{
+	struct xp_port *A = &xp->port[a], *B = &xp->port[b];
+
+	if (remap_is_pair(xp->rm, A->mem, ta, B->mem, rb))
+		return 0;
+	if (remap_phys_attached(xp->rm, A->mem, ta) || remap_share(xp->rm, A->mem, ta, B->mem, rb) < 0)
+		return -XT_EBUSY;
+	A->st.remaps++;
+	note(xp, "shared page", a, b, ta, rb);
+	return 0;
+}
+
+/* 0: delivered in place; -XT_EAGAIN: B is full; -XT_ENOTSUP: copy instead. */
+static int zero_copy(struct xpath *xp, unsigned a, unsigned b, const struct e1000_frame *f,
+		     const uint8_t *dst)
+{
+	struct xp_port *B = &xp->port[b];
+	uint64_t ta = f->seg[0].gpa, rb;
+	uint32_t bufsize;
+	int rc;
+
+	if (!xp->zerocopy || f->nseg != 1 || f->bounced || !ta || f->len < xp->zerocopy_min ||
+	    (ta & PAGE_MASK))
+		return -XT_ENOTSUP;
+	rc = e1000_rx_peek_buffer(B->nic, &rb, &bufsize);
+	if (rc == -XT_EAGAIN)
+		return rc;
+	/* Room for the FCS B's driver will count, inside one page. */
+	if (rc || (rb & PAGE_MASK) || f->len + E1000_CRC_LEN > bufsize ||
+	    f->len + E1000_CRC_LEN > PAGE)
+		return -XT_ENOTSUP;
+	if (!remap_is_pair(xp->rm, xp->port[a].mem, ta, B->mem, rb) &&
+	    (!pairing_seen(xp, a, ta, b, rb) || share(xp, a, ta, b, rb)))
+		return -XT_ENOTSUP;
+	rc = e1000_rx_deliver_inplace(B->nic, rb, f->len, dst);
+	return rc == -XT_EAGAIN ? rc : rc ? -XT_ENOTSUP : 0;
+}
+
+/* ---------------------------------------------------------- to a peer */
+
+static void count_path(struct xp_port *from, struct xp_port *to, enum xp_path path, uint32_t len)
+{
+	from->st.path[path].tx_frames++;
+	from->st.path[path].tx_bytes += len;
+	if (to) {
+		to->st.path[path].rx_frames++;
+		to->st.path[path].rx_bytes += len;
+	}
+}
+
+/* 0: delivered or dropped (the frame is accounted for); -XT_EAGAIN: wait. */
+static int to_peer(struct xpath *xp, unsigned a, unsigned b, const struct e1000_frame *f,
+		   unsigned id, const uint8_t *dst)
+{
+	struct xp_port *A = &xp->port[a], *B = &xp->port[b];
+	uint64_t copied = 0;
+	enum xp_path path = XP_PATH_SHARED;
+	int rc;
+
+	if (!B->up) {
+		A->st.drop_down++;
+		complete(xp, a, id);
+		return 0;
+	}
+	if (!e1000_rx_accepts(B->nic, dst)) {
+		A->st.drop_filtered++;
+		complete(xp, a, id);
+		return 0;
+	}
+	rc = B->rxq_count == XP_RXQ ? -XT_EAGAIN : zero_copy(xp, a, b, f, dst);
+	if (rc == -XT_ENOTSUP) {
+		path = XP_PATH_COPY;
+		rc = e1000_rx_deliver(B->nic, f, &copied);
+	}
+	if (rc == -XT_EAGAIN) {
+		A->blocked_on = (int)b;
+		return rc;
+	}
+	if (rc) {
+		A->st.drop_error++;
+		complete(xp, a, id);
+		return 0;
+	}
+	if (path == XP_PATH_COPY) {
+		A->st.copies++;
+		A->st.bytes_copied += copied;
+	}
+	count_path(A, B, path, f->len);
+	/* Completed when B gives the buffer back (xp_rx_ready). */
+	rxq_push(B, a, id, (B->nic->rdh + rx_ring_size(B->nic) - 1) % rx_ring_size(B->nic));
+	return 0;
+}
+
+/* ---------------------------------------------------------- outside */
+
+static int phys_slot(const struct xpath *xp)
+{
+	for (unsigned i = 0; i < XP_PHYS_INFLIGHT; i++)
+		if (!xp->flight[i].used)
+			return (int)i;
+	return -1;
+}
+
+static void phys_release(struct xpath *xp, struct xp_phys_flight *fl)
+{
+	const struct remap_side *mem = xp->port[fl->port].mem;
+
+	for (unsigned i = 0; i < fl->npages; i++)
+		remap_phys_detach(xp->rm, mem, fl->page[i]);
+	fl->npages = 0;
+	fl->used = false;
+}
+
+/* Host-physical segments for the frame, page by page, with its pages attached. */
+static int phys_segments(struct xpath *xp, unsigned a, const struct e1000_frame *f,
+			 struct xp_phys_flight *fl, struct xp_seg *segs, unsigned *nseg)
+{
+	const struct remap_side *mem = xp->port[a].mem;
+
+	*nseg = 0;
+	for (unsigned i = 0; i < f->nseg; i++) {
+		uint64_t gpa = f->seg[i].gpa;
+		uint32_t left = f->seg[i].len;
+
+		while (left) {
+			uint32_t n = (uint32_t)(PAGE - (gpa & PAGE_MASK));
+			uint64_t hpa;
+
+			if (n > left)
+				n = left;
+			if (*nseg == XP_PHYS_SEGS || !gpa)
+				return -XT_E2BIG;
+			/* The page leaves the shared page for the device: a remap. */
+			if (remap_find(xp->rm, mem, gpa) >= 0) {
+				xp->port[a].st.remaps++;
+				note(xp, "back to its own page for the physical NIC", a, a, gpa, 0);
+			}
+			if (remap_phys_attach(xp->rm, mem, gpa) < 0)
+				return -XT_E2BIG;
+			fl->page[fl->npages++] = gpa & ~PAGE_MASK;
+			/* After the attach: the guest's own page, any pair torn down. */
+			if (ept_lookup(mem->ept, gpa, &hpa, NULL, NULL, NULL))
+				return -XT_EFAULT;
+			segs[*nseg].hpa = hpa;
+			segs[(*nseg)++].len = n;
+			gpa += n;
+			left -= n;
+		}
+	}
+	return 0;
+}
+
+/* A copy for the physical NIC: bounced frames, and frames with too many pieces. */
+static int phys_copy(struct xpath *xp, unsigned a, const struct e1000_frame *f, uint64_t cookie)
+{
+	uint8_t buf[XP_PHYS_COPY_MAX];
+	int rc;
+
+	if (f->len > sizeof(buf))
+		return -XT_E2BIG;
+	e1000_frame_read(f, 0, buf, f->len);
+	rc = xp->phys->xmit_copy(xp->phys->ctx, buf, f->len, cookie);
+	if (!rc) {
+		xp->port[a].st.copies++;
+		xp->port[a].st.bytes_copied += f->len;
+	}
+	return rc;
+}
+
+static int to_phys(struct xpath *xp, unsigned a, const struct e1000_frame *f, unsigned id)
+{
+	struct xp_port *A = &xp->port[a];
+	struct xp_seg segs[XP_PHYS_SEGS];
+	struct xp_phys_flight *fl;
+	unsigned nseg;
+	int slot = phys_slot(xp), rc;
+
+	if (!xp->phys) {
+		A->st.drop_outside++;
+		complete(xp, a, id);
+		return 0;
+	}
+	if (slot < 0) {
+		A->blocked_on = XP_BLOCKED_PHYS;
+		return -XT_EAGAIN;
+	}
+	fl = &xp->flight[slot];
+	memset(fl, 0, sizeof(*fl));
+	fl->used = true;
+	fl->port = (uint8_t)a;
+	fl->id = id;
+	rc = f->bounced ? -XT_E2BIG : phys_segments(xp, a, f, fl, segs, &nseg);
+	if (!rc)
+		rc = xp->phys->xmit(xp->phys->ctx, segs, nseg, (uint64_t)slot);
+	else if (rc == -XT_E2BIG) {
+		phys_release(xp, fl);
+		fl->used = true;
+		rc = phys_copy(xp, a, f, (uint64_t)slot);
+	}
+	if (rc) {
+		phys_release(xp, fl);
+		if (rc == -XT_EAGAIN) {
+			A->blocked_on = XP_BLOCKED_PHYS;
+			return rc;
+		}
+		A->st.drop_error++;
+		complete(xp, a, id);
+		return 0;
+	}
+	count_path(A, NULL, XP_PATH_PHYS, f->len);
+	return 0;
+}
+
+void xp_phys_done(struct xpath *xp, uint64_t cookie)
+{
+	struct xp_phys_flight *fl;
+	unsigned port, id;
+
+	if (cookie >= XP_PHYS_INFLIGHT || !xp->flight[cookie].used)
+		return;
+	fl = &xp->flight[cookie];
+	port = fl->port;
+	id = fl->id;
+	phys_release(xp, fl);
+	complete(xp, port, id);
+	unblock_senders(xp, XP_BLOCKED_PHYS);
+}
+
+/* ---------------------------------------------------------- broadcast */
+
+/* Copies to every port of the flood set, then outside; resumable. */
+static int flood(struct xpath *xp, unsigned a, const struct e1000_frame *f, unsigned id,
+		 const struct xt_route *rt, const uint8_t *dst)
+{
+	struct xp_port *A = &xp->port[a];
+
+	if (!A->flood_valid) {
+		A->flood_valid = true;
+		A->flood_left = rt->flood;
+		A->flood_outside_done = !rt->outside;
+	}
+	for (unsigned q = 0; q < xp->nports; q++) {
+		struct xp_port *Q = &xp->port[q];
+		uint64_t copied = 0;
+		int rc;
+
+		if (!(A->flood_left & (1ULL << q)))
+			continue;
+		if (!Q->up || !e1000_rx_accepts(Q->nic, dst)) {
+			A->flood_left &= ~(1ULL << q);
+			continue;
+		}
+		rc = e1000_rx_deliver(Q->nic, f, &copied);
+		if (rc == -XT_EAGAIN) {
+			if (A->blocked_on < 0)
+				A->blocked_on = (int)q;
+			continue;
+		}
+		A->flood_left &= ~(1ULL << q);
+		if (rc) {
+			A->st.drop_error++;
+			continue;
+		}
+		A->st.copies++;
+		A->st.bytes_copied += copied;
+		count_path(A, Q, XP_PATH_COPY, f->len);
+	}
+	if (A->flood_left)
+		return -XT_EAGAIN;
+	if (!A->flood_outside_done) {
+		int slot = phys_slot(xp), rc;
+
+		if (!xp->phys) {
+			A->flood_outside_done = true;
+		} else {
+			if (slot < 0) {
+				A->blocked_on = XP_BLOCKED_PHYS;
+				return -XT_EAGAIN;
+			}
+			xp->flight[slot] = (struct xp_phys_flight){ .used = true, .port = (uint8_t)a,
+								    .id = NO_TX_ID };
+			rc = phys_copy(xp, a, f, (uint64_t)slot);
+			if (rc == -XT_EAGAIN) {
+				xp->flight[slot].used = false;
+				A->blocked_on = XP_BLOCKED_PHYS;
+				return rc;
+			}
+			if (rc)
+				xp->flight[slot].used = false;
+			else
+				count_path(A, NULL, XP_PATH_PHYS, f->len);
+			A->flood_outside_done = true;
+		}
+	}
+	/* Every receiver has its own copy: A's buffer is free now. */
+	A->flood_valid = false;
+	complete(xp, a, id);
+	return 0;
+}
+
+/* ---------------------------------------------------------- transmit */
+
+static void count_drop(struct xp_port *A, enum xt_drop_reason why)
+{
+	switch (why) {
+	case XT_DROP_RUNT:
+		A->st.drop_runt++;
+		break;
+	case XT_DROP_PEER_DOWN:
+		A->st.drop_down++;
+		break;
+	default:
+		A->st.drop_no_route++;
+		break;
+	}
+}
+
+static void log_contacts(struct xpath *xp, unsigned a, const struct xt_route *rt)
+{
+	if (!rt->first_contact)
+		return;
+	for (unsigned b = 0; b < xp->nports; b++)
+		if (rt->first & (1ULL << b))
+			note(xp, xt_couple_reason_name(xt_det_talking(xp->det, a, b)), a, b, 0, 0);
+}
+
+/* One frame; -XT_EAGAIN when it has to wait (the caller gives it back). */
+static int route_frame(struct xpath *xp, unsigned a, const struct e1000_frame *f, unsigned id)
+{
+	struct xp_port *A = &xp->port[a];
+	uint8_t hdr[ETH_HDR] = { 0 };
+	uint32_t n = e1000_frame_read(f, 0, hdr, sizeof(hdr));
+	struct xt_route rt = { 0 };
+
+	if (!A->flood_valid) {
+		xt_det_route(xp->det, a, hdr, n, &rt);
+		log_contacts(xp, a, &rt);
+	} else {
+		rt.kind = XT_ROUTE_FLOOD;
+	}
+	switch (rt.kind) {
+	case XT_ROUTE_PEER:
+		return to_peer(xp, a, rt.peer, f, id, hdr);
+	case XT_ROUTE_OUTSIDE:
+		return to_phys(xp, a, f, id);
+	case XT_ROUTE_FLOOD:
+		return flood(xp, a, f, id, &rt, hdr);
+	case XT_ROUTE_DROP:
+	default:
+		count_drop(A, rt.drop);
+		complete(xp, a, id);
+		return 0;
+	}
+}
+
+static void maybe_preshare(struct xpath *xp, unsigned port)
+{
+	if (!xp->port[port].preshared)
+		xp_preshare(xp, port);
+}
+
+void xp_tx(struct xpath *xp, unsigned a)
+{
+	struct xp_port *A;
+	struct e1000_frame f;
+	unsigned id;
+
+	if (a >= xp->nports || xp->busy)
+		return;
+	A = &xp->port[a];
+	if (!A->up || A->blocked_on != -1)
+		return;
+	maybe_preshare(xp, a);
+	xp->busy = true;
+	while (e1000_tx_fetch(A->nic, &f, &id) == 1) {
+		if (route_frame(xp, a, &f, id) == -XT_EAGAIN) {
+			A->st.waits++;
+			e1000_tx_unfetch(A->nic, id);
+			break;
+		}
+	}
+	xp->busy = false;
+}
+
+void xp_rx_ready(struct xpath *xp, unsigned b)
+{
+	struct xp_port *B;
+	uint32_t n;
+
+	if (b >= xp->nports || xp->busy)
+		return;
+	B = &xp->port[b];
+	n = rx_ring_size(B->nic);
+	if (!n || !(B->nic->rctl & E1000_RCTL_EN)) {
+		rxq_flush(xp, B);
+	} else {
+		while (B->rxq_count && !rx_slot_with_guest(B->nic, n, B->rxq[B->rxq_first].last)) {
+			complete(xp, B->rxq[B->rxq_first].src, B->rxq[B->rxq_first].id);
+			rxq_pop(B);
+		}
+	}
+	maybe_preshare(xp, b);
+	unblock_senders(xp, (int)b);
+}
+
+/* ---------------------------------------------------------- static pairs */
+
+/* Pair A's TX slot i with B's RX slot i, when both buffers are pages. */
+static void preshare_direction(struct xpath *xp, unsigned a, unsigned b)
+{
+	const struct e1000 *ta_nic = xp->port[a].nic, *rb_nic = xp->port[b].nic;
+	uint32_t nt = tx_ring_size(ta_nic), nr = rx_ring_size(rb_nic), n = nt < nr ? nt : nr;
+	uint64_t tbase = (uint64_t)ta_nic->tdbah << 32 | ta_nic->tdbal;
+	uint64_t rbase = (uint64_t)rb_nic->rdbah << 32 | rb_nic->rdbal;
+
+	if (!xp->zerocopy || !n || !(ta_nic->tctl & E1000_TCTL_EN) || !(rb_nic->rctl & E1000_RCTL_EN))
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t ta = desc_addr(ta_nic, tbase, i), rb = desc_addr(rb_nic, rbase, i);
+
+		if (!ta || !rb || (ta & PAGE_MASK) || (rb & PAGE_MASK))
+			continue;
+		if (share(xp, a, ta, b, rb))
+			break;
+		pairing_seen(xp, a, ta, b, rb);
+	}
+	xp->port[a].preshared = true;
+	xp->port[b].preshared = true;
+}
+
+void xp_preshare(struct xpath *xp, unsigned port)
+{
+	unsigned pairs[XT_DET_MAX_PORTS][2];
+	unsigned n = xt_det_static_pairs(xp->det, pairs, XT_DET_MAX_PORTS);
+
+	if (n > XT_DET_MAX_PORTS)
+		n = XT_DET_MAX_PORTS;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned a = pairs[i][0], b = pairs[i][1];
+
+		if ((a != port && b != port) || a >= xp->nports || b >= xp->nports ||
+		    !xp->port[a].up || !xp->port[b].up)
+			continue;
+		preshare_direction(xp, a, b);
+		preshare_direction(xp, b, a);
+	}
+}
+
+/* ---------------------------------------------------------- lifecycle */
+
+void xp_port_reset(struct xpath *xp, unsigned port)
+{
+	struct xp_port *p;
+
+	if (port >= xp->nports)
+		return;
+	p = &xp->port[port];
+	rxq_flush(xp, p);
+	p->blocked_on = -1;
+	p->flood_valid = false;
+	p->preshared = false;
+	if (remap_unshare_side(xp->rm, p->mem))
+		note(xp, "shared pages torn down", port, port, 0, 0);
+	unblock_senders(xp, (int)port);
+}
+
+void xp_port_down(struct xpath *xp, unsigned port)
+{
+	if (port >= xp->nports)
+		return;
+	xt_det_port_down(xp->det, port);
+	xp->port[port].up = false;
+	xp_port_reset(xp, port);
+}
+
+bool xp_cow_fault(struct xpath *xp, unsigned port, uint64_t gpa)
+{
+	if (port >= xp->nports || !remap_cow_fault(xp->rm, xp->port[port].mem, gpa))
+		return false;
+	note(xp, "copy on write", port, port, gpa, gpa);
+	return true;
+}
+
+/* ---------------------------------------------------------- from outside */
+
+static void deliver_outside(struct xpath *xp, unsigned q, const struct e1000_frame *f,
+			    const uint8_t *dst)
+{
+	struct xp_port *Q = &xp->port[q];
+	uint64_t copied = 0;
+
+	if (!Q->up || !e1000_rx_accepts(Q->nic, dst))
+		return;
+	if (e1000_rx_deliver(Q->nic, f, &copied)) {
+		/* The wire cannot wait: lost, and counted as the NIC would. */
+		e1000_rx_missed(Q->nic);
+		Q->st.rx_missed++;
+		return;
+	}
+	Q->st.path[XP_PATH_PHYS].rx_frames++;
+	Q->st.path[XP_PATH_PHYS].rx_bytes += f->len;
+}
+
+void xp_phys_rx(struct xpath *xp, int uplink, const uint8_t *data, uint32_t len)
+{
+	struct e1000_frame f = { .nseg = 1, .len = len, .seg = { { data, len, 0 } } };
+	int q;
+
+	if (len < ETH_HDR || len > E1000_MAX_FRAME_JUMBO)
+		return;
+	if (mac_is_multicast(data)) {
+		for (unsigned p = 0; p < xp->nports; p++)
+			if (xp->det->port[p].uplink == uplink)
+				deliver_outside(xp, p, &f, data);
+		return;
+	}
+	q = mac_table_lookup(&xp->det->macs, data, NULL);
+	if (q >= 0 && (unsigned)q < xp->nports && xp->det->port[q].uplink == uplink)
+		deliver_outside(xp, (unsigned)q, &f, data);
+}

@@ -1,0 +1,687 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * EPT remapper (interface and guarantees in remap.h).
+ *
+ * Every public call that changes an EPT runs as one "operation" (struct
+ * remap_op): before an EPT is changed its generation is recorded; at the
+ * end, each recorded EPT whose generation moved is invalidated once, and
+ * only then are S pages of torn-down pairs (state DYING) given back. No
+ * DYING pair outlives the operation that made it.
+ *
+ * remap_share does everything that can fail before it changes a mapping:
+ * checks, the S allocation, and splitting a 2 MiB leaf over either page
+ * (an ept_map of the page onto its current translation, which keeps every
+ * translation). After that every ept_map writes a 4 KiB leaf into an
+ * existing table with checked arguments, which the builder cannot refuse.
+ * Should it anyway, a pair is never freed while its S may still be mapped.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "ept/ept.h"
+#include "ept/ept_defs.h"
+#include "ept/remap.h"
+#include "lib/xerrno.h"
+
+#define RM_PAGE		EPT_PAGE_SIZE
+#define RM_PAGE_MASK	(EPT_PAGE_SIZE - 1)
+#define RM_HPA_LIMIT	(1ULL << EPT_MAX_PHYS_BITS)
+
+/* Work of one public call: EPTs to invalidate, S pages to free after. */
+struct remap_op {
+	struct remapper *r;
+	struct {
+		struct ept *ept;
+		uint64_t gen;		/* generation before the change */
+	} ept[REMAP_FLUSH_MAX];
+	unsigned n;
+	struct {
+		void *va;
+		uint64_t hpa;
+	} stash[2];			/* S pages not held by a pair */
+	unsigned nstash;
+};
+
+/* How a page was mapped before it was shared. */
+struct remap_orig {
+	uint64_t perms;
+	unsigned memtype;
+	uint64_t page_size;
+};
+
+/* Everything remap_share decides before it changes anything. */
+struct remap_plan {
+	struct remap_side *tx, *rx;
+	uint64_t tx_gpa, rx_gpa;
+	int old_tx, old_rx;		/* pairs to tear down first, or -1 */
+	int slot;			/* where the new pair goes */
+	struct remap_orig otx, orx;
+	void *tx_va;			/* A's own page */
+	void *s_va;
+	uint64_t s_hpa;
+};
+
+/* ---- sides and pages ---- */
+
+static bool remap_ready(const struct remapper *r)
+{
+	return r && r->ops;
+}
+
+static bool side_ok(const struct remap_side *s)
+{
+	uint64_t end;
+
+	if (!s || !s->ept || !s->ept->pml4)
+		return false;
+	if (!s->ram_size || ((s->ram_hpa | s->ram_size) & RM_PAGE_MASK))
+		return false;
+	end = s->ram_hpa + s->ram_size;
+	return end > s->ram_hpa && end <= RM_HPA_LIMIT &&
+	       s->ram_size <= s->ept->max_gpa;
+}
+
+/* Page-aligned GPA inside the side's RAM. */
+static bool page_ok(const struct remap_side *s, uint64_t gpa)
+{
+	return !(gpa & RM_PAGE_MASK) && gpa < s->ram_size;
+}
+
+static uint64_t page_of(uint64_t gpa)
+{
+	return gpa & ~RM_PAGE_MASK;
+}
+
+/* Same guest: sides are told apart by their EPT. */
+static bool same_guest(const struct remap_side *a, const struct remap_side *b)
+{
+	return a && b && a->ept == b->ept;
+}
+
+static uint64_t own_hpa(const struct remap_side *s, uint64_t gpa)
+{
+	return s->ram_hpa + gpa;
+}
+
+static void *hpa_va(const struct remapper *r, uint64_t hpa)
+{
+	return r->ops->phys_to_virt(r->ops->ctx, hpa);
+}
+
+/* ---- the pair table ---- */
+
+static bool pair_has(const struct remap_pair *p, const struct remap_side *s,
+		     uint64_t page)
+{
+	return p->state == REMAP_PAIR_LIVE &&
+	       ((p->tx_gpa == page && same_guest(p->tx, s)) ||
+		(p->rx_gpa == page && same_guest(p->rx, s)));
+}
+
+static int pair_find(const struct remapper *r, const struct remap_side *s,
+		     uint64_t page)
+{
+	unsigned i;
+
+	for (i = 0; i < REMAP_MAX_PAIRS; i++)
+		if (pair_has(&r->pair[i], s, page))
+			return (int)i;
+	return -1;
+}
+
+static int pair_exact(const struct remapper *r, const struct remap_side *tx,
+		      uint64_t tx_gpa, const struct remap_side *rx,
+		      uint64_t rx_gpa)
+{
+	const struct remap_pair *p;
+	unsigned i;
+
+	for (i = 0; i < REMAP_MAX_PAIRS; i++) {
+		p = &r->pair[i];
+		if (p->state == REMAP_PAIR_LIVE && p->tx_gpa == tx_gpa &&
+		    p->rx_gpa == rx_gpa && same_guest(p->tx, tx) &&
+		    same_guest(p->rx, rx))
+			return (int)i;
+	}
+	return -1;
+}
+
+static int pair_free_slot(const struct remapper *r)
+{
+	unsigned i;
+
+	for (i = 0; i < REMAP_MAX_PAIRS; i++)
+		if (r->pair[i].state == REMAP_PAIR_FREE)
+			return (int)i;
+	return -1;
+}
+
+/* ---- operations: invalidation and deferred frees ---- */
+
+static void op_begin(struct remap_op *op, struct remapper *r)
+{
+	op->r = r;
+	op->n = 0;
+	op->nstash = 0;
+}
+
+static bool op_has(const struct remap_op *op, const struct ept *ept)
+{
+	unsigned i;
+
+	for (i = 0; i < op->n; i++)
+		if (op->ept[i].ept == ept)
+			return true;
+	return false;
+}
+
+static void op_stash(struct remap_op *op, void *va, uint64_t hpa)
+{
+	op->stash[op->nstash].va = va;
+	op->stash[op->nstash].hpa = hpa;
+	op->nstash++;
+}
+
+static void op_free_pages(struct remap_op *op)
+{
+	struct remapper *r = op->r;
+	struct remap_pair *p;
+	unsigned i;
+
+	for (i = 0; i < op->nstash; i++)
+		r->ops->free_page(r->ops->ctx, op->stash[i].va,
+				  op->stash[i].hpa);
+	op->nstash = 0;
+	for (i = 0; i < REMAP_MAX_PAIRS; i++) {
+		p = &r->pair[i];
+		if (p->state != REMAP_PAIR_DYING)
+			continue;
+		r->ops->free_page(r->ops->ctx, p->shared_va, p->shared_hpa);
+		memset(p, 0, sizeof(*p));
+	}
+}
+
+/* INVEPT every recorded EPT that changed, then give S pages back. */
+static void op_flush(struct remap_op *op)
+{
+	struct remapper *r = op->r;
+	struct ept *ept;
+	unsigned i;
+
+	for (i = 0; i < op->n; i++) {
+		ept = op->ept[i].ept;
+		if (ept->generation == op->ept[i].gen)
+			continue;
+		r->ops->invept(r->ops->ctx, ept);
+		r->st.invepts++;
+	}
+	op->n = 0;
+	op_free_pages(op);
+}
+
+static void op_add(struct remap_op *op, struct ept *ept)
+{
+	if (op_has(op, ept))
+		return;
+	op->ept[op->n].ept = ept;
+	op->ept[op->n].gen = ept->generation;
+	op->n++;
+}
+
+/* Record @a and @b before changing them; flush early if they do not fit. */
+static void op_touch(struct remap_op *op, struct ept *a, struct ept *b)
+{
+	unsigned need = !op_has(op, a) + (b != a && !op_has(op, b));
+
+	if (op->n + need > REMAP_FLUSH_MAX)
+		op_flush(op);
+	op_add(op, a);
+	op_add(op, b);
+}
+
+/* ---- tearing a pair down ---- */
+
+/*
+ * Copy S into both own pages, map both GPAs back as they were, mark the
+ * pair DYING (S is freed by op_flush). On failure the pair stays LIVE.
+ */
+static int pair_teardown(struct remap_op *op, unsigned i)
+{
+	struct remapper *r = op->r;
+	struct remap_pair *p = &r->pair[i];
+	uint64_t tx_own = own_hpa(p->tx, p->tx_gpa);
+	uint64_t rx_own = own_hpa(p->rx, p->rx_gpa);
+	void *tx_va = hpa_va(r, tx_own);
+	void *rx_va = hpa_va(r, rx_own);
+	int ret;
+
+	if (!tx_va || !rx_va)
+		return -XT_EFAULT;
+	op_touch(op, p->tx->ept, p->rx->ept);
+	memcpy(tx_va, p->shared_va, RM_PAGE);
+	memcpy(rx_va, p->shared_va, RM_PAGE);
+	r->st.pages_copied += 2;
+	ret = ept_map(p->tx->ept, p->tx_gpa, tx_own, RM_PAGE, p->tx_perms,
+		      p->tx_memtype);
+	if (!ret)
+		ret = ept_map(p->rx->ept, p->rx_gpa, rx_own, RM_PAGE,
+			      p->rx_perms, p->rx_memtype);
+	if (ret)
+		return ret;
+	p->state = REMAP_PAIR_DYING;
+	r->npairs--;
+	r->st.unshares++;
+	return 0;
+}
+
+typedef bool (*pair_match_fn)(const struct remap_pair *p,
+			      const struct remap_side *a,
+			      const struct remap_side *b);
+
+/* Tear down every live pair @match accepts, as one operation. */
+static unsigned unshare_matching(struct remapper *r, pair_match_fn match,
+				 const struct remap_side *a,
+				 const struct remap_side *b)
+{
+	struct remap_op op;
+	unsigned i, n = 0;
+
+	if (!remap_ready(r))
+		return 0;
+	op_begin(&op, r);
+	for (i = 0; i < REMAP_MAX_PAIRS; i++) {
+		if (r->pair[i].state != REMAP_PAIR_LIVE ||
+		    !match(&r->pair[i], a, b))
+			continue;
+		if (!pair_teardown(&op, i))
+			n++;
+	}
+	op_flush(&op);
+	return n;
+}
+
+/* ---- sharing ---- */
+
+/*
+ * The original mapping of @s's page @gpa: saved in its pair @k, or looked
+ * up, and then it must be the side's own page, readable.
+ */
+static int page_orig(const struct remapper *r, const struct remap_side *s,
+		     uint64_t gpa, int k, struct remap_orig *o)
+{
+	const struct remap_pair *p;
+	uint64_t hpa;
+
+	if (k >= 0) {
+		p = &r->pair[k];
+		if (p->tx_gpa == gpa && same_guest(p->tx, s)) {
+			o->perms = p->tx_perms;
+			o->memtype = p->tx_memtype;
+		} else {
+			o->perms = p->rx_perms;
+			o->memtype = p->rx_memtype;
+		}
+		o->page_size = RM_PAGE;
+		return 0;
+	}
+	if (ept_lookup(s->ept, gpa, &hpa, &o->perms, &o->memtype,
+		       &o->page_size))
+		return -XT_EINVAL;
+	if (hpa != own_hpa(s, gpa) || !(o->perms & EPT_PTE_READ))
+		return -XT_EINVAL;
+	return 0;
+}
+
+static bool attach_busy(const struct remapper *r, const struct remap_plan *pl)
+{
+	return remap_phys_attached(r, pl->tx, pl->tx_gpa) ||
+	       remap_phys_attached(r, pl->rx, pl->rx_gpa);
+}
+
+/* Checks that change nothing: -XT_EINVAL, -XT_EBUSY, -XT_ENOSPC. */
+static int share_plan(struct remapper *r, struct remap_plan *pl)
+{
+	int ret;
+
+	if (attach_busy(r, pl)) {
+		r->st.busy_refusals++;
+		return -XT_EBUSY;
+	}
+	pl->old_tx = pair_find(r, pl->tx, pl->tx_gpa);
+	pl->old_rx = pair_find(r, pl->rx, pl->rx_gpa);
+	ret = page_orig(r, pl->tx, pl->tx_gpa, pl->old_tx, &pl->otx);
+	if (!ret)
+		ret = page_orig(r, pl->rx, pl->rx_gpa, pl->old_rx, &pl->orx);
+	if (ret)
+		return ret;
+	pl->tx_va = hpa_va(r, own_hpa(pl->tx, pl->tx_gpa));
+	if (!pl->tx_va)
+		return -XT_EFAULT;
+	pl->slot = pair_free_slot(r);
+	if (pl->slot < 0)
+		pl->slot = pl->old_tx >= 0 ? pl->old_tx : pl->old_rx;
+	return pl->slot < 0 ? -XT_ENOSPC : 0;
+}
+
+static int share_alloc(struct remapper *r, struct remap_plan *pl)
+{
+	const struct remap_ops *ops = r->ops;
+
+	pl->s_hpa = 0;
+	pl->s_va = ops->alloc_page(ops->ctx, &pl->s_hpa);
+	if (!pl->s_va)
+		return -XT_ENOMEM;
+	if ((pl->s_hpa & RM_PAGE_MASK) || pl->s_hpa >= RM_HPA_LIMIT ||
+	    ((uintptr_t)pl->s_va & RM_PAGE_MASK)) {
+		ops->free_page(ops->ctx, pl->s_va, pl->s_hpa);
+		return -XT_EFAULT;
+	}
+	return 0;
+}
+
+/* Give a 2 MiB-mapped page its own 4 KiB leaf, same translation. */
+static int share_split(struct remap_op *op, const struct remap_side *s,
+		       uint64_t gpa, const struct remap_orig *o)
+{
+	if (o->page_size == RM_PAGE)
+		return 0;
+	op_touch(op, s->ept, s->ept);
+	return ept_map(s->ept, gpa, own_hpa(s, gpa), RM_PAGE, o->perms,
+		       o->memtype);
+}
+
+static int share_teardown_old(struct remap_op *op,
+			      const struct remap_plan *pl)
+{
+	int ret = 0;
+
+	if (pl->old_tx >= 0)
+		ret = pair_teardown(op, (unsigned)pl->old_tx);
+	if (!ret && pl->old_rx >= 0 && pl->old_rx != pl->old_tx)
+		ret = pair_teardown(op, (unsigned)pl->old_rx);
+	return ret;
+}
+
+static void share_record(struct remap_op *op, const struct remap_plan *pl)
+{
+	struct remapper *r = op->r;
+	struct remap_pair *p = &r->pair[pl->slot];
+
+	if (p->state == REMAP_PAIR_DYING)	/* reusing an old pair's slot */
+		op_stash(op, p->shared_va, p->shared_hpa);
+	*p = (struct remap_pair){
+		.state = REMAP_PAIR_LIVE,
+		.tx = pl->tx, .rx = pl->rx,
+		.tx_gpa = pl->tx_gpa, .rx_gpa = pl->rx_gpa,
+		.shared_hpa = pl->s_hpa, .shared_va = pl->s_va,
+		.tx_perms = pl->otx.perms, .rx_perms = pl->orx.perms,
+		.tx_memtype = pl->otx.memtype, .rx_memtype = pl->orx.memtype,
+		.uses = 1,
+	};
+	r->npairs++;
+	r->st.shares++;
+}
+
+/* The part that does not fail (see the top of the file). */
+static int share_commit(struct remap_op *op, const struct remap_plan *pl)
+{
+	struct remapper *r = op->r;
+	int ret;
+
+	ret = share_teardown_old(op, pl);
+	if (ret) {
+		op_stash(op, pl->s_va, pl->s_hpa);
+		return ret;
+	}
+	share_record(op, pl);
+	memcpy(pl->s_va, pl->tx_va, RM_PAGE);
+	r->st.pages_copied++;
+	op_touch(op, pl->tx->ept, pl->rx->ept);
+	ret = ept_map(pl->tx->ept, pl->tx_gpa, pl->s_hpa, RM_PAGE,
+		      pl->otx.perms, pl->otx.memtype);
+	if (!ret)
+		ret = ept_map(pl->rx->ept, pl->rx_gpa, pl->s_hpa, RM_PAGE,
+			      EPT_PTE_READ, pl->orx.memtype);
+	if (ret) {
+		pair_teardown(op, (unsigned)pl->slot);
+		return ret;
+	}
+	return pl->slot;
+}
+
+int remap_share(struct remapper *r, struct remap_side *tx, uint64_t tx_gpa,
+		struct remap_side *rx, uint64_t rx_gpa)
+{
+	struct remap_plan pl = {
+		.tx = tx, .rx = rx, .tx_gpa = tx_gpa, .rx_gpa = rx_gpa,
+	};
+	struct remap_op op;
+	int ret;
+
+	if (!remap_ready(r) || !side_ok(tx) || !side_ok(rx) ||
+	    !page_ok(tx, tx_gpa) || !page_ok(rx, rx_gpa) ||
+	    (same_guest(tx, rx) && tx_gpa == rx_gpa))
+		return -XT_EINVAL;
+	ret = pair_exact(r, tx, tx_gpa, rx, rx_gpa);
+	if (ret >= 0) {
+		r->pair[ret].uses++;
+		return ret;
+	}
+	ret = share_plan(r, &pl);
+	if (!ret)
+		ret = share_alloc(r, &pl);
+	if (ret)
+		return ret;
+	op_begin(&op, r);
+	ret = share_split(&op, tx, tx_gpa, &pl.otx);
+	if (!ret)
+		ret = share_split(&op, rx, rx_gpa, &pl.orx);
+	if (ret)
+		op_stash(&op, pl.s_va, pl.s_hpa);
+	else
+		ret = share_commit(&op, &pl);
+	op_flush(&op);
+	return ret;
+}
+
+/* ---- public lookups and teardown ---- */
+
+int remap_init(struct remapper *r, const struct remap_ops *ops)
+{
+	if (!r)
+		return -XT_EINVAL;
+	memset(r, 0, sizeof(*r));
+	if (!ops || !ops->alloc_page || !ops->free_page ||
+	    !ops->phys_to_virt || !ops->invept)
+		return -XT_EINVAL;
+	r->ops = ops;
+	return 0;
+}
+
+int remap_find(const struct remapper *r, const struct remap_side *s,
+	       uint64_t gpa)
+{
+	if (!remap_ready(r) || !s)
+		return -1;
+	return pair_find(r, s, page_of(gpa));
+}
+
+bool remap_is_pair(const struct remapper *r, const struct remap_side *tx,
+		   uint64_t tx_gpa, const struct remap_side *rx,
+		   uint64_t rx_gpa)
+{
+	if (!remap_ready(r) || ((tx_gpa | rx_gpa) & RM_PAGE_MASK))
+		return false;
+	return pair_exact(r, tx, tx_gpa, rx, rx_gpa) >= 0;
+}
+
+int remap_unshare(struct remapper *r, unsigned pair)
+{
+	struct remap_op op;
+	int ret;
+
+	if (!remap_ready(r) || pair >= REMAP_MAX_PAIRS ||
+	    r->pair[pair].state != REMAP_PAIR_LIVE)
+		return -XT_EINVAL;
+	op_begin(&op, r);
+	ret = pair_teardown(&op, pair);
+	op_flush(&op);
+	return ret;
+}
+
+static bool match_side(const struct remap_pair *p, const struct remap_side *a,
+		       const struct remap_side *b)
+{
+	(void)b;
+	return same_guest(p->tx, a) || same_guest(p->rx, a);
+}
+
+static bool match_between(const struct remap_pair *p,
+			  const struct remap_side *a,
+			  const struct remap_side *b)
+{
+	return (same_guest(p->tx, a) && same_guest(p->rx, b)) ||
+	       (same_guest(p->tx, b) && same_guest(p->rx, a));
+}
+
+unsigned remap_unshare_side(struct remapper *r, const struct remap_side *s)
+{
+	return unshare_matching(r, match_side, s, NULL);
+}
+
+unsigned remap_unshare_between(struct remapper *r, const struct remap_side *a,
+			       const struct remap_side *b)
+{
+	return unshare_matching(r, match_between, a, b);
+}
+
+bool remap_cow_fault(struct remapper *r, const struct remap_side *s,
+		     uint64_t gpa)
+{
+	uint64_t page = page_of(gpa);
+	struct remap_op op;
+	int k, ret;
+
+	if (!remap_ready(r) || !side_ok(s) || page >= s->ram_size)
+		return false;
+	k = pair_find(r, s, page);
+	if (k < 0 || r->pair[k].rx_gpa != page ||
+	    !same_guest(r->pair[k].rx, s))
+		return false;
+	op_begin(&op, r);
+	ret = pair_teardown(&op, (unsigned)k);
+	op_flush(&op);
+	if (ret)
+		return false;
+	r->st.cow_breaks++;
+	return true;
+}
+
+/* ---- physical device attachment ---- */
+
+static int attach_find(const struct remapper *r, const struct remap_side *s,
+		       uint64_t page)
+{
+	unsigned i;
+
+	for (i = 0; i < REMAP_MAX_ATTACH; i++)
+		if (r->attach[i].side && r->attach[i].gpa == page &&
+		    same_guest(r->attach[i].side, s))
+			return (int)i;
+	return -1;
+}
+
+static int attach_slot(const struct remapper *r, const struct remap_side *s,
+		       uint64_t page)
+{
+	int i = attach_find(r, s, page);
+	unsigned j;
+
+	if (i >= 0)
+		return r->attach[i].count == UINT32_MAX ? -XT_ENOSPC : i;
+	for (j = 0; j < REMAP_MAX_ATTACH; j++)
+		if (!r->attach[j].side)
+			return (int)j;
+	return -XT_ENOSPC;
+}
+
+int remap_phys_attach(struct remapper *r, const struct remap_side *s,
+		      uint64_t gpa)
+{
+	uint64_t page = page_of(gpa);
+	struct remap_op op;
+	int slot, k, ret = 0;
+
+	if (!remap_ready(r) || !side_ok(s) || page >= s->ram_size)
+		return -XT_EINVAL;
+	slot = attach_slot(r, s, page);
+	if (slot < 0)
+		return slot;
+	k = pair_find(r, s, page);
+	if (k >= 0) {
+		op_begin(&op, r);
+		ret = pair_teardown(&op, (unsigned)k);
+		op_flush(&op);
+		if (ret)
+			return ret;
+	}
+	r->attach[slot].side = s;
+	r->attach[slot].gpa = page;
+	r->attach[slot].count++;
+	return 0;
+}
+
+void remap_phys_detach(struct remapper *r, const struct remap_side *s,
+		       uint64_t gpa)
+{
+	int i;
+
+	if (!remap_ready(r) || !s)
+		return;
+	i = attach_find(r, s, page_of(gpa));
+	if (i < 0)
+		return;
+	if (--r->attach[i].count == 0)
+		memset(&r->attach[i], 0, sizeof(r->attach[i]));
+}
+
+bool remap_phys_attached(const struct remapper *r, const struct remap_side *s,
+			 uint64_t gpa)
+{
+	if (!remap_ready(r) || !s)
+		return false;
+	return attach_find(r, s, page_of(gpa)) >= 0;
+}
+
+/* ---- dump ---- */
+
+static uint64_t hpa_now(const struct remap_side *s, uint64_t gpa)
+{
+	uint64_t hpa;
+
+	if (ept_lookup(s->ept, gpa, &hpa, NULL, NULL, NULL))
+		return REMAP_NO_HPA;
+	return hpa;
+}
+
+int remap_for_each(const struct remapper *r, remap_pair_fn fn, void *arg)
+{
+	const struct remap_pair *p;
+	unsigned i;
+	int ret;
+
+	if (!remap_ready(r) || !fn)
+		return 0;
+	for (i = 0; i < REMAP_MAX_PAIRS; i++) {
+		p = &r->pair[i];
+		if (p->state != REMAP_PAIR_LIVE)
+			continue;
+		ret = fn(arg, p, hpa_now(p->tx, p->tx_gpa),
+			 hpa_now(p->rx, p->rx_gpa));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
