@@ -79,14 +79,26 @@ static uint64_t desc_addr(const struct e1000 *d, uint64_t base, uint32_t idx)
 }
 
 /*
- * Descriptors from RDT up to RDH are the guest's: delivered and not given
- * back yet (RDH == RDT: the hardware owns none, so all are).
+ * Has the receiving guest finished with the frame whose last descriptor is
+ * slot? Descriptors from RDT up to RDH are the guest's (RDH == RDT: the
+ * hardware owns none, so all are); a slot outside that range was given back.
+ * Inside it, a descriptor whose DD the driver cleared has been processed:
+ * drivers clear the status of each descriptor they are done with, and keep
+ * the last one processed as the ring's one software-owned slot until the
+ * next refill (Linux's e1000 and xtalk's guests do), so waiting for it to be
+ * handed back would hold the sender's last frame until the next one arrives.
  */
-static bool rx_slot_with_guest(const struct e1000 *d, uint32_t n, uint32_t slot)
+static bool rx_slot_consumed(const struct e1000 *d, uint32_t n, uint32_t slot)
 {
-	if (d->rdh == d->rdt)
+	uint64_t base = (uint64_t)d->rdbah << 32 | d->rdbal;
+	const uint8_t *desc;
+
+	if (d->rdh != d->rdt && (slot + n - d->rdt) % n >= (d->rdh + n - d->rdt) % n)
 		return true;
-	return (slot + n - d->rdt) % n < (d->rdh + n - d->rdt) % n;
+	desc = d->ops->dma_map ? d->ops->dma_map(d->ctx, base + (uint64_t)slot * E1000_DESC_SIZE,
+						 E1000_DESC_SIZE)
+			       : NULL;
+	return !desc || !(desc[E1000_RXD_STATUS] & E1000_RXD_STAT_DD);
 }
 
 /* ---------------------------------------------------------- completion */
@@ -186,15 +198,51 @@ static int zero_copy(struct xpath *xp, unsigned a, unsigned b, const struct e100
 	rc = e1000_rx_peek_buffer(B->nic, &rb, &bufsize);
 	if (rc == -XT_EAGAIN)
 		return rc;
-	/* Room for the FCS B's driver will count, inside one page. */
-	if (rc || (rb & PAGE_MASK) || f->len + E1000_CRC_LEN > bufsize ||
-	    f->len + E1000_CRC_LEN > PAGE)
+	/* A whole page per RX buffer (a page shared with A must hold nothing
+	 * else of B's), and room for the FCS B's driver will count. */
+	if (rc || (rb & PAGE_MASK) || bufsize < PAGE || f->len + E1000_CRC_LEN > PAGE)
 		return -XT_ENOTSUP;
 	if (!remap_is_pair(xp->rm, xp->port[a].mem, ta, B->mem, rb) &&
 	    (!pairing_seen(xp, a, ta, b, rb) || share(xp, a, ta, b, rb)))
 		return -XT_ENOTSUP;
 	rc = e1000_rx_deliver_inplace(B->nic, rb, f->len, dst);
 	return rc == -XT_EAGAIN ? rc : rc ? -XT_ENOTSUP : 0;
+}
+
+/* ---------------------------------------------------------- copies */
+
+/*
+ * Before the VMM copies into q's next RX buffers: any of them that is the
+ * receiving side of a shared page gets its own page back first, or the copy
+ * would land in the sender's page.
+ */
+static void unshare_rx_targets(struct xpath *xp, unsigned q, uint32_t len)
+{
+	const struct e1000 *d = xp->port[q].nic;
+	uint32_t n = rx_ring_size(d), bufsize = 2048, idx = d->rdh;
+	uint64_t base = (uint64_t)d->rdbah << 32 | d->rdbal, gpa;
+
+	if (!n || !xp->rm->npairs || e1000_rx_peek_buffer((struct e1000 *)d, &gpa, &bufsize))
+		return;
+	for (uint32_t left = len + E1000_CRC_LEN; left && idx != d->rdt; idx = (idx + 1) % n) {
+		int pair;
+
+		gpa = desc_addr(d, base, idx);
+		for (uint64_t o = 0; o < bufsize; o += PAGE) {
+			pair = remap_find(xp->rm, xp->port[q].mem, gpa + o);
+			if (pair >= 0 && xp->rm->pair[pair].rx == xp->port[q].mem) {
+				remap_unshare(xp->rm, (unsigned)pair);
+				note(xp, "unshared for a copy", q, q, gpa + o, 0);
+			}
+		}
+		left = left > bufsize ? left - bufsize : 0;
+	}
+}
+
+static int copy_to(struct xpath *xp, unsigned q, const struct e1000_frame *f, uint64_t *copied)
+{
+	unshare_rx_targets(xp, q, f->len);
+	return e1000_rx_deliver(xp->port[q].nic, f, copied);
 }
 
 /* ---------------------------------------------------------- to a peer */
@@ -231,7 +279,7 @@ static int to_peer(struct xpath *xp, unsigned a, unsigned b, const struct e1000_
 	rc = B->rxq_count == XP_RXQ ? -XT_EAGAIN : zero_copy(xp, a, b, f, dst);
 	if (rc == -XT_ENOTSUP) {
 		path = XP_PATH_COPY;
-		rc = e1000_rx_deliver(B->nic, f, &copied);
+		rc = copy_to(xp, b, f, &copied);
 	}
 	if (rc == -XT_EAGAIN) {
 		A->blocked_on = (int)b;
@@ -411,7 +459,7 @@ static int flood(struct xpath *xp, unsigned a, const struct e1000_frame *f, unsi
 			A->flood_left &= ~(1ULL << q);
 			continue;
 		}
-		rc = e1000_rx_deliver(Q->nic, f, &copied);
+		rc = copy_to(xp, q, f, &copied);
 		if (rc == -XT_EAGAIN) {
 			if (A->blocked_on < 0)
 				A->blocked_on = (int)q;
@@ -555,7 +603,7 @@ void xp_rx_ready(struct xpath *xp, unsigned b)
 	if (!n || !(B->nic->rctl & E1000_RCTL_EN)) {
 		rxq_flush(xp, B);
 	} else {
-		while (B->rxq_count && !rx_slot_with_guest(B->nic, n, B->rxq[B->rxq_first].last)) {
+		while (B->rxq_count && rx_slot_consumed(B->nic, n, B->rxq[B->rxq_first].last)) {
 			complete(xp, B->rxq[B->rxq_first].src, B->rxq[B->rxq_first].id);
 			rxq_pop(B);
 		}
@@ -652,7 +700,7 @@ static void deliver_outside(struct xpath *xp, unsigned q, const struct e1000_fra
 
 	if (!Q->up || !e1000_rx_accepts(Q->nic, dst))
 		return;
-	if (e1000_rx_deliver(Q->nic, f, &copied)) {
+	if (copy_to(xp, q, f, &copied)) {
 		/* The wire cannot wait: lost, and counted as the NIC would. */
 		e1000_rx_missed(Q->nic);
 		Q->st.rx_missed++;

@@ -11,8 +11,9 @@
  *      ept/remap.c) or with one copy; B's descriptor gets DD|EOP and its
  *      length, B's RDH moves by the frames written, ICR.RXT0 is raised and
  *      B's receive interrupt is injected at B's next entry.
- *   3. B reads the frames and gives the buffers back by moving its RDT
- *      (exit; xp_rx_ready).
+ *   3. B reads the frames and moves its RDT (exit; xp_rx_ready): a frame
+ *      is consumed once its descriptors were given back, or B's driver
+ *      cleared their DD (it is done with them; see rx_slot_consumed).
  *   4. Only then are A's descriptors marked done (DD), A's TDH moved and
  *      ICR.TXDW raised: A's transmit-complete interrupt. A TX completion is
  *      never reported before B returned the buffer; until then A cannot

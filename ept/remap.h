@@ -53,7 +53,7 @@
  * Tear down a guest's pairs (remap_unshare_side) before ept_destroy.
  *
  * Freestanding, no allocation of its own, no global state: the caller owns
- * struct remapper (about 60 KiB; keep it off small stacks).
+ * struct remapper (about 50 KiB; keep it off small stacks).
  */
 #ifndef XTALK_EPT_REMAP_H
 #define XTALK_EPT_REMAP_H
@@ -140,7 +140,8 @@ int remap_init(struct remapper *r, const struct remap_ops *ops);
  * RAM or not mapped to its own page, tx and rx the same page), -XT_EBUSY
  * (either page attached to the physical device), -XT_ENOSPC (no free pair
  * and none to tear down), -XT_ENOMEM (no page for S, or for the table that
- * splits a 2 MiB leaf; such a table stays, see ept_map).
+ * splits a 2 MiB leaf; such a table stays, see ept_map), -XT_EFAULT (the
+ * allocator returned a misaligned page, or phys_to_virt returned NULL).
  */
 int remap_share(struct remapper *r, struct remap_side *tx, uint64_t tx_gpa,
 		struct remap_side *rx, uint64_t rx_gpa);

@@ -6,6 +6,7 @@
 #   make run-qemu   boot that image as a USB stick under QEMU + OVMF
 #   make netboot    stage build/netboot/ and serve it over TFTP and HTTP
 #                   (NETBOOT_ARGS: --no-tftp, --http-port N, --addr IP), docs/netboot.md
+#   make ipxe-usb   build/ipxe-usb.img: a stick that starts Debian's ipxe.efi (no iPXE in firmware)
 #   make boot-test  tests/boot/run.py: USB and netboot under QEMU TCG, the USB image under Bochs
 
 USB_IMG := $(BUILD)/xtalk-usb.img
@@ -29,7 +30,11 @@ netboot-stage: $(BUILD)/xtalk.efi $(GUEST_ELFS) $(DEFAULT_INI) | $(call DEPS_STA
 netboot: netboot-stage
 	scripts/netboot.sh serve $(NETBOOT_DIR) $(NETBOOT_ARGS)
 
+ipxe-usb: | $(call DEPS_STAMP,netboot)
+	$(call say,USB $(BUILD)/ipxe-usb.img)
+	$(Q)scripts/netboot.sh ipxe-usb $(BUILD)/ipxe-usb.img
+
 boot-test: usb netboot-stage | $(call DEPS_STAMP,test)
 	python3 tests/boot/run.py --build $(BUILD) $(BOOT_TEST_ARGS)
 
-.PHONY: usb run-qemu netboot-stage netboot boot-test
+.PHONY: usb run-qemu netboot-stage netboot ipxe-usb boot-test

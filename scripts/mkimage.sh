@@ -28,7 +28,7 @@ if [ "$esp_mib" -lt 34 ]; then
 	echo "mkimage: an ESP of ${esp_mib} MiB is too small for FAT32 (at least 34 MiB)" >&2
 	exit 1
 fi
-need_kib=$(du -ck "$efi" "$ini" "$@" | tail -n 1 | cut -f 1)
+need_kib=$(du -ck --apparent-size "$efi" "$ini" "$@" | tail -n 1 | cut -f 1)
 if [ "$need_kib" -gt $(( (esp_mib - 2) * 1024 )) ]; then
 	echo "mkimage: the files need ${need_kib} KiB, more than the ${esp_mib} MiB ESP" \
 		"(set XTALK_ESP_MIB)" >&2

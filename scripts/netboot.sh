@@ -13,6 +13,9 @@
 #   scripts/netboot.sh script DIR
 #       (re)write DIR/xtalk.ipxe so that it fetches xtalk.ini and every other
 #       file in DIR except *.efi and *.ipxe
+#   scripts/netboot.sh ipxe-usb OUT.img
+#       a USB stick image that starts Debian's ipxe.efi, for machines whose
+#       firmware has no iPXE: it boots the DHCP server's boot file (xtalk.ipxe)
 #   scripts/netboot.sh serve DIR [--addr IP] [--http-port N] [--no-tftp] [--no-http] [--timeout SECS]
 #       rewrite xtalk.ipxe, then serve DIR over TFTP (dnsmasq, port 69, needs
 #       root) and HTTP (python3 http.server, port 8080) until Ctrl-C or SECS
@@ -86,6 +89,17 @@ stage() {
 	done
 	write_script "$dir"
 	say "staged $dir: $(cd "$dir" && echo *)"
+}
+
+ipxe_usb() {
+	[ $# -eq 1 ] || die "usage: $0 ipxe-usb OUT.img"
+	local efi=/usr/lib/ipxe/ipxe.efi note
+	[ -f $efi ] || die "$efi not found (Debian package ipxe: scripts/deps.sh netboot)"
+	note=$(mktemp)
+	echo "; This stick starts iPXE (EFI/BOOT/BOOTX64.EFI is Debian's ipxe.efi); xtalk, its xtalk.ini and the guests come over the network (docs/netboot.md)." >"$note"
+	XTALK_ESP_MIB=34 "$(dirname "$0")/mkimage.sh" "$1" $efi "$note" || { rm -f "$note"; die "could not build $1"; }
+	rm -f "$note"
+	say "wrote $1: boots iPXE, which runs the boot file DHCP names (xtalk.ipxe); write it like the xtalk stick (docs/usb.md)"
 }
 
 # The servers serve() started, and its scratch folder.
@@ -182,5 +196,6 @@ case $cmd in
 stage) stage "$@" ;;
 script) [ $# -eq 1 ] || die "usage: $0 script DIR"; write_script "$1" ;;
 serve) serve "$@" ;;
-*) die "usage: $0 stage|script|serve DIR ... (see the comment at the top of $0)" ;;
+ipxe-usb) ipxe_usb "$@" ;;
+*) die "usage: $0 stage|script|serve|ipxe-usb ... (see the comment at the top of $0)" ;;
 esac

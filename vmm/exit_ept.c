@@ -3,6 +3,7 @@
 #include "vmm/console.h"
 #include "vmm/exit.h"
 #include "vmm/guest.h"
+#include "vmm/netpath.h"
 #include "vmm/vmx.h"
 
 static const char *access_name(uint64_t q)
@@ -27,6 +28,9 @@ enum exit_result handle_ept_violation(struct vcpu *v)
 
 	if (r)
 		return mmio_emulate(v, r, gpa);
+	/* A write to a page shared read-only for cross-talk: copy on write. */
+	if (gpa < g->ram.size && (v->exit_qual & EPT_VIOLATION_WRITE) && netpath_cow_fault(g, gpa))
+		return EXIT_RESUME;
 	if (gpa < g->ram.size) {
 		guest_stop(g, GUEST_EPT_VIOLATION,
 			   "EPT violation: %s at GPA 0x%llx inside its RAM (qualification 0x%llx), RIP 0x%llx",

@@ -53,11 +53,35 @@ static const struct ept_ops vmm_ept_ops = {
 	.phys_to_virt = ept_phys_to_virt,
 };
 
+struct guest *guests_by_port(unsigned port)
+{
+	for (unsigned i = 0; i < nguests; i++)
+		if (guests[i].nic && guests[i].nic_port == (int)port)
+			return &guests[i];
+	return &guests[0];
+}
+
+/*
+ * Until cross-talk remaps one of its pages, a guest's RAM is one block at
+ * ram_hpa. After that its view is what its EPT says: a range is returned
+ * only if it is contiguous there too (a buffer that straddles a shared page
+ * and its neighbour is not).
+ */
 void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len)
 {
+	uint64_t hpa, next, page, first;
+
 	if (gpa >= g->ram.size || len > g->ram.size - gpa)
 		return NULL;
-	return g->ram.base + gpa;
+	if (!g->remapped)
+		return g->ram.base + gpa;
+	if (ept_lookup(&g->ept, gpa, &first, NULL, NULL, &page))
+		return NULL;
+	for (next = (gpa | (page - 1)) + 1; next < gpa + len; next += page) {
+		if (ept_lookup(&g->ept, next, &hpa, NULL, NULL, &page) || hpa != first + (next - gpa))
+			return NULL;
+	}
+	return phys_to_virt(first);
 }
 
 void guest_console_flush(struct guest *g)

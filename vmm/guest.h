@@ -79,6 +79,7 @@ struct guest {
 	struct e1000 *nic;             /* NULL: no NIC (no mac in the INI) */
 	int nic_port;                  /* its port on the bridge */
 	int nic_mmio, nic_io;          /* BAR0 region and BAR1 handler indices */
+	bool remapped;                 /* some of its EPT no longer maps its own RAM */
 	char line[GUEST_LINE_MAX + 1]; /* console output being assembled */
 	unsigned line_len;
 	enum guest_stop_reason stop_reason;
@@ -95,7 +96,10 @@ int guest_io_register(struct guest *g, const struct io_handler *h);
 void guest_io_update(struct guest *g, unsigned idx, bool enabled, uint16_t base);
 void guest_console_byte(struct guest *g, uint8_t byte);
 void guest_console_flush(struct guest *g);
-/* Host pointer for [gpa, gpa+len) of guest RAM, or NULL. */
+/* The guest whose NIC is bridge/cross-talk port `port`. */
+struct guest *guests_by_port(unsigned port);
+/* Host pointer for [gpa, gpa+len) of guest RAM as the guest sees it (through
+ * its EPT, once pages have been remapped), or NULL. */
 void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len);
 /* Stop the guest for good: record why, tell the console, release the CPU. */
 void guest_stop(struct guest *g, enum guest_stop_reason why, const char *fmt, ...)

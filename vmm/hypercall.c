@@ -4,6 +4,7 @@
 #include "vmm/exit.h"
 #include "vmm/guest.h"
 #include "vmm/hypercall_abi.h"
+#include "vmm/netpath.h"
 #include "vmm/summary.h"
 #include "vmm/x86.h"
 
@@ -26,6 +27,10 @@ enum exit_result handle_vmcall(struct vcpu *v)
 		return EXIT_YIELD;
 	case XTALK_HC_STATS:
 		summary_print_guest(v->guest);
+		*rax = 0;
+		break;
+	case XTALK_HC_XT_DUMP:
+		netpath_dump();
 		*rax = 0;
 		break;
 	default:

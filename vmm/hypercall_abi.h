@@ -19,5 +19,6 @@
 #define XTALK_HC_VERSION 0 /* () -> XTALK_HC_ABI_VERSION */
 #define XTALK_HC_EXIT 1    /* (int64 status) -> does not return: the guest stops */
 #define XTALK_HC_STATS 2   /* () -> 0; prints this guest's counters on the console */
+#define XTALK_HC_XT_DUMP 3 /* () -> 0; prints the shared pages (GPA -> HPA in both guests) and path counters */
 
 #endif

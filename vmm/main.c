@@ -5,6 +5,7 @@
 #include "vmm/cpu.h"
 #include "vmm/guest.h"
 #include "vmm/guest_create.h"
+#include "vmm/netpath.h"
 #include "vmm/nic.h"
 #include "vmm/palloc.h"
 #include "vmm/power.h"
@@ -50,7 +51,9 @@ void vmm_main(struct xt_boot_info *bi)
 	sched_init(bi->tsc_hz, bi->cfg->timeslice_us);
 	nic_set_tsc_hz(bi->tsc_hz);
 	bridge_init(&vmm_bridge);
+	netpath_init(bi->cfg, bi->tsc_hz);
 	create_guests(bi);
+	netpath_finalize(bi->cfg);
 	sched_run();
 	summary_print();
 	power_off_or_halt();

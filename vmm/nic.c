@@ -6,6 +6,7 @@
 #include "devices/e1000.h"
 #include "lib/xerrno.h"
 #include "vmm/console.h"
+#include "vmm/netpath.h"
 #include "vmm/palloc.h"
 #include "vmm/platform.h"
 #include "vmm/x86.h"
@@ -50,32 +51,44 @@ static void nic_set_irq(void *ctx, bool level)
 	pic_set_irq(&g->pic, PLATFORM_NIC_IRQ, level && !pci_func_intx_disabled(&g->pci_nic));
 }
 
+/* The data path: cross-talk (crosstalk = on) or the software bridge. */
 static void nic_tx_kick(void *ctx)
 {
 	struct guest *g = ctx;
 
-	bridge_tx(&vmm_bridge, (unsigned)g->nic_port);
+	if (netpath_active())
+		netpath_tx(g);
+	else
+		bridge_tx(&vmm_bridge, (unsigned)g->nic_port);
 }
 
 static void nic_rx_kick(void *ctx)
 {
 	struct guest *g = ctx;
 
-	bridge_rx_ready(&vmm_bridge, (unsigned)g->nic_port);
+	if (netpath_active())
+		netpath_rx_ready(g);
+	else
+		bridge_rx_ready(&vmm_bridge, (unsigned)g->nic_port);
 }
 
 static void nic_reset(void *ctx)
 {
 	struct guest *g = ctx;
 
-	bridge_port_reset(&vmm_bridge, (unsigned)g->nic_port);
+	if (netpath_active())
+		netpath_reset(g);
+	else
+		bridge_port_reset(&vmm_bridge, (unsigned)g->nic_port);
 }
 
 static void nic_disabled(void *ctx, bool tx)
 {
 	struct guest *g = ctx;
 
-	if (tx)
+	if (netpath_active())
+		netpath_reset(g);
+	else if (tx)
 		bridge_port_reset(&vmm_bridge, (unsigned)g->nic_port);
 	else
 		bridge_rx_ready(&vmm_bridge, (unsigned)g->nic_port);
@@ -228,6 +241,7 @@ static uint16_t network_id(const char *name)
 int nic_create(struct guest *g)
 {
 	uint8_t *bounce = pages_alloc_contig(BOUNCE_PAGES);
+	uint16_t network;
 	int rc;
 
 	g->nic = pages_alloc_contig(NIC_PAGES);
@@ -241,13 +255,20 @@ int nic_create(struct guest *g)
 	if (rc)
 		return rc;
 	pic_set_elcr(&g->pic, PLATFORM_NIC_IRQ, true);
-	g->nic_port = bridge_add_port(&vmm_bridge, g->nic, g->cfg->mac, network_id(g->cfg->network));
-	return g->nic_port < 0 ? g->nic_port : 0;
+	network = network_id(g->cfg->network);
+	g->nic_port = bridge_add_port(&vmm_bridge, g->nic, g->cfg->mac, network);
+	if (g->nic_port < 0)
+		return g->nic_port;
+	return netpath_add_port(g, network);
 }
 
 void nic_guest_stopped(struct guest *g)
 {
-	if (g->nic)
+	if (!g->nic)
+		return;
+	if (netpath_active())
+		netpath_stopped(g);
+	else
 		bridge_port_down(&vmm_bridge, (unsigned)g->nic_port);
 }
 

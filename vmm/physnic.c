@@ -196,7 +196,7 @@ int physnic_pci_describe(const struct physnic_pci *p, char *buf, size_t size)
 	if (name)
 		xt_snprintf(what, sizeof(what), "Intel %s", name);
 	else
-		xt_snprintf(what, sizeof(what), p->vendor == E1000_VENDOR_ID_INTEL ?
+		xt_snprintf(what, sizeof(what), "%s", p->vendor == E1000_VENDOR_ID_INTEL ?
 			    "Intel, unknown model" : "not an Intel e1000");
 	if (p->supported)
 		return xt_snprintf(buf, size, "physical NIC %04x:%04x at %02x:%02x.%x (%s), BAR0 0x%llx",

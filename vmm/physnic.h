@@ -135,9 +135,10 @@ unsigned physnic_tx_reap(struct physnic *n, void (*done)(void *ctx, uint64_t coo
 /*
  * Received frames, in order: rx(ctx, data, len) for each good one (data is
  * valid during the call only; len excludes the FCS), then the buffer goes
- * back to the NIC. At most budget descriptors are consumed (a good frame is
- * one descriptor; dropped ones count too), RDT is written once. Returns the
- * number of frames handed to rx.
+ * back to the NIC. rx may call physnic_xmit, not physnic_rx_poll. At most
+ * budget descriptors are consumed (a good frame is one descriptor; dropped
+ * ones count too), RDT is written once. Returns the number of frames handed
+ * to rx.
  */
 unsigned physnic_rx_poll(struct physnic *n, void (*rx)(void *ctx, const uint8_t *data, uint32_t len),
 			 void *ctx, unsigned budget);
@@ -162,8 +163,8 @@ struct physnic_pci {
 	bool supported;		/* Intel, physnic_device_name() != NULL, BAR0 usable */
 };
 
-/* Lowest and highest BAR0 bases physnic_pci accepts: the VMM's identity map
- * always covers the first 4 GiB (vmm/paging.c), not necessarily beyond. */
+/* BAR0 must lie below PHYSNIC_BAR0_LIMIT: the VMM's identity map always
+ * covers the first 4 GiB (vmm/paging.c), not necessarily beyond. */
 #define PHYSNIC_BAR0_SIZE	0x20000ull
 #define PHYSNIC_BAR0_LIMIT	0x100000000ull
 

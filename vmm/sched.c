@@ -12,6 +12,7 @@
 #include "vmm/guest.h"
 #include "vmm/irq.h"
 #include "vmm/msr.h"
+#include "vmm/netpath.h"
 #include "vmm/nic.h"
 #include "vmm/vmcs.h"
 #include "vmm/vmx_caps.h"
@@ -21,6 +22,7 @@
 #define PREEMPTION_TIMER_MAX 0xffffffffULL
 
 static uint64_t slice_tsc;
+static uint64_t outside_wait_tsc;
 static bool have_tsc_aux;
 
 void sched_init(uint64_t tsc_hz, uint32_t timeslice_us)
@@ -28,6 +30,7 @@ void sched_init(uint64_t tsc_hz, uint32_t timeslice_us)
 	uint32_t r[4];
 
 	slice_tsc = tsc_hz / 1000000 * timeslice_us;
+	outside_wait_tsc = tsc_hz * 2; /* two seconds */
 	if (!slice_tsc)
 		slice_tsc = DEFAULT_SLICE_TSC;
 	cpuid(0x80000001, 0, r);
@@ -82,6 +85,20 @@ static struct vcpu *pick_next(const struct vcpu *prev)
 	return NULL;
 }
 
+/* Frames from the physical NIC may still wake a halted guest: poll it for
+ * a while (emulated or real network round trips take milliseconds). */
+static bool wait_for_outside(void)
+{
+	uint64_t until = rdtsc() + outside_wait_tsc;
+
+	do {
+		if (netpath_poll())
+			return true;
+		cpu_relax();
+	} while (rdtsc() < until);
+	return false;
+}
+
 /* Nothing is runnable. If a device timer (e1000 interrupt throttling) is
  * pending, wait for it: it may wake someone. Otherwise no event can ever
  * reach the halted vCPUs, so stop those guests and let the run end.
@@ -95,6 +112,8 @@ static bool wait_for_event(void)
 	if (!halted)
 		return false;
 	if (nic_poll_timers())
+		return true;
+	if (netpath_can_wake() && wait_for_outside())
 		return true;
 	for (unsigned i = 0; i < nguests; i++) {
 		struct guest *g = &guests[i];
@@ -145,6 +164,7 @@ void sched_run(void)
 		struct vcpu *next;
 
 		nic_poll_timers();
+		netpath_poll();
 		next = pick_next(cur);
 		if (!next) {
 			if (!wait_for_event())

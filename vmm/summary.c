@@ -10,6 +10,7 @@
 #include "vmm/console.h"
 #include "vmm/exit.h"
 #include "vmm/guest.h"
+#include "vmm/netpath.h"
 #include "vmm/nic.h"
 
 static void print_exits(const struct guest *g)
@@ -28,13 +29,10 @@ static void print_exits(const struct guest *g)
 		n ? buf : "none");
 }
 
-/* The bridge's view of the guest's NIC, and the bad input its model saw. */
-static void print_nic(const struct guest *g)
+/* The bridge's view of the guest's NIC. */
+static void print_bridge(const struct guest *g)
 {
 	const struct bridge_stats *b = &vmm_bridge.port[g->nic_port].st;
-	const struct e1000 *d = g->nic;
-	char errs[512];
-	size_t n = 0;
 
 	xt_info("guest %s: nic tx %llu frames %llu bytes; rx %llu frames %llu bytes; "
 		"VMM copies %llu (%llu bytes); dropped unknown %llu filtered %llu down %llu "
@@ -45,6 +43,15 @@ static void print_nic(const struct guest *g)
 		(unsigned long long)b->drop_unknown, (unsigned long long)b->drop_filtered,
 		(unsigned long long)b->drop_down, (unsigned long long)b->drop_error,
 		(unsigned long long)b->waits);
+}
+
+/* The bad input the guest's e1000 model saw. */
+static void print_nic_errors(const struct guest *g)
+{
+	const struct e1000 *d = g->nic;
+	char errs[512];
+	size_t n = 0;
+
 	for (unsigned e = 0; e < E1000_ERR_COUNT && n < sizeof(errs); e++)
 		if (d->errors[e])
 			n += (size_t)xt_snprintf(errs + n, sizeof(errs) - n, "%s%s %llu", n ? ", " : "",
@@ -70,8 +77,13 @@ void summary_print_guest(struct guest *g)
 		(unsigned long long)s->host_interrupts, (unsigned long long)s->console_bytes);
 	xt_info("guest %s: interrupts injected %llu; MMIO accesses emulated %llu", g->name,
 		(unsigned long long)s->irqs_injected, (unsigned long long)s->mmio_accesses);
-	if (g->nic)
-		print_nic(g);
+	if (!g->nic)
+		return;
+	if (netpath_active())
+		netpath_print_guest(g);
+	else
+		print_bridge(g);
+	print_nic_errors(g);
 }
 
 void summary_print(void)
@@ -88,5 +100,6 @@ void summary_print(void)
 				guest_stop_reason_name(g->stop_reason), g->stop_msg);
 		summary_print_guest(g);
 	}
+	netpath_print_summary();
 	xt_info("=== end of summary ===");
 }

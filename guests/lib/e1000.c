@@ -671,11 +671,23 @@ int e1000_send(struct e1000_nic *nic, const void *frame, size_t len)
 	return e1000_send_batch(nic, frames, lens, 1);
 }
 
+static int rx_take(struct e1000_nic *nic, void *buf, size_t maxlen);
+
+/*
+ * Wait until every queued frame is sent. Frames still arriving are taken
+ * and dropped meanwhile: a peer's transmit completes only once we give its
+ * buffers back (xtalk's cross-talk path reports TX completion after the
+ * receiver returned the buffer), so two guests draining at once must not
+ * wait for each other.
+ */
 int e1000_tx_drain(struct e1000_nic *nic, unsigned timeout_ms)
 {
 	uint64_t deadline = tsc_deadline_ms(timeout_ms);
+	static uint8_t scratch[E1000_RX_BUF];
 
 	for (;;) {
+		while (rx_take(nic, scratch, sizeof(scratch)) > 0)
+			nic->rx_drained++;
 		e1000_tx_reclaim(nic);
 		if (nic->tx_clean == nic->tx_tail)
 			return 0;

@@ -88,6 +88,7 @@ struct e1000_nic {
 	uint64_t rx_frames, rx_bytes;       /* frames handed out */
 	uint64_t rx_desc;                   /* descriptors consumed, good or bad */
 	uint64_t rx_bad_status, rx_bad_len, rx_no_eop, rx_too_long;
+	uint64_t rx_drained;          /* frames dropped while draining TX */
 	uint64_t bad_index;                 /* TDH/RDH read back out of range */
 	uint64_t sleeps;                    /* HLTs in irq mode */
 	uint64_t warnings;                  /* probe found something off, but went on */

@@ -277,15 +277,27 @@ static bool from_peer(int n, const char *magic)
 	       mac_eq(rx + ETH_OFF_SRC, peer) && !memcmp(rx + OFF_MAGIC, magic, 4);
 }
 
-/* Send the next ping; its pong may be lost on purpose. */
+/* Send the next ping (its pong may be lost on purpose) and see it leave:
+ * DD on its descriptor in the driver's ring, polled up to timeout. */
 static bool send_ping(struct verdict *v)
 {
 	uint32_t seq = next_seq++;
+	unsigned t = nic.tx_tail;
+	volatile struct e1000_tx_desc *d = &nic.dma.tx[t];
+	uint64_t deadline = tsc_deadline_ms(opts.timeout_ms);
 
 	build_ping(seq);
 	if (e1000_send(&nic, frame, PING_LEN)) {
 		expect(v, false, "ping %u: send failed", seq);
 		return false;
+	}
+	while (!(d->status & E1000_TXD_STAT_DD)) {
+		if (tsc_expired(deadline)) {
+			expect(v, false, "ping %u: not sent within %u ms (TDH %u TDT %u)", seq,
+			       opts.timeout_ms, rd(E1000_TDH), rd(E1000_TDT));
+			return false;
+		}
+		cpu_relax();
 	}
 	return true;
 }
@@ -601,12 +613,9 @@ static void sc_ring_in_bar(struct verdict *v)
 	uint64_t rxregs = bar0 + E1000_RDBAL;
 	struct stats before;
 
-	tx_ring_at(v, "TX ring at BAR0", bar0, 128);
-	/* Write-back there would land on TDH and TDT themselves. */
-	tx_ring_at(v, "TX ring on the TX registers", bar0 + E1000_TDBAL, 128);
-
 	/* An RX ring on the RX ring registers: the peer's pong must not be
-	 * written back into the device. */
+	 * written back into the device. First, while the driver's TX ring
+	 * still sends the ping. */
 	stats_now(&before);
 	wr(E1000_RDBAL, (uint32_t)rxregs);
 	wr(E1000_RDBAH, 0);
@@ -620,6 +629,11 @@ static void sc_ring_in_bar(struct verdict *v)
 	expect_reg(v, "RX ring on the RX registers", E1000_RDH, "RDH", 0);
 	expect_reg(v, "RX ring on the RX registers", E1000_RDT, "RDT", 1);
 	expect_no_rx(v, "RX ring on the RX registers", &before);
+	expect_sent(v, "ping", &before, 1);
+
+	tx_ring_at(v, "TX ring at BAR0", bar0, 128);
+	/* Write-back there would land on TDH and TDT themselves. */
+	tx_ring_at(v, "TX ring on the TX registers", bar0 + E1000_TDBAL, 128);
 }
 
 /* ------------------------------------------------------------ bad buffers */
@@ -798,6 +812,8 @@ static void sc_rx_buf_outside_ram(struct verdict *v)
 	expect(v, now.gprc == before.gprc && now.tpr - before.tpr == 3,
 	       "GPRC +%lu TPR +%lu, want +0 and +3", (unsigned long)(now.gprc - before.gprc),
 	       (unsigned long)(now.tpr - before.tpr));
+	expect(v, now.gptc - before.gptc == 3, "GPTC +%lu, want +3 (the pings)",
+	       (unsigned long)(now.gptc - before.gptc));
 }
 
 /* ------------------------------------------------------------ PCI BAR0 */

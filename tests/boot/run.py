@@ -10,6 +10,8 @@
   netboot-qemu-tftp   iPXE (QEMU's e1000 option ROM) fetches xtalk.ipxe, xtalk.ini,
                       the guests and xtalk.efi from QEMU's TFTP server
   netboot-qemu-http   the same over HTTP from scripts/netboot.sh serve
+  netboot-ipxe-usb    no iPXE ROM: Debian's ipxe.efi on a USB stick image
+                      (scripts/netboot.sh ipxe-usb) does the same over TFTP
   netboot-serve-tftp  scripts/netboot.sh serve's TFTP server (dnsmasq) on
                       127.0.0.1 hands out the staged files byte for byte
 
@@ -76,19 +78,32 @@ class Skip(Exception):
 
 def default_guests():
     """(name, image) of each guest section of configs/default.ini."""
-    guests, name = [], None
     with open(DEFAULT_INI) as f:
-        for line in f:
-            line = line.split(";")[0].split("#")[0].strip()
-            m = re.match(r"\[guest\s+(\S+)\]$", line)
-            if m:
-                name = m.group(1)
-                continue
-            if line.startswith("["):
-                name = None
-            m = re.match(r"image\s*=\s*(\S+)$", line)
-            if m and name:
-                guests.append((name, m.group(1)))
+        return ini_guests(f.read())
+
+
+def image_guests(img):
+    """(name, image) of each guest section of the xtalk.ini inside a disk image."""
+    r = subprocess.run(["mcopy", "-n", "-i", img + "@@1M", "::/xtalk.ini", "-"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode:
+        raise RuntimeError(f"cannot read xtalk.ini from {img}: {r.stderr.strip()}")
+    return ini_guests(r.stdout)
+
+
+def ini_guests(text):
+    guests, name = [], None
+    for line in text.splitlines():
+        line = line.split(";")[0].split("#")[0].strip()
+        m = re.match(r"\[guest\s+(\S+)\]$", line)
+        if m:
+            name = m.group(1)
+            continue
+        if line.startswith("["):
+            name = None
+        m = re.match(r"image\s*=\s*(\S+)$", line)
+        if m and name:
+            guests.append((name, m.group(1)))
     return guests
 
 
@@ -179,9 +194,9 @@ def check_ran(how, rc, timeout, problems, name="the emulator"):
         problems.append(f"{name} exited with status {rc}")
 
 
-def check_no_vtx_stop(log, problems):
+def check_no_vtx_stop(log, problems, guests):
     """xtalk read xtalk.ini, loaded every guest, then stopped for lack of VT-x."""
-    n = len(default_guests())
+    n = len(guests)
     expect(problems, log.has("xtalk: UEFI loader starting"), "no 'xtalk: UEFI loader starting'")
     expect(problems, log.grep(rf"^xtalk: {n} guest\(s\) loaded"),
            f"no 'xtalk: {n} guest(s) loaded' (xtalk.ini and its guests not read)")
@@ -239,7 +254,7 @@ def case_usb_qemu_tcg(ctx, work):
     expect(p, log.has("run-qemu: booting under QEMU TCG"), "run-qemu.sh did not say it boots under TCG")
     expect(p, log.grep(r'BdsDxe: starting Boot[0-9A-F]+ ".*USB'),
            "OVMF did not start a USB boot option")
-    check_no_vtx_stop(log, p)
+    check_no_vtx_stop(log, p, image_guests(img))
     expect(p, rc == 0 and log.has("run-qemu: QEMU exited"), f"QEMU did not exit cleanly (status {rc})")
     return p, log, secs
 
@@ -258,7 +273,7 @@ def case_netboot_qemu_tftp(ctx, work):
     expect(p, log.has("tftp://10.0.2.2/xtalk.ipxe... ok"), "iPXE did not fetch xtalk.ipxe over TFTP")
     expect(p, log.has("xtalk.ini... ok"), "iPXE did not fetch xtalk.ini")
     expect(p, log.has("xtalk.efi... ok"), "iPXE did not fetch xtalk.efi")
-    check_no_vtx_stop(log, p)
+    check_no_vtx_stop(log, p, default_guests())
     return p, log, secs
 
 
@@ -294,7 +309,34 @@ def case_netboot_qemu_http(ctx, work):
     served = read_text(server_log)
     for f in ("xtalk.ini", "xtalk.efi") + tuple(img for _, img in default_guests()):
         expect(p, f'"GET /{f} HTTP/1.1" 200' in served, f"the HTTP server did not serve {f}")
-    check_no_vtx_stop(log, p)
+    check_no_vtx_stop(log, p, default_guests())
+    return p, log, secs
+
+
+def case_netboot_ipxe_usb(ctx, work):
+    need_qemu()
+    if not os.path.exists("/usr/lib/ipxe/ipxe.efi"):
+        raise Skip("/usr/lib/ipxe/ipxe.efi not installed (Debian package ipxe)")
+    srv = stage_netboot(ctx, work)
+    stick = os.path.join(work, "ipxe-usb.img")
+    r = subprocess.run([os.path.join(SCRIPTS, "netboot.sh"), "ipxe-usb", stick],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode:
+        return [f"netboot.sh ipxe-usb failed: {r.stdout.strip()}"], ConsoleLog(""), 0
+    cmd = qemu_netboot_cmd(work, f"user,id=n0,tftp={srv},bootfile=xtalk.ipxe")
+    # The NIC without its option ROM: only ipxe.efi from the stick can drive it.
+    cmd[cmd.index("e1000,netdev=n0,bootindex=0")] = "e1000,netdev=n0,romfile="
+    cmd += ["-drive", f"if=none,id=stick,format=raw,snapshot=on,file={stick}",
+            "-device", "qemu-xhci,id=xhci",
+            "-device", "usb-storage,bus=xhci.0,drive=stick,bootindex=0"]
+    t = 120
+    log, how, rc, secs = run_watched(cmd, os.path.join(work, "console.txt"), t, work)
+    p = []
+    check_ran(how, rc, t, p, "QEMU")
+    expect(p, log.grep(r'BdsDxe: starting Boot[0-9A-F]+ ".*USB'), "OVMF did not start the USB stick")
+    expect(p, log.has("iPXE "), "no iPXE banner: ipxe.efi did not start")
+    expect(p, log.has("tftp://10.0.2.2/xtalk.ipxe... ok"), "iPXE did not fetch xtalk.ipxe over TFTP")
+    check_no_vtx_stop(log, p, default_guests())
     return p, log, secs
 
 
@@ -394,7 +436,7 @@ def case_usb_bochs_ata(ctx, work):
         raise Skip("the emulated CPU has no VT-x: " + log.first("VT-x not available"))
     p = []
     check_ran(how, rc, t, p, "Bochs")
-    guests = default_guests()
+    guests = image_guests(disk)
     expect(p, log.has("xtalk: UEFI loader starting"), "no 'xtalk: UEFI loader starting'")
     expect(p, log.grep(rf"^xtalk: {len(guests)} guest\(s\) loaded"),
            f"no 'xtalk: {len(guests)} guest(s) loaded'")
@@ -425,6 +467,7 @@ CASES = [
     ("usb-qemu-tcg", case_usb_qemu_tcg),
     ("netboot-qemu-tftp", case_netboot_qemu_tftp),
     ("netboot-qemu-http", case_netboot_qemu_http),
+    ("netboot-ipxe-usb", case_netboot_ipxe_usb),
     ("netboot-serve-tftp", case_netboot_serve_tftp),
 ]
 

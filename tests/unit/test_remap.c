@@ -353,6 +353,18 @@ static void expect_xlat(struct env *e, int g, uint64_t gpa, uint64_t hpa,
 		assert_int_equal(ps, page_size);
 }
 
+static void expect_xlat_mt(struct env *e, int g, uint64_t gpa, uint64_t hpa,
+			   uint64_t perms, unsigned memtype)
+{
+	uint64_t h = 0, p = 0;
+	unsigned mt = 99;
+
+	assert_int_equal(ept_lookup(&e->g[g].ept, gpa, &h, &p, &mt, NULL), 0);
+	assert_int_equal(h, hpa);
+	assert_int_equal(p, perms);
+	assert_int_equal(mt, memtype);
+}
+
 /* @gpa maps the guest's own page again, RWX. */
 static void expect_own(struct env *e, int g, uint64_t gpa)
 {
@@ -722,6 +734,46 @@ static void test_page_changes_role(void **state)
 	assert_int_equal(remap_unshare(&e->r, (unsigned)k), 0);
 	expect_own(e, GB, RB);
 	expect_own(e, GC, RC);
+}
+
+static void test_original_perms_and_memtype_kept(void **state)
+{
+	struct env *e = *state;
+	uint64_t rw = EPT_PTE_READ | EPT_PTE_WRITE, sh;
+	int k;
+
+	/* A's TX page RW (no exec) WT, B's RX page RX UC. */
+	assert_int_equal(ept_map(&e->g[GA].ept, TA, ram_hpa[GA] + TA, PAGE, rw,
+				 EPT_MT_WT), 0);
+	assert_int_equal(ept_map(&e->g[GB].ept, RB, ram_hpa[GB] + RB, PAGE,
+				 R | EPT_PTE_EXEC, EPT_MT_UC), 0);
+	sync_gens(e);
+	k = share_ok(e, GA, TA, GB, RB);
+	sh = e->r.pair[k].shared_hpa;
+	expect_xlat_mt(e, GA, TA, sh, rw, EPT_MT_WT);
+	expect_xlat_mt(e, GB, RB, sh, R, EPT_MT_UC);
+	/* Re-pairing takes the rights saved in the old pair, not S's. */
+	k = share_ok(e, GB, RB, GC, RC);
+	sh = e->r.pair[k].shared_hpa;
+	expect_xlat_mt(e, GA, TA, ram_hpa[GA] + TA, rw, EPT_MT_WT);
+	expect_xlat_mt(e, GB, RB, sh, R | EPT_PTE_EXEC, EPT_MT_UC);
+	k = share_ok(e, GA, TA, GB, RB);
+	sh = e->r.pair[k].shared_hpa;
+	expect_xlat_mt(e, GA, TA, sh, rw, EPT_MT_WT);
+	expect_xlat_mt(e, GB, RB, sh, R, EPT_MT_UC);
+	expect_own(e, GC, RC);
+	assert_int_equal(remap_unshare(&e->r, (unsigned)k), 0);
+	expect_xlat_mt(e, GA, TA, ram_hpa[GA] + TA, rw, EPT_MT_WT);
+	expect_xlat_mt(e, GB, RB, ram_hpa[GB] + RB, R | EPT_PTE_EXEC,
+		       EPT_MT_UC);
+	/* A page the guest cannot read is not shareable. */
+	assert_int_equal(ept_unmap(&e->g[GC].ept, TC, PAGE), 0);
+	sync_gens(e);
+	assert_int_equal(remap_share(&e->r, side(e, GC), TC, side(e, GA), TC),
+			 -XT_EINVAL);
+	assert_int_equal(ept_map(&e->g[GC].ept, TC, ram_hpa[GC] + TC, PAGE,
+				 RWX, EPT_MT_WB), 0);
+	sync_gens(e);
 }
 
 static void test_share_again_is_noop(void **state)
@@ -1166,6 +1218,7 @@ int main(void)
 		T(test_repair_tx_tears_down_old_pair),
 		T(test_pair_rx_page_already_paired),
 		T(test_page_changes_role),
+		T(test_original_perms_and_memtype_kept),
 		T(test_share_again_is_noop),
 		T(test_same_guest_two_pages),
 		T(test_unshare_side_on_peer_death),
