@@ -166,10 +166,13 @@ test: | $(call DEPS_STAMP,test)
 	$(MAKE) unit
 	$(MAKE) fuzz-short
 	$(MAKE) e2e
+	$(MAKE) boot-test
 
 clean:
 	rm -rf $(BUILD)
 
 .PHONY: all run unit check-layers fuzz fuzz-short e2e test clean
+
+include mk/boot-media.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

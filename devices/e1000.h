@@ -240,7 +240,8 @@ unsigned e1000_rx_free(const struct e1000 *d);
  * Copy f into the next RX buffer(s). 0 on success (*copied += bytes written
  * to guest buffers); -XT_EAGAIN: not enough free descriptors, nothing
  * written (wait for rx_kick); -XT_E2BIG: longer than RCTL allows (ROC) or
- * than the whole ring can ever hold (RNBC), dropped; -XT_EFAULT: a buffer or
+ * than the whole ring can ever hold (RNBC), dropped; -XT_EFAULT: bad ring
+ * registers (RDLEN, RDH/RDT), or a buffer or
  * the ring is outside RAM, counted, the descriptors involved are written back
  * with RXE, dropped; -XT_EINVAL: f itself is malformed (segments not adding
  * up to len, NULL data, len 0 or over E1000_MAX_FRAME_JUMBO: a data path bug).

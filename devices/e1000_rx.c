@@ -342,9 +342,12 @@ static int rx_ring_get(struct e1000 *d, struct rx_ring *r)
 	enum e1000_err e;
 	uint64_t detail, base = (uint64_t)d->rdbah << 32 | d->rdbal;
 
+	/* A broken ring is the guest's misconfiguration: senders must not
+	 * wait for it (that would let this guest stall them), so the frame is
+	 * refused like one for a ring outside RAM. */
 	if (!ring_regs_ok(d, &r->n, &e, &detail)) {
 		ring_error(d, e, detail);
-		return -XT_EAGAIN;
+		return -XT_EFAULT;
 	}
 	r->base = e1000_dma(d, base, d->rdlen);
 	if (!r->base) {

@@ -548,8 +548,10 @@ static unsigned flight_push(struct e1000 *d, const struct tx_ring *r, const stru
 static void flight_retire(struct e1000 *d, const struct tx_ring *r)
 {
 	uint32_t causes = 0;
+	bool moved = false;
 
 	while (d->fl_count && d->flight[d->fl_first].done) {
+		moved = true;
 		const struct e1000_tx_flight *e = &d->flight[d->fl_first];
 
 		write_back(r, d->tdh, e->ndesc, e->rs);
@@ -565,7 +567,7 @@ static void flight_retire(struct e1000 *d, const struct tx_ring *r)
 		d->fl_first = (d->fl_first + 1) % E1000_TX_INFLIGHT;
 		d->fl_count--;
 	}
-	if (causes && d->tdh == d->tdt)
+	if (moved && d->tdh == d->tdt)
 		causes |= E1000_ICR_TXQE;
 	if (causes)
 		e1000_raise(d, causes);

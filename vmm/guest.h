@@ -53,6 +53,7 @@ struct guest_stats {
 	uint64_t host_interrupts;      /* external interrupts taken while this guest ran */
 	uint64_t console_bytes;
 	uint64_t mmio_accesses;        /* emulated MMIO instructions */
+	uint64_t mmio_unclaimed;       /* accesses to the PCI hole where no device decodes */
 	uint64_t irqs_injected;        /* external interrupts delivered to the guest */
 	uint64_t dma_refused;          /* NIC DMA outside RAM or without bus mastering */
 };

@@ -75,8 +75,9 @@ void summary_print_guest(struct guest *g)
 		(unsigned long long)s->io_unclaimed_writes, (unsigned long long)s->msr_gp,
 		(unsigned long long)s->exceptions_injected,
 		(unsigned long long)s->host_interrupts, (unsigned long long)s->console_bytes);
-	xt_info("guest %s: interrupts injected %llu; MMIO accesses emulated %llu", g->name,
-		(unsigned long long)s->irqs_injected, (unsigned long long)s->mmio_accesses);
+	xt_info("guest %s: interrupts injected %llu; MMIO accesses emulated %llu, to no device %llu",
+		g->name, (unsigned long long)s->irqs_injected, (unsigned long long)s->mmio_accesses,
+		(unsigned long long)s->mmio_unclaimed);
 	if (!g->nic)
 		return;
 	if (netpath_active())

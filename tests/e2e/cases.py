@@ -214,6 +214,42 @@ def check_netbcast(log):
     return p
 
 
+BAD_KINDS = ("ring length", "ring index", "ring outside RAM", "buffer outside RAM",
+             "zero-length descriptor", "no end of packet", "short frame", "long frame",
+             "bad descriptor", "bad checksum offload")
+
+
+def check_netbad(mode, bridge=True):
+    def check(log):
+        p = []
+        out = log.output_of("bad")
+        expect(p, "netbad: first ping: ok" in out, "the first ping failed")
+        scen = [t.split(":")[1].strip() for t in out if t.endswith(": contained")]
+        rec = [t for t in out if t.endswith(": recovered")]
+        expect(p, len(scen) == 15 and len(rec) == 15,
+               f"{len(scen)} scenarios contained, {len(rec)} recovered, want 15 and 15")
+        expect(p, "netbad: 15 scenarios, 15 contained, 15 recovered" in out, "netbad summary")
+        expect(p, "netpong: answered 24" in log.output_of("pong"), "the peer did not answer 24")
+        for g in ("bad", "pong"):
+            expect(p, log.status(g) == ("exited", 0), f"{g}: status {log.status(g)}")
+        bad = bad_input(log, "bad") or ""
+        for kind in BAD_KINDS:
+            m = re.search(re.escape(kind) + r" (\d+)", bad)
+            expect(p, m and int(m.group(1)) > 0, f"bad input '{kind}' not counted: {bad}")
+        expect(p, bad_input(log, "pong") == "none", f"pong saw bad input {bad_input(log, 'pong')}")
+        m = log.grep(r"^xtalk: guest bad: e1000 bad input: .*; unknown registers (\d+); "
+                     r"BAR writes refused (\d+); DMA refused (\d+)$")
+        expect(p, m and m[-1].group(1) == "0" and m[-1].group(2) == "3" and int(m[-1].group(3)) > 0,
+               "unknown registers 0, BAR writes refused 3 and some DMA refused expected")
+        if bridge:
+            n = nic(log, "bad") or {}
+            expect(p, n.get("unknown") == 0, f"a frame the NIC should have dropped left it: {n}")
+        irqs = injected(log, "bad")
+        expect(p, (irqs > 0) if mode == "irq" else (irqs == 0), f"bad: {irqs} interrupts in {mode} mode")
+        return p
+    return check
+
+
 def check_no_vtx(log):
     p = []
     line = log.first("VT-x not available") or ""
@@ -249,6 +285,14 @@ CASES = [
          timeout=600),
     Case("netbcast", "netbcast.ini", ["netbcast.elf"], check_netbcast,
          "broadcast reaches every guest on the network and no guest on another"),
+    Case("netbad_poll", "netbad_poll.ini", ["netbad.elf", "netping.elf"], check_netbad("poll"),
+         "15 kinds of bad e1000 input (rings, buffers, descriptors, frames, BAR moves) contained",
+         timeout=900),
+    Case("netbad_irq", "netbad_irq.ini", ["netbad.elf", "netping.elf"], check_netbad("irq"),
+         "the same with interrupts", timeout=900),
+    Case("netbad_xt", "netbad_xt.ini", ["netbad.elf", "netping.elf"],
+         check_netbad("poll", bridge=False),
+         "the same over the cross-talk path", timeout=900),
     Case("no_vtx", "scheduling.ini", ["ticker.elf"], check_no_vtx,
          "on a CPU without VMX (Bochs' ryzen model) xtalk says what is missing and stops",
          cpu="ryzen", needs_vmx=False),
