@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The VMM's identity-mapped page tables (SDM 3A, "4-Level Paging"). */
+#include <stdbool.h>
+
 #include "vmm/cpu.h"
 #include "vmm/console.h"
 #include "vmm/palloc.h"
@@ -20,6 +22,19 @@ static uint64_t top_of_memory(const struct xt_boot_info *bi)
 	return top > MAX_MAPPED ? MAX_MAPPED : top;
 }
 
+/* Does [pa, pa + 2 MiB) hold any memory (as opposed to MMIO or nothing)? */
+static bool holds_memory(const struct xt_boot_info *bi, uint64_t pa)
+{
+	for (unsigned i = 0; i < bi->nmem; i++) {
+		const struct xt_mem_range *r = &bi->mem[i];
+
+		if (r->kind == XT_MEM_MMIO || r->base >= pa + SIZE_2M || r->base + r->size <= pa)
+			continue;
+		return true;
+	}
+	return false;
+}
+
 int paging_init(const struct xt_boot_info *bi)
 {
 	uint64_t top = top_of_memory(bi);
@@ -36,9 +51,12 @@ int paging_init(const struct xt_boot_info *bi)
 		for (unsigned i = 0; i < 512; i++) {
 			uint64_t pa = gb * SIZE_1G + i * SIZE_2M;
 
-			/* The firmware's MTRRs make MMIO uncacheable; PAT
-			 * entry 0 (WB) lets them decide. */
+			/* Memory is write-back (PAT entry 0, MTRRs decide);
+			 * anything else, device registers included, is
+			 * uncached whatever the firmware's MTRRs say. */
 			pd[i] = pa | PTE_P | PTE_RW | PTE_PS;
+			if (!holds_memory(bi, pa))
+				pd[i] |= PTE_PCD | PTE_PWT;
 		}
 		pdpt[gb] = virt_to_phys(pd) | PTE_P | PTE_RW;
 	}

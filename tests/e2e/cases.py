@@ -23,6 +23,7 @@ class Case:
     cpu: str = "corei7_skylake_x"
     extra_files: List[str] = field(default_factory=list)
     needs_vmx: bool = True  # False: the case is about running without VT-x
+    phys: str = ""          # Bochs e1000 back end for the physical NIC ("vnet", "null"), "" = none
 
 
 def expect(problems, cond, msg):

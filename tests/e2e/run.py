@@ -39,6 +39,15 @@ info: action=ignore
 error: action=report
 panic: action=fatal
 magic_break: enabled=1
+{nic}"""
+
+# The machine's physical NIC, when a case wants one: Bochs' e1000 on the PCI
+# bus, with a back end (vnet: a built-in host 192.168.10.1 answering ARP and
+# ICMP echo; null: drops frames and logs them to eth_null-tx*.log).
+PHYS_MAC = "52:54:00:12:34:56"
+NIC_LINES = """\
+pci: enabled=1, chipset=i440fx, slot1=e1000
+e1000: enabled=1, mac={mac}, ethmod={mod}
 """
 
 
@@ -82,12 +91,15 @@ def run_bochs(case, work, build, ovmf):
     serial = os.path.join(work, "serial.txt")
     rc_path = os.path.join(work, "bochsrc")
     with open(rc_path, "w") as f:
+        nic = NIC_LINES.format(mac=PHYS_MAC, mod=case.phys) if case.phys else ""
         f.write(BOCHSRC.format(megs=case.megs, ovmf=ovmf, cpu=case.cpu, disk=disk,
-                               serial=serial, bochslog=os.path.join(work, "bochs.log")))
+                               serial=serial, bochslog=os.path.join(work, "bochs.log"), nic=nic))
     with open(os.path.join(work, "cmds"), "w") as f:
         f.write("c\nquit\n")
-    if os.path.exists(serial):
-        os.remove(serial)
+    for old in [serial] + [os.path.join(work, f) for f in os.listdir(work)
+                           if f.startswith("eth_null")]:
+        if os.path.exists(old):
+            os.remove(old)
     start = time.monotonic()
     with open(os.path.join(work, "bochs.out"), "w") as out:
         proc = subprocess.Popen(["bochs", "-q", "-unlock", "-f", rc_path, "-rc",
@@ -106,7 +118,9 @@ def run_bochs(case, work, build, ovmf):
     if os.path.exists(serial):
         with open(serial, "rb") as f:
             text = f.read().decode("utf-8", "replace")
-    return ConsoleLog(text), timed_out, elapsed
+    log = ConsoleLog(text)
+    log.workdir = work
+    return log, timed_out, elapsed
 
 
 def run_case(case, build, ovmf):
