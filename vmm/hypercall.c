@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* VMCALL: the xtalk hypercall ABI (vmm/hypercall_abi.h, docs/hypercalls.md). */
+#include <string.h>
+
 #include "lib/xerrno.h"
 #include "vmm/exit.h"
 #include "vmm/guest.h"
@@ -7,6 +9,23 @@
 #include "vmm/netpath.h"
 #include "vmm/summary.h"
 #include "vmm/x86.h"
+
+/* Copy the machine-wide counters to the guest's buffer (RDI, size RSI). */
+static uint64_t counters(struct vcpu *v)
+{
+	struct xtalk_counters c;
+	uint64_t size = v->regs.gpr[REG_RSI];
+	void *dst;
+
+	if (size > sizeof(c))
+		size = sizeof(c);
+	dst = guest_ram_ptr(v->guest, v->regs.gpr[REG_RDI], size);
+	if (!dst)
+		return (uint64_t)-XT_EFAULT;
+	summary_counters(&c);
+	memcpy(dst, &c, size);
+	return size;
+}
 
 enum exit_result handle_vmcall(struct vcpu *v)
 {
@@ -32,6 +51,9 @@ enum exit_result handle_vmcall(struct vcpu *v)
 	case XTALK_HC_XT_DUMP:
 		netpath_dump();
 		*rax = 0;
+		break;
+	case XTALK_HC_COUNTERS:
+		*rax = counters(v);
 		break;
 	default:
 		*rax = (uint64_t)-XT_ENOSYS;

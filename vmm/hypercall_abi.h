@@ -20,5 +20,30 @@
 #define XTALK_HC_EXIT 1    /* (int64 status) -> does not return: the guest stops */
 #define XTALK_HC_STATS 2   /* () -> 0; prints this guest's counters on the console */
 #define XTALK_HC_XT_DUMP 3 /* () -> 0; prints the shared pages (GPA -> HPA in both guests) and path counters */
+#define XTALK_HC_COUNTERS 4 /* (gpa, size) -> bytes written: struct xtalk_counters, summed over all guests */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* Machine-wide counters for benchmarks: totals since the VMM started, over
+ * every guest. Compare two snapshots. */
+struct xtalk_counters {
+	uint64_t version;         /* XTALK_COUNTERS_VERSION */
+	uint64_t tsc;             /* when the snapshot was taken */
+	uint64_t exits;           /* VM exits */
+	uint64_t exits_io;        /* port I/O */
+	uint64_t exits_mmio;      /* EPT violations (emulated MMIO, copy on write) */
+	uint64_t exits_hlt;
+	uint64_t exits_timer;     /* preemption timer */
+	uint64_t exits_other;
+	uint64_t irqs;            /* interrupts injected */
+	uint64_t copies;          /* frame copies made by the VMM */
+	uint64_t bytes_copied;
+	uint64_t remaps;          /* page pairs shared or unshared */
+	uint64_t invepts;
+	uint64_t frames;          /* frames moved between guests or to the physical NIC */
+};
+#define XTALK_COUNTERS_VERSION 1
+#endif
 
 #endif

@@ -15,6 +15,7 @@
 #include "lib/fmt.h"
 #include "lib/xerrno.h"
 #include "vmm/console.h"
+#include "vmm/hypercall_abi.h"
 #include "vmm/palloc.h"
 #include "vmm/physnic.h"
 #include "vmm/vmx_caps.h"
@@ -311,6 +312,25 @@ bool netpath_can_wake(void)
 }
 
 /* ---------------------------------------------------------- reports */
+
+void netpath_add_counters(struct xtalk_counters *c)
+{
+	if (!active)
+		return;
+	for (unsigned i = 0; i < nguests; i++) {
+		const struct xp_stats *s;
+
+		if (!guests[i].nic)
+			continue;
+		s = &xp.port[guests[i].nic_port].st;
+		c->copies += s->copies;
+		c->bytes_copied += s->bytes_copied;
+		for (unsigned p = 0; p < XP_NPATHS; p++)
+			c->frames += s->path[p].tx_frames;
+	}
+	c->remaps += rm.st.shares + rm.st.unshares;
+	c->invepts += counters.invepts;
+}
 
 static int dump_pair(void *arg, const struct remap_pair *p, uint64_t tx_hpa, uint64_t rx_hpa)
 {

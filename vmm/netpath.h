@@ -31,6 +31,10 @@ bool netpath_poll(void);
 /* Can an idle machine still get events (from the physical NIC)? */
 bool netpath_can_wake(void);
 
+struct xtalk_counters;
+/* Add the cross-talk path's copies, remaps, INVEPTs and frames. */
+void netpath_add_counters(struct xtalk_counters *c);
+
 void netpath_dump(void);
 void netpath_print_guest(const struct guest *g);
 void netpath_print_summary(void);

@@ -6,12 +6,16 @@
 #include "vmm/summary.h"
 
 #include "devices/e1000.h"
+#include <string.h>
+
 #include "lib/fmt.h"
 #include "vmm/console.h"
 #include "vmm/exit.h"
 #include "vmm/guest.h"
+#include "vmm/hypercall_abi.h"
 #include "vmm/netpath.h"
 #include "vmm/nic.h"
+#include "vmm/x86.h"
 
 static void print_exits(const struct guest *g)
 {
@@ -85,6 +89,33 @@ void summary_print_guest(struct guest *g)
 	else
 		print_bridge(g);
 	print_nic_errors(g);
+}
+
+void summary_counters(struct xtalk_counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->version = XTALK_COUNTERS_VERSION;
+	c->tsc = rdtsc();
+	for (unsigned i = 0; i < nguests; i++) {
+		const struct guest *g = &guests[i];
+		const uint64_t *e = g->vcpu.exits;
+
+		c->exits += g->vcpu.exits_total;
+		c->exits_io += e[EXIT_REASON_IO_INSTRUCTION];
+		c->exits_mmio += e[EXIT_REASON_EPT_VIOLATION];
+		c->exits_hlt += e[EXIT_REASON_HLT];
+		c->exits_timer += e[EXIT_REASON_PREEMPTION_TIMER];
+		c->irqs += g->stats.irqs_injected;
+		if (g->nic && !netpath_active()) {
+			const struct bridge_stats *b = &vmm_bridge.port[g->nic_port].st;
+
+			c->copies += b->copies;
+			c->bytes_copied += b->bytes_copied;
+			c->frames += b->tx_frames;
+		}
+	}
+	c->exits_other = c->exits - c->exits_io - c->exits_mmio - c->exits_hlt - c->exits_timer;
+	netpath_add_counters(c);
 }
 
 void summary_print(void)

@@ -4,8 +4,11 @@
 #define XTALK_VMM_SUMMARY_H
 
 struct guest;
+struct xtalk_counters;
 
 void summary_print_guest(struct guest *g);
+/* Machine-wide counters (hypercall XTALK_HC_COUNTERS). */
+void summary_counters(struct xtalk_counters *c);
 void summary_print(void);
 
 #endif
