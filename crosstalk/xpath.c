@@ -65,6 +65,14 @@ static uint32_t tx_ring_size(const struct e1000 *d)
 	return d->tdlen && !(d->tdlen % E1000_DLEN_ALIGN) ? d->tdlen / E1000_DESC_SIZE : 0;
 }
 
+/* RCTL.BSIZE/BSEX as the model reads them (devices/e1000_rx.c). */
+static uint32_t rx_buf_size(uint32_t rctl)
+{
+	unsigned bsize = (rctl & E1000_RCTL_BSIZE_MASK) >> E1000_RCTL_BSIZE_SHIFT;
+
+	return (rctl & E1000_RCTL_BSEX) && bsize ? 32768u >> bsize : 2048u >> bsize;
+}
+
 /* The buffer address in descriptor idx of a ring at base (0 if unreachable). */
 static uint64_t desc_addr(const struct e1000 *d, uint64_t base, uint32_t idx)
 {
@@ -125,15 +133,32 @@ static void rxq_pop(struct xp_port *p)
 	p->rxq_count--;
 }
 
-/* Every frame still sitting in p's RX ring counts as consumed. */
-static void rxq_flush(struct xpath *xp, struct xp_port *p)
+/* Every frame still sitting in p's RX ring counts as consumed; the senders, as a mask. */
+static uint64_t rxq_flush(struct xpath *xp, struct xp_port *p)
 {
+	uint64_t senders = 0;
+
 	while (p->rxq_count) {
 		const struct xp_rx_entry *e = &p->rxq[p->rxq_first];
 
 		complete(xp, e->src, e->id);
+		senders |= 1ULL << e->src;
 		rxq_pop(p);
 	}
+	return senders;
+}
+
+/*
+ * Senders whose frames just completed: the e1000 hands out at most
+ * E1000_TX_INFLIGHT frames, so a sender that had more queued has frames
+ * nobody fetched since; it may not write TDT again (it waits for these
+ * completions), so fetch them now.
+ */
+static void retry_senders(struct xpath *xp, uint64_t senders)
+{
+	for (unsigned s = 0; s < xp->nports; s++)
+		if ((senders & (1ULL << s)) && xp->port[s].blocked_on == -1)
+			xp_tx(xp, s);
 }
 
 static void unblock_senders(struct xpath *xp, int target)
@@ -173,11 +198,15 @@ static bool pairing_seen(struct xpath *xp, unsigned a, uint64_t ta, unsigned b, 
 static int share(struct xpath *xp, unsigned a, uint64_t ta, unsigned b, uint64_t rb)
 {
 	struct xp_port *A = &xp->port[a], *B = &xp->port[b];
+	int rc;
 
 	if (remap_is_pair(xp->rm, A->mem, ta, B->mem, rb))
 		return 0;
-	if (remap_phys_attached(xp->rm, A->mem, ta) || remap_share(xp->rm, A->mem, ta, B->mem, rb) < 0)
+	if (remap_phys_attached(xp->rm, A->mem, ta))
 		return -XT_EBUSY;
+	rc = remap_share(xp->rm, A->mem, ta, B->mem, rb);
+	if (rc < 0)
+		return rc;
 	A->st.remaps++;
 	note(xp, "shared page", a, b, ta, rb);
 	return 0;
@@ -189,21 +218,28 @@ static int zero_copy(struct xpath *xp, unsigned a, unsigned b, const struct e100
 {
 	struct xp_port *B = &xp->port[b];
 	uint64_t ta = f->seg[0].gpa, rb;
-	uint32_t bufsize;
+	uint32_t bufsize, max;
 	int rc;
 
-	if (!xp->zerocopy || f->nseg != 1 || f->bounced || !ta || f->len < xp->zerocopy_min ||
-	    (ta & PAGE_MASK))
+	if (!xp->zerocopy || f->nseg != 1 || f->bounced || !ta || (ta & PAGE_MASK))
 		return -XT_ENOTSUP;
 	rc = e1000_rx_peek_buffer(B->nic, &rb, &bufsize);
 	if (rc == -XT_EAGAIN)
 		return rc;
 	/* A whole page per RX buffer (a page shared with A must hold nothing
-	 * else of B's), and room for the FCS B's driver will count. */
-	if (rc || (rb & PAGE_MASK) || bufsize < PAGE || f->len + E1000_CRC_LEN > PAGE)
+	 * else of B's), room for the FCS B's driver will count, and nothing
+	 * e1000_rx_deliver_inplace refuses (VLAN stripping, longer than RCTL
+	 * allows): a pair shared for a frame that is then copied would be torn
+	 * down again at once, for every frame. */
+	max = (B->nic->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
+	if (rc || (rb & PAGE_MASK) || bufsize < PAGE || f->len + E1000_CRC_LEN > PAGE ||
+	    f->len + E1000_CRC_LEN > max || (B->nic->ctrl & E1000_CTRL_VME))
 		return -XT_ENOTSUP;
+	/* Pages already shared carry any frame for free; a short frame is not
+	 * worth a remap (copying it would tear the pair down: see copy_to). */
 	if (!remap_is_pair(xp->rm, xp->port[a].mem, ta, B->mem, rb) &&
-	    (!pairing_seen(xp, a, ta, b, rb) || share(xp, a, ta, b, rb)))
+	    (f->len < xp->zerocopy_min || !pairing_seen(xp, a, ta, b, rb) ||
+	     share(xp, a, ta, b, rb)))
 		return -XT_ENOTSUP;
 	rc = e1000_rx_deliver_inplace(B->nic, rb, f->len, dst);
 	return rc == -XT_EAGAIN ? rc : rc ? -XT_ENOTSUP : 0;
@@ -216,32 +252,73 @@ static int zero_copy(struct xpath *xp, unsigned a, unsigned b, const struct e100
  * receiving side of a shared page gets its own page back first, or the copy
  * would land in the sender's page.
  */
-static void unshare_rx_targets(struct xpath *xp, unsigned q, uint32_t len)
+static unsigned unshare_rx_targets(struct xpath *xp, unsigned q, uint32_t len)
 {
 	const struct e1000 *d = xp->port[q].nic;
 	uint32_t n = rx_ring_size(d), bufsize = 2048, idx = d->rdh;
 	uint64_t base = (uint64_t)d->rdbah << 32 | d->rdbal, gpa;
+	unsigned torn = 0;
 
 	if (!n || !xp->rm->npairs || e1000_rx_peek_buffer((struct e1000 *)d, &gpa, &bufsize))
-		return;
+		return 0;
 	for (uint32_t left = len + E1000_CRC_LEN; left && idx != d->rdt; idx = (idx + 1) % n) {
-		int pair;
+		uint32_t chunk = left < bufsize ? left : bufsize;
+		uint64_t first, pages;
 
+		/* Every page the chunk touches: a buffer need not be page-aligned. */
 		gpa = desc_addr(d, base, idx);
-		for (uint64_t o = 0; o < bufsize; o += PAGE) {
-			pair = remap_find(xp->rm, xp->port[q].mem, gpa + o);
-			if (pair >= 0 && xp->rm->pair[pair].rx == xp->port[q].mem) {
-				remap_unshare(xp->rm, (unsigned)pair);
-				note(xp, "unshared for a copy", q, q, gpa + o, 0);
+		if (gpa + chunk < gpa)
+			break;
+		first = gpa & ~PAGE_MASK;
+		pages = (((gpa + chunk - 1) & ~PAGE_MASK) - first) / PAGE + 1;
+		for (uint64_t k = 0; k < pages; k++) {
+			uint64_t page = first + k * PAGE;
+			int pair = remap_find(xp->rm, xp->port[q].mem, page);
+
+			if (pair >= 0 && xp->rm->pair[pair].rx == xp->port[q].mem &&
+			    !remap_unshare(xp->rm, (unsigned)pair)) {
+				torn++;
+				note(xp, "unshared for a copy", q, q, page, 0);
 			}
 		}
-		left = left > bufsize ? left - bufsize : 0;
+		left -= chunk;
 	}
+	return torn;
 }
 
-static int copy_to(struct xpath *xp, unsigned q, const struct e1000_frame *f, uint64_t *copied)
+/*
+ * The frame's segments are host pointers taken when it was fetched; a pair
+ * torn down since then (its S freed) may have held them. Map them again
+ * through the sender's current view. False if that fails.
+ */
+static bool frame_remap(const struct xp_port *A, struct e1000_frame *f)
 {
-	unshare_rx_targets(xp, q, f->len);
+	const struct e1000 *d = A->nic;
+
+	if (f->bounced)
+		return true;
+	for (unsigned i = 0; i < f->nseg; i++) {
+		void *p = d->ops->dma_map ? d->ops->dma_map(d->ctx, f->seg[i].gpa, f->seg[i].len)
+					  : NULL;
+
+		if (!p)
+			return false;
+		f->seg[i].data = p;
+	}
+	return true;
+}
+
+/* A copy into q's ring of a frame from port from (or from the outside: -1). */
+static int copy_to(struct xpath *xp, int from, unsigned q, struct e1000_frame *f,
+		   uint64_t *copied)
+{
+	unsigned torn = unshare_rx_targets(xp, q, f->len);
+
+	if (torn) {
+		xp->port[from >= 0 ? (unsigned)from : q].st.remaps += torn;
+		if (from >= 0 && !frame_remap(&xp->port[from], f))
+			return -XT_EFAULT;
+	}
 	return e1000_rx_deliver(xp->port[q].nic, f, copied);
 }
 
@@ -258,7 +335,7 @@ static void count_path(struct xp_port *from, struct xp_port *to, enum xp_path pa
 }
 
 /* 0: delivered or dropped (the frame is accounted for); -XT_EAGAIN: wait. */
-static int to_peer(struct xpath *xp, unsigned a, unsigned b, const struct e1000_frame *f,
+static int to_peer(struct xpath *xp, unsigned a, unsigned b, struct e1000_frame *f,
 		   unsigned id, const uint8_t *dst)
 {
 	struct xp_port *A = &xp->port[a], *B = &xp->port[b];
@@ -279,7 +356,7 @@ static int to_peer(struct xpath *xp, unsigned a, unsigned b, const struct e1000_
 	rc = B->rxq_count == XP_RXQ ? -XT_EAGAIN : zero_copy(xp, a, b, f, dst);
 	if (rc == -XT_ENOTSUP) {
 		path = XP_PATH_COPY;
-		rc = copy_to(xp, b, f, &copied);
+		rc = copy_to(xp, (int)a, b, f, &copied);
 	}
 	if (rc == -XT_EAGAIN) {
 		A->blocked_on = (int)b;
@@ -325,7 +402,18 @@ static int phys_segments(struct xpath *xp, unsigned a, const struct e1000_frame 
 			 struct xp_phys_flight *fl, struct xp_seg *segs, unsigned *nseg)
 {
 	const struct remap_side *mem = xp->port[a].mem;
+	unsigned pieces = 0;
 
+	/* Decide before attaching: an attach tears the page's pair down. */
+	for (unsigned i = 0; i < f->nseg; i++) {
+		uint64_t gpa = f->seg[i].gpa;
+
+		if (!gpa || !f->seg[i].len)
+			return -XT_E2BIG;
+		pieces += (unsigned)(((gpa + f->seg[i].len - 1) >> 12) - (gpa >> 12) + 1);
+		if (pieces > XP_PHYS_SEGS)
+			return -XT_E2BIG;
+	}
 	*nseg = 0;
 	for (unsigned i = 0; i < f->nseg; i++) {
 		uint64_t gpa = f->seg[i].gpa;
@@ -360,13 +448,16 @@ static int phys_segments(struct xpath *xp, unsigned a, const struct e1000_frame 
 }
 
 /* A copy for the physical NIC: bounced frames, and frames with too many pieces. */
-static int phys_copy(struct xpath *xp, unsigned a, const struct e1000_frame *f, uint64_t cookie)
+static int phys_copy(struct xpath *xp, unsigned a, struct e1000_frame *f, uint64_t cookie)
 {
 	uint8_t buf[XP_PHYS_COPY_MAX];
 	int rc;
 
 	if (f->len > sizeof(buf))
 		return -XT_E2BIG;
+	/* A failed attach may have torn a pair down under the frame. */
+	if (!frame_remap(&xp->port[a], f))
+		return -XT_EFAULT;
 	e1000_frame_read(f, 0, buf, f->len);
 	rc = xp->phys->xmit_copy(xp->phys->ctx, buf, f->len, cookie);
 	if (!rc) {
@@ -376,7 +467,7 @@ static int phys_copy(struct xpath *xp, unsigned a, const struct e1000_frame *f, 
 	return rc;
 }
 
-static int to_phys(struct xpath *xp, unsigned a, const struct e1000_frame *f, unsigned id)
+static int to_phys(struct xpath *xp, unsigned a, struct e1000_frame *f, unsigned id)
 {
 	struct xp_port *A = &xp->port[a];
 	struct xp_seg segs[XP_PHYS_SEGS];
@@ -433,18 +524,20 @@ void xp_phys_done(struct xpath *xp, uint64_t cookie)
 	phys_release(xp, fl);
 	complete(xp, port, id);
 	unblock_senders(xp, XP_BLOCKED_PHYS);
+	retry_senders(xp, 1ULL << port);
 }
 
 /* ---------------------------------------------------------- broadcast */
 
 /* Copies to every port of the flood set, then outside; resumable. */
-static int flood(struct xpath *xp, unsigned a, const struct e1000_frame *f, unsigned id,
+static int flood(struct xpath *xp, unsigned a, struct e1000_frame *f, unsigned id,
 		 const struct xt_route *rt, const uint8_t *dst)
 {
 	struct xp_port *A = &xp->port[a];
 
 	if (!A->flood_valid) {
 		A->flood_valid = true;
+		A->flood_id = id;
 		A->flood_left = rt->flood;
 		A->flood_outside_done = !rt->outside;
 	}
@@ -459,7 +552,7 @@ static int flood(struct xpath *xp, unsigned a, const struct e1000_frame *f, unsi
 			A->flood_left &= ~(1ULL << q);
 			continue;
 		}
-		rc = copy_to(xp, q, f, &copied);
+		rc = copy_to(xp, (int)a, q, f, &copied);
 		if (rc == -XT_EAGAIN) {
 			if (A->blocked_on < 0)
 				A->blocked_on = (int)q;
@@ -534,13 +627,17 @@ static void log_contacts(struct xpath *xp, unsigned a, const struct xt_route *rt
 }
 
 /* One frame; -XT_EAGAIN when it has to wait (the caller gives it back). */
-static int route_frame(struct xpath *xp, unsigned a, const struct e1000_frame *f, unsigned id)
+static int route_frame(struct xpath *xp, unsigned a, struct e1000_frame *f, unsigned id)
 {
 	struct xp_port *A = &xp->port[a];
 	uint8_t hdr[ETH_HDR] = { 0 };
 	uint32_t n = e1000_frame_read(f, 0, hdr, sizeof(hdr));
 	struct xt_route rt = { 0 };
 
+	/* A flood resumes only for the frame it started with: after a TX ring
+	 * rewrite (TDH/TDBAL/TDLEN, ids stale) the frame here is another one. */
+	if (A->flood_valid && A->flood_id != id)
+		A->flood_valid = false;
 	if (!A->flood_valid) {
 		xt_det_route(xp->det, a, hdr, n, &rt);
 		log_contacts(xp, a, &rt);
@@ -594,6 +691,7 @@ void xp_tx(struct xpath *xp, unsigned a)
 void xp_rx_ready(struct xpath *xp, unsigned b)
 {
 	struct xp_port *B;
+	uint64_t senders = 0;
 	uint32_t n;
 
 	if (b >= xp->nports || xp->busy)
@@ -601,58 +699,101 @@ void xp_rx_ready(struct xpath *xp, unsigned b)
 	B = &xp->port[b];
 	n = rx_ring_size(B->nic);
 	if (!n || !(B->nic->rctl & E1000_RCTL_EN)) {
-		rxq_flush(xp, B);
+		senders = rxq_flush(xp, B);
 	} else {
 		while (B->rxq_count && rx_slot_consumed(B->nic, n, B->rxq[B->rxq_first].last)) {
 			complete(xp, B->rxq[B->rxq_first].src, B->rxq[B->rxq_first].id);
+			senders |= 1ULL << B->rxq[B->rxq_first].src;
 			rxq_pop(B);
 		}
 	}
 	maybe_preshare(xp, b);
 	unblock_senders(xp, (int)b);
+	retry_senders(xp, senders);
 }
 
 /* ---------------------------------------------------------- static pairs */
 
-/* Pair A's TX slot i with B's RX slot i, when both buffers are pages. */
-static void preshare_direction(struct xpath *xp, unsigned a, unsigned b)
+/*
+ * Pair A's TX slot i with B's RX slot i, when both buffers are pages and B's
+ * slot belongs to its NIC (a slot B holds may carry a frame it has not read
+ * yet). False while either ring is not set up (try again later).
+ */
+static bool preshare_direction(struct xpath *xp, unsigned a, unsigned b)
 {
 	const struct e1000 *ta_nic = xp->port[a].nic, *rb_nic = xp->port[b].nic;
 	uint32_t nt = tx_ring_size(ta_nic), nr = rx_ring_size(rb_nic), n = nt < nr ? nt : nr;
 	uint64_t tbase = (uint64_t)ta_nic->tdbah << 32 | ta_nic->tdbal;
 	uint64_t rbase = (uint64_t)rb_nic->rdbah << 32 | rb_nic->rdbal;
 
-	if (!xp->zerocopy || !n || !(ta_nic->tctl & E1000_TCTL_EN) || !(rb_nic->rctl & E1000_RCTL_EN))
-		return;
+	/* Set up: both enabled, and B has posted buffers (drivers often set
+	 * RCTL.EN before their first RDT write). */
+	if (!n || !(ta_nic->tctl & E1000_TCTL_EN) || !(rb_nic->rctl & E1000_RCTL_EN) ||
+	    rb_nic->rdh == rb_nic->rdt)
+		return false;
+	/* As zero_copy: whole-page RX buffers, no VLAN stripping. */
+	if (!xp->zerocopy || rx_buf_size(rb_nic->rctl) < PAGE || (rb_nic->ctrl & E1000_CTRL_VME) ||
+	    rb_nic->rdh >= nr || rb_nic->rdt >= nr)
+		return true;
 	for (uint32_t i = 0; i < n; i++) {
-		uint64_t ta = desc_addr(ta_nic, tbase, i), rb = desc_addr(rb_nic, rbase, i);
+		uint64_t ta, rb;
+		int rc;
 
+		/* Hardware-owned: RDH up to RDT. */
+		if ((i + nr - rb_nic->rdh) % nr >= (rb_nic->rdt + nr - rb_nic->rdh) % nr)
+			continue;
+		ta = desc_addr(ta_nic, tbase, i);
+		rb = desc_addr(rb_nic, rbase, i);
 		if (!ta || !rb || (ta & PAGE_MASK) || (rb & PAGE_MASK))
 			continue;
-		if (share(xp, a, ta, b, rb))
+		rc = share(xp, a, ta, b, rb);
+		if (rc == -XT_ENOSPC || rc == -XT_ENOMEM)
 			break;
-		pairing_seen(xp, a, ta, b, rb);
+		if (!rc)
+			pairing_seen(xp, a, ta, b, rb);
 	}
-	xp->port[a].preshared = true;
-	xp->port[b].preshared = true;
+	return true;
 }
 
+/* One direction once per ring setup; false while it cannot be done yet. */
+static bool preshare_once(struct xpath *xp, unsigned a, unsigned b)
+{
+	if (xp->port[a].preshared_to & (1ULL << b))
+		return true;
+	if (!preshare_direction(xp, a, b))
+		return false;
+	xp->port[a].preshared_to |= 1ULL << b;
+	return true;
+}
+
+static bool coupled_statically(const struct xpath *xp, unsigned a, unsigned b)
+{
+	enum xt_couple_reason why = xt_det_coupled(xp->det, a, b);
+
+	return why == XT_COUPLE_LINK || why == XT_COUPLE_NETWORK || why == XT_COUPLE_UPLINK;
+}
+
+/*
+ * Both directions of every static pair of port's, each done once both its
+ * rings are set up; port counts as pre-shared once all of them are done.
+ */
 void xp_preshare(struct xpath *xp, unsigned port)
 {
-	unsigned pairs[XT_DET_MAX_PORTS][2];
-	unsigned n = xt_det_static_pairs(xp->det, pairs, XT_DET_MAX_PORTS);
+	bool all = true;
 
-	if (n > XT_DET_MAX_PORTS)
-		n = XT_DET_MAX_PORTS;
-	for (unsigned i = 0; i < n; i++) {
-		unsigned a = pairs[i][0], b = pairs[i][1];
+	if (port >= xp->nports || !xp->port[port].up)
+		return;
+	for (unsigned q = 0; q < xp->nports; q++) {
+		bool out, in;
 
-		if ((a != port && b != port) || a >= xp->nports || b >= xp->nports ||
-		    !xp->port[a].up || !xp->port[b].up)
+		if (q == port || !xp->port[q].up || !coupled_statically(xp, port, q))
 			continue;
-		preshare_direction(xp, a, b);
-		preshare_direction(xp, b, a);
+		out = preshare_once(xp, port, q);
+		in = preshare_once(xp, q, port);
+		all = all && out && in;
 	}
+	if (all)
+		xp->port[port].preshared = true;
 }
 
 /* ---------------------------------------------------------- lifecycle */
@@ -660,17 +801,22 @@ void xp_preshare(struct xpath *xp, unsigned port)
 void xp_port_reset(struct xpath *xp, unsigned port)
 {
 	struct xp_port *p;
+	uint64_t senders;
 
 	if (port >= xp->nports)
 		return;
 	p = &xp->port[port];
-	rxq_flush(xp, p);
+	senders = rxq_flush(xp, p);
 	p->blocked_on = -1;
 	p->flood_valid = false;
 	p->preshared = false;
+	p->preshared_to = 0;
+	for (unsigned q = 0; q < xp->nports; q++)
+		xp->port[q].preshared_to &= ~(1ULL << port);
 	if (remap_unshare_side(xp->rm, p->mem))
 		note(xp, "shared pages torn down", port, port, 0, 0);
 	unblock_senders(xp, (int)port);
+	retry_senders(xp, senders);
 }
 
 void xp_port_down(struct xpath *xp, unsigned port)
@@ -692,7 +838,7 @@ bool xp_cow_fault(struct xpath *xp, unsigned port, uint64_t gpa)
 
 /* ---------------------------------------------------------- from outside */
 
-static void deliver_outside(struct xpath *xp, unsigned q, const struct e1000_frame *f,
+static void deliver_outside(struct xpath *xp, unsigned q, struct e1000_frame *f,
 			    const uint8_t *dst)
 {
 	struct xp_port *Q = &xp->port[q];
@@ -700,7 +846,7 @@ static void deliver_outside(struct xpath *xp, unsigned q, const struct e1000_fra
 
 	if (!Q->up || !e1000_rx_accepts(Q->nic, dst))
 		return;
-	if (copy_to(xp, q, f, &copied)) {
+	if (copy_to(xp, -1, q, f, &copied)) {
 		/* The wire cannot wait: lost, and counted as the NIC would. */
 		e1000_rx_missed(Q->nic);
 		Q->st.rx_missed++;

@@ -96,11 +96,13 @@ struct xp_port {
 	bool up;
 	int blocked_on;                 /* port whose full ring holds us, XP_BLOCKED_PHYS, or -1 */
 	uint64_t flood_left;            /* ports still to get the flood frame at our cursor */
+	unsigned flood_id;              /* its e1000 in-flight id */
 	bool flood_valid;
 	bool flood_outside_done;
 	struct xp_rx_entry rxq[XP_RXQ]; /* frames delivered here, in ring order */
 	unsigned rxq_first, rxq_count;
 	bool preshared;                 /* static pairs mapped since the last ring change */
+	uint64_t preshared_to;          /* bit q: this TX ring -> q's RX ring done */
 	struct xp_stats st;
 };
 

@@ -340,6 +340,12 @@ static int setup_tx(struct e1000_nic *nic)
 	uint64_t base = dma_addr(nic->dma.tx);
 
 	memset(nic->dma.tx, 0, sizeof(nic->dma.tx));
+	/* Page-sized buffers: every descriptor names its buffer from the start
+	 * (length 0, no command: nothing to send), so that the VMM can pair
+	 * TX and RX pages when the rings come up, before the first frame. */
+	if (nic->buf_size == E1000_BUF_MAX)
+		for (unsigned i = 0; i < E1000_NUM_TX; i++)
+			nic->dma.tx[i].addr = dma_addr(e1000_tx_buf(nic, i));
 	nic->tx_tail = nic->tx_clean = 0;
 	e1000_wr(nic, E1000_TDBAL, (uint32_t)base);
 	e1000_wr(nic, E1000_TDBAH, (uint32_t)(base >> 32));
@@ -364,10 +370,14 @@ static int setup_rx(struct e1000_nic *nic)
 {
 	uint64_t base = dma_addr(nic->dma.rx);
 
+	uint32_t bsize = nic->buf_size == E1000_BUF_MAX ? E1000_RCTL_BSIZE_4096 | E1000_RCTL_BSEX
+							: E1000_RCTL_BSIZE_2048;
+
 	for (unsigned i = 0; i < E1000_NUM_RX; i++)
-		nic->dma.rx[i] = (struct e1000_rx_desc){ .addr = dma_addr(nic->dma.rxbuf[i]) };
+		nic->dma.rx[i] = (struct e1000_rx_desc){ .addr = dma_addr(e1000_rx_buf(nic, i)) };
 	nic->rx_next = 0;
 	nic->rx_discarding = false;
+	nic->rx_unreturned = 0;
 	e1000_wr(nic, E1000_RCTL, 0);
 	e1000_wr(nic, E1000_RDBAL, (uint32_t)base);
 	e1000_wr(nic, E1000_RDBAH, (uint32_t)(base >> 32));
@@ -377,11 +387,11 @@ static int setup_rx(struct e1000_nic *nic)
 	e1000_wr(nic, E1000_RDTR, 0);
 	e1000_wr(nic, E1000_RADV, 0);
 	e1000_wr(nic, E1000_RXCSUM, 0);
-	/* Unicast to RAL0/RAH0 and broadcast; 2048-byte buffers; the FCS
-	 * stays in the buffer (SECRC = 0); no long frames, no loopback. */
+	/* Unicast to RAL0/RAH0 and broadcast; 2048- or 4096-byte buffers; the
+	 * FCS stays in the buffer (SECRC = 0); no long frames, no loopback. */
 	e1000_wr(nic, E1000_RCTL,
-		 E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_BSIZE_2048 | E1000_RCTL_RDMTS_HALF |
-			 E1000_RCTL_MO_36 | E1000_RCTL_LBM_NONE);
+		 E1000_RCTL_EN | E1000_RCTL_BAM | bsize | E1000_RCTL_RDMTS_HALF | E1000_RCTL_MO_36 |
+			 E1000_RCTL_LBM_NONE);
 	/* All descriptors but one belong to the NIC: [RDH, RDT). */
 	e1000_wr(nic, E1000_RDT, E1000_NUM_RX - 1);
 	if (check_reg(nic, E1000_RDBAL, "RDBAL", (uint32_t)base) ||
@@ -394,18 +404,11 @@ static int setup_rx(struct e1000_nic *nic)
 
 /* ------------------------------------------------------------ interrupts */
 
-static void e1000_isr(unsigned irq, void *ctx)
+/* Record the causes in an ICR value read (with interrupts off). */
+static void account_icr(struct e1000_nic *nic, uint32_t icr)
 {
-	struct e1000_nic *nic = ctx;
-	uint32_t icr = e1000_rd(nic, E1000_ICR); /* read-to-clear: drops INTA */
-
-	(void)irq;
-	nic->irqs++;
-	if (!icr) {
-		nic->irq_none++;
-		return;
-	}
 	nic->events |= icr;
+	nic->icr_log |= icr;
 	if (icr & E1000_ICR_RXT0)
 		nic->irq_rx++;
 	if (icr & E1000_ICR_TXDW)
@@ -418,6 +421,45 @@ static void e1000_isr(unsigned irq, void *ctx)
 		nic->irq_lsc++;
 		nic->link_up = e1000_rd(nic, E1000_STATUS) & E1000_STATUS_LU;
 	}
+}
+
+static void e1000_isr(unsigned irq, void *ctx)
+{
+	struct e1000_nic *nic = ctx;
+	uint32_t icr = e1000_rd(nic, E1000_ICR); /* read-to-clear: drops INTA */
+
+	(void)irq;
+	nic->irqs++;
+	if (!icr) {
+		nic->irq_none++;
+		return;
+	}
+	nic->last_icr = icr;
+	if (icr & E1000_ICR_RXT0)
+		nic->last_rx_icr = icr;
+	account_icr(nic, icr);
+}
+
+static bool irqs_enabled(void)
+{
+	uint64_t flags;
+
+	__asm__ volatile("pushfq; popq %0" : "=r"(flags)::"memory");
+	return flags & (1U << 9); /* RFLAGS.IF */
+}
+
+uint32_t e1000_icr_read(struct e1000_nic *nic)
+{
+	bool was_on = irqs_enabled();
+	uint32_t icr;
+
+	irq_disable();
+	icr = e1000_rd(nic, E1000_ICR);
+	if (icr)
+		account_icr(nic, icr);
+	if (was_on)
+		irq_enable();
+	return icr;
 }
 
 static int setup_irq(struct e1000_nic *nic)
@@ -442,7 +484,7 @@ static int setup_irq(struct e1000_nic *nic)
 /* Wait for something to happen: spin once in polling mode; in interrupt
  * mode sleep until an interrupt unless one came since the last wait. The
  * caller re-checks the ring and its deadline afterwards. */
-static void nic_wait(struct e1000_nic *nic)
+void e1000_wait(struct e1000_nic *nic)
 {
 	if (nic->mode == E1000_POLL) {
 		cpu_relax();
@@ -462,12 +504,28 @@ static void nic_wait(struct e1000_nic *nic)
 
 int e1000_probe(struct e1000_nic *nic, enum e1000_mode mode)
 {
+	const struct e1000_opts o = { mode, E1000_RX_BUF, 1 };
+
+	return e1000_probe_opts(nic, &o);
+}
+
+int e1000_probe_opts(struct e1000_nic *nic, const struct e1000_opts *o)
+{
+	enum e1000_mode mode = o->mode;
 	uint32_t ral0, rah0;
 	int rc;
 
 	memset(nic, 0, sizeof(*nic));
 	nic->mode = mode;
 	nic->tx_timeout_ms = E1000_DEFAULT_TIMEOUT_MS;
+	if ((o->buf_size != E1000_RX_BUF && o->buf_size != E1000_BUF_MAX) || !o->rdt_batch ||
+	    o->rdt_batch >= E1000_NUM_RX) {
+		print("e1000: error: buffer size %u or RDT batch %u not supported\n", o->buf_size,
+		      o->rdt_batch);
+		return E1000_EINVAL;
+	}
+	nic->buf_size = o->buf_size;
+	nic->rdt_batch = o->rdt_batch;
 	if (probed) {
 		print("e1000: error: only one NIC is supported\n");
 		return E1000_EINVAL;
@@ -497,8 +555,10 @@ int e1000_probe(struct e1000_nic *nic, enum e1000_mode mode)
 		return rc;
 	probed = true;
 	print("e1000: ready, %u tx / %u rx descriptors, %u-byte buffers, mode %s, %lu warnings\n",
-	      E1000_NUM_TX, E1000_NUM_RX, E1000_RX_BUF, mode == E1000_IRQ ? "irq" : "poll",
+	      E1000_NUM_TX, E1000_NUM_RX, nic->buf_size, mode == E1000_IRQ ? "irq" : "poll",
 	      (unsigned long)nic->warnings);
+	if (nic->rdt_batch > 1)
+		print("e1000: rx descriptors go back in batches of %u\n", nic->rdt_batch);
 	return 0;
 }
 
@@ -580,7 +640,7 @@ unsigned e1000_tx_reclaim(struct e1000_nic *nic)
 			break;
 		barrier();
 		if ((st & (E1000_TXD_STAT_EC | E1000_TXD_STAT_LC)) ||
-		    d->addr != dma_addr(nic->dma.txbuf[nic->tx_clean]))
+		    d->addr != dma_addr(e1000_tx_buf(nic, nic->tx_clean)))
 			nic->tx_errors++;
 		else
 			nic->tx_done++;
@@ -619,7 +679,7 @@ static int tx_wait_free(struct e1000_nic *nic, unsigned n)
 			tx_timeout_report(nic, "no free descriptor");
 			return E1000_ETIMEDOUT;
 		}
-		nic_wait(nic);
+		e1000_wait(nic);
 	}
 }
 
@@ -642,8 +702,8 @@ int e1000_send_batch(struct e1000_nic *nic, const void *const frames[], const si
 		unsigned t = nic->tx_tail;
 		volatile struct e1000_tx_desc *d = &nic->dma.tx[t];
 
-		memcpy(nic->dma.txbuf[t], frames[i], lens[i]);
-		d->addr = dma_addr(nic->dma.txbuf[t]);
+		memcpy(e1000_tx_buf(nic, t), frames[i], lens[i]);
+		d->addr = dma_addr(e1000_tx_buf(nic, t));
 		d->length = (uint16_t)lens[i];
 		d->cso = 0;
 		d->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
@@ -661,6 +721,12 @@ int e1000_send_batch(struct e1000_nic *nic, const void *const frames[], const si
 	e1000_wr(nic, E1000_TDT, nic->tx_tail);
 	nic->tx_kicks++;
 	return 0;
+}
+
+unsigned e1000_tx_free(struct e1000_nic *nic)
+{
+	e1000_tx_reclaim(nic);
+	return E1000_NUM_TX - 1 - tx_in_flight(nic);
 }
 
 int e1000_send(struct e1000_nic *nic, const void *frame, size_t len)
@@ -695,15 +761,34 @@ int e1000_tx_drain(struct e1000_nic *nic, unsigned timeout_ms)
 			tx_timeout_report(nic, "drain");
 			return E1000_ETIMEDOUT;
 		}
-		nic_wait(nic);
+		e1000_wait(nic);
 	}
 }
 
 /* ------------------------------------------------------------ RX */
 
+/* Give the processed descriptors back: RDT onto the last one processed
+ * (the NIC owns [RDH, RDT)), one register write for all of them. */
+static void rx_give_back(struct e1000_nic *nic)
+{
+	if (!nic->rx_unreturned)
+		return;
+	barrier();
+	e1000_wr(nic, E1000_RDT, (nic->rx_next + E1000_NUM_RX - 1) % E1000_NUM_RX);
+	nic->rx_unreturned = 0;
+	nic->rx_rdt_writes++;
+}
+
+void e1000_rx_flush(struct e1000_nic *nic)
+{
+	rx_give_back(nic);
+}
+
 /* Consume completed descriptors until one holds a valid frame that fits:
  * copy it out and return its length without FCS; 0 when none is pending.
- * Every descriptor goes back to the NIC (RDT) once looked at. */
+ * Every descriptor gets its status cleared once looked at and goes back to
+ * the NIC (RDT) when rdt_batch of them are waiting, or when no completed
+ * descriptor is left (so a partial batch never outlives a wait). */
 static int rx_take(struct e1000_nic *nic, void *buf, size_t maxlen)
 {
 	for (;;) {
@@ -713,8 +798,10 @@ static int rx_take(struct e1000_nic *nic, void *buf, size_t maxlen)
 		unsigned len;
 		int ret = 0;
 
-		if (!(st & E1000_RXD_STAT_DD))
+		if (!(st & E1000_RXD_STAT_DD)) {
+			rx_give_back(nic);
 			return 0;
+		}
 		barrier(); /* loads stay in order on x86: length and data after DD */
 		len = d->length;
 		err = d->errors;
@@ -725,7 +812,7 @@ static int rx_take(struct e1000_nic *nic, void *buf, size_t maxlen)
 			if (!nic->rx_discarding)
 				nic->rx_no_eop++;
 			nic->rx_discarding = !(st & E1000_RXD_STAT_EOP);
-		} else if ((err & E1000_RXD_ERR_FRAME) || d->addr != dma_addr(nic->dma.rxbuf[i])) {
+		} else if ((err & E1000_RXD_ERR_FRAME) || d->addr != dma_addr(e1000_rx_buf(nic, i))) {
 			nic->rx_bad_status++;
 		} else if (len < RX_FRAME_MIN || len > RX_FRAME_MAX) {
 			nic->rx_bad_len++;
@@ -733,20 +820,61 @@ static int rx_take(struct e1000_nic *nic, void *buf, size_t maxlen)
 			nic->rx_too_long++;
 		} else {
 			ret = (int)(len - ETH_FCS_LEN);
-			memcpy(buf, nic->dma.rxbuf[i], (size_t)ret);
+			memcpy(buf, e1000_rx_buf(nic, i), (size_t)ret);
 			nic->rx_frames++;
 			nic->rx_bytes += (unsigned)ret;
 		}
-		d->addr = dma_addr(nic->dma.rxbuf[i]);
+		d->addr = dma_addr(e1000_rx_buf(nic, i));
 		d->length = 0;
 		d->errors = 0;
 		d->status = 0;
-		barrier();
-		e1000_wr(nic, E1000_RDT, i);
 		nic->rx_next = (i + 1) % E1000_NUM_RX;
+		if (++nic->rx_unreturned >= nic->rdt_batch)
+			rx_give_back(nic);
 		if (ret)
 			return ret;
 	}
+}
+
+volatile struct e1000_rx_desc *e1000_rx_peek(struct e1000_nic *nic, unsigned k)
+{
+	volatile struct e1000_rx_desc *d;
+
+	if (k >= E1000_NUM_RX - 1)
+		return NULL;
+	for (unsigned j = 0; j <= k; j++) {
+		d = &nic->dma.rx[(nic->rx_next + j) % E1000_NUM_RX];
+		if (!(d->status & E1000_RXD_STAT_DD))
+			return NULL;
+	}
+	barrier();
+	return d;
+}
+
+void e1000_rx_return(struct e1000_nic *nic, unsigned n)
+{
+	for (unsigned j = 0; j < n; j++) {
+		unsigned i = nic->rx_next;
+		volatile struct e1000_rx_desc *d = &nic->dma.rx[i];
+		uint8_t st = d->status;
+		unsigned len = d->length;
+
+		if (!(st & E1000_RXD_STAT_DD))
+			break;
+		nic->rx_desc++;
+		if ((st & E1000_RXD_STAT_EOP) && !(d->errors & E1000_RXD_ERR_FRAME) &&
+		    len >= RX_FRAME_MIN && len <= RX_FRAME_MAX) {
+			nic->rx_frames++;
+			nic->rx_bytes += len - ETH_FCS_LEN;
+		}
+		d->addr = dma_addr(e1000_rx_buf(nic, i));
+		d->length = 0;
+		d->errors = 0;
+		d->status = 0;
+		nic->rx_next = (i + 1) % E1000_NUM_RX;
+		nic->rx_unreturned++;
+	}
+	rx_give_back(nic);
 }
 
 int e1000_recv_until(struct e1000_nic *nic, void *buf, size_t maxlen, uint64_t deadline)
@@ -758,7 +886,7 @@ int e1000_recv_until(struct e1000_nic *nic, void *buf, size_t maxlen, uint64_t d
 			return n;
 		if (tsc_expired(deadline))
 			return 0;
-		nic_wait(nic);
+		e1000_wait(nic);
 	}
 }
 
@@ -795,11 +923,15 @@ void e1000_stats_update(struct e1000_nic *nic)
 
 unsigned e1000_check_consistency(struct e1000_nic *nic, const char *who)
 {
-	uint32_t tdh = e1000_rd(nic, E1000_TDH), tdt = e1000_rd(nic, E1000_TDT);
-	uint32_t rdh = e1000_rd(nic, E1000_RDH), rdt = e1000_rd(nic, E1000_RDT);
-	unsigned rdt_want = (nic->rx_next + E1000_NUM_RX - 1) % E1000_NUM_RX;
-	unsigned bad = 0, pending = 0;
+	uint32_t tdh, tdt, rdh, rdt;
+	unsigned rdt_want, bad = 0, pending = 0;
 
+	rx_give_back(nic); /* a partial RDT batch: RDT as it will stay */
+	tdh = e1000_rd(nic, E1000_TDH);
+	tdt = e1000_rd(nic, E1000_TDT);
+	rdh = e1000_rd(nic, E1000_RDH);
+	rdt = e1000_rd(nic, E1000_RDT);
+	rdt_want = (nic->rx_next + E1000_NUM_RX - 1) % E1000_NUM_RX;
 	e1000_tx_reclaim(nic);
 	e1000_stats_update(nic);
 	/* Frames the NIC completed that the driver has not looked at yet

@@ -149,6 +149,7 @@
 #define E1000_RCTL_BAM (1U << 15)
 #define E1000_RCTL_BSIZE_2048 (0U << 16) /* with BSEX = 0 */
 #define E1000_RCTL_BSEX (1U << 25)
+#define E1000_RCTL_BSIZE_4096 (3U << 16) /* with BSEX = 1 (256 x 16) */
 #define E1000_RCTL_SECRC (1U << 26)
 
 /* TCTL */

@@ -27,6 +27,13 @@ static inline long hypercall(long nr, long a0, long a1, long a2)
 	return ret;
 }
 
+/* Ask the VMM to print its cross-talk state: every shared page (GPA -> HPA
+ * in both guests) and the per-path counters ("xtalk: xt-dump: ..." lines). */
+static inline long xt_dump(void)
+{
+	return hypercall(XTALK_HC_XT_DUMP, 0, 0, 0);
+}
+
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
 	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));

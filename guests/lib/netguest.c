@@ -36,9 +36,18 @@ bool netguest_mac(const char *name, const uint8_t *bp, const char *key, bool req
 
 int netguest_init(const char *name, const uint8_t *bp, struct e1000_nic *nic, struct net_opts *o)
 {
-	uint64_t mhz, timeout, start;
+	return netguest_init_def(name, bp, nic, o, E1000_IRQ, E1000_RX_BUF);
+}
 
-	if (!cmdline_get(bp, "mode") || cmdline_is(bp, "mode", "irq")) {
+int netguest_init_def(const char *name, const uint8_t *bp, struct e1000_nic *nic,
+		      struct net_opts *o, enum e1000_mode def_mode, unsigned def_buf)
+{
+	uint64_t mhz, timeout, start, buf, batch;
+	struct e1000_opts eo;
+
+	if (!cmdline_get(bp, "mode")) {
+		o->mode = def_mode;
+	} else if (cmdline_is(bp, "mode", "irq")) {
 		o->mode = E1000_IRQ;
 	} else if (cmdline_is(bp, "mode", "poll")) {
 		o->mode = E1000_POLL;
@@ -48,16 +57,25 @@ int netguest_init(const char *name, const uint8_t *bp, struct e1000_nic *nic, st
 	}
 	if (!netguest_opt(name, bp, "tsc_mhz", TSC_DEFAULT_MHZ, 1, 100000, &mhz) ||
 	    !netguest_opt(name, bp, "timeout", E1000_DEFAULT_TIMEOUT_MS, 1, 3600000, &timeout) ||
-	    !netguest_opt(name, bp, "start", 30000, 1, 3600000, &start))
+	    !netguest_opt(name, bp, "start", 30000, 1, 3600000, &start) ||
+	    !netguest_opt(name, bp, "buf", def_buf, E1000_RX_BUF, E1000_BUF_MAX, &buf) ||
+	    !netguest_opt(name, bp, "rdtbatch", 1, 1, E1000_NUM_RX - 1, &batch))
 		return NETGUEST_EXIT_USAGE;
+	if (buf != E1000_RX_BUF && buf != E1000_BUF_MAX) {
+		print("%s: bad buf= (%u or %u)\n", name, E1000_RX_BUF, E1000_BUF_MAX);
+		return NETGUEST_EXIT_USAGE;
+	}
 	tsc_set_mhz(mhz);
 	o->timeout_ms = (unsigned)timeout;
 	o->start_ms = (unsigned)start;
+	o->buf_size = (unsigned)buf;
+	o->rdt_batch = (unsigned)batch;
+	eo = (struct e1000_opts){ o->mode, o->buf_size, o->rdt_batch };
 
 	idt_install();
 	if (pic_init())
 		return NETGUEST_EXIT_NIC;
-	if (e1000_probe(nic, o->mode))
+	if (e1000_probe_opts(nic, &eo))
 		return NETGUEST_EXIT_NIC;
 	nic->tx_timeout_ms = o->timeout_ms;
 	if (o->mode == E1000_IRQ)
@@ -70,5 +88,9 @@ long netguest_finish(const char *name, struct e1000_nic *nic)
 	unsigned bad = e1000_check_consistency(nic, name);
 
 	e1000_print_stats(nic, name);
+	if (nic->rdt_batch > 1)
+		print("%s: rx %lu descriptors given back with %lu RDT writes (batch %u)\n", name,
+		      (unsigned long)nic->rx_desc, (unsigned long)nic->rx_rdt_writes,
+		      nic->rdt_batch);
 	return bad;
 }

@@ -6,7 +6,10 @@
  *
  * Common keys: mode=irq|poll (default irq), timeout=MS (default 5000: how
  * long to wait for one frame or one free TX descriptor), start=MS (default
- * 30000: how long to wait for the peer to come up), tsc_mhz=N (default 200).
+ * 30000: how long to wait for the peer to come up), tsc_mhz=N (default 200),
+ * buf=2048|4096 (default 2048: the driver's buffer size; 4096 gives page-
+ * aligned whole-page buffers, what the VMM's zero-copy path needs),
+ * rdtbatch=N (default 1: RX descriptors given back per RDT write).
  */
 #ifndef XTALK_GUEST_NETGUEST_H
 #define XTALK_GUEST_NETGUEST_H
@@ -24,10 +27,15 @@ struct net_opts {
 	enum e1000_mode mode;
 	unsigned timeout_ms;
 	unsigned start_ms;
+	unsigned buf_size;
+	unsigned rdt_batch;
 };
 
 /* 0, or a NETGUEST_EXIT_* status after printing why. */
 int netguest_init(const char *name, const uint8_t *bp, struct e1000_nic *nic, struct net_opts *o);
+/* The same with other defaults for mode= and buf= (netguest_init: irq, 2048). */
+int netguest_init_def(const char *name, const uint8_t *bp, struct e1000_nic *nic,
+		      struct net_opts *o, enum e1000_mode mode, unsigned buf);
 
 /* key=number within [min, max], def when absent; false (after printing)
  * when malformed or out of range. */

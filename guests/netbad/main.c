@@ -777,7 +777,7 @@ static void sc_rx_buf_outside_ram(struct verdict *v)
 	for (unsigned i = 0; i < 3; i++)
 		priv.rx[i].addr = bad[i];
 	for (unsigned i = 3; i < PRIV_RX; i++)
-		priv.rx[i].addr = addr_of(nic.dma.rxbuf[i]);
+		priv.rx[i].addr = addr_of(e1000_rx_buf(&nic, i));
 	stats_now(&before);
 	wr(E1000_RDBAL, (uint32_t)base);
 	wr(E1000_RDBAH, (uint32_t)(base >> 32));

@@ -2,12 +2,16 @@
 /*
  * Bulk transfer with every byte checked (guests/README.md):
  *   role=send peer=MAC [count=N] [seed=S] [batch=B]
- *   role=recv [count=N] [seed=S] [peer=MAC]
+ *   role=recv [count=N] [seed=S] [peer=MAC] [stop_after=K]
+ *   role=duplex peer=MAC [count=N] [seed=S] [batch=B]
  * plus the common keys of netguest.h. Frames are described in frame.h. The
  * sender sends HELLO until the receiver answers READY (frames sent before
  * the receiver's NIC is up are dropped; a receiver announces itself with UP
  * when it comes up), then streams count frames, B descriptors per TDT write,
- * and ends with END.
+ * and ends with END. A receiver with stop_after=K exits after K frames (its
+ * sender goes on: the VMM drops frames to a stopped guest and completes
+ * them). Duplex guests are sender and receiver at once, both ends, one seed
+ * per direction derived from seed and the two MACs.
  */
 #include <string.h>
 
@@ -16,6 +20,7 @@
 #include "frame.h"
 #include "guest.h"
 #include "netguest.h"
+#include "rand.h"
 #include "tsc.h"
 
 #define NAME "netxfer"
@@ -142,12 +147,12 @@ static void take_data(struct recv_counts *c, int n, const uint8_t *sender, uint3
 		c->expect = seq + 1;
 }
 
-static long do_recv(const uint8_t *peer, uint32_t count, uint64_t seed)
+static long do_recv(const uint8_t *peer, uint32_t count, uint64_t seed, uint32_t stop_after)
 {
 	struct recv_counts c = { 0, 0, 0, 0, 0, 0, 0 };
 	uint8_t sender[ETH_ALEN];
 	bool have_sender = false;
-	uint32_t missing;
+	uint32_t missing, want = stop_after ? stop_after : count;
 
 	send_ctrl(peer ? peer : mac_broadcast, XFER_UP, count);
 	while (!have_sender) {
@@ -163,7 +168,7 @@ static long do_recv(const uint8_t *peer, uint32_t count, uint64_t seed)
 			send_ctrl(sender, XFER_READY, count);
 		}
 	}
-	while (have_sender && c.distinct < count) {
+	while (have_sender && c.distinct < want) {
 		int n = e1000_recv(&nic, rx, sizeof(rx), opts.timeout_ms);
 
 		if (!n) {
@@ -186,38 +191,198 @@ static long do_recv(const uint8_t *peer, uint32_t count, uint64_t seed)
 			break; /* everything sent before it has arrived */
 		}
 	}
+	missing = want - c.distinct;
+	print(NAME ": received %u frames, %u bad, %u out of order, %u missing, %lu bytes\n",
+	      c.received, c.bad, c.out_of_order, missing, (unsigned long)c.bytes);
+	if (c.other)
+		print(NAME ": ignored %u other frames\n", c.other);
+	if (stop_after) {
+		/* Gone without a word, frames still arriving: the sender must
+		 * cope with a peer that dies mid-transfer. */
+		print(NAME ": stopping after %u of %u frames\n", c.distinct, count);
+		return (long)c.bad + c.out_of_order + missing;
+	}
+	e1000_tx_drain(&nic, opts.timeout_ms);
+	return (long)c.bad + c.out_of_order + missing;
+}
+
+/* ------------------------------------------------------------ duplex */
+
+/* The seed of the direction src -> dst: both ends derive the same two. */
+static uint64_t dir_seed(uint64_t seed, const uint8_t *src, const uint8_t *dst)
+{
+	uint64_t st = seed, a = 0, b = 0;
+
+	for (unsigned i = 0; i < ETH_ALEN; i++) {
+		a = a << 8 | src[i];
+		b = b << 8 | dst[i];
+	}
+	st ^= splitmix64(&a);
+	st ^= splitmix64(&b) << 1;
+	return splitmix64(&st);
+}
+
+struct duplex {
+	uint32_t sent, count;
+	uint64_t bytes_sent;
+	bool ready;     /* the peer answered our HELLO: we may send */
+	bool heard;     /* the peer said HELLO: it is about to send */
+	bool end_sent, peer_end;
+	uint64_t next_hello;
+};
+
+/* Everything pending in the RX ring: returns whether anything came. */
+static bool duplex_rx(struct duplex *x, struct recv_counts *c, const uint8_t *peer,
+		      uint64_t rx_seed)
+{
+	bool got = false;
+	int n;
+
+	while ((n = e1000_recv_until(&nic, rx, sizeof(rx), 0)) > 0) {
+		got = true;
+		if (n < XFER_HDR || eth_type(rx) != XFER_TYPE || !mac_eq(rx + ETH_OFF_SRC, peer) ||
+		    !(mac_eq(rx + ETH_OFF_DST, nic.mac) || mac_eq(rx + ETH_OFF_DST, mac_broadcast))) {
+			c->other++;
+		} else if (get_be32(rx + XFER_OFF_SEQ) != XFER_CTRL_SEQ) {
+			if (mac_eq(rx + ETH_OFF_DST, nic.mac))
+				take_data(c, n, peer, x->count, rx_seed);
+			else
+				c->other++;
+		} else if (is_ctrl(n, XFER_HELLO, peer, NULL)) {
+			x->heard = true;
+			send_ctrl(peer, XFER_READY, x->count);
+		} else if (is_ctrl(n, XFER_READY, peer, NULL)) {
+			x->ready = true;
+		} else if (is_ctrl(n, XFER_UP, peer, NULL)) {
+			x->next_hello = 0; /* it just came up: HELLO now */
+		} else if (is_ctrl(n, XFER_END, peer, NULL)) {
+			print(NAME ": END after %u frames\n", c->received);
+			x->peer_end = true;
+		}
+	}
+	return got;
+}
+
+/* Queue what TX has room for: returns whether anything was queued. */
+static bool duplex_tx(struct duplex *x, const uint8_t *peer, uint64_t tx_seed, unsigned batch)
+{
+	const void *frames[E1000_MAX_BATCH];
+	size_t lens[E1000_MAX_BATCH];
+	unsigned room, b;
+
+	if (!x->ready) {
+		if (tsc_expired(x->next_hello)) {
+			x->next_hello = tsc_deadline_ms(RETRY_MS);
+			send_ctrl(peer, XFER_HELLO, x->count);
+		}
+		return false; /* not progress: the handshake has its own deadline */
+	}
+	room = e1000_tx_free(&nic);
+	if (x->sent == x->count) {
+		if (x->end_sent || !room)
+			return false;
+		send_ctrl(peer, XFER_END, x->sent);
+		x->end_sent = true;
+		return true;
+	}
+	b = x->count - x->sent < batch ? x->count - x->sent : batch;
+	if (b > room)
+		b = room;
+	if (!b)
+		return false;
+	for (unsigned j = 0; j < b; j++) {
+		frames[j] = txbuf[j];
+		lens[j] = xfer_build(txbuf[j], peer, nic.mac, tx_seed, x->sent + j);
+	}
+	if (e1000_send_batch(&nic, frames, lens, b))
+		return false;
+	for (unsigned j = 0; j < b; j++)
+		x->bytes_sent += lens[j];
+	x->sent += b;
+	return true;
+}
+
+/*
+ * Send count frames to the peer while receiving and checking count from it:
+ * take whatever arrived, queue a batch when TX has room, and wait (sleep in
+ * irq mode) only when neither did anything. Gives up after start ms without
+ * a handshake, or timeout ms without any progress.
+ */
+static long do_duplex(const uint8_t *peer, uint32_t count, uint64_t seed, unsigned batch)
+{
+	uint64_t tx_seed = dir_seed(seed, nic.mac, peer), rx_seed = dir_seed(seed, peer, nic.mac);
+	struct recv_counts c = { 0, 0, 0, 0, 0, 0, 0 };
+	struct duplex x = { 0, count, 0, false, false, false, false, 0 };
+	uint64_t start = tsc_deadline_ms(opts.start_ms), quiet = 0;
+	uint32_t missing;
+	bool drained;
+
+	send_ctrl(peer, XFER_UP, count);
+	for (;;) {
+		bool moved = duplex_rx(&x, &c, peer, rx_seed);
+
+		moved |= duplex_tx(&x, peer, tx_seed, batch);
+		if (x.end_sent && (c.distinct >= count || x.peer_end))
+			break;
+		if (!x.ready || !x.heard) {
+			if (tsc_expired(start)) {
+				print(NAME ": no handshake with " MAC_FMT " within %u ms\n",
+				      MAC_ARGS(peer), opts.start_ms);
+				break;
+			}
+		} else if (moved || !quiet) {
+			quiet = tsc_deadline_ms(opts.timeout_ms);
+		} else if (tsc_expired(quiet)) {
+			print(NAME ": nothing moved within %u ms (sent %u, received %u)\n",
+			      opts.timeout_ms, x.sent, c.received);
+			break;
+		}
+		if (!moved)
+			e1000_wait(&nic);
+	}
+	drained = !e1000_tx_drain(&nic, opts.timeout_ms);
+	print(NAME ": sent %u frames, %lu bytes%s\n", x.sent, (unsigned long)x.bytes_sent,
+	      drained ? "" : ", not all completed");
 	missing = count - c.distinct;
 	print(NAME ": received %u frames, %u bad, %u out of order, %u missing, %lu bytes\n",
 	      c.received, c.bad, c.out_of_order, missing, (unsigned long)c.bytes);
 	if (c.other)
 		print(NAME ": ignored %u other frames\n", c.other);
-	e1000_tx_drain(&nic, opts.timeout_ms);
-	return (long)c.bad + c.out_of_order + missing;
+	return (long)(count - x.sent) + !drained + c.bad + c.out_of_order + missing;
 }
 
 long guest_main(const uint8_t *bp)
 {
-	bool sender = cmdline_is(bp, "role", "send"), have_peer;
-	uint64_t count, seed, batch;
+	bool sender = cmdline_is(bp, "role", "send"), duplex = cmdline_is(bp, "role", "duplex");
+	bool have_peer;
+	uint64_t count, seed, batch, stop_after;
 	uint8_t peer[ETH_ALEN];
 	long errors;
 	int rc;
 
-	if (!sender && !cmdline_is(bp, "role", "recv")) {
-		print(NAME ": role=send or role=recv\n");
+	if (!sender && !duplex && !cmdline_is(bp, "role", "recv")) {
+		print(NAME ": role=send, role=recv or role=duplex\n");
 		return NETGUEST_EXIT_USAGE;
 	}
-	if (!netguest_mac(NAME, bp, "peer", sender, peer, &have_peer) ||
+	if (!netguest_mac(NAME, bp, "peer", sender || duplex, peer, &have_peer) ||
 	    !netguest_opt(NAME, bp, "count", 10000, 1, MAX_COUNT, &count) ||
 	    !netguest_opt(NAME, bp, "seed", 1, 0, UINT64_MAX, &seed) ||
-	    !netguest_opt(NAME, bp, "batch", 1, 1, E1000_MAX_BATCH, &batch))
+	    !netguest_opt(NAME, bp, "batch", 1, 1, E1000_MAX_BATCH, &batch) ||
+	    !netguest_opt(NAME, bp, "stop_after", 0, 0, count, &stop_after))
 		return NETGUEST_EXIT_USAGE;
+	if (stop_after && (sender || duplex)) {
+		print(NAME ": stop_after= is for role=recv\n");
+		return NETGUEST_EXIT_USAGE;
+	}
 	rc = netguest_init(NAME, bp, &nic, &opts);
 	if (rc)
 		return rc;
 	if (sender)
 		errors = do_send(peer, (uint32_t)count, seed, (unsigned)batch);
+	else if (duplex)
+		errors = do_duplex(peer, (uint32_t)count, seed, (unsigned)batch);
 	else
-		errors = do_recv(have_peer ? peer : NULL, (uint32_t)count, seed);
+		errors = do_recv(have_peer ? peer : NULL, (uint32_t)count, seed,
+				 (uint32_t)stop_after);
 	return errors + netguest_finish(NAME, &nic);
 }

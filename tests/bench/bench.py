@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""make bench: measure what cross-talk buys, path against path, in one run.
+
+Boots one configuration per path under Bochs (bridge: the VMM's software
+bridge; crosstalk: the shared-page path; outside: a guest streaming to the
+physical NIC; scale: the cross-talk pair with 14 more guests on the
+network), collects the `bench:` lines the netbench guests print, and writes
+build/bench/results.csv, a Markdown table, a PNG plot (gnuplot) and, with
+--update-docs, docs/performance.md.
+
+Bochs' TSC counts instructions, so cycles are deterministic emulated
+cycles; an emulator charges almost nothing for a VM exit, so the modeled
+cost per frame adds exits x 1,200 cycles (a bare-metal VM exit round trip;
+the nested figure uses 14,000).
+"""
+import argparse
+import concurrent.futures
+import csv
+import datetime
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+
+import run as e2e  # noqa: E402
+from cases import Case  # noqa: E402
+
+TSC_HZ = 200_000_000          # Bochs: ips=200000000, the TSC counts instructions
+EXIT_COST = 1200              # cycles per VM exit round trip, bare metal
+EXIT_COST_NESTED = 14000      # ... nested under KVM
+HEADER = ["path", "size", "batch", "mode", "guests", "frames", "frames_per_s",
+          "cycles_per_frame", "exits_per_frame", "irqs_per_frame", "copies_per_frame",
+          "bytes_copied_per_frame", "remaps_per_frame", "modeled_cost_per_frame",
+          "rtt_cycles"]
+MAC_TX = "52:54:00:00:b0:01"
+MAC_RX = "52:54:00:00:b0:02"
+PHYS_MAC = e2e.PHYS_MAC
+
+LINE = re.compile(r"^bench: (.*)$")
+
+
+def ini_for(path, p):
+    """The xtalk.ini of one benchmark boot."""
+    common = (f"sizes={p['sizes']} batches={p['batches']} modes={p['modes']} "
+              f"count={p['count']} rtt={p['rtt']}")
+    xt = "off" if path == "bridge" else "on"
+    buf = "" if path == "bridge" else " buf=4096"
+    lines = [f"; make bench: the {path} path", "[xtalk]", f"crosstalk = {xt}", ""]
+    if path == "outside":
+        # Stream to an address no guest owns: it leaves through the physical
+        # NIC (Bochs' e1000 with the null back end, which logs and drops).
+        lines += ["[guest tx]", "image = netbench.elf", "memory = 16", f"mac = {PHYS_MAC}",
+                  "network = lan", "uplink = phys0",
+                  f"cmdline = role=tx path={path} peer=02:78:74:00:00:99 outside=1 {common}{buf}"]
+        return "\n".join(lines) + "\n"
+    guests = p["guests"]
+    lines += ["[guest tx]", "image = netbench.elf", "memory = 16", f"mac = {MAC_TX}",
+              "network = lan", f"cmdline = role=tx path={path} peer={MAC_RX} guests={guests} "
+              f"{common}{buf}", "",
+              "[guest rx]", "image = netbench.elf", "memory = 16", f"mac = {MAC_RX}",
+              "network = lan", f"cmdline = role=rx peer={MAC_TX}{buf}", ""]
+    for i in range(guests - 2):
+        lines += [f"[guest idle{i}]", "image = netbench.elf", "memory = 8",
+                  f"mac = 52:54:00:00:b1:{i:02x}", "network = lan", "cmdline = role=idle", ""]
+    return "\n".join(lines) + "\n"
+
+
+def parse(log):
+    rows, memcpy = [], None
+    for _, text in log.guest_lines():
+        m = LINE.match(text)
+        if not m:
+            continue
+        kv = dict(part.split("=", 1) for part in m.group(1).split() if "=" in part)
+        if kv.get("kind") == "memcpy":
+            memcpy = int(kv["cycles"])
+        elif kv.get("kind") == "stream":
+            rows.append(kv)
+    return rows, memcpy
+
+
+def derive(kv):
+    n = int(kv["frames"])
+    cyc = int(kv["cycles"])
+    per = lambda k: int(kv.get(k, 0)) / n if n else 0.0  # noqa: E731
+    cpf = cyc / n if n else 0.0
+    exits = per("exits")
+    return {
+        "path": kv["path"], "size": int(kv["size"]), "batch": int(kv["batch"]),
+        "mode": kv["mode"], "guests": int(kv.get("guests", 2)), "frames": n,
+        "frames_per_s": round(n / (cyc / TSC_HZ)) if cyc else 0,
+        "cycles_per_frame": round(cpf, 1), "exits_per_frame": round(exits, 3),
+        "irqs_per_frame": round(per("irqs"), 3), "copies_per_frame": round(per("copies"), 3),
+        "bytes_copied_per_frame": round(per("bytes_copied"), 1),
+        "remaps_per_frame": round(per("remaps"), 4),
+        "modeled_cost_per_frame": round(cpf + exits * EXIT_COST, 1),
+        "modeled_nested": round(cpf + exits * EXIT_COST_NESTED, 1),
+        "rtt_cycles": int(kv.get("rtt", 0)),
+    }
+
+
+def run_path(path, p, build, ovmf, keep):
+    work_ini = os.path.join(build, "bench", f"{path}.ini")
+    with open(work_ini, "w") as f:
+        f.write(ini_for(path, p))
+    case = Case(f"bench_{path}", work_ini, ["netbench.elf"], lambda log: [],
+                timeout=p["timeout"], megs=512 if p["guests"] > 2 else 256,
+                phys="null" if path == "outside" else "")
+    work = os.path.join(build, "bench", path)
+    os.makedirs(work, exist_ok=True)
+    log, timed_out, elapsed = e2e.run_bochs(case, work, build, ovmf)
+    rows, memcpy = parse(log)
+    problems = []
+    if timed_out:
+        problems.append(f"timed out after {p['timeout']} s")
+    for g in ("tx", "rx") if path != "outside" else ("tx",):
+        if log.status(g) != ("exited", 0):
+            problems.append(f"{g}: {log.status(g)}")
+    if not rows:
+        problems.append("no bench lines")
+    return path, rows, memcpy, problems, elapsed, work
+
+
+def markdown(rows, memcpy, wall):
+    out = ["| path | size | batch | mode | guests | frames/s | cycles/frame | exits/frame | "
+           "irqs/frame | copies/frame | bytes copied/frame | remaps/frame | modeled/frame "
+           "(x1200) | modeled nested (x14000) | RTT cycles |",
+           "|" + "---|" * 15]
+    for r in rows:
+        out.append(f"| {r['path']} | {r['size']} | {r['batch']} | {r['mode']} | {r['guests']} | "
+                   f"{r['frames_per_s']} | {r['cycles_per_frame']} | {r['exits_per_frame']} | "
+                   f"{r['irqs_per_frame']} | {r['copies_per_frame']} | "
+                   f"{r['bytes_copied_per_frame']} | {r['remaps_per_frame']} | "
+                   f"{r['modeled_cost_per_frame']} | {r['modeled_nested']} | {r['rtt_cycles']} |")
+    out.append("")
+    if memcpy:
+        out.append(f"memcpy of 1514 bytes on the same emulator: {memcpy} cycles.")
+    out.append(f"Wall-clock time of the run: {wall:.0f} s (for reference; the figures above are "
+               "emulated cycles and do not depend on it).")
+    return "\n".join(out)
+
+
+def plot(rows, out_png, data_dir):
+    if not shutil.which("gnuplot"):
+        print("bench: gnuplot not installed (Debian package gnuplot-nox): no plot", file=sys.stderr)
+        return False
+    series = {}
+    for r in rows:
+        if r["guests"] != 2:
+            continue
+        # One line per path: the largest batch, polling, by frame size.
+        key = r["path"]
+        if r["batch"] == max(x["batch"] for x in rows) and r["mode"] == "poll":
+            series.setdefault(key, []).append((r["size"], r["modeled_cost_per_frame"]))
+    if not series:
+        return False
+    cmds = [f"set terminal png size 900,540", f"set output '{out_png}'",
+            "set title 'xtalk: modeled cost per frame (batch 32, polling receiver)'",
+            "set xlabel 'frame size (bytes)'", "set ylabel 'cycles per frame (exits x 1200)'",
+            "set key top left", "set grid", "set logscale y"]
+    plots = []
+    for name, pts in sorted(series.items()):
+        dat = os.path.join(data_dir, f"{name}.dat")
+        with open(dat, "w") as f:
+            for x, y in sorted(pts):
+                f.write(f"{x} {y}\n")
+        plots.append(f"'{dat}' using 1:2 with linespoints title '{name}'")
+    cmds.append("plot " + ", ".join(plots))
+    subprocess.run(["gnuplot"], input="\n".join(cmds), text=True, check=True)
+    return True
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--tiny", action="store_true", help="a few frames, one size: checks the "
+                    "benchmark runs and its output is well formed (make test)")
+    ap.add_argument("--paths", default="bridge,crosstalk,outside,scale")
+    ap.add_argument("--update-docs", action="store_true", help="rewrite docs/performance.md")
+    args = ap.parse_args()
+
+    build = os.path.abspath(args.build)
+    os.makedirs(os.path.join(build, "bench"), exist_ok=True)
+    try:
+        ovmf = e2e.check_platform(build)
+    except e2e.Skip as s:
+        print(f"bench: SKIP: {s}")
+        return 0
+    if args.tiny:
+        p = dict(sizes="64,1514", batches="1,32", modes="poll", count=64, rtt=8, timeout=600)
+    else:
+        p = dict(sizes="64,512,1514", batches="1,8,32", modes="irq,poll", count=2000, rtt=200,
+                 timeout=3600)
+    jobs = []
+    for path in args.paths.split(","):
+        q = dict(p, guests=16 if path == "scale" else 2)
+        if path == "scale" and not args.tiny:
+            q.update(sizes="64,1514", batches="32", modes="poll")
+        jobs.append(("crosstalk" if path == "scale" else path, q, path))
+
+    start = time.monotonic()
+    rows, memcpy, failed = [], None, False
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        futs = [pool.submit(run_path, path, q, build, ovmf, None) for path, q, _ in jobs]
+        for fut in concurrent.futures.as_completed(futs):
+            path, got, mc, problems, elapsed, work = fut.result()
+            print(f"bench: {path}: {len(got)} rows in {elapsed:.0f} s ({work})", flush=True)
+            if problems:
+                failed = True
+                print(f"bench: {path}: FAILED: {'; '.join(problems)}", file=sys.stderr)
+            rows += [derive(kv) for kv in got]
+            memcpy = memcpy or mc
+    wall = time.monotonic() - start
+    order = {"bridge": 0, "crosstalk": 1, "outside": 2}
+    rows.sort(key=lambda r: (r["guests"], order.get(r["path"], 9), r["mode"], r["size"],
+                             r["batch"]))
+
+    csv_path = os.path.join(build, "bench", "results.csv")
+    with open(csv_path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        for r in rows:
+            w.writerow([r[k] for k in HEADER])
+    table = markdown(rows, memcpy, wall)
+    print(table)
+    png = os.path.join(build, "bench", "cost.png")
+    plot(rows, png, os.path.join(build, "bench"))
+    print(f"bench: {csv_path}, {png}")
+    if args.update_docs and not args.tiny:
+        with open(os.path.join(ROOT, "docs", "performance.md"), "w") as f:
+            f.write("# Performance\n\nThe latest `make bench` table, produced by "
+                    f"`make bench` on {datetime.date.today().isoformat()} "
+                    "(Bochs 2.7, emulated cycles; see tests/bench/bench.py for the "
+                    "definitions).\n\n" + table + "\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

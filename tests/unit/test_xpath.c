@@ -1,0 +1,2233 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host unit tests for the cross-talk data path (crosstalk/xpath.c) with the
+ * real detector, EPT builder, remapper and 82540EM models.
+ *
+ * Every fake guest has RAM_SIZE of "RAM" at its own fake host-physical base
+ * inside one host arena (which also holds the remapper's S pages), an EPT
+ * mapping it RWX/WB (as vmm/guest.c does), a struct remap_side and a real
+ * e1000 whose dma_map translates GPAs THROUGH THE GUEST'S EPT (like
+ * guest_ram_ptr: per page, host-contiguous ranges only), so after a remap
+ * the guest's page is the shared page S. Its ops are wired as vmm/nic.c and
+ * vmm/netpath.c wire them: tx_kick -> xp_tx, rx_kick -> xp_rx_ready,
+ * reset and disabled -> xp_port_reset. The "driver" programs the NIC only
+ * through e1000_mmio_write and reads/writes its memory through its EPT view
+ * (a write to a read-only page goes through xp_cow_fault, as the VMM's EPT
+ * violation handler does).
+ *
+ * The fake physical NIC records what xmit / xmit_copy were given (reading
+ * the bytes at the HPAs through the host arena) and can refuse with
+ * -XT_EAGAIN. The remapper's fakes check that S pages are freed only after
+ * every EPT change was invalidated, and poison freed S pages.
+ *
+ * RX descriptors are all armed with one buffer per slot (RX_BUF + slot x
+ * size); "giving back" is an RDT write. A driver can never hand the slot at
+ * RDH - 1 back while RDH == RDT would mean "no buffers for the hardware", so
+ * the newest delivered frame always stays with the guest until the next one
+ * arrives (see test_signal_order).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "crosstalk/detector.h"
+#include "crosstalk/xpath.h"
+#include "devices/e1000.h"
+#include "devices/e1000_regs.h"
+#include "ept/ept.h"
+#include "ept/remap.h"
+#include "lib/xerrno.h"
+
+#define PAGE		0x1000ULL
+#define RAM_SIZE	(2ULL << 20)
+#define NG_MAX		12
+#define HOST_HPA	0x100000000ULL			/* guest i: HOST_HPA + i * RAM_SIZE */
+#define S_PAGES		(REMAP_MAX_PAIRS + 16)
+#define S_HPA		(HOST_HPA + NG_MAX * RAM_SIZE)
+#define HOST_SIZE	(NG_MAX * RAM_SIZE + S_PAGES * PAGE)
+#define TABLE_HPA	0x70000000ULL
+#define TABLE_PAGES	512
+#define TEST_MAX_GPA	(1ULL << 32)
+#define RWX		(EPT_PTE_READ | EPT_PTE_WRITE | EPT_PTE_EXEC)
+#define POISON		0xa5
+
+/* Guest-physical layout. */
+#define TX_RING		0x00000u	/* up to TX_MAX descriptors */
+#define RX_RING		0x02000u	/* up to RX_MAX descriptors */
+#define TX_BUF		0x10000u	/* one buffer per TX slot */
+#define RX_BUF		0x120000u	/* one buffer per RX slot */
+#define ODD_BUF		0x1c0000u	/* buffers at explicit addresses */
+#define TX_MAX		512u
+#define RX_MAX		256u
+
+#define NET		1
+#define ETH_TYPE	0x88b5
+#define HDR_LEN		18		/* dst, src, type, 4-byte sequence number */
+#define MAX_FRAME	1514u
+#define PH_MAX		1024u
+
+struct guest {
+	struct e1000 nic;
+	uint8_t bounce[E1000_MAX_FRAME_JUMBO];
+	uint8_t mac[6];
+	unsigned port;
+	struct ept ept;
+	struct remap_side side;
+	uint64_t ram_hpa;
+	uint64_t flushed_gen;
+	unsigned invepts;
+	bool irq;
+	unsigned irq_raised;
+	unsigned errors[E1000_ERR_COUNT];
+	/* The driver's view of its rings. */
+	unsigned tx_n, rx_n;
+	uint32_t tx_buf, rx_buf;
+	uint32_t tdt, tx_clean;
+	uint32_t rx_next, rdt;
+	bool secrc;
+};
+
+struct phys_frame {
+	bool copy;
+	bool done;
+	uint64_t cookie;
+	unsigned nseg;
+	struct xp_seg seg[XP_PHYS_SEGS];
+	uint32_t len;
+	uint8_t data[2048];
+};
+
+struct env {
+	uint8_t *host;			/* HOST_SIZE bytes at HOST_HPA */
+	bool s_used[S_PAGES];
+	unsigned s_allocs, s_frees;
+	uint8_t *tables;
+	bool t_used[TABLE_PAGES];
+	struct ept_ops eops;
+	struct remap_ops rops;
+	struct xp_phys_ops pops;
+	struct xt_detector det;
+	struct remapper rm;
+	struct xpath xp;
+	struct guest g[NG_MAX];
+	unsigned ng;
+	unsigned cow_faults;		/* driver writes that hit a read-only page */
+	/* The fake physical NIC. */
+	struct phys_frame ph[PH_MAX];
+	unsigned nph;
+	unsigned ph_eagain;		/* calls left that return -XT_EAGAIN (~0u: all) */
+	unsigned ph_calls;
+	unsigned logs;
+};
+
+static struct env *E;
+
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t unknown_mac[6] = { 0x52, 0x54, 0x00, 0xee, 0xee, 0xee };
+
+/* ---------------------------------------------------------- host memory */
+
+static void *host_va(uint64_t hpa)
+{
+	if (hpa < HOST_HPA || hpa >= HOST_HPA + HOST_SIZE)
+		fail_msg("hpa %#llx outside the host arena", (unsigned long long)hpa);
+	if (hpa >= S_HPA && !E->s_used[(hpa - S_HPA) / PAGE])
+		fail_msg("hpa %#llx: S page not live", (unsigned long long)hpa);
+	return E->host + (hpa - HOST_HPA);
+}
+
+static void *s_alloc(void *ctx, uint64_t *hpa)
+{
+	(void)ctx;
+	for (unsigned i = 0; i < S_PAGES; i++) {
+		if (E->s_used[i])
+			continue;
+		E->s_used[i] = true;
+		E->s_allocs++;
+		*hpa = S_HPA + i * PAGE;
+		memset(E->host + (*hpa - HOST_HPA), 0, PAGE);
+		return E->host + (*hpa - HOST_HPA);
+	}
+	return NULL;
+}
+
+/* S goes back only once every EPT change was invalidated. */
+static void s_free(void *ctx, void *va, uint64_t hpa)
+{
+	(void)ctx;
+	assert_true(hpa >= S_HPA && hpa < S_HPA + S_PAGES * PAGE);
+	assert_ptr_equal(va, host_va(hpa));
+	for (unsigned i = 0; i < E->ng; i++)
+		assert_int_equal(E->g[i].ept.generation, E->g[i].flushed_gen);
+	memset(va, POISON, PAGE);
+	E->s_used[(hpa - S_HPA) / PAGE] = false;
+	E->s_frees++;
+}
+
+static void *rm_virt(void *ctx, uint64_t hpa)
+{
+	(void)ctx;
+	return host_va(hpa);
+}
+
+static void fake_invept(void *ctx, struct ept *ept)
+{
+	(void)ctx;
+	for (unsigned i = 0; i < E->ng; i++) {
+		struct guest *g = &E->g[i];
+
+		if (ept != &g->ept)
+			continue;
+		assert_true(ept->generation != g->flushed_gen);
+		g->flushed_gen = ept->generation;
+		g->invepts++;
+		return;
+	}
+	fail_msg("invept of an unknown EPT");
+}
+
+static void *t_alloc(void *ctx, uint64_t *hpa)
+{
+	(void)ctx;
+	for (unsigned i = 0; i < TABLE_PAGES; i++) {
+		if (E->t_used[i])
+			continue;
+		E->t_used[i] = true;
+		*hpa = TABLE_HPA + i * PAGE;
+		memset(E->tables + i * PAGE, 0, PAGE);
+		return E->tables + i * PAGE;
+	}
+	return NULL;
+}
+
+static void t_free(void *ctx, void *va, uint64_t hpa)
+{
+	(void)ctx;
+	(void)va;
+	E->t_used[(hpa - TABLE_HPA) / PAGE] = false;
+}
+
+static void *t_virt(void *ctx, uint64_t hpa)
+{
+	(void)ctx;
+	if (hpa < TABLE_HPA || hpa >= TABLE_HPA + TABLE_PAGES * PAGE ||
+	    !E->t_used[(hpa - TABLE_HPA) / PAGE])
+		fail_msg("hpa %#llx: not a live table", (unsigned long long)hpa);
+	return E->tables + (hpa - TABLE_HPA);
+}
+
+/* ---------------------------------------------------------- the physical NIC */
+
+static struct phys_frame *ph_record(bool copy, uint64_t cookie)
+{
+	struct phys_frame *p;
+
+	assert_true(E->nph < PH_MAX);
+	p = &E->ph[E->nph++];
+	memset(p, 0, sizeof(*p));
+	p->copy = copy;
+	p->cookie = cookie;
+	return p;
+}
+
+static int ph_xmit(void *ctx, const struct xp_seg *segs, unsigned nseg, uint64_t cookie)
+{
+	struct phys_frame *p;
+
+	(void)ctx;
+	E->ph_calls++;
+	if (E->ph_eagain) {
+		if (E->ph_eagain != ~0u)
+			E->ph_eagain--;
+		return -XT_EAGAIN;
+	}
+	assert_true(nseg >= 1 && nseg <= XP_PHYS_SEGS);
+	p = ph_record(false, cookie);
+	p->nseg = nseg;
+	for (unsigned i = 0; i < nseg; i++) {
+		/* Each segment inside one host page. */
+		assert_true(segs[i].len > 0);
+		assert_true((segs[i].hpa & (PAGE - 1)) + segs[i].len <= PAGE);
+		assert_true(p->len + segs[i].len <= sizeof(p->data));
+		p->seg[i] = segs[i];
+		memcpy(p->data + p->len, host_va(segs[i].hpa), segs[i].len);
+		p->len += segs[i].len;
+	}
+	return 0;
+}
+
+static int ph_xmit_copy(void *ctx, const uint8_t *data, uint32_t len, uint64_t cookie)
+{
+	struct phys_frame *p;
+
+	(void)ctx;
+	E->ph_calls++;
+	if (E->ph_eagain) {
+		if (E->ph_eagain != ~0u)
+			E->ph_eagain--;
+		return -XT_EAGAIN;
+	}
+	assert_true(len <= sizeof(p->data));
+	p = ph_record(true, cookie);
+	p->len = len;
+	memcpy(p->data, data, len);
+	return 0;
+}
+
+/* ---------------------------------------------------------- e1000 ops */
+
+static void *g_dma(void *ctx, uint64_t gpa, uint64_t len)
+{
+	struct guest *g = ctx;
+	uint64_t first, hpa, psize, next;
+
+	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
+		return NULL;
+	if (ept_lookup(&g->ept, gpa, &first, NULL, NULL, &psize))
+		return NULL;
+	for (next = (gpa | (psize - 1)) + 1; next < gpa + len; next += psize)
+		if (ept_lookup(&g->ept, next, &hpa, NULL, NULL, &psize) || hpa != first + (next - gpa))
+			return NULL;
+	return host_va(first);
+}
+
+static void g_irq(void *ctx, bool level)
+{
+	struct guest *g = ctx;
+
+	assert_true(level != g->irq);
+	g->irq = level;
+	if (level)
+		g->irq_raised++;
+}
+
+static void g_tx_kick(void *ctx)
+{
+	xp_tx(&E->xp, ((struct guest *)ctx)->port);
+}
+
+static void g_rx_kick(void *ctx)
+{
+	xp_rx_ready(&E->xp, ((struct guest *)ctx)->port);
+}
+
+static void g_reset(void *ctx)
+{
+	xp_port_reset(&E->xp, ((struct guest *)ctx)->port);
+}
+
+static void g_disabled(void *ctx, bool tx)
+{
+	(void)tx;
+	xp_port_reset(&E->xp, ((struct guest *)ctx)->port);
+}
+
+static void g_error(void *ctx, enum e1000_err e, uint64_t detail)
+{
+	struct guest *g = ctx;
+
+	(void)detail;
+	assert_true((unsigned)e < E1000_ERR_COUNT);
+	g->errors[e]++;
+}
+
+static const struct e1000_ops g_ops = {
+	.dma_map = g_dma,
+	.set_irq = g_irq,
+	.tx_kick = g_tx_kick,
+	.rx_kick = g_rx_kick,
+	.reset = g_reset,
+	.disabled = g_disabled,
+	.error = g_error,
+};
+
+static void xp_logger(void *ctx, const char *what, unsigned a, unsigned b, uint64_t ga, uint64_t gb)
+{
+	(void)ctx;
+	(void)a;
+	(void)b;
+	(void)ga;
+	(void)gb;
+	assert_non_null(what);
+	E->logs++;
+}
+
+/* ---------------------------------------------------------- environment */
+
+static void env_new(bool zerocopy, bool phys)
+{
+	E = calloc(1, sizeof(*E));
+	assert_non_null(E);
+	E->host = aligned_alloc(PAGE, HOST_SIZE);
+	E->tables = aligned_alloc(PAGE, TABLE_PAGES * PAGE);
+	assert_non_null(E->host);
+	assert_non_null(E->tables);
+	memset(E->host, 0, HOST_SIZE);
+	memset(E->host + NG_MAX * RAM_SIZE, POISON, S_PAGES * PAGE);
+	E->eops = (struct ept_ops){ t_alloc, t_free, t_virt, NULL };
+	E->rops = (struct remap_ops){ s_alloc, s_free, rm_virt, fake_invept, NULL };
+	E->pops = (struct xp_phys_ops){ ph_xmit, ph_xmit_copy, NULL };
+	xt_det_init(&E->det);
+	assert_int_equal(remap_init(&E->rm, &E->rops), 0);
+	xp_init(&E->xp, &E->det, &E->rm, phys ? &E->pops : NULL, zerocopy);
+	E->xp.log = xp_logger;
+}
+
+static struct guest *add_guest(uint16_t network, int uplink)
+{
+	unsigned i = E->ng;
+	struct guest *g = &E->g[i];
+
+	assert_true(i < NG_MAX);
+	memset(g, 0, sizeof(*g));
+	g->ram_hpa = HOST_HPA + i * RAM_SIZE;
+	g->mac[0] = 0x52;
+	g->mac[1] = 0x54;
+	g->mac[4] = 0x01;
+	g->mac[5] = (uint8_t)(i + 1);
+	assert_int_equal(ept_init(&g->ept, &E->eops, TEST_MAX_GPA), 0);
+	assert_int_equal(ept_map(&g->ept, 0, g->ram_hpa, RAM_SIZE, RWX, EPT_MT_WB), 0);
+	g->flushed_gen = g->ept.generation;
+	g->side = (struct remap_side){ &g->ept, g->ram_hpa, RAM_SIZE, i };
+	e1000_init(&g->nic, g->mac, &g_ops, g, g->bounce);
+	assert_int_equal(xt_det_add_port(&E->det, g->mac, network, uplink), (int)i);
+	g->port = i;
+	E->ng++;
+	assert_int_equal(xp_add_port(&E->xp, i, &g->nic, &g->side), 0);
+	return g;
+}
+
+static void no_model_errors(void)
+{
+	for (unsigned i = 0; i < E->ng; i++)
+		for (unsigned e = 0; e < E1000_ERR_COUNT; e++)
+			if (E->g[i].errors[e])
+				fail_msg("guest %u: e1000 error %s x%u", i,
+					 e1000_err_name((enum e1000_err)e), E->g[i].errors[e]);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	no_model_errors();
+	for (unsigned i = 0; i < E->ng; i++)
+		remap_unshare_side(&E->rm, &E->g[i].side);
+	assert_int_equal(E->rm.npairs, 0);
+	assert_int_equal(E->s_allocs, E->s_frees);
+	for (unsigned i = 0; i < E->ng; i++)
+		ept_destroy(&E->g[i].ept);
+	free(E->host);
+	free(E->tables);
+	free(E);
+	E = NULL;
+	return 0;
+}
+
+/* ---------------------------------------------------------- guest memory (its EPT view) */
+
+static uint8_t *gpage(struct guest *g, uint64_t gpa, bool write)
+{
+	uint64_t hpa, perms;
+
+	assert_true(gpa < RAM_SIZE);
+	assert_int_equal(ept_lookup(&g->ept, gpa, &hpa, &perms, NULL, NULL), 0);
+	if (write && !(perms & EPT_PTE_WRITE)) {
+		/* EPT violation: the VMM asks the data path (vmm/exit_ept.c). */
+		assert_true(xp_cow_fault(&E->xp, g->port, gpa));
+		E->cow_faults++;
+		assert_int_equal(ept_lookup(&g->ept, gpa, &hpa, &perms, NULL, NULL), 0);
+		assert_true(perms & EPT_PTE_WRITE);
+	}
+	return host_va(hpa);
+}
+
+static void gread(struct guest *g, uint64_t gpa, void *dst, uint32_t len)
+{
+	uint8_t *out = dst;
+
+	while (len) {
+		uint32_t n = (uint32_t)(PAGE - (gpa & (PAGE - 1)));
+
+		if (n > len)
+			n = len;
+		memcpy(out, gpage(g, gpa, false), n);
+		out += n;
+		gpa += n;
+		len -= n;
+	}
+}
+
+static void gwrite(struct guest *g, uint64_t gpa, const void *src, uint32_t len)
+{
+	const uint8_t *in = src;
+
+	while (len) {
+		uint32_t n = (uint32_t)(PAGE - (gpa & (PAGE - 1)));
+
+		if (n > len)
+			n = len;
+		memcpy(gpage(g, gpa, true), in, n);
+		in += n;
+		gpa += n;
+		len -= n;
+	}
+}
+
+/* The guest's own page (not its EPT view). */
+static uint8_t *own(struct guest *g, uint64_t gpa)
+{
+	return E->host + (g->ram_hpa - HOST_HPA) + gpa;
+}
+
+static uint64_t hpa_of(struct guest *g, uint64_t gpa, uint64_t *perms)
+{
+	uint64_t hpa;
+
+	assert_int_equal(ept_lookup(&g->ept, gpa, &hpa, perms, NULL, NULL), 0);
+	return hpa;
+}
+
+/* ---------------------------------------------------------- registers and rings */
+
+static void wr(struct guest *g, uint32_t off, uint32_t v)
+{
+	e1000_mmio_write(&g->nic, off, 4, v);
+}
+
+static uint32_t rd(struct guest *g, uint32_t off)
+{
+	return e1000_mmio_read(&g->nic, off, 4);
+}
+
+static void put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint16_t get_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static uint8_t *txd(struct guest *g, unsigned idx)
+{
+	return gpage(g, TX_RING + 16ULL * idx, true);
+}
+
+static uint8_t *rxd(struct guest *g, unsigned idx)
+{
+	return gpage(g, RX_RING + 16ULL * idx, true);
+}
+
+static uint64_t tx_slot_gpa(const struct guest *g, unsigned slot)
+{
+	return TX_BUF + (uint64_t)slot * g->tx_buf;
+}
+
+static uint64_t rx_slot_gpa(const struct guest *g, unsigned slot)
+{
+	return RX_BUF + (uint64_t)slot * g->rx_buf;
+}
+
+struct ring_cfg {
+	unsigned tx_n, rx_n;
+	uint32_t tx_buf, rx_buf;	/* 4096 (page per slot) or 2048 */
+	bool prefill;			/* TX descriptors hold their buffer address from the start */
+	bool secrc;
+	bool late_rdt;			/* RCTL.EN before the first RDT write (as Linux) */
+};
+
+static const struct ring_cfg RING4K = { .tx_n = 8, .rx_n = 8, .tx_buf = 4096, .rx_buf = 4096 };
+static const struct ring_cfg RING2K = { .tx_n = 8, .rx_n = 8, .tx_buf = 2048, .rx_buf = 2048 };
+
+/*
+ * As a driver after reset: TX ring empty, every RX descriptor armed with its
+ * slot's buffer, all but one handed to the NIC (RDT = n - 1).
+ */
+static void nic_up(struct guest *g, const struct ring_cfg *c)
+{
+	uint8_t d[16];
+	uint32_t rctl = E1000_RCTL_EN | E1000_RCTL_BAM;
+
+	assert_true(c->tx_n <= TX_MAX && c->tx_n % 8 == 0);
+	assert_true(c->rx_n <= RX_MAX && c->rx_n % 8 == 0);
+	assert_true(TX_BUF + (uint64_t)c->tx_n * c->tx_buf <= RX_BUF);
+	assert_true(RX_BUF + (uint64_t)c->rx_n * c->rx_buf <= ODD_BUF);
+	g->tx_n = c->tx_n;
+	g->rx_n = c->rx_n;
+	g->tx_buf = c->tx_buf;
+	g->rx_buf = c->rx_buf;
+	g->secrc = c->secrc;
+	g->tdt = g->tx_clean = 0;
+	g->rx_next = 0;
+	g->rdt = c->rx_n - 1;
+	for (unsigned i = 0; i < c->tx_n; i++) {
+		memset(d, 0, sizeof(d));
+		if (c->prefill)
+			put_le64(d + E1000_TXD_ADDR, tx_slot_gpa(g, i));
+		gwrite(g, TX_RING + 16ULL * i, d, 16);
+	}
+	for (unsigned i = 0; i < c->rx_n; i++) {
+		memset(d, 0, sizeof(d));
+		put_le64(d + E1000_RXD_ADDR, rx_slot_gpa(g, i));
+		gwrite(g, RX_RING + 16ULL * i, d, 16);
+	}
+	if (c->rx_buf == 4096)
+		rctl |= E1000_RCTL_BSEX | (3u << E1000_RCTL_BSIZE_SHIFT);
+	else
+		assert_int_equal(c->rx_buf, 2048);
+	if (c->secrc)
+		rctl |= E1000_RCTL_SECRC;
+
+	wr(g, E1000_IMS, E1000_ICR_RXT0 | E1000_ICR_TXDW);
+	wr(g, E1000_TDBAL, TX_RING);
+	wr(g, E1000_TDBAH, 0);
+	wr(g, E1000_TDLEN, c->tx_n * 16);
+	wr(g, E1000_TDH, 0);
+	wr(g, E1000_TDT, 0);
+	wr(g, E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP);
+	wr(g, E1000_RDBAL, RX_RING);
+	wr(g, E1000_RDBAH, 0);
+	wr(g, E1000_RDLEN, c->rx_n * 16);
+	wr(g, E1000_RDH, 0);
+	if (c->late_rdt) {
+		wr(g, E1000_RDT, 0);
+		wr(g, E1000_RCTL, rctl);
+		wr(g, E1000_RDT, g->rdt);
+	} else {
+		wr(g, E1000_RDT, g->rdt);
+		wr(g, E1000_RCTL, rctl);
+	}
+}
+
+static bool tx_dd(struct guest *g, unsigned idx)
+{
+	return txd(g, idx % g->tx_n)[E1000_TXD_STA] & E1000_TXD_STAT_DD;
+}
+
+/* Reclaim completed TX descriptors; free descriptors left. */
+static unsigned tx_free(struct guest *g)
+{
+	while (g->tx_clean != g->tdt && tx_dd(g, g->tx_clean))
+		g->tx_clean = (g->tx_clean + 1) % g->tx_n;
+	return g->tx_n - 1 - (g->tdt + g->tx_n - g->tx_clean) % g->tx_n;
+}
+
+/* TX descriptors given to the NIC and not completed yet. */
+static unsigned tx_pending(struct guest *g)
+{
+	tx_free(g);
+	return (g->tdt + g->tx_n - g->tx_clean) % g->tx_n;
+}
+
+/* One legacy descriptor for a frame at buffer gpa (written there first); TDT not written. */
+static unsigned queue_at(struct guest *g, uint64_t gpa, const uint8_t *frame, uint32_t len)
+{
+	unsigned slot = g->tdt;
+	uint8_t *d;
+
+	assert_true(tx_free(g) >= 1);
+	gwrite(g, gpa, frame, len);
+	d = txd(g, slot);
+	memset(d, 0, 16);
+	put_le64(d + E1000_TXD_ADDR, gpa);
+	put_le16(d + E1000_TXD_LENGTH, (uint16_t)len);
+	d[E1000_TXD_CMD] = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+	g->tdt = (slot + 1) % g->tx_n;
+	return slot;
+}
+
+static unsigned queue_frame(struct guest *g, const uint8_t *frame, uint32_t len)
+{
+	assert_true(len <= g->tx_buf);
+	return queue_at(g, tx_slot_gpa(g, g->tdt), frame, len);
+}
+
+static void kick(struct guest *g)
+{
+	wr(g, E1000_TDT, g->tdt);
+}
+
+static void make_frame(uint8_t *f, uint32_t len, const uint8_t dst[6], const uint8_t src[6],
+		       uint32_t seq)
+{
+	assert_true(len >= HDR_LEN && len <= MAX_FRAME);
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = ETH_TYPE >> 8;
+	f[13] = ETH_TYPE & 0xff;
+	f[14] = (uint8_t)(seq >> 24);
+	f[15] = (uint8_t)(seq >> 16);
+	f[16] = (uint8_t)(seq >> 8);
+	f[17] = (uint8_t)seq;
+	for (uint32_t i = HDR_LEN; i < len; i++)
+		f[i] = (uint8_t)(seq * 131 + i * 7 + src[5] * 29 + (i >> 8));
+}
+
+static uint32_t frame_seq(const uint8_t *f)
+{
+	return (uint32_t)f[14] << 24 | (uint32_t)f[15] << 16 | (uint32_t)f[16] << 8 | f[17];
+}
+
+static unsigned queue_to(struct guest *g, const uint8_t dst[6], uint32_t seq, uint32_t len)
+{
+	uint8_t f[MAX_FRAME];
+
+	make_frame(f, len, dst, g->mac, seq);
+	return queue_frame(g, f, len);
+}
+
+static unsigned send_to(struct guest *g, const uint8_t dst[6], uint32_t seq, uint32_t len)
+{
+	unsigned slot = queue_to(g, dst, seq, len);
+
+	kick(g);
+	return slot;
+}
+
+/* The next received frame (FCS left out of *len); false if none. */
+static bool recv(struct guest *g, uint8_t *out, uint32_t *len)
+{
+	uint8_t d[16];
+	uint32_t n;
+
+	gread(g, RX_RING + 16ULL * g->rx_next, d, 16);
+	if (!(d[E1000_RXD_STATUS] & E1000_RXD_STAT_DD))
+		return false;
+	assert_int_equal(d[E1000_RXD_STATUS],
+			 E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP | E1000_RXD_STAT_IXSM);
+	assert_int_equal(d[E1000_RXD_ERRORS], 0);
+	assert_int_equal(get_le64(d + E1000_RXD_ADDR), rx_slot_gpa(g, g->rx_next));
+	n = get_le16(d + E1000_RXD_LENGTH);
+	if (!g->secrc) {
+		assert_true(n >= E1000_CRC_LEN);
+		n -= E1000_CRC_LEN;
+	}
+	assert_true(n >= HDR_LEN && n <= MAX_FRAME);
+	gread(g, rx_slot_gpa(g, g->rx_next), out, n);
+	g->rx_next = (g->rx_next + 1) % g->rx_n;
+	*len = n;
+	return true;
+}
+
+static void expect_frame(struct guest *rx, const uint8_t dst[6], const struct guest *src,
+			 uint32_t seq, uint32_t len)
+{
+	uint8_t got[MAX_FRAME], want[MAX_FRAME];
+	uint32_t n;
+
+	assert_true(recv(rx, got, &n));
+	assert_int_equal(n, len);
+	make_frame(want, len, dst, src->mac, seq);
+	assert_memory_equal(got, want, len);
+}
+
+static void expect_nothing(struct guest *g)
+{
+	uint8_t d[16];
+
+	gread(g, RX_RING + 16ULL * g->rx_next, d, 16);
+	assert_false(d[E1000_RXD_STATUS] & E1000_RXD_STAT_DD);
+}
+
+/* Re-arm count descriptors from the current RDT on (status cleared): read ones only. */
+static void rx_rearm(struct guest *g, unsigned count)
+{
+	unsigned readable = (g->rx_next + g->rx_n - g->rdt) % g->rx_n;
+
+	assert_true(count <= (readable ? readable : g->rx_n));
+	for (unsigned k = 0; k < count; k++)
+		rxd(g, (g->rdt + k) % g->rx_n)[E1000_RXD_STATUS] = 0;
+}
+
+/* Hand RX descriptors back up to (not including) slot rdt. */
+static void rx_give_to(struct guest *g, uint32_t rdt)
+{
+	rdt %= g->rx_n;
+	rx_rearm(g, (rdt + g->rx_n - g->rdt) % g->rx_n);
+	g->rdt = rdt;
+	wr(g, E1000_RDT, g->rdt);
+}
+
+/*
+ * Hand back everything read so far as guests/lib/e1000.c and Linux do: every
+ * read descriptor re-armed (DD cleared), RDT = the last one read (RDT == RDH
+ * would mean "no buffers", so that one stays at RDT).
+ */
+static void rx_give_all(struct guest *g)
+{
+	uint32_t last = (g->rx_next + g->rx_n - 1) % g->rx_n;
+
+	rx_rearm(g, (last + g->rx_n - g->rdt) % g->rx_n + 1);
+	g->rdt = last;
+	wr(g, E1000_RDT, g->rdt);
+}
+
+static void clear_icr(struct guest *g)
+{
+	(void)rd(g, E1000_ICR);
+	assert_false(g->irq);
+}
+
+static struct xp_stats *st(const struct guest *g)
+{
+	return &E->xp.port[g->port].st;
+}
+
+/* The NIC sent record i (cookies are slots: reused once done). */
+static void ph_done(unsigned i)
+{
+	assert_true(i < E->nph);
+	assert_false(E->ph[i].done);
+	E->ph[i].done = true;
+	xp_phys_done(&E->xp, E->ph[i].cookie);
+}
+
+static void phys_done_all(void)
+{
+	for (unsigned i = 0; i < E->nph; i++)
+		if (!E->ph[i].done)
+			ph_done(i);
+}
+
+/* Receive one frame and compare it with want. */
+static void expect_raw(struct guest *g, const uint8_t *want, uint32_t len)
+{
+	uint8_t got[MAX_FRAME];
+	uint32_t n;
+
+	assert_true(recv(g, got, &n));
+	assert_int_equal(n, len);
+	assert_memory_equal(got, want, len);
+}
+
+/* Read everything g has and give it back; how many. */
+static unsigned drain(struct guest *g)
+{
+	uint8_t got[MAX_FRAME];
+	uint32_t n;
+	unsigned k = 0;
+
+	while (recv(g, got, &n))
+		k++;
+	rx_give_all(g);
+	return k;
+}
+
+struct pair_find {
+	const struct remap_side *tx, *rx;
+	uint64_t tx_gpa, rx_gpa;
+	unsigned n, found;
+	bool same_hpa;
+};
+
+static int pair_cb(void *arg, const struct remap_pair *p, uint64_t tx_hpa, uint64_t rx_hpa)
+{
+	struct pair_find *pf = arg;
+
+	pf->n++;
+	if (p->tx == pf->tx && p->rx == pf->rx && p->tx_gpa == pf->tx_gpa &&
+	    p->rx_gpa == pf->rx_gpa) {
+		pf->found++;
+		pf->same_hpa = tx_hpa == rx_hpa && tx_hpa == p->shared_hpa;
+	}
+	return 0;
+}
+
+/* Whether A's page ta and B's page rb are a live pair mapping one host page. */
+static bool paired(struct guest *a, uint64_t ta, struct guest *b, uint64_t rb)
+{
+	struct pair_find pf = { &a->side, &b->side, ta, rb, 0, 0, false };
+
+	remap_for_each(&E->rm, pair_cb, &pf);
+	assert_true(pf.found <= 1);
+	return pf.found == 1 && pf.same_hpa;
+}
+
+static unsigned npairs(void)
+{
+	struct pair_find pf = { 0 };
+
+	remap_for_each(&E->rm, pair_cb, &pf);
+	assert_int_equal(pf.n, E->rm.npairs);
+	return pf.n;
+}
+
+/* A's slot-i page shared with B's slot-i page: same host page, B read-only. */
+static void expect_shared(struct guest *a, unsigned ts, struct guest *b, unsigned rs)
+{
+	uint64_t pa, pb;
+
+	assert_true(paired(a, tx_slot_gpa(a, ts), b, rx_slot_gpa(b, rs)));
+	assert_int_equal(hpa_of(a, tx_slot_gpa(a, ts), &pa), hpa_of(b, rx_slot_gpa(b, rs), &pb));
+	assert_int_equal(pa, RWX);
+	assert_int_equal(pb, EPT_PTE_READ);
+	assert_true(hpa_of(a, tx_slot_gpa(a, ts), NULL) >= S_HPA);
+}
+
+/* One frame a -> b, read by b, buffers given back. */
+static void xfer(struct guest *a, struct guest *b, uint32_t seq, uint32_t len)
+{
+	send_to(a, b->mac, seq, len);
+	expect_frame(b, b->mac, a, seq, len);
+	rx_give_all(b);
+}
+
+/* ---------------------------------------------------------- fixtures */
+
+static int setup2(void **state)
+{
+	(void)state;
+	env_new(true, true);
+	add_guest(NET, XT_DET_NO_UPLINK);
+	add_guest(NET, XT_DET_NO_UPLINK);
+	xt_det_finalize(&E->det);
+	return 0;
+}
+
+static int setup3(void **state)
+{
+	(void)state;
+	env_new(true, true);
+	for (int i = 0; i < 3; i++)
+		add_guest(NET, XT_DET_NO_UPLINK);
+	xt_det_finalize(&E->det);
+	return 0;
+}
+
+/* A and B have the uplink, C none. */
+static int setup_uplink(void **state)
+{
+	(void)state;
+	env_new(true, true);
+	add_guest(NET, 0);
+	add_guest(NET, 0);
+	add_guest(NET, XT_DET_NO_UPLINK);
+	xt_det_finalize(&E->det);
+	return 0;
+}
+
+/* A with the uplink, B, C, D on the network. */
+static int setup_bcast(void **state)
+{
+	(void)state;
+	env_new(true, true);
+	add_guest(NET, 0);
+	for (int i = 0; i < 3; i++)
+		add_guest(NET, XT_DET_NO_UPLINK);
+	xt_det_finalize(&E->det);
+	return 0;
+}
+
+/* ---------------------------------------------------------- tests */
+
+/*
+ * The order of the header: B's ring, B's RXT0 and interrupt at once; A's
+ * DD, TDH and TXDW only when B's RDT has moved past the frame.
+ */
+static void test_signal_order(void **state)
+{
+	static const uint32_t lens[4] = { 100, 600, 1514, 300 };
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	uint8_t d[16];
+
+	(void)state;
+	nic_up(a, &RING2K);
+	nic_up(b, &RING2K);
+	clear_icr(a);
+	clear_icr(b);
+
+	for (uint32_t i = 0; i < 3; i++)
+		queue_to(a, b->mac, i, lens[i]);
+	assert_int_equal(b->nic.rdh, 0);
+	kick(a);	/* one TDT write */
+
+	/* Right after A's exit: B has all three, A nothing. */
+	assert_int_equal(b->nic.rdh, 3);
+	for (unsigned i = 0; i < 3; i++) {
+		gread(b, RX_RING + 16 * i, d, 16);
+		assert_int_equal(d[E1000_RXD_STATUS],
+				 E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP | E1000_RXD_STAT_IXSM);
+		assert_int_equal(get_le16(d + E1000_RXD_LENGTH), lens[i] + E1000_CRC_LEN);
+	}
+	assert_true(b->nic.icr & E1000_ICR_RXT0);
+	assert_true(b->irq);
+	for (unsigned i = 0; i < 3; i++)
+		assert_false(tx_dd(a, i));
+	assert_int_equal(a->nic.tdh, 0);
+	assert_false(a->nic.icr & E1000_ICR_TXDW);
+	assert_false(a->irq);
+	assert_int_equal(e1000_tx_inflight(&a->nic), 3);
+
+	/* B reads them (byte-exact): reading alone completes nothing. */
+	for (uint32_t i = 0; i < 3; i++)
+		expect_frame(b, b->mac, a, i, lens[i]);
+	assert_int_equal(a->nic.tdh, 0);
+	assert_false(tx_dd(a, 0));
+
+	/* RDT past the first frame only (slot 0): exactly A's first descriptor. */
+	rx_give_to(b, 1);
+	assert_true(tx_dd(a, 0));
+	assert_false(tx_dd(a, 1));
+	assert_false(tx_dd(a, 2));
+	assert_int_equal(a->nic.tdh, 1);
+	assert_true(a->nic.icr & E1000_ICR_TXDW);
+	assert_true(a->irq);
+	clear_icr(a);
+
+	/* RDT past the second: the second. */
+	rx_give_to(b, 2);
+	assert_true(tx_dd(a, 1));
+	assert_false(tx_dd(a, 2));
+	assert_int_equal(a->nic.tdh, 2);
+	assert_true(a->nic.icr & E1000_ICR_TXDW);
+	clear_icr(a);
+
+	/*
+	 * The third frame is in slot RDH - 1: RDT = 3 would be RDT == RDH, "no
+	 * buffer for the NIC", so a driver gives it back as guests/lib/e1000.c
+	 * and Linux do: descriptor re-armed (DD cleared), RDT written = that slot.
+	 */
+	assert_int_equal(b->nic.rdh, 3);
+	assert_false(tx_dd(a, 2));
+	assert_int_equal(e1000_tx_inflight(&a->nic), 1);
+	rx_give_all(b);
+	assert_int_equal(b->nic.rdt, 2);
+	assert_true(tx_dd(a, 2));
+	assert_int_equal(a->nic.tdh, 3);
+	assert_int_equal(e1000_tx_inflight(&a->nic), 0);
+
+	/* And the next one the same way. */
+	send_to(a, b->mac, 3, lens[3]);
+	assert_false(tx_dd(a, 3));
+	expect_frame(b, b->mac, a, 3, lens[3]);
+	assert_false(tx_dd(a, 3));
+	rx_give_all(b);
+	assert_true(tx_dd(a, 3));
+	assert_int_equal(a->nic.tdh, 4);
+
+	assert_int_equal(st(a)->copies, 4);
+	assert_int_equal(st(a)->path[XP_PATH_COPY].tx_frames, 4);
+	assert_int_equal(st(b)->path[XP_PATH_COPY].rx_frames, 4);
+	assert_int_equal(st(a)->waits, 0);
+}
+
+/* The same with SECRC: lengths without the FCS. */
+static void test_signal_order_secrc(void **state)
+{
+	struct ring_cfg c = RING4K;
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	uint8_t d[16];
+
+	(void)state;
+	c.secrc = true;
+	nic_up(a, &RING4K);
+	nic_up(b, &c);
+	send_to(a, b->mac, 0, 777);
+	gread(b, RX_RING, d, 16);
+	assert_int_equal(get_le16(d + E1000_RXD_LENGTH), 777);
+	assert_false(tx_dd(a, 0));
+	expect_frame(b, b->mac, a, 0, 777);
+}
+
+/*
+ * Zero copy learned: the first meeting of two pages is a copy, the second
+ * shares them, later frames go through the shared page with no remap.
+ */
+static void test_zerocopy_learned(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	unsigned ia, ib, seq = 0;
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	assert_int_equal(npairs(), 0);
+
+	/* Round 1: A's slot i meets B's slot i for the first time: copies. */
+	for (unsigned i = 0; i < 8; i++)
+		xfer(a, b, seq++, 1000 + i);
+	assert_int_equal(st(a)->copies, 8);
+	assert_int_equal(st(a)->remaps, 0);
+	assert_int_equal(npairs(), 0);
+
+	/* Round 2: second meeting: shared, not copied. */
+	ia = a->invepts;
+	ib = b->invepts;
+	for (unsigned i = 0; i < 8; i++) {
+		xfer(a, b, seq++, 1000 + i);
+		assert_int_equal(st(a)->remaps, i + 1);
+		expect_shared(a, i, b, i);
+	}
+	assert_int_equal(st(a)->copies, 8);
+	assert_int_equal(st(a)->bytes_copied, 8 * 1000 + 28);
+	assert_int_equal(a->invepts - ia, 8);
+	assert_int_equal(b->invepts - ib, 8);
+	assert_int_equal(npairs(), 8);
+
+	/* Round 3 and 4: no copy, no remap. */
+	ia = a->invepts;
+	for (unsigned i = 0; i < 16; i++)
+		xfer(a, b, seq++, 300 + 50 * i);
+	assert_int_equal(st(a)->copies, 8);
+	assert_int_equal(st(a)->remaps, 8);
+	assert_int_equal(a->invepts, ia);
+	assert_int_equal(st(a)->path[XP_PATH_SHARED].tx_frames, 24);
+	assert_int_equal(st(b)->path[XP_PATH_SHARED].rx_frames, 24);
+	for (unsigned i = 0; i < 8; i++)
+		expect_shared(a, i, b, i);
+	/* B never wrote to its shared pages. */
+	assert_int_equal(E->cow_faults, 0);
+	assert_int_equal(E->rm.st.cow_breaks, 0);
+}
+
+/* With zero copy off, everything is copied. */
+static void test_zerocopy_off(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+
+	(void)state;
+	E->xp.zerocopy = false;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	for (unsigned i = 0; i < 24; i++)
+		xfer(a, b, i, 1000);
+	assert_int_equal(st(a)->copies, 24);
+	assert_int_equal(st(a)->remaps, 0);
+	assert_int_equal(npairs(), 0);
+}
+
+/*
+ * Static coupling: pre-filled TX descriptors and both rings enabled: the
+ * pairs exist before any frame, set up by the kicks alone (the VMM never
+ * calls xp_preshare itself), and the first frames go zero copy.
+ */
+static void test_preshare(void **state)
+{
+	struct ring_cfg c = RING4K;
+	struct guest *a = &E->g[0], *b = &E->g[1];
+
+	(void)state;
+	c.prefill = true;
+	nic_up(a, &c);
+	nic_up(b, &c);
+	/* Both directions, every slot the NIC owns (B's RDT slot 7 is the guest's). */
+	for (unsigned i = 0; i < 7; i++) {
+		expect_shared(a, i, b, i);
+		expect_shared(b, i, a, i);
+	}
+	assert_int_equal(npairs(), 14);
+	assert_int_equal(st(a)->remaps, 7);
+	assert_int_equal(st(b)->remaps, 7);
+
+	/* Asking again changes nothing. */
+	xp_preshare(&E->xp, a->port);
+	xp_preshare(&E->xp, b->port);
+	assert_int_equal(npairs(), 14);
+
+	for (unsigned i = 0; i < 5; i++)
+		xfer(a, b, i, 1200);
+	for (unsigned i = 0; i < 5; i++)
+		xfer(b, a, 100 + i, 900);
+	assert_int_equal(st(a)->copies, 0);
+	assert_int_equal(st(b)->copies, 0);
+	assert_int_equal(st(a)->path[XP_PATH_SHARED].tx_frames, 5);
+	assert_int_equal(st(b)->path[XP_PATH_SHARED].tx_frames, 5);
+	assert_int_equal(st(a)->remaps, 7);
+}
+
+/* RX enabled before any buffer is posted (Linux's order): pre-shared at the RDT write. */
+static void test_preshare_late_rdt(void **state)
+{
+	struct ring_cfg c = RING4K;
+	struct guest *a = &E->g[0], *b = &E->g[1];
+
+	(void)state;
+	c.prefill = true;
+	c.late_rdt = true;
+	nic_up(a, &c);
+	nic_up(b, &c);
+	for (unsigned i = 0; i < 7; i++) {
+		expect_shared(a, i, b, i);
+		expect_shared(b, i, a, i);
+	}
+}
+
+/* An explicit xp_preshare, for a caller that set up the rings without kicks. */
+static void test_preshare_explicit(void **state)
+{
+	struct ring_cfg c = RING4K;
+	struct guest *a = &E->g[0], *b = &E->g[1];
+
+	(void)state;
+	c.prefill = true;
+	nic_up(b, &c);
+	nic_up(a, &c);
+	xp_preshare(&E->xp, a->port);
+	for (unsigned i = 0; i < 7; i++)
+		expect_shared(a, i, b, i);
+	xfer(a, b, 0, 1500);
+	assert_int_equal(st(a)->copies, 0);
+	assert_int_equal(st(a)->path[XP_PATH_SHARED].tx_frames, 1);
+}
+
+/*
+ * Pre-sharing after a ring change must leave B's unread frames alone: the
+ * slots B holds are not the NIC's to remap.
+ */
+static void test_preshare_spares_unread_buffers(void **state)
+{
+	struct ring_cfg c = RING4K;
+	struct guest *a = &E->g[0], *b = &E->g[1], *cc = &E->g[2];
+
+	(void)state;
+	c.prefill = true;
+	nic_up(a, &c);
+	nic_up(b, &RING4K);
+	nic_up(cc, &RING4K);
+	wr(cc, E1000_RCTL, 0);	/* C only sends */
+	/* C's frames wait in B's slots 0..2, unread. */
+	for (unsigned i = 0; i < 3; i++)
+		send_to(cc, b->mac, i, 1400);
+	assert_int_equal(b->nic.rdh, 3);
+	/* A resets and comes up again: its pairs are set up anew. */
+	wr(a, E1000_CTRL, E1000_CTRL_RST);
+	nic_up(a, &c);
+	for (unsigned i = 0; i < 3; i++)
+		assert_false(paired(a, tx_slot_gpa(a, i), b, rx_slot_gpa(b, i)));
+	for (unsigned i = 3; i < 7; i++)
+		expect_shared(a, i, b, i);
+	for (unsigned i = 0; i < 3; i++)
+		expect_frame(b, b->mac, cc, i, 1400);
+}
+
+/* More than 64 statically coupled pairs: the last ports are pre-shared too. */
+static void test_preshare_many_ports(void **state)
+{
+	struct ring_cfg c = RING4K;
+	struct guest *a, *b;
+
+	(void)state;
+	env_new(true, false);
+	for (int i = 0; i < 12; i++)
+		add_guest(NET, XT_DET_NO_UPLINK);
+	xt_det_finalize(&E->det);
+	assert_true(xt_det_static_pairs(&E->det, NULL, 0) > 64);
+	a = &E->g[10];
+	b = &E->g[11];
+	c.prefill = true;
+	nic_up(a, &c);
+	nic_up(b, &c);
+	for (unsigned i = 0; i < 7; i++) {
+		expect_shared(a, i, b, i);
+		expect_shared(b, i, a, i);
+	}
+	xfer(a, b, 0, 1000);
+	assert_int_equal(st(a)->copies, 0);
+}
+
+/* Pre-sharing follows the zero-copy rules: B's 2 KiB RX buffers are never shared. */
+static void test_preshare_2k_rx(void **state)
+{
+	struct ring_cfg c = RING4K, r = RING2K;
+	struct guest *a = &E->g[0], *b = &E->g[1];
+
+	(void)state;
+	c.prefill = true;
+	r.prefill = true;
+	nic_up(a, &c);
+	nic_up(b, &r);
+	xp_preshare(&E->xp, a->port);
+	for (unsigned i = 0; i < 7; i++)
+		assert_false(paired(a, tx_slot_gpa(a, i), b, rx_slot_gpa(b, i)));
+	/* B -> A: A's RX buffers are pages, B's TX slots 0, 2, 4, 6 start pages. */
+	for (unsigned i = 0; i < 7; i += 2)
+		expect_shared(b, i, a, i);
+	for (unsigned i = 0; i < 24; i++)
+		xfer(a, b, i, 1000);
+	assert_int_equal(st(a)->copies, 24);
+	assert_int_equal(st(a)->remaps, 0);
+}
+
+/*
+ * A receiver with VLAN stripping on (CTRL.VME, as Linux's e1000 sets it by
+ * default) cannot take frames in place: copied, and never shared only to be
+ * torn down again.
+ */
+static void test_zerocopy_vlan_receiver(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	uint64_t invepts;
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	wr(b, E1000_CTRL, rd(b, E1000_CTRL) | E1000_CTRL_VME);
+	invepts = E->rm.st.invepts;
+	for (unsigned i = 0; i < 24; i++)
+		xfer(a, b, i, 1000 + i);
+	assert_int_equal(st(a)->copies, 24);
+	assert_int_equal(st(a)->remaps, 0);
+	assert_int_equal(E->rm.st.shares, 0);
+	assert_int_equal(E->rm.st.invepts, invepts);
+	assert_int_equal(tx_pending(a), 0);
+}
+
+/* Buffers of 2 KiB: never zero copy (a page would hold two buffers). */
+static void test_copy_2k(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	uint64_t sum = 0;
+
+	(void)state;
+	nic_up(a, &RING2K);
+	nic_up(b, &RING2K);
+	for (unsigned i = 0; i < 32; i++) {
+		uint32_t len = 256 + 37 * i;
+
+		send_to(a, b->mac, i, len);
+		sum += len;
+		/* Not completed before B's RDT moves past it. */
+		assert_false(tx_dd(a, i % 8));
+		expect_frame(b, b->mac, a, i, len);
+		assert_false(tx_dd(a, i % 8));
+		rx_give_all(b);
+	}
+	assert_int_equal(st(a)->copies, 32);
+	assert_int_equal(st(a)->bytes_copied, sum);
+	assert_int_equal(st(a)->remaps, 0);
+	assert_int_equal(st(a)->path[XP_PATH_COPY].tx_frames, 32);
+	assert_int_equal(st(a)->path[XP_PATH_COPY].tx_bytes, sum);
+	assert_int_equal(npairs(), 0);
+}
+
+/* Page-sized TX buffers but 2 KiB RX buffers: B's page holds two buffers: copied. */
+static void test_copy_2k_rx(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	struct ring_cfg rc = RING2K;
+
+	(void)state;
+	rc.rx_n = 16;
+	nic_up(a, &RING4K);
+	nic_up(b, &rc);
+	for (unsigned i = 0; i < 64; i++)
+		xfer(a, b, i, 1000);
+	assert_int_equal(st(a)->copies, 64);
+	assert_int_equal(st(a)->remaps, 0);
+	assert_int_equal(npairs(), 0);
+}
+
+/* Frames shorter than zerocopy_min are copied, even between page buffers. */
+static void test_copy_small(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	uint64_t sum = 0;
+
+	(void)state;
+	assert_int_equal(E->xp.zerocopy_min, 256);
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	for (unsigned i = 0; i < 24; i++) {
+		uint32_t len = 60 + 8 * i;	/* 60..244 */
+
+		send_to(a, b->mac, i, len);
+		sum += len;
+		assert_false(tx_dd(a, i % 8));
+		expect_frame(b, b->mac, a, i, len);
+		rx_give_all(b);
+	}
+	assert_int_equal(st(a)->copies, 24);
+	assert_int_equal(st(a)->bytes_copied, sum);
+	assert_int_equal(st(a)->remaps, 0);
+	assert_int_equal(npairs(), 0);
+}
+
+/*
+ * The VMM never writes into a shared page on B's behalf: S is A's TX page.
+ * A copy for B (from C, from outside, or a small frame from A) that lands
+ * in a buffer on a shared page leaves A's page as it was.
+ */
+static void test_copy_never_writes_sender_page(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1], *c = &E->g[2];
+	uint8_t snap[PAGE], now[PAGE], f[MAX_FRAME];
+	unsigned seq = 0;
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	nic_up(c, &RING4K);
+	for (unsigned i = 0; i < 16; i++)
+		xfer(a, b, seq++, 1500);
+	for (unsigned i = 0; i < 8; i++)
+		expect_shared(a, i, b, i);
+
+	/* C -> B into B's slot 0, shared with A's slot 0. */
+	assert_int_equal(b->nic.rdh, 0);
+	gread(a, tx_slot_gpa(a, 0), snap, PAGE);
+	send_to(c, b->mac, 500, 400);
+	gread(a, tx_slot_gpa(a, 0), now, PAGE);
+	assert_memory_equal(now, snap, PAGE);
+	expect_frame(b, b->mac, c, 500, 400);
+	rx_give_all(b);
+
+	/* From outside into B's slot 1, shared with A's slot 1. */
+	gread(a, tx_slot_gpa(a, 1), snap, PAGE);
+	make_frame(f, 700, b->mac, unknown_mac, 501);
+	xp_phys_rx(&E->xp, 0, f, 700);
+	gread(a, tx_slot_gpa(a, 1), now, PAGE);
+	assert_memory_equal(now, snap, PAGE);
+	expect_raw(b, f, 700);
+	rx_give_all(b);
+
+	/* A small frame from A's slot 0 into B's slot 2, shared with A's slot 2. */
+	assert_int_equal(a->tdt, 0);
+	assert_int_equal(b->nic.rdh, 2);
+	expect_shared(a, 2, b, 2);
+	gread(a, tx_slot_gpa(a, 2), snap, PAGE);
+	send_to(a, b->mac, seq, 100);
+	gread(a, tx_slot_gpa(a, 2), now, PAGE);
+	assert_memory_equal(now, snap, PAGE);
+	expect_frame(b, b->mac, a, seq, 100);
+	rx_give_all(b);
+	seq++;
+
+	/* A large one from A's slot 1 into B's slot 3 (first meeting: a copy). */
+	expect_shared(a, 3, b, 3);
+	gread(a, tx_slot_gpa(a, 3), snap, PAGE);
+	send_to(a, b->mac, seq, 1400);
+	gread(a, tx_slot_gpa(a, 3), now, PAGE);
+	assert_memory_equal(now, snap, PAGE);
+	expect_frame(b, b->mac, a, seq, 1400);
+	rx_give_all(b);
+	assert_int_equal(tx_pending(a), 0);
+	assert_int_equal(tx_pending(c), 0);
+}
+
+/* A small frame through pages that are already shared needs no copy and no remap. */
+static void test_small_frame_through_pair(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	uint8_t snap[PAGE], now[PAGE], f[MAX_FRAME];
+	uint64_t unshares;
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	for (unsigned i = 0; i < 16; i++)
+		xfer(a, b, i, 1500);
+	unshares = E->rm.st.unshares;
+	gread(a, tx_slot_gpa(a, 0), snap, PAGE);
+	make_frame(f, 80, b->mac, a->mac, 16);
+	memcpy(snap, f, 80);
+	xfer(a, b, 16, 80);
+	gread(a, tx_slot_gpa(a, 0), now, PAGE);
+	assert_memory_equal(now, snap, PAGE);	/* not even the FCS bytes */
+	assert_int_equal(E->rm.st.unshares, unshares);
+	assert_int_equal(st(a)->copies, 8);
+	assert_int_equal(st(a)->path[XP_PATH_SHARED].tx_frames, 9);
+	expect_shared(a, 0, b, 0);
+}
+
+/*
+ * Backpressure: B's ring of 8 (7 for the NIC) and 40 frames from A in
+ * batches of 10: A waits, B's returns release the frames in order.
+ */
+static void test_backpressure(void **state)
+{
+	struct ring_cfg ca = RING2K;
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	uint8_t got[MAX_FRAME];
+	bool seen[40] = { false };
+	uint32_t next = 0, sent = 0, n;
+	unsigned rounds = 0;
+
+	(void)state;
+	ca.tx_n = 64;
+	nic_up(a, &ca);
+	nic_up(b, &RING2K);
+
+	while (next < 40) {
+		assert_true(++rounds < 1000);
+		if (sent < 40 && tx_free(a) >= 10) {
+			for (unsigned k = 0; k < 10; k++, sent++)
+				queue_to(a, b->mac, sent, 200 + sent * 31);
+			kick(a);
+			if (sent == 10) {
+				/* 7 in B's ring, A waits with TDH at 0. */
+				assert_int_equal(b->nic.rdh, 7);
+				assert_true(st(a)->waits >= 1);
+				assert_int_equal(a->nic.tdh, 0);
+				assert_int_equal(E->xp.port[a->port].blocked_on, (int)b->port);
+			}
+		}
+		/* B reads what it has, then gives the buffers back. */
+		while (recv(b, got, &n)) {
+			uint32_t s = frame_seq(got);
+
+			assert_int_equal(s, next);
+			assert_false(seen[s]);
+			seen[s] = true;
+			assert_int_equal(n, 200 + s * 31);
+			next++;
+		}
+		rx_give_all(b);
+	}
+	assert_int_equal(sent, 40);
+	expect_nothing(b);
+	assert_true(st(a)->waits >= 4);
+	assert_int_equal(E->xp.port[a->port].blocked_on, -1);
+	assert_int_equal(tx_pending(a), 0);
+	assert_int_equal(a->nic.tdh, 40);
+	assert_int_equal(st(a)->copies, 40);
+	assert_int_equal(st(a)->path[XP_PATH_COPY].tx_frames, 40);
+}
+
+/*
+ * More frames kicked at once than the e1000 keeps in flight (256): the rest
+ * go as soon as completions make room, without another TDT write.
+ */
+static void test_inflight_limit(void **state)
+{
+	struct ring_cfg ca = RING2K, cr = RING2K;
+	struct guest *a = &E->g[0], *b = &E->g[1], *c = &E->g[2];
+	uint8_t got[MAX_FRAME];
+	uint32_t nb = 0, nc = 0, n;
+
+	(void)state;
+	ca.tx_n = 512;
+	cr.rx_n = 256;
+	nic_up(a, &ca);
+	nic_up(b, &cr);
+	nic_up(c, &cr);
+	for (uint32_t i = 0; i < 300; i++)
+		queue_to(a, (i & 1) ? c->mac : b->mac, i, 64 + i);
+	kick(a);
+	for (unsigned round = 0; round < 10 && (nb < 150 || nc < 150); round++) {
+		while (recv(b, got, &n)) {
+			assert_int_equal(frame_seq(got), 2 * nb);
+			nb++;
+		}
+		while (recv(c, got, &n)) {
+			assert_int_equal(frame_seq(got), 2 * nc + 1);
+			nc++;
+		}
+		rx_give_all(b);
+		rx_give_all(c);
+	}
+	assert_int_equal(nb, 150);
+	assert_int_equal(nc, 150);
+	assert_int_equal(tx_pending(a), 0);
+	assert_int_equal(a->nic.tdh, 300);
+}
+
+/* Frames to the outside: A's pages by HPA, completed on xp_phys_done. */
+static void test_outside(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	uint8_t f[MAX_FRAME];
+	struct phys_frame *p;
+	unsigned s;
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+
+	/* One page: one segment, A's own page. */
+	make_frame(f, 1000, unknown_mac, a->mac, 0);
+	s = queue_frame(a, f, 1000);
+	kick(a);
+	assert_int_equal(E->nph, 1);
+	p = &E->ph[0];
+	assert_false(p->copy);
+	assert_int_equal(p->nseg, 1);
+	assert_int_equal(p->seg[0].hpa, a->ram_hpa + tx_slot_gpa(a, s));
+	assert_int_equal(p->seg[0].len, 1000);
+	assert_memory_equal(p->data, f, 1000);
+	assert_false(tx_dd(a, s));
+	assert_int_equal(a->nic.tdh, 0);
+	assert_true(remap_phys_attached(&E->rm, &a->side, tx_slot_gpa(a, s)));
+	ph_done(0);
+	assert_true(tx_dd(a, s));
+	assert_int_equal(a->nic.tdh, 1);
+	assert_false(remap_phys_attached(&E->rm, &a->side, tx_slot_gpa(a, s)));
+	/* A second done for that cookie (and an unknown one) does nothing. */
+	xp_phys_done(&E->xp, p->cookie);
+	xp_phys_done(&E->xp, XP_PHYS_INFLIGHT + 5);
+	assert_int_equal(a->nic.tdh, 1);
+
+	/* Across a page boundary: two segments. */
+	make_frame(f, 1500, unknown_mac, a->mac, 1);
+	s = queue_at(a, ODD_BUF + 0xc00, f, 1500);
+	kick(a);
+	assert_int_equal(E->nph, 2);
+	p = &E->ph[1];
+	assert_int_equal(p->nseg, 2);
+	assert_int_equal(p->seg[0].hpa, a->ram_hpa + ODD_BUF + 0xc00);
+	assert_int_equal(p->seg[0].len, 0x400);
+	assert_int_equal(p->seg[1].hpa, a->ram_hpa + ODD_BUF + 0x1000);
+	assert_int_equal(p->seg[1].len, 1500 - 0x400);
+	assert_memory_equal(p->data, f, 1500);
+	assert_false(tx_dd(a, s));
+	ph_done(1);
+	assert_true(tx_dd(a, s));
+	assert_int_equal(st(a)->path[XP_PATH_PHYS].tx_frames, 2);
+	assert_int_equal(st(a)->path[XP_PATH_PHYS].tx_bytes, 2500);
+	assert_int_equal(st(a)->copies, 0);
+
+	/* The NIC's ring full: A waits, a completion lets it go on. */
+	send_to(a, unknown_mac, 2, 600);	/* in flight */
+	assert_int_equal(E->nph, 3);
+	E->ph_eagain = ~0u;
+	send_to(a, unknown_mac, 3, 700);
+	send_to(a, unknown_mac, 4, 800);
+	assert_int_equal(E->nph, 3);
+	assert_true(st(a)->waits >= 1);
+	assert_int_equal(E->xp.port[a->port].blocked_on, XP_BLOCKED_PHYS);
+	E->ph_eagain = 0;
+	ph_done(2);
+	assert_int_equal(E->nph, 5);
+	assert_int_equal(frame_seq(E->ph[3].data), 3);
+	assert_int_equal(frame_seq(E->ph[4].data), 4);
+	assert_int_equal(E->xp.port[a->port].blocked_on, -1);
+	assert_int_equal(tx_pending(a), 2);
+	phys_done_all();
+	assert_int_equal(tx_pending(a), 0);
+	assert_int_equal(st(a)->path[XP_PATH_PHYS].tx_frames, 5);
+	assert_int_equal(st(a)->drop_outside, 0);
+}
+
+/*
+ * A page shared with B that goes outside is unshared first (B keeps what it
+ * had); while the NIC has it, a frame from it to B is copied, not shared.
+ */
+static void test_outside_shared_page(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	uint8_t before[PAGE], after[PAGE], f[MAX_FRAME];
+	uint64_t remaps, copies, perms;
+	struct phys_frame *p;
+	unsigned seq = 0, s;
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	for (unsigned i = 0; i < 16; i++)
+		xfer(a, b, seq++, 1500);
+	expect_shared(a, 0, b, 0);
+
+	remaps = st(a)->remaps;
+	make_frame(f, 1200, unknown_mac, a->mac, seq++);
+	s = queue_frame(a, f, 1200);	/* A writes into the shared page */
+	assert_int_equal(s, 0);
+	/* What B's slot-0 buffer holds now. */
+	gread(b, rx_slot_gpa(b, 0), before, PAGE);
+	assert_memory_equal(before, f, 1200);
+	kick(a);
+	assert_int_equal(st(a)->remaps, remaps + 1);
+	assert_false(paired(a, tx_slot_gpa(a, 0), b, rx_slot_gpa(b, 0)));
+	assert_int_equal(E->nph, 1);
+	p = &E->ph[0];
+	assert_int_equal(p->nseg, 1);
+	assert_int_equal(p->seg[0].hpa, a->ram_hpa + tx_slot_gpa(a, 0));
+	assert_memory_equal(p->data, f, 1200);
+	/* B's own page again, writable, with what it had. */
+	assert_int_equal(hpa_of(b, rx_slot_gpa(b, 0), &perms), b->ram_hpa + rx_slot_gpa(b, 0));
+	assert_int_equal(perms, RWX);
+	gread(b, rx_slot_gpa(b, 0), after, PAGE);
+	assert_memory_equal(after, before, PAGE);
+
+	/* B's next buffer is slot 0: a frame to B from the same (attached) page. */
+	assert_int_equal(b->nic.rdh, 0);
+	copies = st(a)->copies;
+	make_frame(f, 1300, b->mac, a->mac, seq);
+	queue_at(a, tx_slot_gpa(a, 0), f, 1300);
+	kick(a);
+	assert_int_equal(st(a)->copies, copies + 1);
+	assert_int_equal(st(a)->remaps, remaps + 1);
+	assert_false(paired(a, tx_slot_gpa(a, 0), b, rx_slot_gpa(b, 0)));
+	expect_frame(b, b->mac, a, seq, 1300);
+	rx_give_all(b);
+	assert_false(tx_dd(a, 0));	/* the NIC still has it */
+	ph_done(0);
+	assert_false(remap_phys_attached(&E->rm, &a->side, tx_slot_gpa(a, 0)));
+	assert_true(tx_dd(a, 0));
+	assert_true(tx_dd(a, 1));
+	assert_int_equal(tx_pending(a), 0);
+}
+
+/*
+ * A frame to the outside with more pieces than the NIC takes (9 descriptors,
+ * each on a page shared with B) is copied: the bytes are A's, never those of
+ * a freed shared page.
+ */
+static void test_outside_many_pieces(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	struct ring_cfg c16 = RING4K;
+	uint8_t f[MAX_FRAME];
+	uint32_t off = 0;
+
+	(void)state;
+	c16.tx_n = 16;
+	c16.rx_n = 16;
+	nic_up(a, &c16);
+	nic_up(b, &c16);
+	for (unsigned i = 0; i < 32; i++)
+		xfer(a, b, i, 1000);
+	assert_int_equal(npairs(), 16);
+	assert_int_equal(a->tdt, 0);
+
+	make_frame(f, 900, unknown_mac, a->mac, 99);
+	for (unsigned k = 0; k < 9; k++) {
+		uint32_t n = k == 8 ? 900 - off : 100;
+		unsigned slot = a->tdt;
+		uint8_t *d;
+
+		gwrite(a, tx_slot_gpa(a, slot), f + off, n);
+		d = txd(a, slot);
+		memset(d, 0, 16);
+		put_le64(d + E1000_TXD_ADDR, tx_slot_gpa(a, slot));
+		put_le16(d + E1000_TXD_LENGTH, (uint16_t)n);
+		d[E1000_TXD_CMD] = E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS |
+				   (k == 8 ? E1000_TXD_CMD_EOP : 0);
+		a->tdt = (slot + 1) % a->tx_n;
+		off += n;
+	}
+	kick(a);
+	assert_int_equal(E->nph, 1);
+	assert_true(E->ph[0].copy);
+	assert_int_equal(E->ph[0].len, 900);
+	assert_memory_equal(E->ph[0].data, f, 900);
+	assert_int_equal(st(a)->copies, 16 + 1);
+	/* A copy: no page stays attached; done when the NIC has sent it. */
+	for (unsigned k = 0; k < 9; k++)
+		assert_false(remap_phys_attached(&E->rm, &a->side, tx_slot_gpa(a, k)));
+	assert_int_equal(tx_pending(a), 9);
+	ph_done(0);
+	assert_int_equal(tx_pending(a), 0);
+}
+
+/*
+ * Dynamic both ways: A to B, then outside, then to B again from the same TX
+ * slots: nothing lost, duplicated or reordered; each remap counted.
+ */
+static void test_dynamic_both_ways(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	uint8_t got[MAX_FRAME];
+	uint32_t seq = 0, n;
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	for (unsigned i = 0; i < 16; i++)
+		xfer(a, b, seq++, 1000 + i);	/* 8 copies, then 8 shares */
+	assert_int_equal(st(a)->remaps, 8);
+	assert_int_equal(npairs(), 8);
+
+	for (unsigned i = 0; i < 8; i++) {	/* every page goes outside: 8 unshares */
+		send_to(a, unknown_mac, seq++, 700 + i);
+		phys_done_all();
+	}
+	assert_int_equal(st(a)->remaps, 16);
+	assert_int_equal(npairs(), 0);
+	assert_int_equal(E->nph, 8);
+	for (unsigned i = 0; i < 8; i++) {
+		assert_false(E->ph[i].copy);
+		assert_int_equal(frame_seq(E->ph[i].data), 16 + i);
+		assert_int_equal(E->ph[i].len, 700 + i);
+	}
+
+	/* Back to B: the pairings are known, shared again at once. */
+	for (unsigned i = 0; i < 16; i++) {
+		send_to(a, b->mac, seq, 1100);
+		assert_true(recv(b, got, &n));
+		assert_int_equal(frame_seq(got), seq);
+		seq++;
+		rx_give_all(b);
+	}
+	expect_nothing(b);
+	assert_int_equal(st(a)->remaps, 24);
+	assert_int_equal(st(a)->copies, 8);
+	assert_int_equal(E->rm.st.shares, 16);
+	assert_int_equal(E->rm.st.unshares, 8);
+	assert_int_equal(tx_pending(a), 0);
+}
+
+/* Broadcast: a copy to every other port and one to the outside; resumable. */
+static void test_broadcast(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1], *c = &E->g[2], *d = &E->g[3];
+	uint32_t seq = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < 4; i++)
+		nic_up(&E->g[i], &RING4K);
+
+	send_to(a, bcast, seq, 1000);
+	expect_frame(b, bcast, a, seq, 1000);
+	expect_frame(c, bcast, a, seq, 1000);
+	expect_frame(d, bcast, a, seq, 1000);
+	assert_int_equal(E->nph, 1);
+	assert_true(E->ph[0].copy);
+	assert_int_equal(E->ph[0].len, 1000);
+	assert_int_equal(frame_seq(E->ph[0].data), seq);
+	/* A's buffer is free once every copy is made. */
+	assert_true(tx_dd(a, 0));
+	assert_int_equal(st(a)->copies, 4);
+	assert_int_equal(st(a)->bytes_copied, 4000);
+	assert_int_equal(st(a)->path[XP_PATH_PHYS].tx_frames, 1);
+	assert_int_equal(st(c)->path[XP_PATH_COPY].rx_frames, 1);
+	seq++;
+	rx_give_all(b);
+	rx_give_all(c);
+	rx_give_all(d);
+
+	/* C stops reading: its ring fills up (7 for the NIC). */
+	for (; seq < 8; seq++) {
+		send_to(a, bcast, seq, 500);
+		expect_frame(b, bcast, a, seq, 500);
+		expect_frame(d, bcast, a, seq, 500);
+		rx_give_all(b);
+		rx_give_all(d);
+		assert_true(tx_dd(a, seq));
+	}
+	assert_int_equal(e1000_rx_free(&c->nic), 0);
+	assert_int_equal(E->nph, 8);
+	send_to(a, bcast, seq, 600);
+	expect_frame(b, bcast, a, seq, 600);
+	expect_frame(d, bcast, a, seq, 600);
+	assert_false(tx_dd(a, seq));
+	assert_int_equal(E->nph, 8);	/* the outside copy comes after the ports */
+	assert_int_equal(E->xp.port[a->port].blocked_on, (int)c->port);
+	assert_true(st(a)->waits >= 1);
+	rx_give_all(b);
+	rx_give_all(d);
+	/* A's own kicks do not duplicate anything meanwhile. */
+	kick(a);
+	expect_nothing(b);
+	expect_nothing(d);
+
+	/* C reads and gives back: A goes on, nobody gets a second copy. */
+	for (uint32_t s = 1; s < 8; s++)
+		expect_frame(c, bcast, a, s, 500);
+	rx_give_all(c);
+	expect_frame(c, bcast, a, seq, 600);
+	expect_nothing(c);
+	expect_nothing(b);
+	expect_nothing(d);
+	assert_int_equal(E->nph, 9);
+	assert_int_equal(frame_seq(E->ph[8].data), seq);
+	assert_true(tx_dd(a, seq));
+	assert_int_equal(E->xp.port[a->port].blocked_on, -1);
+	assert_int_equal(st(a)->copies, 4 * 9);
+	assert_int_equal(st(c)->path[XP_PATH_COPY].rx_frames, 9);
+	assert_int_equal(tx_pending(a), 0);
+	phys_done_all();
+	for (unsigned i = 0; i < XP_PHYS_INFLIGHT; i++)
+		assert_false(E->xp.flight[i].used);
+}
+
+/* A's TX ring rewritten while a broadcast waits: its next frame is not the broadcast's rest. */
+static void test_broadcast_ring_rewrite(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1], *c = &E->g[2], *d = &E->g[3];
+	uint32_t seq;
+
+	(void)state;
+	for (unsigned i = 0; i < 4; i++)
+		nic_up(&E->g[i], &RING4K);
+	for (seq = 0; seq < 7; seq++) {
+		send_to(a, bcast, seq, 500);
+		assert_int_equal(drain(b), 1);
+		assert_int_equal(drain(d), 1);
+	}
+	send_to(a, bcast, seq, 600);	/* C is full: A waits */
+	assert_int_equal(E->xp.port[a->port].blocked_on, (int)c->port);
+	assert_int_equal(drain(b), 1);
+	assert_int_equal(drain(d), 1);
+
+	/* A's driver starts its ring over (TDH/TDT rewritten, no reset)... */
+	wr(a, E1000_TDH, 0);
+	a->tdt = a->tx_clean = 0;
+	wr(a, E1000_TDT, 0);
+	/* ... and sends a unicast to B. */
+	send_to(a, b->mac, 77, 300);
+	/* C reads and gives back: A goes on. */
+	for (uint32_t s = 0; s < 7; s++)
+		expect_frame(c, bcast, a, s, 500);
+	rx_give_all(c);
+	expect_frame(b, b->mac, a, 77, 300);
+	expect_nothing(c);
+	expect_nothing(d);
+	assert_int_equal(E->xp.port[a->port].blocked_on, -1);
+}
+
+/* A full receiver among several: the others get the broadcast once, outside once. */
+static void test_broadcast_no_uplink(void **state)
+{
+	struct guest *a, *b;
+
+	(void)state;
+	env_new(true, true);
+	a = add_guest(NET, XT_DET_NO_UPLINK);
+	b = add_guest(NET, XT_DET_NO_UPLINK);
+	xt_det_finalize(&E->det);
+	nic_up(a, &RING2K);
+	nic_up(b, &RING2K);
+	send_to(a, bcast, 0, 100);
+	expect_frame(b, bcast, a, 0, 100);
+	assert_int_equal(E->nph, 0);
+	assert_true(tx_dd(a, 0));
+	assert_int_equal(st(a)->copies, 1);
+}
+
+/* Frames from the outside: copied into the owner's ring; full ring -> missed. */
+static void test_from_outside(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1], *c = &E->g[2];
+	uint8_t f[MAX_FRAME];
+
+	(void)state;
+	for (unsigned i = 0; i < 3; i++)
+		nic_up(&E->g[i], &RING2K);
+	clear_icr(b);
+
+	make_frame(f, 800, b->mac, unknown_mac, 1);
+	xp_phys_rx(&E->xp, 0, f, 800);
+	expect_raw(b, f, 800);
+	assert_true(b->irq);
+	expect_nothing(a);
+	expect_nothing(c);
+	assert_int_equal(st(b)->path[XP_PATH_PHYS].rx_frames, 1);
+	assert_int_equal(st(b)->path[XP_PATH_PHYS].rx_bytes, 800);
+
+	/* Broadcast: every port with that uplink (A and B, not C). */
+	make_frame(f, 300, bcast, unknown_mac, 2);
+	xp_phys_rx(&E->xp, 0, f, 300);
+	expect_raw(a, f, 300);
+	expect_raw(b, f, 300);
+	expect_nothing(c);
+	/* Unknown unicast, another uplink, a port without the uplink, a runt: nowhere. */
+	make_frame(f, 300, unknown_mac, unknown_mac, 3);
+	xp_phys_rx(&E->xp, 0, f, 300);
+	make_frame(f, 300, b->mac, unknown_mac, 4);
+	xp_phys_rx(&E->xp, 1, f, 300);
+	make_frame(f, 300, c->mac, unknown_mac, 5);
+	xp_phys_rx(&E->xp, 0, f, 300);
+	xp_phys_rx(&E->xp, 0, f, 10);
+	expect_nothing(a);
+	expect_nothing(b);
+	expect_nothing(c);
+
+	/* B's ring full: dropped, counted as the NIC would. */
+	rx_give_all(b);
+	(void)rd(b, E1000_MPC);
+	clear_icr(b);
+	for (uint32_t i = 0; i < 7; i++) {
+		make_frame(f, 200, b->mac, unknown_mac, 10 + i);
+		xp_phys_rx(&E->xp, 0, f, 200);
+	}
+	assert_int_equal(st(b)->rx_missed, 0);
+	make_frame(f, 200, b->mac, unknown_mac, 17);
+	xp_phys_rx(&E->xp, 0, f, 200);
+	assert_int_equal(st(b)->rx_missed, 1);
+	assert_true(b->nic.icr & E1000_ICR_RXO);
+	assert_int_equal(rd(b, E1000_MPC), 1);
+	for (uint32_t i = 0; i < 7; i++) {
+		uint8_t got[MAX_FRAME];
+		uint32_t n;
+
+		assert_true(recv(b, got, &n));
+		assert_int_equal(frame_seq(got), 10 + i);
+	}
+	expect_nothing(b);
+	assert_int_equal(st(b)->path[XP_PATH_PHYS].rx_frames, 2 + 7);
+}
+
+/*
+ * B stops mid-transfer: its pairs are torn down, A's frames waiting in its
+ * ring complete, later frames to B are dropped, A goes on with C.
+ */
+static void test_port_down(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1], *c = &E->g[2];
+	uint64_t unshares, perms;
+	uint32_t seq = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < 3; i++)
+		nic_up(&E->g[i], &RING4K);
+	for (unsigned i = 0; i < 16; i++)
+		xfer(a, b, seq++, 1000);
+	assert_int_equal(npairs(), 8);
+	/* Four more, through the shared pages, that B does not read. */
+	for (unsigned i = 0; i < 4; i++)
+		send_to(a, b->mac, seq++, 1000);
+	assert_int_equal(st(a)->path[XP_PATH_SHARED].tx_frames, 8 + 4);
+	assert_int_equal(tx_pending(a), 4);
+	unshares = E->rm.st.unshares;
+
+	xp_port_down(&E->xp, b->port);
+	assert_int_equal(npairs(), 0);
+	assert_int_equal(E->rm.st.unshares, unshares + 8);
+	for (unsigned i = 0; i < 8; i++) {
+		assert_int_equal(hpa_of(b, rx_slot_gpa(b, i), &perms),
+				 b->ram_hpa + rx_slot_gpa(b, i));
+		assert_int_equal(perms, RWX);
+		assert_int_equal(hpa_of(a, tx_slot_gpa(a, i), &perms),
+				 a->ram_hpa + tx_slot_gpa(a, i));
+		assert_int_equal(perms, RWX);
+	}
+	/* What B had is in its own pages now. */
+	for (unsigned i = 0; i < 4; i++)
+		expect_frame(b, b->mac, a, 16 + i, 1000);
+	/* A's frames that were waiting in B's ring are complete. */
+	assert_int_equal(tx_pending(a), 0);
+	assert_int_equal(a->nic.tdh, 20 % 8);
+
+	send_to(a, b->mac, seq++, 500);
+	assert_int_equal(st(a)->drop_down, 1);
+	assert_int_equal(tx_pending(a), 0);
+	for (unsigned i = 0; i < 10; i++)
+		xfer(a, c, seq++, 400);
+	assert_int_equal(tx_pending(a), 0);
+	assert_int_equal(st(a)->drop_down, 1);
+	/* B's NIC does nothing any more. */
+	send_to(b, a->mac, 1000, 100);
+	expect_nothing(a);
+	xp_rx_ready(&E->xp, b->port);
+	xp_port_reset(&E->xp, b->port);
+}
+
+/* B stops while A is blocked on its full ring: A is released. */
+static void test_port_down_blocked(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	struct ring_cfg ca = RING2K;
+
+	(void)state;
+	ca.tx_n = 32;
+	nic_up(a, &ca);
+	nic_up(b, &RING2K);
+	for (uint32_t i = 0; i < 12; i++)
+		queue_to(a, b->mac, i, 300);
+	kick(a);
+	assert_int_equal(E->xp.port[a->port].blocked_on, (int)b->port);
+	xp_port_down(&E->xp, b->port);
+	assert_int_equal(E->xp.port[a->port].blocked_on, -1);
+	assert_int_equal(tx_pending(a), 0);
+	assert_int_equal(st(a)->drop_down, 5);
+}
+
+/* B resets its NIC, or turns RX off, while A waits on it: A is released. */
+static void test_peer_reset(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	struct ring_cfg ca = RING2K;
+
+	(void)state;
+	ca.tx_n = 32;
+	nic_up(a, &ca);
+	nic_up(b, &RING2K);
+	for (uint32_t i = 0; i < 10; i++)
+		queue_to(a, b->mac, i, 300);
+	kick(a);
+	assert_int_equal(E->xp.port[a->port].blocked_on, (int)b->port);
+	assert_int_equal(tx_pending(a), 10);
+	wr(b, E1000_CTRL, E1000_CTRL_RST);
+	assert_int_equal(E->xp.port[a->port].blocked_on, -1);
+	assert_int_equal(tx_pending(a), 0);
+	assert_int_equal(st(a)->drop_filtered, 3);
+
+	/* B up again; A blocks; B clears RCTL.EN. */
+	nic_up(b, &RING2K);
+	for (uint32_t i = 10; i < 20; i++)
+		queue_to(a, b->mac, i, 300);
+	kick(a);
+	assert_int_equal(E->xp.port[a->port].blocked_on, (int)b->port);
+	wr(b, E1000_RCTL, 0);
+	assert_int_equal(E->xp.port[a->port].blocked_on, -1);
+	assert_int_equal(tx_pending(a), 0);
+	assert_int_equal(st(a)->drop_filtered, 6);
+
+	/* And with its pages shared. */
+	nic_up(b, &RING4K);
+	nic_up(a, &RING4K);
+	for (unsigned i = 0; i < 16; i++)
+		xfer(a, b, 100 + i, 1000);
+	assert_int_equal(npairs(), 8);
+	wr(b, E1000_CTRL, E1000_CTRL_RST);
+	assert_int_equal(npairs(), 0);
+	assert_int_equal(tx_pending(a), 0);
+}
+
+/* A rewrites TDH with frames in flight: their ids go stale, nothing breaks. */
+static void test_tdh_rewrite(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+
+	(void)state;
+	nic_up(a, &RING2K);
+	nic_up(b, &RING2K);
+	for (uint32_t i = 0; i < 3; i++)
+		send_to(a, b->mac, i, 200);
+	assert_int_equal(tx_pending(a), 3);
+	/* The driver starts over at 5. */
+	wr(a, E1000_TDH, 5);
+	a->tdt = a->tx_clean = 5;
+	wr(a, E1000_TDT, 5);
+	for (unsigned i = 0; i < 8; i++)
+		txd(a, i)[E1000_TXD_STA] = 0;
+	/* B gives the old frames back: stale, A's new ring is untouched. */
+	for (uint32_t i = 0; i < 3; i++)
+		expect_frame(b, b->mac, a, i, 200);
+	rx_give_all(b);
+	assert_int_equal(a->nic.tdh, 5);
+	for (unsigned i = 0; i < 8; i++)
+		assert_false(tx_dd(a, i));
+	/* New frames work. */
+	send_to(a, b->mac, 10, 200);
+	send_to(a, b->mac, 11, 200);
+	expect_frame(b, b->mac, a, 10, 200);
+	assert_false(tx_dd(a, 5));
+	expect_frame(b, b->mac, a, 11, 200);
+	rx_give_all(b);
+	assert_true(tx_dd(a, 5));
+	assert_true(tx_dd(a, 6));
+	assert_int_equal(a->nic.tdh, 7);
+	assert_int_equal(tx_pending(a), 0);
+}
+
+/* Copy on write: a write by B to its shared RX page breaks the pair. */
+static void test_cow(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	uint8_t got[MAX_FRAME], snap[PAGE];
+	uint64_t perms;
+	uint32_t n;
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	for (unsigned i = 0; i < 16; i++)
+		xfer(a, b, i, 1000);
+	expect_shared(a, 0, b, 0);
+	expect_shared(a, 1, b, 1);
+
+	/* Not shared: B's ring page, A's TX page (the writable side), unknown port. */
+	assert_false(xp_cow_fault(&E->xp, b->port, RX_RING));
+	assert_false(xp_cow_fault(&E->xp, a->port, tx_slot_gpa(a, 0)));
+	assert_false(xp_cow_fault(&E->xp, 99, rx_slot_gpa(b, 0)));
+	assert_false(xp_cow_fault(&E->xp, b->port, RAM_SIZE + PAGE));
+
+	gread(b, rx_slot_gpa(b, 0), snap, PAGE);
+	assert_true(xp_cow_fault(&E->xp, b->port, rx_slot_gpa(b, 0) + 0x123));
+	assert_false(paired(a, tx_slot_gpa(a, 0), b, rx_slot_gpa(b, 0)));
+	assert_int_equal(hpa_of(b, rx_slot_gpa(b, 0), &perms), b->ram_hpa + rx_slot_gpa(b, 0));
+	assert_int_equal(perms, RWX);
+	assert_memory_equal(own(b, rx_slot_gpa(b, 0)), snap, PAGE);
+	assert_false(xp_cow_fault(&E->xp, b->port, rx_slot_gpa(b, 0)));
+
+	/* The driver writing into a shared buffer goes through the same path. */
+	gwrite(b, rx_slot_gpa(b, 1), "x", 1);
+	assert_int_equal(E->cow_faults, 1);
+	assert_false(paired(a, tx_slot_gpa(a, 1), b, rx_slot_gpa(b, 1)));
+
+	/* Traffic goes on: copied once, shared again the second time round. */
+	for (unsigned i = 0; i < 8; i++)
+		xfer(a, b, 100 + i, 900);
+	expect_shared(a, 0, b, 0);
+	send_to(a, b->mac, 200, 800);
+	assert_true(recv(b, got, &n));
+	assert_int_equal(frame_seq(got), 200);
+}
+
+/* Log hook and names. */
+static void test_names_and_log(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+
+	(void)state;
+	assert_string_equal(xp_path_name(XP_PATH_SHARED), "shared page");
+	assert_string_equal(xp_path_name(XP_PATH_COPY), "cross-talk copy");
+	assert_string_equal(xp_path_name(XP_PATH_PHYS), "physical");
+	assert_string_equal(xp_path_name(XP_NPATHS), "?");
+	assert_int_equal(xp_add_port(&E->xp, XP_MAX_PORTS, &a->nic, &a->side), -XT_EINVAL);
+	assert_int_equal(xp_add_port(&E->xp, 0, NULL, &a->side), -XT_EINVAL);
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	E->logs = 0;
+	xfer(a, b, 0, 1000);	/* first contact */
+	assert_int_equal(E->logs, 1);
+	for (unsigned i = 1; i < 9; i++)
+		xfer(a, b, i, 1000);	/* one share */
+	assert_int_equal(E->logs, 2);
+}
+
+#define T(fn, s) cmocka_unit_test_setup_teardown(fn, s, teardown)
+#define T0(fn) cmocka_unit_test_teardown(fn, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_signal_order, setup2),
+		T(test_signal_order_secrc, setup2),
+		T(test_zerocopy_learned, setup2),
+		T(test_zerocopy_off, setup2),
+		T(test_preshare, setup2),
+		T(test_preshare_late_rdt, setup2),
+		T(test_preshare_explicit, setup2),
+		T(test_preshare_spares_unread_buffers, setup3),
+		T0(test_preshare_many_ports),
+		T(test_preshare_2k_rx, setup2),
+		T(test_zerocopy_vlan_receiver, setup2),
+		T(test_copy_2k, setup2),
+		T(test_copy_2k_rx, setup2),
+		T(test_copy_small, setup2),
+		T(test_copy_never_writes_sender_page, setup_uplink),
+		T(test_small_frame_through_pair, setup2),
+		T(test_backpressure, setup2),
+		T(test_inflight_limit, setup3),
+		T(test_outside, setup_uplink),
+		T(test_outside_shared_page, setup_uplink),
+		T(test_outside_many_pieces, setup_uplink),
+		T(test_dynamic_both_ways, setup_uplink),
+		T(test_broadcast, setup_bcast),
+		T(test_broadcast_ring_rewrite, setup_bcast),
+		T0(test_broadcast_no_uplink),
+		T(test_from_outside, setup_uplink),
+		T(test_port_down, setup3),
+		T(test_port_down_blocked, setup2),
+		T(test_peer_reset, setup2),
+		T(test_tdh_rewrite, setup2),
+		T(test_cow, setup2),
+		T(test_names_and_log, setup2),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
