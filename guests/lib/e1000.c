@@ -392,12 +392,15 @@ static int setup_rx(struct e1000_nic *nic)
 	e1000_wr(nic, E1000_RCTL,
 		 E1000_RCTL_EN | E1000_RCTL_BAM | bsize | E1000_RCTL_RDMTS_HALF | E1000_RCTL_MO_36 |
 			 E1000_RCTL_LBM_NONE);
-	/* All descriptors but one belong to the NIC: [RDH, RDT). */
-	e1000_wr(nic, E1000_RDT, E1000_NUM_RX - 1);
+	/* RDH is checked while the NIC owns no descriptor (RDT = RDH): once
+	 * it owns some, a frame may arrive at any moment and move RDH. */
 	if (check_reg(nic, E1000_RDBAL, "RDBAL", (uint32_t)base) ||
 	    check_reg(nic, E1000_RDLEN, "RDLEN", sizeof(nic->dma.rx)) ||
-	    check_reg(nic, E1000_RDH, "RDH", 0) ||
-	    check_reg(nic, E1000_RDT, "RDT", E1000_NUM_RX - 1))
+	    check_reg(nic, E1000_RDH, "RDH", 0))
+		return E1000_EIO;
+	/* All descriptors but one belong to the NIC: [RDH, RDT). */
+	e1000_wr(nic, E1000_RDT, E1000_NUM_RX - 1);
+	if (check_reg(nic, E1000_RDT, "RDT", E1000_NUM_RX - 1))
 		return E1000_EIO;
 	return 0;
 }

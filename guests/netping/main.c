@@ -3,9 +3,10 @@
  * Ping-pong over the e1000 (guests/README.md):
  *   role=ping peer=MAC [count=N]   send N pings, check every pong, time them
  *   role=pong [count=N] [peer=MAC] answer N pings
- * plus the common keys of netguest.h. Frame: dst, src, ethertype 0x88b5,
- * "PING"/"PONG", u32 sequence (big endian), 56 pattern bytes from the PRNG
- * seeded by the sequence. Exit status: the number of errors.
+ * plus the common keys of netguest.h. Frame (lib/pingframe.h): dst, src,
+ * ethertype 0x88b5, "PING"/"PONG", u32 sequence (big endian), 56 pattern
+ * bytes from the PRNG seeded by the sequence. Exit status: the number of
+ * errors.
  */
 #include <string.h>
 
@@ -13,17 +14,14 @@
 #include "ether.h"
 #include "guest.h"
 #include "netguest.h"
-#include "rand.h"
+#include "pingframe.h"
 #include "tsc.h"
 
 #define NAME_PING "netping"
 #define NAME_PONG "netpong"
-#define ETHERTYPE_PING 0x88b5
-#define OFF_MAGIC ETH_HLEN
-#define OFF_SEQ (OFF_MAGIC + 4)
-#define OFF_PATTERN (OFF_SEQ + 4)
-#define PATTERN_LEN 56
-#define PING_LEN (OFF_PATTERN + PATTERN_LEN) /* 78 */
+#define ETHERTYPE_PING PING_ETHERTYPE
+#define OFF_MAGIC PING_OFF_MAGIC
+#define OFF_SEQ PING_OFF_SEQ
 #define RETRY_MS 200 /* resend the first ping until the peer is up */
 #define MAX_REPORTS 5
 
@@ -33,30 +31,18 @@ static uint8_t frame[ETH_FRAME_MAX], rx[ETH_FRAME_MAX];
 
 static void build_ping(const uint8_t *dst, uint32_t seq)
 {
-	struct rng r;
-
-	eth_put_header(frame, dst, nic.mac, ETHERTYPE_PING);
-	memcpy(frame + OFF_MAGIC, "PING", 4);
-	put_be32(frame + OFF_SEQ, seq);
-	rng_seed(&r, ETHERTYPE_PING, seq);
-	rng_fill(&r, frame + OFF_PATTERN, PATTERN_LEN);
+	ping_build(frame, PING_LEN, dst, nic.mac, "PING", seq);
 }
 
 static bool pattern_ok(const uint8_t *f, uint32_t seq)
 {
-	uint8_t want[PATTERN_LEN];
-	struct rng r;
-
-	rng_seed(&r, ETHERTYPE_PING, seq);
-	rng_fill(&r, want, PATTERN_LEN);
-	return !memcmp(f + OFF_PATTERN, want, PATTERN_LEN);
+	return ping_pattern_ok(f, seq);
 }
 
 /* A frame of ours for us: the right type, addressed to us, long enough. */
 static bool is_ping_frame(int n, const char *magic)
 {
-	return n >= PING_LEN && eth_type(rx) == ETHERTYPE_PING && mac_eq(rx + ETH_OFF_DST, nic.mac) &&
-	       !memcmp(rx + OFF_MAGIC, magic, 4);
+	return ping_is(rx, n, nic.mac, magic);
 }
 
 /* The pong side announces itself when it comes up ("UP!!", to peer= or

@@ -17,8 +17,9 @@
  * Frames (ethertype 0x88b8): magic "DATA" | u32 round | u32 index | u16 length
  * | PRNG bytes (seeded by round and index; 256..1514 bytes, the length drawn
  * from the same PRNG), and control frames "UP!!" (receiver, until HELLO),
- * "HELLO" / "READY" (256 bytes, so that they take the same path as the data)
- * and "READ" | u32 round | u64 t_read (receiver -> sender, 60 bytes).
+ * "HELLO" / "READY" (256 bytes, so that they take the same path as the data),
+ * "READ" | u32 round | u64 t_read (receiver -> sender, 60 bytes) and "STOP"
+ * (the sender gave up: the receiver must not sleep on forever).
  */
 #include <string.h>
 
@@ -42,6 +43,7 @@
 #define CTRL_LEN 256
 #define UP_MS 200
 #define MAX_N E1000_MAX_BATCH
+#define SLICE_WAIT_MS 100 /* longest wait for that */
 
 static struct e1000_nic nic;
 static struct net_opts opts;
@@ -127,6 +129,29 @@ static void other_frame(uint32_t round, int len)
 	      rx[OFF_MAGIC], rx[OFF_MAGIC + 1], rx[OFF_MAGIC + 2], rx[OFF_MAGIC + 3]);
 }
 
+/*
+ * Spin with interrupts off until the VMM preempts us, so that what follows
+ * starts a fresh time slice and the TDT write and the checks after it are
+ * not split by the scheduler (the TDT exit alone, which moves the frames,
+ * takes a good part of a slice). A preemption shows as a jump in the TSC: a
+ * spin iteration takes a few cycles, a VM exit and entry hundreds; half a
+ * microsecond is the line. Gives up after max_ms. Returns the jump (0: none).
+ */
+static uint64_t sync_to_slice(unsigned max_ms)
+{
+	uint64_t end = tsc_deadline_ms(max_ms), gap = tsc_mhz() / 2, prev = rdtsc();
+
+	for (;;) {
+		uint64_t now = rdtsc();
+
+		if (now - prev > gap)
+			return now - prev;
+		if (tsc_expired(end))
+			return 0;
+		prev = now;
+	}
+}
+
 static uint8_t tx_status(unsigned slot)
 {
 	return ((volatile struct e1000_tx_desc *)&nic.dma.tx[slot % E1000_NUM_TX])->status;
@@ -155,7 +180,7 @@ static void do_send(uint32_t rounds, unsigned n)
 	for (uint32_t r = 0; r < rounds; r++) {
 		unsigned first, dd = 0, done;
 		uint32_t tdh, icr_kick, bytes = 0;
-		uint64_t t_kick, t_done = 0, t_read = 0, deadline;
+		uint64_t t_kick, t_check, t_done = 0, t_read = 0, deadline;
 		bool got_report = false, txdw;
 		int rc;
 
@@ -173,6 +198,7 @@ static void do_send(uint32_t rounds, unsigned n)
 		/* The TDT write and the checks with interrupts off: nothing
 		 * the handler does can hide what the NIC shows right after. */
 		irq_disable();
+		sync_to_slice(SLICE_WAIT_MS);
 		(void)e1000_icr_read(&nic); /* stale causes (accounted), so what follows is new */
 		nic.icr_log = 0;
 		t_kick = rdtsc();
@@ -182,6 +208,7 @@ static void do_send(uint32_t rounds, unsigned n)
 			dd += !!(tx_status(first + i) & E1000_TXD_STAT_DD);
 		(void)e1000_icr_read(&nic);
 		icr_kick = nic.icr_log;
+		t_check = rdtsc();
 		irq_enable();
 
 		if (rc) {
@@ -243,14 +270,16 @@ static void do_send(uint32_t rounds, unsigned n)
 		       "round %u: read by the receiver (t_read %lu) before TX completion (t_done %lu)",
 		       r, (unsigned long)t_read, (unsigned long)t_done);
 		print(NAME ": round %u: sent %u frames (%u bytes) with 1 TDT write; at the write: "
-		      "TDH +%u, DD %u/%u, TXDW %s; completed %u/%u after %lu cycles, TXDW %s; "
-		      "t_read %lu %s t_done %lu\n",
+		      "TDH +%u, DD %u/%u, TXDW %s (checked %lu cycles later); completed %u/%u after "
+		      "%lu cycles, TXDW %s; t_read %lu %s t_done %lu\n",
 		      r, n, bytes, (tdh - first) % E1000_NUM_TX, dd, n,
-		      icr_kick & E1000_ICR_TXDW ? "yes" : "no", done, n,
+		      icr_kick & E1000_ICR_TXDW ? "yes" : "no", (unsigned long)(t_check - t_kick), done, n,
 		      (unsigned long)(done == n ? t_done - t_kick : 0), txdw ? "yes" : "no",
 		      (unsigned long)t_read, t_read < t_done ? "<" : ">=", (unsigned long)t_done);
-		if (!got_report || done != n)
+		if (!got_report || done != n) {
+			send_ctrl(peer, "STOP", r, 0); /* or the receiver sleeps on forever */
 			return;
+		}
 	}
 }
 
@@ -305,7 +334,14 @@ static void do_recv(uint32_t rounds, unsigned n)
 		uint32_t rdh, icr, bytes = 0;
 		uint64_t t_read;
 		bool irq = await_rx_irq(snap, tsc_deadline_ms(opts.timeout_ms));
+		const uint8_t *f0 = e1000_rx_buf(&nic, nic.rx_next);
 
+		if (irq && e1000_rx_peek(&nic, 0)->length >= ETH_ZLEN && eth_type(f0) == SEQ_TYPE &&
+		    !memcmp(f0 + OFF_MAGIC, "STOP", 4)) {
+			report(false, "round %u: the sender gave up (STOP)", r);
+			e1000_rx_return(&nic, 1);
+			return;
+		}
 		icr = nic.last_rx_icr;
 		report(irq, "round %u: RX interrupt with frames within %u ms", r, opts.timeout_ms);
 		report(irq && (icr & E1000_ICR_RXT0), "round %u: the handler read ICR 0x%x, RXT0 set",
