@@ -251,6 +251,114 @@ def check_netbad(mode, bridge=True):
     return check
 
 
+def xt_path(log, guest):
+    """Per-path counters of a guest on the cross-talk path."""
+    out = {}
+    for m in log.grep(rf"^xtalk: guest {re.escape(guest)}: path (.*?): tx (\d+) frames (\d+) bytes; "
+                      rf"rx (\d+) frames (\d+) bytes$"):
+        out[m.group(1)] = {"tx": int(m.group(2)), "rx": int(m.group(4))}
+    m = log.grep(rf"^xtalk: guest {re.escape(guest)}: cross-talk: VMM copies (\d+) \((\d+) bytes\); "
+                 rf"remaps (\d+); waits (\d+); dropped peer-down (\d+)")
+    if m:
+        out["copies"], out["remaps"], out["drop_down"] = (int(m[-1].group(1)), int(m[-1].group(3)),
+                                                          int(m[-1].group(5)))
+    return out
+
+
+def physnic(log):
+    m = log.grep(r"^xtalk: physical NIC phys0: tx (\d+) frames \d+ bytes, rx (\d+) frames .*"
+                 r"hardware GPTC (\d+) GPRC (\d+)")
+    return {k: int(v) for k, v in zip(("tx", "rx", "gptc", "gprc"), m[-1].groups())} if m else None
+
+
+def null_log_bytes(log):
+    """Bytes of frames Bochs' null back end sent (its raw log; the hex dump has a header)."""
+    import os
+    path = os.path.join(log.workdir, "eth_null-tx.log")
+    return os.path.getsize(path) if os.path.exists(path) else 0
+
+
+def check_xt_duplex(log):
+    p = []
+    for g in ("a", "b"):
+        out = log.output_of(g)
+        expect(p, any(t.startswith("netxfer: received 10000 frames, 0 bad, 0 out of order, 0 missing")
+                      for t in out), f"{g} did not receive 10000 good frames")
+        expect(p, any(t.startswith("netxfer: sent 10000 frames") and "not all" not in t for t in out),
+               f"{g} did not complete its 10000 frames")
+        expect(p, log.status(g) == ("exited", 0), f"{g}: status {log.status(g)}")
+        x = xt_path(log, g)
+        shared = x.get("shared page", {}).get("tx", 0)
+        expect(p, shared >= 9000, f"{g}: only {shared} frames through the shared page: {x}")
+        expect(p, x.get("physical", {}).get("tx", -1) == 0, f"{g}: frames sent outside: {x}")
+    ph = physnic(log)
+    expect(p, ph is not None and ph["tx"] == 0 and ph["gptc"] == 0,
+           f"the physical NIC transmitted frames: {ph}")
+    expect(p, null_log_bytes(log) == 0, "Bochs' null back end logged transmitted frames")
+    return p
+
+
+def check_xt_seq(reason):
+    def check(log):
+        p = []
+        expect(p, log.has(f"'send' and 'recv' coupled at start ({reason})"),
+               f"the pair was not coupled at start ({reason})")
+        for g in ("send", "recv"):
+            out = log.output_of(g)
+            expect(p, any(t.startswith("SUMMARY:") and t.endswith(" 0 failures") for t in out),
+                   f"{g}: netseq checks failed: {[t for t in out if t.startswith('FAIL')][:3]}")
+            expect(p, log.status(g) == ("exited", 0), f"{g}: status {log.status(g)}")
+        rounds = [t for t in log.output_of("send") if re.match(r"netseq: round \d+: sent", t)]
+        expect(p, len(rounds) == 8 and all("TDH +0, DD 0/16, TXDW no" in t and " < t_done " in t
+                                           for t in rounds),
+               f"sender rounds: {rounds[:2]}")
+        # The shared pages exist before the first data frame, in both EPTs.
+        first_round = next((i for i, l in enumerate(log.lines) if "netseq: round 0: sent" in l), None)
+        dumps = [i for i, l in enumerate(log.lines) if "xt-dump: shared page" in l]
+        expect(p, dumps and first_round is not None and dumps[0] < first_round,
+               "no shared page in the dump before the first frame")
+        expect(p, not log.has("DIFFERENT host pages"), "a pair maps two different host pages")
+        same = [l for l in log.lines if "xt-dump: shared page" in l and "same host page" in l]
+        expect(p, len(same) >= 16, f"only {len(same)} shared pages dumped")
+        x = xt_path(log, "send")
+        expect(p, x.get("shared page", {}).get("tx", 0) >= 100,
+               f"data did not go through the shared page: {x}")
+        return p
+    return check
+
+
+def check_xt_outside(log):
+    p = []
+    out = log.output_of("out")
+    expect(p, "netout: arp 192.168.10.1 is at 52:54:00:12:34:55" in out, "no ARP answer from outside")
+    expect(p, "netout: 20/20 echo replies ok, 20/20 peer pongs ok" in out,
+           f"alternating traffic failed: {[t for t in out if t.startswith('netout:')][-3:]}")
+    for g in ("out", "pong"):
+        expect(p, log.status(g) == ("exited", 0), f"{g}: status {log.status(g)}")
+    ph = physnic(log) or {}
+    expect(p, ph.get("tx", 0) >= 21 and ph.get("gptc", 0) >= 21 and ph.get("rx", 0) >= 21,
+           f"physical NIC counters {ph}")
+    x = xt_path(log, "out")
+    expect(p, x.get("physical", {}).get("tx", 0) >= 21, f"out: physical path {x}")
+    expect(p, x.get("shared page", {}).get("tx", 0) + x.get("cross-talk copy", {}).get("tx", 0) >= 20,
+           f"out: cross-talk path {x}")
+    expect(p, x.get("remaps", 0) >= 1, f"out: no TX page was remapped between the paths: {x}")
+    return p
+
+
+def check_xt_peer_death(log):
+    p = []
+    expect(p, any(t.startswith("netxfer: sent 3000 frames") for t in log.output_of("tx")),
+           "the sender did not finish")
+    expect(p, "netxfer: stopping after 500 of 3000 frames" in log.output_of("rx"),
+           "the receiver did not stop after 500")
+    for g in ("tx", "rx"):
+        expect(p, log.status(g) == ("exited", 0), f"{g}: status {log.status(g)}")
+    x = xt_path(log, "tx")
+    expect(p, x.get("drop_down", 0) > 0, f"no frames counted as dropped for the dead peer: {x}")
+    return p
+
+
 def check_no_vtx(log):
     p = []
     line = log.first("VT-x not available") or ""
@@ -294,6 +402,18 @@ CASES = [
     Case("netbad_xt", "netbad_xt.ini", ["netbad.elf", "netping.elf"],
          check_netbad("poll", bridge=False),
          "the same over the cross-talk path", timeout=900),
+    Case("xt_duplex", "xt_duplex.ini", ["netxfer.elf"], check_xt_duplex,
+         "10,000 frames each way through shared pages, every byte checked, none to the physical NIC",
+         timeout=1200, phys="null"),
+    Case("xt_seq_network", "xt_seq_network.ini", ["netseq.elf"], check_xt_seq("network"),
+         "signalling order asserted in both guests; pages shared before the first frame (same network)"),
+    Case("xt_seq_link", "xt_seq_link.ini", ["netseq.elf"], check_xt_seq("link"),
+         "the same with an explicit [couple] link"),
+    Case("xt_outside", "xt_outside.ini", ["netout.elf", "netping.elf"], check_xt_outside,
+         "ARP and ICMP echo to a host outside through the physical NIC, alternating with a peer",
+         phys="vnet", timeout=900),
+    Case("xt_peer_death", "xt_peer_death.ini", ["netxfer.elf"], check_xt_peer_death,
+         "the receiver stops mid-transfer; the sender finishes, drops are counted", timeout=900),
     Case("no_vtx", "scheduling.ini", ["ticker.elf"], check_no_vtx,
          "on a CPU without VMX (Bochs' ryzen model) xtalk says what is missing and stops",
          cpu="ryzen", needs_vmx=False),
