@@ -167,11 +167,21 @@ test: | $(call DEPS_STAMP,test)
 	$(MAKE) fuzz-short
 	$(MAKE) e2e
 	$(MAKE) boot-test
+	$(MAKE) bench-check
+
+# ---------------------------------------------------------------- benchmark
+# make bench: every path, sizes, batches and modes (minutes of emulation).
+# make bench-check (part of make test): a tiny run, checked for form only.
+bench: all | $(call DEPS_STAMP,bench)
+	python3 tests/bench/bench.py --build $(BUILD) $(BENCH_ARGS)
+bench-check: all | $(call DEPS_STAMP,bench)
+	python3 tests/bench/bench.py --build $(BUILD) --tiny
+	python3 tests/bench/check_results.py $(BUILD)/bench/results.csv
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run unit check-layers fuzz fuzz-short e2e test clean
+.PHONY: all run unit check-layers fuzz fuzz-short e2e test bench bench-check clean
 
 include mk/boot-media.mk
 
