@@ -110,24 +110,70 @@ static void *hpa_va(const struct remapper *r, uint64_t hpa)
 	return r->ops->phys_to_virt(r->ops->ctx, hpa);
 }
 
-/* ---- the pair table ---- */
+/* ---- the pair table and its index ---- */
 
-static bool pair_has(const struct remap_pair *p, const struct remap_side *s,
-		     uint64_t page)
+static unsigned key_bucket(const struct remap_side *s, uint64_t page)
 {
-	return p->state == REMAP_PAIR_LIVE &&
-	       ((p->tx_gpa == page && same_guest(p->tx, s)) ||
-		(p->rx_gpa == page && same_guest(p->rx, s)));
+	uint64_t h = ((uint64_t)(uintptr_t)s->ept ^ (page >> 12)) * 0x9e3779b97f4a7c15ULL;
+
+	return (unsigned)(h >> 40) & (REMAP_HASH - 1);
 }
 
+static void index_reset(struct remapper *r)
+{
+	for (unsigned i = 0; i < REMAP_HASH; i++)
+		r->bucket[i] = REMAP_NIL;
+}
+
+static const struct remap_side *node_side(const struct remap_pair *p, unsigned role)
+{
+	return role ? p->rx : p->tx;
+}
+
+static uint64_t node_page(const struct remap_pair *p, unsigned role)
+{
+	return role ? p->rx_gpa : p->tx_gpa;
+}
+
+static void index_add(struct remapper *r, unsigned pair)
+{
+	for (unsigned role = 0; role < 2; role++) {
+		const struct remap_pair *p = &r->pair[pair];
+		unsigned b = key_bucket(node_side(p, role), node_page(p, role));
+		int node = (int)(2 * pair + role);
+
+		r->next[node] = r->bucket[b];
+		r->bucket[b] = (int16_t)node;
+	}
+}
+
+static void index_del(struct remapper *r, unsigned pair)
+{
+	for (unsigned role = 0; role < 2; role++) {
+		const struct remap_pair *p = &r->pair[pair];
+		int16_t *link = &r->bucket[key_bucket(node_side(p, role), node_page(p, role))];
+		int node = (int)(2 * pair + role);
+
+		while (*link != REMAP_NIL && *link != node)
+			link = &r->next[*link];
+		if (*link == node)
+			*link = r->next[node];
+	}
+}
+
+/* The live pair holding (s, page) in either role, or -1: one bucket walk. */
 static int pair_find(const struct remapper *r, const struct remap_side *s,
 		     uint64_t page)
 {
-	unsigned i;
+	if (!s || !s->ept)
+		return -1;
+	for (int n = r->bucket[key_bucket(s, page)]; n != REMAP_NIL; n = r->next[n]) {
+		const struct remap_pair *p = &r->pair[n / 2];
 
-	for (i = 0; i < REMAP_MAX_PAIRS; i++)
-		if (pair_has(&r->pair[i], s, page))
-			return (int)i;
+		if (p->state == REMAP_PAIR_LIVE && node_page(p, (unsigned)n % 2) == page &&
+		    same_guest(node_side(p, (unsigned)n % 2), s))
+			return n / 2;
+	}
 	return -1;
 }
 
@@ -135,17 +181,14 @@ static int pair_exact(const struct remapper *r, const struct remap_side *tx,
 		      uint64_t tx_gpa, const struct remap_side *rx,
 		      uint64_t rx_gpa)
 {
+	int i = pair_find(r, tx, tx_gpa);
 	const struct remap_pair *p;
-	unsigned i;
 
-	for (i = 0; i < REMAP_MAX_PAIRS; i++) {
-		p = &r->pair[i];
-		if (p->state == REMAP_PAIR_LIVE && p->tx_gpa == tx_gpa &&
-		    p->rx_gpa == rx_gpa && same_guest(p->tx, tx) &&
-		    same_guest(p->rx, rx))
-			return (int)i;
-	}
-	return -1;
+	if (i < 0)
+		return -1;
+	p = &r->pair[i];
+	return p->tx_gpa == tx_gpa && p->rx_gpa == rx_gpa && same_guest(p->tx, tx) &&
+	       same_guest(p->rx, rx) ? i : -1;
 }
 
 static int pair_free_slot(const struct remapper *r)
@@ -270,6 +313,7 @@ static int pair_teardown(struct remap_op *op, unsigned i)
 			      p->rx_perms, p->rx_memtype);
 	if (ret)
 		return ret;
+	index_del(r, (unsigned)(p - r->pair));
 	p->state = REMAP_PAIR_DYING;
 	r->npairs--;
 	r->st.unshares++;
@@ -420,6 +464,7 @@ static void share_record(struct remap_op *op, const struct remap_plan *pl)
 		.tx_memtype = pl->otx.memtype, .rx_memtype = pl->orx.memtype,
 		.uses = 1,
 	};
+	index_add(r, pl->slot);
 	r->npairs++;
 	r->st.shares++;
 }
@@ -497,6 +542,7 @@ int remap_init(struct remapper *r, const struct remap_ops *ops)
 	    !ops->phys_to_virt || !ops->invept)
 		return -XT_EINVAL;
 	r->ops = ops;
+	index_reset(r);
 	return 0;
 }
 

@@ -67,6 +67,8 @@
 #define REMAP_MAX_ATTACH	256	/* attached pages tracked at once */
 #define REMAP_FLUSH_MAX		32	/* EPTs per operation before early flush */
 #define REMAP_NO_HPA		(~0ULL)	/* remap_for_each: GPA not mapped */
+#define REMAP_HASH		1024	/* buckets of the (guest, page) index */
+#define REMAP_NIL		(-1)
 
 /* One guest's memory. */
 struct remap_side {
@@ -122,6 +124,10 @@ struct remapper {
 	const struct remap_ops *ops;
 	unsigned npairs;			/* live pairs */
 	struct remap_pair pair[REMAP_MAX_PAIRS];
+	/* Live pairs by (guest, page), both roles: a lookup per frame must
+	 * not walk the table. Node 2 * pair + role (0 tx, 1 rx). */
+	int16_t bucket[REMAP_HASH];
+	int16_t next[2 * REMAP_MAX_PAIRS];
 	struct remap_attach attach[REMAP_MAX_ATTACH];
 	struct remap_stats st;
 };
