@@ -175,7 +175,9 @@ static void unblock_senders(struct xpath *xp, int target)
 
 static struct xp_hint *hint_slot(struct xpath *xp, unsigned tx_port, uint64_t tx_gpa)
 {
-	uint64_t h = (tx_gpa >> 12) * 0x9e3779b97f4a7c15ULL + tx_port;
+	/* The port goes in before the multiply: guests running the same image
+	 * use the same buffer addresses. */
+	uint64_t h = ((tx_gpa >> 12) ^ ((uint64_t)tx_port << 40)) * 0x9e3779b97f4a7c15ULL;
 
 	return &xp->hint[(h >> 32) % XP_HINTS];
 }

@@ -626,12 +626,13 @@ static int flight_find(const struct e1000 *d, unsigned id)
 {
 	unsigned slot = id & 0xffffu;
 
+	unsigned k;
+
 	if ((id >> 16) != d->fl_gen || slot >= E1000_TX_INFLIGHT)
 		return -1;
-	for (unsigned k = 0; k < d->fl_count; k++)
-		if (flight_slot(d, k) == slot)
-			return (int)k;
-	return -1;
+	/* Its position in the queue follows from the slot: no walk. */
+	k = (slot + E1000_TX_INFLIGHT - d->fl_first) % E1000_TX_INFLIGHT;
+	return k < d->fl_count ? (int)k : -1;
 }
 
 void e1000_tx_unfetch(struct e1000 *d, unsigned id)

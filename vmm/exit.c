@@ -36,6 +36,7 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_MSR_READ] = handle_msr_read,
 	[EXIT_REASON_MSR_WRITE] = handle_msr_write,
 	[EXIT_REASON_MWAIT] = handle_undefined_opcode,
+	[EXIT_REASON_PAUSE] = handle_pause,
 	[EXIT_REASON_MONITOR] = handle_undefined_opcode,
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,

@@ -29,5 +29,6 @@ enum exit_result handle_invd(struct vcpu *v);
 enum exit_result handle_rdpmc(struct vcpu *v);
 enum exit_result handle_ignored_signal(struct vcpu *v);
 enum exit_result handle_interrupt_window(struct vcpu *v);
+enum exit_result handle_pause(struct vcpu *v);
 
 #endif

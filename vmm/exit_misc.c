@@ -5,6 +5,7 @@
 #include "vmm/exit.h"
 #include "vmm/guest.h"
 #include "vmm/msr.h"
+#include "vmm/sched.h"
 #include "vmm/x86.h"
 
 #define APIC_EOI 0xb0
@@ -83,6 +84,24 @@ enum exit_result handle_invd(struct vcpu *v)
 enum exit_result handle_rdpmc(struct vcpu *v)
 {
 	vcpu_inject_exception(v, X86_EXC_GP, true, 0);
+	return EXIT_RESUME;
+}
+
+/*
+ * PAUSE: the guest is spinning (a polling driver waiting for its peer, a
+ * lock). On one CPU the peer cannot make progress until the spinner gives
+ * the CPU up, so hand it over at once when another vCPU can run. When none
+ * can, stop exiting on PAUSE for the rest of this slice: a guest alone need
+ * not pay an exit per spin.
+ */
+enum exit_result handle_pause(struct vcpu *v)
+{
+	vcpu_skip_insn(v);
+	if (sched_other_runnable(v)) {
+		v->pause_yields++;
+		return EXIT_YIELD;
+	}
+	vcpu_set_pause_exiting(v, false);
 	return EXIT_RESUME;
 }
 

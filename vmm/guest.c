@@ -88,7 +88,11 @@ void guest_console_flush(struct guest *g)
 {
 	if (!g->line_len)
 		return;
-	con_printf("[%s] %.*s\n", g->name, (int)g->line_len, g->line);
+	con_write("[", 1);
+	con_write(g->name, (unsigned)strlen(g->name));
+	con_write("] ", 2);
+	con_write(g->line, g->line_len);
+	con_write("\n", 1);
 	g->line_len = 0;
 }
 

@@ -20,7 +20,7 @@
 #include "vmm/vcpu.h"
 
 #define GUEST_MAX_IO_HANDLERS 8
-#define GUEST_LINE_MAX 240
+#define GUEST_LINE_MAX 512
 
 struct guest;
 

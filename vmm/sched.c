@@ -72,6 +72,14 @@ static bool runnable(struct vcpu *v)
 	return v->state == VCPU_RUNNABLE;
 }
 
+bool sched_other_runnable(struct vcpu *v)
+{
+	for (unsigned i = 0; i < nguests; i++)
+		if (&guests[i].vcpu != v && runnable(&guests[i].vcpu))
+			return true;
+	return false;
+}
+
 static struct vcpu *pick_next(const struct vcpu *prev)
 {
 	unsigned start = prev ? prev->guest->id + 1 : 0;
@@ -136,6 +144,7 @@ static void arm_preemption_timer(struct vcpu *v)
 static void run_slice(struct vcpu *v)
 {
 	v->slice_end_tsc = rdtsc() + slice_tsc;
+	vcpu_set_pause_exiting(v, true);
 	while (v->state == VCPU_RUNNABLE) {
 		int err;
 

@@ -3,9 +3,13 @@
 #ifndef XTALK_VMM_SCHED_H
 #define XTALK_VMM_SCHED_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 void sched_init(uint64_t tsc_hz, uint32_t timeslice_us);
+/* Could another vCPU than v run now? */
+struct vcpu;
+bool sched_other_runnable(struct vcpu *v);
 /* Run every guest until all have stopped. */
 void sched_run(void);
 

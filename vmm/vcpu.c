@@ -7,6 +7,7 @@
 #include "vmm/console.h"
 #include "vmm/guest.h"
 #include "vmm/vmx.h"
+#include "vmm/vmx_caps.h"
 #include "vmm/x86.h"
 
 /* vmx_run.S addresses struct guest_regs by these offsets. */
@@ -69,6 +70,20 @@ unsigned vcpu_cpl(struct vcpu *v)
 {
 	(void)v;
 	return (vmread(VMCS_GUEST_SS_AR) >> VMX_AR_DPL_SHIFT) & 3;
+}
+
+void vcpu_set_pause_exiting(struct vcpu *v, bool on)
+{
+	uint32_t want;
+
+	if (!(vmx_caps.proc & CPU_BASED_PAUSE_EXITING))
+		return;
+	want = on ? v->proc_ctls | CPU_BASED_PAUSE_EXITING
+		  : v->proc_ctls & ~CPU_BASED_PAUSE_EXITING;
+	if (want != v->proc_ctls) {
+		v->proc_ctls = want;
+		vmwrite(VMCS_PROC_BASED_CTLS, want);
+	}
 }
 
 void vcpu_dump(struct vcpu *v)

@@ -38,6 +38,7 @@ struct vcpu {
 	uint64_t exits[EXIT_REASON_MAX + 1]; /* last slot: reasons beyond the table */
 	uint64_t exits_total;
 	uint64_t entries;
+	uint64_t pause_yields;       /* PAUSE exits that gave the CPU to another vCPU */
 };
 
 /* What an exit handler tells the run loop. A handler that completes the
@@ -56,5 +57,7 @@ uint64_t vcpu_gpr_read(struct vcpu *v, unsigned reg);
 void vcpu_gpr_write(struct vcpu *v, unsigned reg, uint64_t val);
 unsigned vcpu_cpl(struct vcpu *v);
 void vcpu_dump(struct vcpu *v);
+/* PAUSE exiting on or off for v (when the CPU offers it). */
+void vcpu_set_pause_exiting(struct vcpu *v, bool on);
 
 #endif

@@ -45,8 +45,6 @@ MAC_RX = "52:54:00:00:b0:02"
 PHYS_MAC = e2e.PHYS_MAC
 
 LINE = re.compile(r"^bench: (.*)$")
-
-
 def ini_for(path, p):
     """The xtalk.ini of one benchmark boot."""
     common = (f"sizes={p['sizes']} batches={p['batches']} modes={p['modes']} "
@@ -107,14 +105,14 @@ def derive(kv):
     }
 
 
-def run_path(path, p, build, ovmf, keep):
-    work_ini = os.path.join(build, "bench", f"{path}.ini")
+def run_path(job, path, p, build, ovmf):
+    work_ini = os.path.join(build, "bench", f"{job}.ini")
     with open(work_ini, "w") as f:
         f.write(ini_for(path, p))
-    case = Case(f"bench_{path}", work_ini, ["netbench.elf"], lambda log: [],
+    case = Case(f"bench_{job}", work_ini, ["netbench.elf"], lambda log: [],
                 timeout=p["timeout"], megs=512 if p["guests"] > 2 else 256,
                 phys="null" if path == "outside" else "")
-    work = os.path.join(build, "bench", path)
+    work = os.path.join(build, "bench", job)
     os.makedirs(work, exist_ok=True)
     log, timed_out, elapsed = e2e.run_bochs(case, work, build, ovmf)
     rows, memcpy = parse(log)
@@ -126,7 +124,7 @@ def run_path(path, p, build, ovmf, keep):
             problems.append(f"{g}: {log.status(g)}")
     if not rows:
         problems.append("no bench lines")
-    return path, rows, memcpy, problems, elapsed, work
+    return job, rows, memcpy, problems, elapsed, work
 
 
 def markdown(rows, memcpy, wall):
@@ -210,7 +208,7 @@ def main():
     start = time.monotonic()
     rows, memcpy, failed = [], None, False
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        futs = [pool.submit(run_path, path, q, build, ovmf, None) for path, q, _ in jobs]
+        futs = [pool.submit(run_path, job, path, q, build, ovmf) for path, q, job in jobs]
         for fut in concurrent.futures.as_completed(futs):
             path, got, mc, problems, elapsed, work = fut.result()
             print(f"bench: {path}: {len(got)} rows in {elapsed:.0f} s ({work})", flush=True)
