@@ -741,8 +741,11 @@ static bool preshare_direction(struct xpath *xp, unsigned a, unsigned b)
 		uint64_t ta, rb;
 		int rc;
 
-		/* Hardware-owned: RDH up to RDT. */
-		if ((i + nr - rb_nic->rdh) % nr >= (rb_nic->rdt + nr - rb_nic->rdh) % nr)
+		/* Hardware-owned (RDH up to RDT), or the one slot the driver
+		 * holds at RDT when it carries no frame (DD clear): it is the
+		 * next one the NIC gets, and sharing it now spares a copy. */
+		if ((i + nr - rb_nic->rdh) % nr >= (rb_nic->rdt + nr - rb_nic->rdh) % nr &&
+		    (i != rb_nic->rdt || !rx_slot_consumed(rb_nic, nr, i)))
 			continue;
 		ta = desc_addr(ta_nic, tbase, i);
 		rb = desc_addr(rb_nic, rbase, i);

@@ -59,17 +59,18 @@ uint32_t e1000_frame_read(const struct e1000_frame *f, uint32_t off, void *dst, 
 
 /* ---------------------------------------------------------- address filter */
 
-/* Exact match against the valid destination-address entries of RAL/RAH. */
+/* Exact match against the valid destination-address entries of RAL/RAH
+ * (RAL holds bytes 0-3 of the address, RAH bytes 4-5: compare as words). */
 static bool ra_match(const struct e1000 *d, const uint8_t dst[6])
 {
-	for (unsigned i = 0; i < E1000_RAR_ENTRIES; i++) {
-		uint32_t lo = d->ral[i], hi = d->rah[i];
-		uint8_t a[6] = { (uint8_t)lo, (uint8_t)(lo >> 8), (uint8_t)(lo >> 16),
-				 (uint8_t)(lo >> 24), (uint8_t)hi, (uint8_t)(hi >> 8) };
+	uint32_t lo = (uint32_t)dst[0] | (uint32_t)dst[1] << 8 | (uint32_t)dst[2] << 16 |
+		      (uint32_t)dst[3] << 24;
+	uint32_t hi = (uint32_t)dst[4] | (uint32_t)dst[5] << 8;
 
-		if (!(hi & E1000_RAH_AV) || (hi & E1000_RAH_AS_MASK))
+	for (unsigned i = 0; i < E1000_RAR_ENTRIES; i++) {
+		if ((d->rah[i] & (E1000_RAH_AV | E1000_RAH_AS_MASK)) != E1000_RAH_AV)
 			continue;
-		if (!memcmp(a, dst, sizeof(a)))
+		if (d->ral[i] == lo && (d->rah[i] & 0xffffu) == hi)
 			return true;
 	}
 	return false;

@@ -12,6 +12,7 @@
 #include "vmm/guest_boot.h"
 #include "vmm/guest_create.h"
 #include "vmm/guest_layout.h"
+#include "vmm/netpath.h"
 #include "vmm/nic.h"
 #include "vmm/palloc.h"
 #include "vmm/platform.h"
@@ -63,24 +64,23 @@ struct guest *guests_by_port(unsigned port)
 
 /*
  * Until cross-talk remaps one of its pages, a guest's RAM is one block at
- * ram_hpa. After that its view is what its EPT says: a range is returned
- * only if it is contiguous there too (a buffer that straddles a shared page
- * and its neighbour is not).
+ * ram_hpa. After that, each page is either its own or a shared page the
+ * remapper knows (an O(1) lookup, cheaper than walking the EPT on every
+ * device access); a range is returned only if it is contiguous in host
+ * memory too (a buffer straddling a shared page and its neighbour is not).
  */
 void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len)
 {
-	uint64_t hpa, next, page, first;
+	uint64_t first, page;
 
 	if (gpa >= g->ram.size || len > g->ram.size - gpa)
 		return NULL;
 	if (!g->remapped)
 		return g->ram.base + gpa;
-	if (ept_lookup(&g->ept, gpa, &first, NULL, NULL, &page))
-		return NULL;
-	for (next = (gpa | (page - 1)) + 1; next < gpa + len; next += page) {
-		if (ept_lookup(&g->ept, next, &hpa, NULL, NULL, &page) || hpa != first + (next - gpa))
+	first = netpath_page_hpa(g, gpa);
+	for (page = (gpa | 0xfff) + 1; page < gpa + len; page += 0x1000)
+		if (netpath_page_hpa(g, page) != first + (page - gpa))
 			return NULL;
-	}
 	return phys_to_virt(first);
 }
 

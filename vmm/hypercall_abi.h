@@ -42,6 +42,7 @@ struct xtalk_counters {
 	uint64_t remaps;          /* page pairs shared or unshared */
 	uint64_t invepts;
 	uint64_t frames;          /* frames moved between guests or to the physical NIC */
+	uint64_t vmm_cycles;      /* TSC spent in the VMM between VM exits and entries */
 };
 #define XTALK_COUNTERS_VERSION 1
 #endif

@@ -295,6 +295,15 @@ bool netpath_cow_fault(struct guest *g, uint64_t gpa)
 	return active && g->nic && xp_cow_fault(&xp, (unsigned)g->nic_port, gpa);
 }
 
+uint64_t netpath_page_hpa(const struct guest *g, uint64_t gpa)
+{
+	int pair = active && g->nic ? remap_find(&rm, &sides[g->nic_port], gpa) : -1;
+
+	if (pair < 0)
+		return g->ram_hpa + gpa;
+	return rm.pair[pair].shared_hpa + (gpa & 0xfff);
+}
+
 bool netpath_poll(void)
 {
 	unsigned n;

@@ -141,6 +141,24 @@ static void arm_preemption_timer(struct vcpu *v)
 	vmwrite(VMCS_PREEMPTION_TIMER_VALUE, ticks > PREEMPTION_TIMER_MAX ? PREEMPTION_TIMER_MAX : ticks);
 }
 
+/*
+ * VMM time accounting: the TSC from a VM exit to the next VM entry (on any
+ * vCPU) is charged to the vCPU and the reason of that exit, switches to
+ * another vCPU included: what each kind of exit costs.
+ */
+static struct {
+	struct vcpu *v;
+	unsigned reason;
+	uint64_t since;
+} acct;
+
+static void charge_exit(void)
+{
+	if (acct.v)
+		acct.v->vmm_tsc[acct.reason] += rdtsc() - acct.since;
+	acct.v = NULL;
+}
+
 static void run_slice(struct vcpu *v)
 {
 	v->slice_end_tsc = rdtsc() + slice_tsc;
@@ -150,7 +168,9 @@ static void run_slice(struct vcpu *v)
 
 		irq_prepare_entry(v);
 		arm_preemption_timer(v);
+		charge_exit();
 		err = vmx_run(&v->regs, v->launched);
+		acct.since = rdtsc();
 		if (err) {
 			guest_stop(v->guest, GUEST_ENTRY_FAILED,
 				   "%s failed: VM-instruction error %llu",
@@ -160,6 +180,10 @@ static void run_slice(struct vcpu *v)
 		}
 		v->launched = true;
 		v->entries++;
+		acct.v = v;
+		acct.reason = EXIT_REASON_BASIC((uint32_t)vmread(VMCS_EXIT_REASON));
+		if (acct.reason > EXIT_REASON_MAX)
+			acct.reason = EXIT_REASON_MAX;
 		if (exit_dispatch(v) == EXIT_YIELD)
 			return;
 	}

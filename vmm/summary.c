@@ -31,6 +31,16 @@ static void print_exits(const struct guest *g)
 	}
 	xt_info("guest %s: %llu VM exits: %s", g->name, (unsigned long long)v->exits_total,
 		n ? buf : "none");
+	n = 0;
+	for (unsigned r = 0; r <= EXIT_REASON_MAX && n < sizeof(buf); r++) {
+		if (!v->exits[r])
+			continue;
+		n += (size_t)xt_snprintf(buf + n, sizeof(buf) - n, "%s%s %llu", n ? ", " : "",
+					 exit_reason_name(r),
+					 (unsigned long long)(v->vmm_tsc[r] / v->exits[r]));
+	}
+	if (n)
+		xt_info("guest %s: VMM cycles per exit: %s", g->name, buf);
 }
 
 /* The bridge's view of the guest's NIC. */
@@ -106,6 +116,8 @@ void summary_counters(struct xtalk_counters *c)
 		c->exits_hlt += e[EXIT_REASON_HLT];
 		c->exits_timer += e[EXIT_REASON_PREEMPTION_TIMER];
 		c->irqs += g->stats.irqs_injected;
+		for (unsigned r = 0; r <= EXIT_REASON_MAX; r++)
+			c->vmm_cycles += g->vcpu.vmm_tsc[r];
 		if (g->nic && !netpath_active()) {
 			const struct bridge_stats *b = &vmm_bridge.port[g->nic_port].st;
 

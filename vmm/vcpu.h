@@ -36,6 +36,7 @@ struct vcpu {
 	uint8_t fxsave[512] __attribute__((aligned(16)));
 	/* Statistics */
 	uint64_t exits[EXIT_REASON_MAX + 1]; /* last slot: reasons beyond the table */
+	uint64_t vmm_tsc[EXIT_REASON_MAX + 1]; /* TSC spent in the VMM after each kind of exit */
 	uint64_t exits_total;
 	uint64_t entries;
 	uint64_t pause_yields;       /* PAUSE exits that gave the CPU to another vCPU */
