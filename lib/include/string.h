@@ -18,4 +18,15 @@ size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 
+/*
+ * -ffreestanding also turns off the compiler's own expansion of these: ask
+ * for it, so that copies and clears of a small known size (descriptors,
+ * addresses, headers, structures) become a few moves; others still call the
+ * functions above. lib/string.c defines XTALK_STRING_IMPL.
+ */
+#ifndef XTALK_STRING_IMPL
+#define memcpy(d, s, n) __builtin_memcpy(d, s, n)
+#define memset(d, c, n) __builtin_memset(d, c, n)
+#endif
+
 #endif
