@@ -33,7 +33,8 @@ static const struct mac_entry *find(const struct mac_table *t, const uint8_t mac
 
 		if (!e->used)
 			return NULL;
-		if (!memcmp(e->mac, mac, 6))
+		if (e->mac[0] == mac[0] && e->mac[1] == mac[1] && e->mac[2] == mac[2] &&
+		    e->mac[3] == mac[3] && e->mac[4] == mac[4] && e->mac[5] == mac[5])
 			return e;
 	}
 	return NULL;

@@ -96,17 +96,14 @@ static uint64_t desc_addr(const struct e1000 *d, uint64_t base, uint32_t idx)
  * next refill (Linux's e1000 and xtalk's guests do), so waiting for it to be
  * handed back would hold the sender's last frame until the next one arrives.
  */
-static bool rx_slot_consumed(const struct e1000 *d, uint32_t n, uint32_t slot)
+static bool rx_slot_consumed(struct e1000 *d, uint32_t n, uint32_t slot)
 {
-	uint64_t base = (uint64_t)d->rdbah << 32 | d->rdbal;
-	const uint8_t *desc;
+	int status;
 
 	if (d->rdh != d->rdt && (slot + n - d->rdt) % n >= (d->rdh + n - d->rdt) % n)
 		return true;
-	desc = d->ops->dma_map ? d->ops->dma_map(d->ctx, base + (uint64_t)slot * E1000_DESC_SIZE,
-						 E1000_DESC_SIZE)
-			       : NULL;
-	return !desc || !(desc[E1000_RXD_STATUS] & E1000_RXD_STAT_DD);
+	status = e1000_rx_desc_status(d, slot);
+	return status < 0 || !(status & E1000_RXD_STAT_DD);
 }
 
 /* ---------------------------------------------------------- completion */
@@ -115,6 +112,24 @@ static void complete(struct xpath *xp, unsigned src, unsigned id)
 {
 	if (src < xp->nports && id != NO_TX_ID)
 		e1000_tx_done(xp->port[src].nic, id);
+}
+
+/* Many completions: each marked, then one hand-back per sender. */
+static void mark_complete(struct xpath *xp, unsigned src, unsigned id)
+{
+	if (src < xp->nports && id != NO_TX_ID)
+		e1000_tx_mark_done(xp->port[src].nic, id);
+}
+
+static void retire(struct xpath *xp, uint64_t senders)
+{
+	while (senders) {
+		unsigned s = (unsigned)__builtin_ctzll(senders);
+
+		senders &= senders - 1;
+		if (s < xp->nports)
+			e1000_tx_retire(xp->port[s].nic);
+	}
 }
 
 static void rxq_push(struct xp_port *p, unsigned src, unsigned id, uint32_t last)
@@ -141,10 +156,11 @@ static uint64_t rxq_flush(struct xpath *xp, struct xp_port *p)
 	while (p->rxq_count) {
 		const struct xp_rx_entry *e = &p->rxq[p->rxq_first];
 
-		complete(xp, e->src, e->id);
+		mark_complete(xp, e->src, e->id);
 		senders |= 1ULL << e->src;
 		rxq_pop(p);
 	}
+	retire(xp, senders);
 	return senders;
 }
 
@@ -704,10 +720,11 @@ void xp_rx_ready(struct xpath *xp, unsigned b)
 		senders = rxq_flush(xp, B);
 	} else {
 		while (B->rxq_count && rx_slot_consumed(B->nic, n, B->rxq[B->rxq_first].last)) {
-			complete(xp, B->rxq[B->rxq_first].src, B->rxq[B->rxq_first].id);
+			mark_complete(xp, B->rxq[B->rxq_first].src, B->rxq[B->rxq_first].id);
 			senders |= 1ULL << B->rxq[B->rxq_first].src;
 			rxq_pop(B);
 		}
+		retire(xp, senders);
 	}
 	maybe_preshare(xp, b);
 	unblock_senders(xp, (int)b);
@@ -723,7 +740,8 @@ void xp_rx_ready(struct xpath *xp, unsigned b)
  */
 static bool preshare_direction(struct xpath *xp, unsigned a, unsigned b)
 {
-	const struct e1000 *ta_nic = xp->port[a].nic, *rb_nic = xp->port[b].nic;
+	const struct e1000 *ta_nic = xp->port[a].nic;
+	struct e1000 *rb_nic = xp->port[b].nic;
 	uint32_t nt = tx_ring_size(ta_nic), nr = rx_ring_size(rb_nic), n = nt < nr ? nt : nr;
 	uint64_t tbase = (uint64_t)ta_nic->tdbah << 32 | ta_nic->tdbal;
 	uint64_t rbase = (uint64_t)rb_nic->rdbah << 32 | rb_nic->rdbal;

@@ -123,45 +123,35 @@ void *e1000_dma(struct e1000 *d, uint64_t gpa, uint64_t len)
 	return d->ops->dma_map(d->ctx, gpa, len);
 }
 
+/*
+ * The rings are mapped on every kick, fetch and completion: a mapping is
+ * kept and reused until the owner's epoch moves (remap, bus mastering) or
+ * the ring registers name another range.
+ */
+uint8_t *e1000_ring_dma(struct e1000 *d, unsigned ring, uint64_t gpa, uint64_t len)
+{
+	struct e1000_ring_map *m = &d->ring_map[ring & 1];
+	uint64_t epoch;
+	uint8_t *va;
+
+	if (!d->ops->dma_epoch)
+		return e1000_dma(d, gpa, len);
+	epoch = d->ops->dma_epoch(d->ctx);
+	if (m->va && m->gpa == gpa && m->len == len && m->epoch == epoch)
+		return m->va;
+	va = e1000_dma(d, gpa, len);
+	m->gpa = gpa;
+	m->len = len;
+	m->epoch = epoch;
+	m->va = va;
+	return va;
+}
+
 /* ---------------------------------------------------------- statistics */
 
 static unsigned stat_index(uint32_t reg)
 {
 	return (reg - E1000_STATS_BASE) / 4;
-}
-
-void e1000_stat_inc(struct e1000 *d, uint32_t reg)
-{
-	uint32_t *c = &d->stats[stat_index(reg)];
-
-	if (*c != UINT32_MAX)
-		(*c)++;
-}
-
-/* 64-bit counters (low, high pair) stick at all ones. */
-void e1000_stat_add64(struct e1000 *d, uint32_t reg_low, uint64_t v)
-{
-	unsigned i = stat_index(reg_low);
-	uint64_t old = (uint64_t)d->stats[i + 1] << 32 | d->stats[i];
-	uint64_t sum = old + v;
-
-	if (sum < old)
-		sum = UINT64_MAX;
-	d->stats[i] = (uint32_t)sum;
-	d->stats[i + 1] = (uint32_t)(sum >> 32);
-}
-
-/* PRC64..PRC1522 / PTC64..PTC1522 by length on the wire (with CRC). */
-void e1000_stat_size(struct e1000 *d, uint32_t reg64, uint32_t wire_len)
-{
-	static const uint32_t upper[] = { 64, 127, 255, 511, 1023, 1522 };
-
-	for (unsigned i = 0; i < sizeof(upper) / sizeof(upper[0]); i++) {
-		if (wire_len <= upper[i]) {
-			e1000_stat_inc(d, reg64 + 4 * i);
-			return;
-		}
-	}
 }
 
 static bool stat_is_high(uint32_t reg)
@@ -330,6 +320,7 @@ static void reset_regs(struct e1000 *d)
 	memset(d->mta, 0, sizeof(d->mta));
 	memset(d->vfta, 0, sizeof(d->vfta));
 	memset(d->stats, 0, sizeof(d->stats));
+	memset(d->ring_map, 0, sizeof(d->ring_map));
 	for (unsigned i = 0; i < E1000_STORED_REGS; i++)
 		d->stored[i] = stored_regs[i].reset;
 	e1000_eeprom_reset(&d->eeprom);

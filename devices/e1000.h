@@ -99,7 +99,19 @@ struct e1000_ops {
 	void (*error)(void *ctx, enum e1000_err e, uint64_t detail);
 	/* Monotonic time in ns, for ITR throttling. NULL: no throttling. */
 	uint64_t (*now_ns)(void *ctx);
+	/* A value that changes whenever dma_map might answer differently for
+	 * the same range (bus mastering switched, guest pages remapped). With
+	 * it the descriptor rings' mappings are kept between accesses; NULL:
+	 * every access maps again. */
+	uint64_t (*dma_epoch)(void *ctx);
 };
+
+/* One descriptor ring's mapping, valid while (gpa, len, epoch) hold. */
+struct e1000_ring_map {
+	uint64_t gpa, len, epoch;
+	uint8_t *va;				/* NULL: nothing kept */
+};
+enum { E1000_RING_TX, E1000_RING_RX };
 
 /* Offload parameters from the last context descriptor. */
 struct e1000_tx_ctx {
@@ -165,6 +177,7 @@ struct e1000 {
 	unsigned fl_first, fl_count;		/* frames in flight, oldest first */
 	uint16_t fl_gen;			/* bumped when in-flight ids go stale */
 	struct e1000_tx_flight flight[E1000_TX_INFLIGHT];
+	struct e1000_ring_map ring_map[2];	/* E1000_RING_TX, E1000_RING_RX */
 	bool tx_ring_reported;			/* broken TX ring reported since the last kick */
 	bool rx_ring_reported;
 
@@ -226,16 +239,23 @@ void e1000_tx_complete(struct e1000 *d, const struct e1000_frame *f);
  * done frame at the head of the queue, in ring order, with DD where RS,
  * statistics, TXDW (and TXQE when TDH reaches TDT). Stale ids (after the
  * guest rewrote the ring registers or reset the device) are ignored.
+ * e1000_tx_mark_done + e1000_tx_retire: e1000_tx_done for many frames with
+ * one hand-back (TDH write-back, statistics, one interrupt cause update).
  */
 int e1000_tx_fetch(struct e1000 *d, struct e1000_frame *f, unsigned *id);
 void e1000_tx_unfetch(struct e1000 *d, unsigned id);
 void e1000_tx_done(struct e1000 *d, unsigned id);
+void e1000_tx_mark_done(struct e1000 *d, unsigned id);
+void e1000_tx_retire(struct e1000 *d);
 unsigned e1000_tx_inflight(const struct e1000 *d);
 
 /* Would this NIC accept a frame for dst (RCTL.EN, PHY link up, the address filters)? */
 bool e1000_rx_accepts(const struct e1000 *d, const uint8_t dst[6]);
 /* RX descriptors owned by hardware (RDH..RDT); 0 if RX is off or the ring is invalid. */
 unsigned e1000_rx_free(const struct e1000 *d);
+/* The status byte of RX descriptor slot as the guest sees it now, or -1 when
+ * the ring is invalid or slot beyond it. */
+int e1000_rx_desc_status(struct e1000 *d, uint32_t slot);
 /*
  * Copy f into the next RX buffer(s). 0 on success (*copied += bytes written
  * to guest buffers); -XT_EAGAIN: not enough free descriptors, nothing
@@ -277,9 +297,43 @@ void e1000_irq_timer(struct e1000 *d);
 void e1000_raise(struct e1000 *d, uint32_t causes);
 void e1000_report(struct e1000 *d, enum e1000_err e, uint64_t detail);
 void *e1000_dma(struct e1000 *d, uint64_t gpa, uint64_t len);
-void e1000_stat_inc(struct e1000 *d, uint32_t reg);
-void e1000_stat_add64(struct e1000 *d, uint32_t reg_low, uint64_t v);
-void e1000_stat_size(struct e1000 *d, uint32_t reg64, uint32_t wire_len);
+/* e1000_dma for a descriptor ring (E1000_RING_TX/RX), kept while ops->dma_epoch holds. */
+uint8_t *e1000_ring_dma(struct e1000 *d, unsigned ring, uint64_t gpa, uint64_t len);
+/* Statistics (per frame on the data path, so inline): 32-bit counters and
+ * 64-bit low/high pairs stick at all ones; *_size picks PxC64..PxC1522 by
+ * the length on the wire (with CRC). */
+static inline void e1000_stat_inc(struct e1000 *d, uint32_t reg)
+{
+	uint32_t *c = &d->stats[(reg - E1000_STATS_BASE) / 4];
+
+	if (*c != UINT32_MAX)
+		(*c)++;
+}
+
+static inline void e1000_stat_add64(struct e1000 *d, uint32_t reg_low, uint64_t v)
+{
+	uint32_t *c = &d->stats[(reg_low - E1000_STATS_BASE) / 4];
+	uint64_t old = (uint64_t)c[1] << 32 | c[0], sum = old + v;
+
+	if (sum < old)
+		sum = UINT64_MAX;
+	c[0] = (uint32_t)sum;
+	c[1] = (uint32_t)(sum >> 32);
+}
+
+static inline void e1000_stat_size(struct e1000 *d, uint32_t reg64, uint32_t wire_len)
+{
+	unsigned i = wire_len <= 64 ? 0 : wire_len <= 127 ? 1 : wire_len <= 255 ? 2 :
+		     wire_len <= 511 ? 3 : wire_len <= 1023 ? 4 : wire_len <= 1522 ? 5 : 6;
+
+	if (i < 6)
+		e1000_stat_inc(d, reg64 + 4 * i);
+}
+
+static inline bool e1000_mac_is_bcast(const uint8_t a[6])
+{
+	return (a[0] & a[1] & a[2] & a[3] & a[4] & a[5]) == 0xff;
+}
 void e1000_tx_reset(struct e1000 *d);
 void e1000_tx_flush(struct e1000 *d);
 uint16_t e1000_vet(const struct e1000 *d);

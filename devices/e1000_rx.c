@@ -15,8 +15,6 @@
 
 #include "lib/xerrno.h"
 
-static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
 static void put_le16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)v;
@@ -92,7 +90,7 @@ bool e1000_rx_accepts(const struct e1000 *d, const uint8_t dst[6])
 		return false;
 	if (ra_match(d, dst))
 		return true;
-	if (!memcmp(dst, bcast, sizeof(bcast)))
+	if (e1000_mac_is_bcast(dst))
 		return d->rctl & (E1000_RCTL_BAM | E1000_RCTL_MPE);
 	if (dst[0] & 1)
 		return (d->rctl & E1000_RCTL_MPE) || mta_match(d, dst);
@@ -128,6 +126,19 @@ static void ring_error(struct e1000 *d, enum e1000_err e, uint64_t detail)
 		return;
 	d->rx_ring_reported = true;
 	e1000_report(d, e, detail);
+}
+
+int e1000_rx_desc_status(struct e1000 *d, uint32_t slot)
+{
+	enum e1000_err e;
+	uint64_t detail, base = (uint64_t)d->rdbah << 32 | d->rdbal;
+	const uint8_t *ring;
+	uint32_t n;
+
+	if (!ring_regs_ok(d, &n, &e, &detail) || slot >= n)
+		return -1;
+	ring = e1000_ring_dma(d, E1000_RING_RX, base, d->rdlen);
+	return ring ? ring[(size_t)slot * E1000_DESC_SIZE + E1000_RXD_STATUS] : -1;
 }
 
 unsigned e1000_rx_free(const struct e1000 *d)
@@ -240,7 +251,7 @@ static void count_rx(struct e1000 *d, uint32_t len, const uint8_t dst[6], bool g
 	e1000_stat_inc(d, E1000_GPRC);
 	e1000_stat_add64(d, E1000_GORCL, wire);
 	e1000_stat_size(d, E1000_PRC64, wire);
-	if (!memcmp(dst, bcast, sizeof(bcast)))
+	if (e1000_mac_is_bcast(dst))
 		e1000_stat_inc(d, E1000_BPRC);
 	else if (dst[0] & 1)
 		e1000_stat_inc(d, E1000_MPRC);
@@ -350,7 +361,7 @@ static int rx_ring_get(struct e1000 *d, struct rx_ring *r)
 		ring_error(d, e, detail);
 		return -XT_EFAULT;
 	}
-	r->base = e1000_dma(d, base, d->rdlen);
+	r->base = e1000_ring_dma(d, E1000_RING_RX, base, d->rdlen);
 	if (!r->base) {
 		ring_error(d, E1000_ERR_RING_DMA, base);
 		return -XT_EFAULT;

@@ -105,7 +105,7 @@ static bool tx_ring_get(struct e1000 *d, struct tx_ring *r)
 		ring_error(d, E1000_ERR_RING_INDEX, (uint64_t)d->tdh << 32 | d->tdt);
 		return false;
 	}
-	r->base = e1000_dma(d, base, d->tdlen);
+	r->base = e1000_ring_dma(d, E1000_RING_TX, base, d->tdlen);
 	if (!r->base) {
 		ring_error(d, E1000_ERR_RING_DMA, base);
 		return false;
@@ -480,7 +480,6 @@ int e1000_tx_peek(struct e1000 *d, struct e1000_frame *f)
 
 static void count_tx(struct e1000 *d, const struct e1000_tx_pending *p)
 {
-	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	uint32_t wire = p->len + E1000_CRC_LEN;
 
 	e1000_stat_inc(d, E1000_GPTC);
@@ -488,7 +487,7 @@ static void count_tx(struct e1000 *d, const struct e1000_tx_pending *p)
 	e1000_stat_add64(d, E1000_GOTCL, wire);
 	e1000_stat_add64(d, E1000_TOTL, wire);
 	e1000_stat_size(d, E1000_PTC64, wire);
-	if (!memcmp(p->dst, bcast, sizeof(bcast)))
+	if (e1000_mac_is_bcast(p->dst))
 		e1000_stat_inc(d, E1000_BPTC);
 	else if (p->dst[0] & 1)
 		e1000_stat_inc(d, E1000_MPTC);
@@ -581,7 +580,13 @@ int e1000_tx_fetch(struct e1000 *d, struct e1000_frame *f, unsigned *id)
 
 	frame_clear(f);
 	d->tx_pend.valid = false;
-	if (!(d->tctl & E1000_TCTL_EN) || !tx_ring_get(d, &r))
+	/* Nothing new since the last fetch (the common case after a
+	 * completion): no descriptor to read, nothing done to hand back
+	 * (e1000_tx_done/retire do that). */
+	if (!(d->tctl & E1000_TCTL_EN) || d->fl_count >= E1000_TX_INFLIGHT ||
+	    (d->fl_count ? d->tx_cur : d->tdh) == d->tdt)
+		return 0;
+	if (!tx_ring_get(d, &r))
 		return 0;
 	if (!d->fl_count || d->tx_cur >= r.n)
 		d->tx_cur = d->tdh;
@@ -645,16 +650,26 @@ void e1000_tx_unfetch(struct e1000 *d, unsigned id)
 	d->fl_count--;
 }
 
-void e1000_tx_done(struct e1000 *d, unsigned id)
+void e1000_tx_mark_done(struct e1000 *d, unsigned id)
 {
 	int k = flight_find(d, id);
+
+	if (k >= 0)
+		d->flight[flight_slot(d, (unsigned)k)].done = true;
+}
+
+void e1000_tx_retire(struct e1000 *d)
+{
 	struct tx_ring r;
 
-	if (k < 0)
-		return;
-	d->flight[flight_slot(d, (unsigned)k)].done = true;
-	if (tx_ring_get(d, &r))
+	if (d->fl_count && d->flight[d->fl_first].done && tx_ring_get(d, &r))
 		flight_retire(d, &r);
+}
+
+void e1000_tx_done(struct e1000 *d, unsigned id)
+{
+	e1000_tx_mark_done(d, id);
+	e1000_tx_retire(d);
 }
 
 unsigned e1000_tx_inflight(const struct e1000 *d)

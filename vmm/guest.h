@@ -81,6 +81,7 @@ struct guest {
 	int nic_port;                  /* its port on the bridge */
 	int nic_mmio, nic_io;          /* BAR0 region and BAR1 handler indices */
 	bool remapped;                 /* some of its EPT no longer maps its own RAM */
+	uint64_t dma_epoch;            /* bumped on every EPT change (device mappings kept until then) */
 	char line[GUEST_LINE_MAX + 1]; /* console output being assembled */
 	unsigned line_len;
 	enum guest_stop_reason stop_reason;

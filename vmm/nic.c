@@ -43,6 +43,14 @@ static void *nic_dma_map(void *ctx, uint64_t gpa, uint64_t len)
 	return p;
 }
 
+/* Mappings hold while the guest's EPT is unchanged and bus mastering stays as it was. */
+static uint64_t nic_dma_epoch(void *ctx)
+{
+	struct guest *g = ctx;
+
+	return g->dma_epoch << 1 | pci_func_bus_master(&g->pci_nic);
+}
+
 static void nic_set_irq(void *ctx, bool level)
 {
 	struct guest *g = ctx;
@@ -113,6 +121,7 @@ static const struct e1000_ops nic_ops = {
 	.disabled = nic_disabled,
 	.error = nic_error,
 	.now_ns = nic_now_ns,
+	.dma_epoch = nic_dma_epoch,
 };
 
 static uint64_t bar0_read(struct guest *g, void *dev, uint64_t off, unsigned size)

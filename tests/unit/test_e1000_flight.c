@@ -30,13 +30,28 @@ struct fake {
 	uint8_t ram[RAM_SIZE];
 	uint8_t bounce[E1000_MAX_FRAME_JUMBO];
 	bool irq;
+	/* For the ring mapping tests: maps of the TX ring, the page the TX
+	 * ring's GPA maps to instead of RAM (NULL: RAM), the epoch. */
+	unsigned tx_ring_maps;
+	uint8_t *tx_ring_moved;
+	uint64_t epoch;
 };
 
 static void *fake_dma(void *ctx, uint64_t gpa, uint64_t len)
 {
 	struct fake *fk = ctx;
 
+	if (gpa == TX_RING && len == NDESC * 16) {
+		fk->tx_ring_maps++;
+		if (fk->tx_ring_moved)
+			return fk->tx_ring_moved;
+	}
 	return gpa < RAM_SIZE && len <= RAM_SIZE - gpa ? fk->ram + gpa : NULL;
+}
+
+static uint64_t fake_epoch(void *ctx)
+{
+	return ((struct fake *)ctx)->epoch;
 }
 
 static void fake_irq(void *ctx, bool level)
@@ -45,6 +60,8 @@ static void fake_irq(void *ctx, bool level)
 }
 
 static const struct e1000_ops ops = { .dma_map = fake_dma, .set_irq = fake_irq };
+static const struct e1000_ops ops_epoch = { .dma_map = fake_dma, .set_irq = fake_irq,
+					    .dma_epoch = fake_epoch };
 
 static void wr(struct fake *fk, uint32_t off, uint32_t v)
 {
@@ -248,6 +265,102 @@ static void test_inflight_limit(void **state)
 	assert_int_equal(f.seg[0].data[6], (uint8_t)E1000_TX_INFLIGHT);
 }
 
+/* Many frames done, one hand-back: nothing moves before e1000_tx_retire. */
+static void test_mark_done_then_retire(void **state)
+{
+	struct fake *fk = *state;
+	struct e1000_frame f;
+	unsigned id[3];
+
+	for (unsigned i = 0; i < 3; i++)
+		put_frame(fk, i, 100, (uint8_t)i);
+	wr(fk, E1000_TDT, 3);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(e1000_tx_fetch(&fk->dev, &f, &id[i]), 1);
+	e1000_tx_mark_done(&fk->dev, id[2]);
+	e1000_tx_mark_done(&fk->dev, id[0]);
+	e1000_tx_mark_done(&fk->dev, id[1]);
+	assert_int_equal(rd(fk, E1000_TDH), 0);
+	assert_false(dd(fk, 0) || dd(fk, 1) || dd(fk, 2));
+	assert_false(fk->irq);
+	e1000_tx_retire(&fk->dev);
+	assert_int_equal(rd(fk, E1000_TDH), 3);
+	assert_true(dd(fk, 0) && dd(fk, 1) && dd(fk, 2));
+	assert_true(fk->irq);
+	assert_int_equal(rd(fk, E1000_GPTC), 3);
+	assert_int_equal(e1000_tx_inflight(&fk->dev), 0);
+	/* Nothing left: a second retire changes nothing. */
+	e1000_tx_retire(&fk->dev);
+	assert_int_equal(rd(fk, E1000_TDH), 3);
+	assert_int_equal(rd(fk, E1000_GPTC), 0);	/* read to clear */
+}
+
+/*
+ * With ops->dma_epoch the TX ring is mapped once and kept; when the epoch
+ * moves (the guest page was remapped) the next access maps again and sees
+ * the new page; a new ring address maps again whatever the epoch.
+ */
+static void test_ring_mapping_follows_epoch(void **state)
+{
+	struct fake *fk = *state;
+	static uint8_t moved[NDESC * 16];
+	struct e1000_frame f;
+	unsigned id, maps;
+
+	e1000_init(&fk->dev, mac, &ops_epoch, fk, fk->bounce);
+	wr(fk, E1000_TDBAL, TX_RING);
+	wr(fk, E1000_TDLEN, NDESC * 16);
+	wr(fk, E1000_TCTL, E1000_TCTL_EN);
+	put_frame(fk, 0, 100, 0x10);
+	put_frame(fk, 1, 100, 0x11);
+	put_frame(fk, 2, 100, 0x12);
+	wr(fk, E1000_TDT, 1);
+	assert_int_equal(e1000_tx_fetch(&fk->dev, &f, &id), 1);
+	e1000_tx_done(&fk->dev, id);
+	maps = fk->tx_ring_maps;
+	assert_true(maps >= 1);
+	wr(fk, E1000_TDT, 2);
+	assert_int_equal(e1000_tx_fetch(&fk->dev, &f, &id), 1);
+	assert_int_equal(f.seg[0].data[6], 0x11);
+	e1000_tx_done(&fk->dev, id);
+	assert_int_equal(fk->tx_ring_maps, maps);	/* kept */
+	assert_true(dd(fk, 1));
+
+	/* The ring's page now maps elsewhere: descriptor 2 there is another frame. */
+	memcpy(moved, fk->ram + TX_RING, sizeof(moved));
+	{
+		uint64_t a = TX_BUF + 5 * 2048u;
+
+		memcpy(moved + 2 * 16, &a, 8);
+		fk->ram[a + 6] = 0x55;
+	}
+	fk->tx_ring_moved = moved;
+	wr(fk, E1000_TDT, 3);
+	assert_int_equal(e1000_tx_fetch(&fk->dev, &f, &id), 1);
+	assert_int_equal(f.seg[0].data[6], 0x12);	/* stale until the epoch moves */
+	e1000_tx_unfetch(&fk->dev, id);
+	fk->epoch++;
+	assert_int_equal(e1000_tx_fetch(&fk->dev, &f, &id), 1);
+	assert_int_equal(f.seg[0].data[6], 0x55);
+	assert_int_equal(fk->tx_ring_maps, maps + 1);
+	e1000_tx_done(&fk->dev, id);
+	assert_true(moved[2 * 16 + 12] & E1000_TXD_STAT_DD);	/* written back there */
+	assert_false(dd(fk, 2));
+}
+
+/* The RX descriptor status as the guest sees it, -1 beyond the ring. */
+static void test_rx_desc_status(void **state)
+{
+	struct fake *fk = *state;
+
+	fk->ram[RX_RING + 3 * 16 + 12] = E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP;
+	assert_int_equal(e1000_rx_desc_status(&fk->dev, 3), E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP);
+	assert_int_equal(e1000_rx_desc_status(&fk->dev, 4), 0);
+	assert_int_equal(e1000_rx_desc_status(&fk->dev, 8), -1);
+	wr(fk, E1000_RDLEN, 0);
+	assert_int_equal(e1000_rx_desc_status(&fk->dev, 3), -1);
+}
+
 static void test_rx_inplace(void **state)
 {
 	struct fake *fk = *state;
@@ -293,6 +406,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stale_ids_after_ring_rewrite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_inplace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mark_done_then_retire, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ring_mapping_follows_epoch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_desc_status, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
