@@ -22,7 +22,7 @@
 #include "vmm/x86.h"
 
 #define PHYS_BOUNCE_SIZE 2048
-#define PHYS_BOUNCE_PAGES (XP_PHYS_INFLIGHT * PHYS_BOUNCE_SIZE / PAGE_SIZE)
+#define PHYS_BOUNCE_PAGES (XP_PHYS_INFLIGHT * PHYS_BOUNCE_SIZE / EPT_PAGE_SIZE)
 #define PHYS_RX_BUDGET 64
 #define LOG_REMAPS 16 /* remaps logged one by one; then only counted */
 
@@ -80,8 +80,10 @@ static void rm_invept(void *ctx, struct ept *ept)
 {
 	(void)ctx;
 	for (unsigned i = 0; i < nguests; i++)
-		if (&guests[i].ept == ept)
+		if (&guests[i].ept == ept) {
 			guests[i].remapped = true;
+			guests[i].dma_epoch++;
+		}
 	vmx_invept(ept_eptp(ept));
 	counters.invepts++;
 }
@@ -341,31 +343,71 @@ void netpath_add_counters(struct xtalk_counters *c)
 	c->invepts += counters.invepts;
 }
 
+/* The dump coalesces runs of pairs whose four addresses all advance by one
+ * page (a ring's buffers paired slot by slot): one console line per run, so
+ * a 256-slot ring does not cost 256 lines of serial output inside a VMCALL. */
+struct dump_run {
+	const struct remap_pair *first;
+	uint64_t tx_gpa, rx_gpa, tx_hpa, rx_hpa; /* of the last pair in the run */
+	unsigned first_no, count, pages;
+};
+
+static void dump_flush(struct dump_run *d)
+{
+	const struct remap_pair *p = d->first;
+	uint64_t span = (uint64_t)(d->count - 1) * EPT_PAGE_SIZE;
+
+	if (!d->count)
+		return;
+	xt_info("xt-dump: shared pages %u-%u (%u): guest '%s' GPA 0x%llx-0x%llx -> HPA "
+		"0x%llx-0x%llx (rw), guest '%s' GPA 0x%llx-0x%llx -> HPA 0x%llx-0x%llx "
+		"(read-only)%s",
+		d->first_no, d->first_no + d->count - 1, d->count, guests_by_port(p->tx->id)->name,
+		(unsigned long long)(d->tx_gpa - span), (unsigned long long)d->tx_gpa,
+		(unsigned long long)(d->tx_hpa - span), (unsigned long long)d->tx_hpa,
+		guests_by_port(p->rx->id)->name, (unsigned long long)(d->rx_gpa - span),
+		(unsigned long long)d->rx_gpa, (unsigned long long)(d->rx_hpa - span),
+		(unsigned long long)d->rx_hpa,
+		d->tx_hpa == d->rx_hpa ? ", same host page" : ", DIFFERENT host pages");
+	d->first_no += d->count;
+	d->count = 0;
+}
+
 static int dump_pair(void *arg, const struct remap_pair *p, uint64_t tx_hpa, uint64_t rx_hpa)
 {
-	unsigned *n = arg;
+	struct dump_run *d = arg;
 
-	xt_info("xt-dump: shared page %u: guest '%s' GPA 0x%llx -> HPA 0x%llx (rw), "
-		"guest '%s' GPA 0x%llx -> HPA 0x%llx (read-only)%s",
-		(*n)++, guests_by_port(p->tx->id)->name, (unsigned long long)p->tx_gpa,
-		(unsigned long long)tx_hpa, guests_by_port(p->rx->id)->name,
-		(unsigned long long)p->rx_gpa, (unsigned long long)rx_hpa,
-		tx_hpa == rx_hpa ? ", same host page" : ", DIFFERENT host pages");
+	if (d->count && p->tx->id == d->first->tx->id && p->rx->id == d->first->rx->id &&
+	    p->tx_gpa == d->tx_gpa + EPT_PAGE_SIZE && p->rx_gpa == d->rx_gpa + EPT_PAGE_SIZE &&
+	    tx_hpa == d->tx_hpa + EPT_PAGE_SIZE && rx_hpa == d->rx_hpa + EPT_PAGE_SIZE &&
+	    (tx_hpa == rx_hpa) == (d->tx_hpa == d->rx_hpa))
+		d->count++;
+	else {
+		dump_flush(d);
+		d->first = p;
+		d->count = 1;
+	}
+	d->tx_gpa = p->tx_gpa;
+	d->rx_gpa = p->rx_gpa;
+	d->tx_hpa = tx_hpa;
+	d->rx_hpa = rx_hpa;
+	d->pages++;
 	return 0;
 }
 
 void netpath_dump(void)
 {
-	unsigned n = 0;
+	struct dump_run d = { 0 };
 
 	if (!active) {
 		xt_info("xt-dump: cross-talk is off");
 		return;
 	}
-	remap_for_each(&rm, dump_pair, &n);
+	remap_for_each(&rm, dump_pair, &d);
+	dump_flush(&d);
 	xt_info("xt-dump: %u shared page(s); remapper: shares %llu, unshares %llu, copy-on-write "
 		"%llu, INVEPTs %llu, pages copied %llu, busy %llu",
-		n, (unsigned long long)rm.st.shares, (unsigned long long)rm.st.unshares,
+		d.pages, (unsigned long long)rm.st.shares, (unsigned long long)rm.st.unshares,
 		(unsigned long long)rm.st.cow_breaks, (unsigned long long)rm.st.invepts,
 		(unsigned long long)rm.st.pages_copied, (unsigned long long)rm.st.busy_refusals);
 	for (unsigned i = 0; i < nguests; i++)
