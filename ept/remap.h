@@ -63,11 +63,11 @@
 
 #include "ept/ept.h"
 
-#define REMAP_MAX_PAIRS		512
+#define REMAP_MAX_PAIRS		1024
 #define REMAP_MAX_ATTACH	256	/* attached pages tracked at once */
 #define REMAP_FLUSH_MAX		32	/* EPTs per operation before early flush */
 #define REMAP_NO_HPA		(~0ULL)	/* remap_for_each: GPA not mapped */
-#define REMAP_HASH		1024	/* buckets of the (guest, page) index */
+#define REMAP_HASH		2048	/* buckets of the (guest, page) index */
 #define REMAP_NIL		(-1)
 
 /* One guest's memory. */

@@ -36,8 +36,8 @@
 #define E1000_VENDOR 0x8086
 #define E1000_DEVICE_82540EM 0x100e
 
-#define E1000_NUM_TX 64     /* descriptors; 64 * 16 bytes: TDLEN multiple of 128 */
-#define E1000_NUM_RX 64
+#define E1000_NUM_TX 256    /* descriptors (as Linux e1000 by default); TDLEN multiple of 128 */
+#define E1000_NUM_RX 256
 #define E1000_RX_BUF 2048   /* default buffer size: RCTL.BSIZE 2048 */
 #define E1000_TX_BUF 2048   /* one frame per descriptor */
 #define E1000_BUF_MAX 4096  /* buffer storage per descriptor (buf=4096) */

@@ -102,6 +102,7 @@ def derive(kv):
         "modeled_cost_per_frame": round(cpf + exits * EXIT_COST, 1),
         "modeled_nested": round(cpf + exits * EXIT_COST_NESTED, 1),
         "rtt_cycles": int(kv.get("rtt", 0)),
+        "vmm_per_frame": round(per("vmm_cycles"), 1),
     }
 
 
@@ -130,14 +131,15 @@ def run_path(job, path, p, build, ovmf):
 def markdown(rows, memcpy, wall):
     out = ["| path | size | batch | mode | guests | frames/s | cycles/frame | exits/frame | "
            "irqs/frame | copies/frame | bytes copied/frame | remaps/frame | modeled/frame "
-           "(x1200) | modeled nested (x14000) | RTT cycles |",
-           "|" + "---|" * 15]
+           "(x1200) | modeled nested (x14000) | RTT cycles | of which VMM cycles/frame |",
+           "|" + "---|" * 16]
     for r in rows:
         out.append(f"| {r['path']} | {r['size']} | {r['batch']} | {r['mode']} | {r['guests']} | "
                    f"{r['frames_per_s']} | {r['cycles_per_frame']} | {r['exits_per_frame']} | "
                    f"{r['irqs_per_frame']} | {r['copies_per_frame']} | "
                    f"{r['bytes_copied_per_frame']} | {r['remaps_per_frame']} | "
-                   f"{r['modeled_cost_per_frame']} | {r['modeled_nested']} | {r['rtt_cycles']} |")
+                   f"{r['modeled_cost_per_frame']} | {r['modeled_nested']} | {r['rtt_cycles']} | "
+                   f"{r['vmm_per_frame']} |")
     out.append("")
     if memcpy:
         out.append(f"memcpy of 1514 bytes on the same emulator: {memcpy} cycles.")
