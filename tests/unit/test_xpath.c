@@ -297,6 +297,12 @@ static void *g_dma(void *ctx, uint64_t gpa, uint64_t len)
 	return host_va(first);
 }
 
+/* As vmm/nic.c: ring mappings stay valid until the guest's EPT changes. */
+static uint64_t g_epoch(void *ctx)
+{
+	return ((struct guest *)ctx)->ept.generation;
+}
+
 static void g_irq(void *ctx, bool level)
 {
 	struct guest *g = ctx;
@@ -345,6 +351,7 @@ static const struct e1000_ops g_ops = {
 	.reset = g_reset,
 	.disabled = g_disabled,
 	.error = g_error,
+	.dma_epoch = g_epoch,
 };
 
 static void xp_logger(void *ctx, const char *what, unsigned a, unsigned b, uint64_t ga, uint64_t gb)
