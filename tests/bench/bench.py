@@ -178,6 +178,27 @@ def plot(rows, out_png, data_dir):
     return True
 
 
+KEEP = "<!-- Everything below is written by hand and kept by --update-docs. -->"
+
+
+def update_docs(table):
+    """Rewrite the table at the top of docs/performance.md, keep the analysis below KEEP."""
+    path = os.path.join(ROOT, "docs", "performance.md")
+    tail = ""
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
+        if KEEP in old:
+            tail = old[old.index(KEEP):]
+    with open(path, "w") as f:
+        f.write("# Performance\n\nThe latest table, produced by "
+                "`make bench BENCH_ARGS=--update-docs` on "
+                f"{datetime.date.today().isoformat()} (Bochs 2.7, emulated cycles; see "
+                "tests/bench/bench.py for the definitions). `build/bench/results.csv` and "
+                "`build/bench/cost.png` come from the same run.\n\n" + table + "\n"
+                + ("\n" + tail if tail else ""))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -236,11 +257,7 @@ def main():
     plot(rows, png, os.path.join(build, "bench"))
     print(f"bench: {csv_path}, {png}")
     if args.update_docs and not args.tiny:
-        with open(os.path.join(ROOT, "docs", "performance.md"), "w") as f:
-            f.write("# Performance\n\nThe latest `make bench` table, produced by "
-                    f"`make bench` on {datetime.date.today().isoformat()} "
-                    "(Bochs 2.7, emulated cycles; see tests/bench/bench.py for the "
-                    "definitions).\n\n" + table + "\n")
+        update_docs(table)
     return 1 if failed else 0
 
 
