@@ -13,22 +13,8 @@
 
 #include <string.h>
 
+#include "lib/le.h"
 #include "lib/xerrno.h"
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
 
 uint32_t e1000_frame_read(const struct e1000_frame *f, uint32_t off, void *dst, uint32_t n)
 {

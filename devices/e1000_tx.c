@@ -15,6 +15,8 @@
 
 #include <string.h>
 
+#include "lib/le.h"
+
 enum desc_kind { DESC_LEGACY, DESC_CONTEXT, DESC_DATA, DESC_RESERVED };
 
 enum scan_result { SCAN_INCOMPLETE, SCAN_CONTEXT, SCAN_FRAME };
@@ -42,27 +44,6 @@ struct tx_scan {
 	/* decided by check_frame() */
 	bool ic, ixsm, txsm, vlan, pad;
 };
-
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 void e1000_tx_reset(struct e1000 *d)
 {
