@@ -5,25 +5,29 @@
 #include <string.h>
 
 /*
- * Word at a time (x86 allows unaligned loads and stores), four words per
- * round; the tail byte by byte. The VMM copies descriptors, frame headers
- * and, on the bridge path, whole frames with it.
+ * Long copies with REP MOVSQ (one instruction for the bulk: what Bochs
+ * charges least for, and fast on every x86-64 since fast-string support),
+ * short ones a word at a time (x86 allows unaligned loads and stores); the
+ * tail byte by byte. The VMM copies descriptors, frame headers and, on the
+ * bridge path, whole frames with it; the guests their frames.
  */
 typedef uint64_t __attribute__((may_alias, aligned(1))) word_t;
+
+#define REP_MIN 64
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	uint8_t *d = dst;
 	const uint8_t *s = src;
 
-	for (; n >= 32; n -= 32, d += 32, s += 32) {
-		word_t a = *(const word_t *)s, b = *(const word_t *)(s + 8);
-		word_t c = *(const word_t *)(s + 16), e = *(const word_t *)(s + 24);
+	if (n >= REP_MIN) {
+		size_t words = n / 8;
 
-		*(word_t *)d = a;
-		*(word_t *)(d + 8) = b;
-		*(word_t *)(d + 16) = c;
-		*(word_t *)(d + 24) = e;
+		__asm__ volatile("rep movsq"
+				 : "+D"(d), "+S"(s), "+c"(words)
+				 :
+				 : "memory");
+		n &= 7;
 	}
 	for (; n >= 8; n -= 8, d += 8, s += 8)
 		*(word_t *)d = *(const word_t *)s;
@@ -51,6 +55,16 @@ void *memset(void *dst, int c, size_t n)
 	uint8_t *d = dst;
 	word_t w = 0x0101010101010101ULL * (uint8_t)c;
 
+	if (n >= REP_MIN) {
+		size_t words = n / 8;
+		uint64_t v = w;
+
+		__asm__ volatile("rep stosq"
+				 : "+D"(d), "+c"(words)
+				 : "a"(v)
+				 : "memory");
+		n &= 7;
+	}
 	for (; n >= 8; n -= 8, d += 8)
 		*(word_t *)d = w;
 	while (n--)
