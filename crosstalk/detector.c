@@ -26,6 +26,7 @@ static void set_couple(struct xt_detector *d, unsigned a, unsigned b, enum xt_co
 {
 	uint8_t cur = d->couple[a][b];
 
+	d->version++;
 	if (cur == XT_COUPLE_NONE || why < cur) {
 		d->couple[a][b] = (uint8_t)why;
 		d->couple[b][a] = (uint8_t)why;
@@ -82,6 +83,7 @@ int xt_det_add_port(struct xt_detector *d, const uint8_t mac[6], uint16_t networ
 	d->port[p].network = network;
 	d->port[p].uplink = uplink;
 	d->nports++;
+	d->version++;
 	d->up |= bit(p);
 	reach_network(d, p);
 	if (d->finalized)
@@ -104,6 +106,7 @@ void xt_det_finalize(struct xt_detector *d)
 	for (unsigned p = 0; p < d->nports; p++)
 		derive_port(d, p);
 	d->finalized = true;
+	d->version++;
 }
 
 enum xt_couple_reason xt_det_coupled(const struct xt_detector *d, unsigned a, unsigned b)
@@ -147,12 +150,14 @@ void xt_det_port_down(struct xt_detector *d, unsigned port)
 {
 	if (is_port(d, port))
 		d->up &= ~bit(port);
+	d->version++;
 }
 
 void xt_det_port_up(struct xt_detector *d, unsigned port)
 {
 	if (is_port(d, port))
 		d->up |= bit(port);
+	d->version++;
 }
 
 /* ---------------------------------------------------------------- routing */
@@ -230,6 +235,14 @@ static void route_peer(struct xt_detector *d, unsigned src, unsigned peer, struc
 	out->why = (enum xt_couple_reason)d->couple[src][peer];
 	st->peer++;
 	st->peer_by[out->why]++;
+}
+
+void xt_det_count_peer(struct xt_detector *d, unsigned src, unsigned peer)
+{
+	if (!is_port(d, src) || !is_port(d, peer))
+		return;
+	d->port[src].st.peer++;
+	d->port[src].st.peer_by[d->couple[src][peer]]++;
 }
 
 static void route_unicast(struct xt_detector *d, unsigned src, const uint8_t dst[6],

@@ -138,6 +138,7 @@ struct xt_detector {
 	unsigned nports;
 	bool finalized;
 	uint64_t dbg_lookups;   /* MAC table lookups made by xt_det_route() (cost tests) */
+	uint64_t version;       /* moves whenever a route could change */
 };
 
 void xt_det_init(struct xt_detector *d);
@@ -185,6 +186,14 @@ void xt_det_port_up(struct xt_detector *d, unsigned port);
 /* Decide where a frame from src goes (rules above); *out is always filled. */
 void xt_det_route(struct xt_detector *d, unsigned src, const uint8_t *frame, size_t len,
 		  struct xt_route *out);
+
+/*
+ * A caller may keep a PEER route for a destination address while
+ * d->version stays the same (no port added, coupled, stopped or started
+ * since), and count each frame it sends that way here instead of routing
+ * it again: the per-port statistics stay the same.
+ */
+void xt_det_count_peer(struct xt_detector *d, unsigned src, unsigned peer);
 
 /* "link", "network", "uplink", "dynamic" or "none", for logs. */
 const char *xt_couple_reason_name(enum xt_couple_reason why);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "devices/e1000_regs.h"
+#include "lib/le.h"
 #include "lib/xerrno.h"
 
 #define PAGE 4096ULL
@@ -659,6 +660,12 @@ static int route_frame(struct xpath *xp, unsigned a, struct e1000_frame *f, unsi
 	if (!A->flood_valid) {
 		xt_det_route(xp->det, a, hdr, n, &rt);
 		log_contacts(xp, a, &rt);
+		A->fast.valid = rt.kind == XT_ROUTE_PEER;
+		if (A->fast.valid) {
+			memcpy(A->fast.dst, hdr, sizeof(A->fast.dst));
+			A->fast.peer = (uint8_t)rt.peer;
+			A->fast.version = xp->det->version;
+		}
 	} else {
 		rt.kind = XT_ROUTE_FLOOD;
 	}
@@ -675,6 +682,57 @@ static int route_frame(struct xpath *xp, unsigned a, struct e1000_frame *f, unsi
 		complete(xp, a, id);
 		return 0;
 	}
+}
+
+static bool mac_eq(const uint8_t *x, const uint8_t *y)
+{
+	return get_le32(x) == get_le32(y) && get_le16(x + 4) == get_le16(y + 4);
+}
+
+/*
+ * The steady state of a pair, without the generic machinery: frames of one
+ * legacy descriptor (e1000_tx_peek_simple) to the destination of A's last
+ * PEER route (while the detector's version says that route still holds),
+ * whose page is already shared with B's next buffer, go from A's
+ * descriptor to B's descriptor directly: the same checks and the same
+ * effects as route_frame -> to_peer -> zero_copy, and B's receive
+ * interrupt once for the batch. The first frame that needs anything else
+ * (another destination, a copy, a wait, a drop, an error to report) is
+ * left at the cursor for the generic loop.
+ */
+static void fast_pair(struct xpath *xp, unsigned a)
+{
+	struct xp_port *A = &xp->port[a], *B;
+	struct e1000_tx_simple t;
+	unsigned b = A->fast.peer, delivered = 0;
+	uint32_t n, max;
+
+	if (!xp->zerocopy || !A->fast.valid || A->fast.version != xp->det->version ||
+	    A->flood_valid || b >= xp->nports || b == a)
+		return;
+	B = &xp->port[b];
+	n = rx_ring_size(B->nic);
+	if (!B->up || !n || (B->nic->ctrl & E1000_CTRL_VME) ||
+	    !e1000_rx_accepts(B->nic, A->fast.dst))
+		return;
+	max = (B->nic->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
+	while (B->rxq_count < XP_RXQ && e1000_tx_peek_simple(A->nic, &t) == 1) {
+		struct e1000_rx_slot rs;
+
+		if ((t.gpa & PAGE_MASK) || t.len + E1000_CRC_LEN > PAGE ||
+		    t.len + E1000_CRC_LEN > max || !mac_eq(t.data, A->fast.dst))
+			break;
+		if (e1000_rx_peek_slot(B->nic, &rs) || (rs.gpa & PAGE_MASK) || rs.bufsize < PAGE ||
+		    !remap_is_pair(xp->rm, A->mem, t.gpa, B->mem, rs.gpa) ||
+		    e1000_rx_put_slot(B->nic, &rs, t.len, t.data))
+			break;
+		xt_det_count_peer(xp->det, a, b);
+		count_path(A, B, XP_PATH_SHARED, t.len);
+		rxq_push(B, a, e1000_tx_take_simple(A->nic, &t), (B->nic->rdh + n - 1) % n);
+		delivered++;
+	}
+	if (delivered)
+		e1000_rx_signal(B->nic);
 }
 
 static void maybe_preshare(struct xpath *xp, unsigned port)
@@ -696,6 +754,7 @@ void xp_tx(struct xpath *xp, unsigned a)
 		return;
 	maybe_preshare(xp, a);
 	xp->busy = true;
+	fast_pair(xp, a);
 	while (e1000_tx_fetch(A->nic, &f, &id) == 1) {
 		if (route_frame(xp, a, &f, id) == -XT_EAGAIN) {
 			A->st.waits++;
@@ -832,6 +891,7 @@ void xp_port_reset(struct xpath *xp, unsigned port)
 	senders = rxq_flush(xp, p);
 	p->blocked_on = -1;
 	p->flood_valid = false;
+	p->fast.valid = false;
 	p->preshared = false;
 	p->preshared_to = 0;
 	for (unsigned q = 0; q < xp->nports; q++)

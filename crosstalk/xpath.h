@@ -101,6 +101,12 @@ struct xp_port {
 	bool flood_outside_done;
 	struct xp_rx_entry rxq[XP_RXQ]; /* frames delivered here, in ring order */
 	unsigned rxq_first, rxq_count;
+	struct {                        /* the last PEER route (see fast_pair in xpath.c) */
+		bool valid;
+		uint8_t dst[6];
+		uint8_t peer;
+		uint64_t version;       /* the detector's version when it was routed */
+	} fast;
 	bool preshared;                 /* static pairs mapped since the last ring change */
 	uint64_t preshared_to;          /* bit q: this TX ring -> q's RX ring done */
 	struct xp_stats st;

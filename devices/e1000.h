@@ -243,6 +243,18 @@ void e1000_tx_complete(struct e1000 *d, const struct e1000_frame *f);
  * one hand-back (TDH write-back, statistics, one interrupt cause update).
  */
 int e1000_tx_fetch(struct e1000 *d, struct e1000_frame *f, unsigned *id);
+
+/* A one-descriptor frame at the fetch cursor (e1000_tx_peek_simple). */
+struct e1000_tx_simple {
+	uint64_t gpa;		/* its buffer */
+	const uint8_t *data;	/* mapped: len bytes */
+	uint32_t len;
+	uint32_t idx;		/* its descriptor */
+	uint32_t ring;		/* descriptors in the ring */
+	bool rs;		/* RS/RPS: DD is written back */
+};
+int e1000_tx_peek_simple(struct e1000 *d, struct e1000_tx_simple *t);
+unsigned e1000_tx_take_simple(struct e1000 *d, const struct e1000_tx_simple *t);
 void e1000_tx_unfetch(struct e1000 *d, unsigned id);
 void e1000_tx_done(struct e1000 *d, unsigned id);
 void e1000_tx_mark_done(struct e1000 *d, unsigned id);
@@ -281,6 +293,17 @@ int e1000_rx_deliver(struct e1000 *d, const struct e1000_frame *f, uint64_t *cop
  */
 int e1000_rx_peek_buffer(struct e1000 *d, uint64_t *gpa, uint32_t *bufsize);
 int e1000_rx_deliver_inplace(struct e1000 *d, uint64_t gpa, uint32_t len, const uint8_t dst[6]);
+/* The descriptor at RDH for a zero-copy data path (e1000_rx_peek_slot). */
+struct e1000_rx_slot {
+	uint8_t *desc;		/* in the ring */
+	uint64_t gpa;		/* its buffer, as read once */
+	uint32_t bufsize;
+	uint32_t next;		/* RDH after it */
+};
+int e1000_rx_peek_slot(struct e1000 *d, struct e1000_rx_slot *s);
+int e1000_rx_put_slot(struct e1000 *d, const struct e1000_rx_slot *s, uint32_t len,
+		      const uint8_t dst[6]);
+void e1000_rx_signal(struct e1000 *d);
 /* The data path dropped a frame meant for this NIC for lack of buffers: MPC++, ICR.RXO. */
 void e1000_rx_missed(struct e1000 *d);
 

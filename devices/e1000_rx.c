@@ -424,6 +424,56 @@ int e1000_rx_peek_buffer(struct e1000 *d, uint64_t *gpa, uint32_t *bufsize)
 	return 0;
 }
 
+/*
+ * The descriptor at RDH, copied once, with where it lives in the ring, for
+ * a data path that fills it right away with e1000_rx_put_slot() (no guest
+ * runs in between on this CPU).
+ */
+int e1000_rx_peek_slot(struct e1000 *d, struct e1000_rx_slot *s)
+{
+	uint8_t desc[E1000_DESC_SIZE];
+	struct rx_ring r;
+	int err;
+
+	if (!(d->rctl & E1000_RCTL_EN))
+		return -XT_EAGAIN;
+	err = rx_ring_get(d, &r);
+	if (err)
+		return err;
+	if (d->rdh == d->rdt)
+		return -XT_EAGAIN;
+	s->desc = desc_at(&r, d->rdh);
+	memcpy(desc, s->desc, sizeof(desc));
+	s->gpa = get_le64(desc + E1000_RXD_ADDR);
+	s->bufsize = buf_size(d);
+	s->next = rx_next(&r, d->rdh);
+	return 0;
+}
+
+/* The frame (len bytes to dst, already in the slot's buffer) written back
+ * into the slot just peeked; RDH moves past it. No interrupt. */
+int e1000_rx_put_slot(struct e1000 *d, const struct e1000_rx_slot *s, uint32_t len,
+		      const uint8_t dst[6])
+{
+	uint32_t out_len = len + ((d->rctl & E1000_RCTL_SECRC) ? 0 : E1000_CRC_LEN);
+
+	if (!len || len > max_len(d) || out_len > s->bufsize || (d->ctrl & E1000_CTRL_VME))
+		return -XT_ENOTSUP;
+	write_desc(s->desc, out_len, E1000_RXD_STAT_DD | E1000_RXD_STAT_IXSM | E1000_RXD_STAT_EOP,
+		   0, 0);
+	d->rdh = s->next;
+	count_rx(d, len, dst, true);
+	return 0;
+}
+
+void e1000_rx_signal(struct e1000 *d)
+{
+	struct rx_ring r;
+
+	if (!rx_ring_get(d, &r))
+		rx_interrupts(d, &r);
+}
+
 int e1000_rx_deliver_inplace(struct e1000 *d, uint64_t gpa, uint32_t len, const uint8_t dst[6])
 {
 	uint8_t desc[E1000_DESC_SIZE];

@@ -607,6 +607,55 @@ out:
 	return ret;
 }
 
+/*
+ * The frame at the fetch cursor when it is the simplest kind: one legacy
+ * descriptor with EOP that the hardware passes through unchanged (no
+ * checksum insertion, VLAN tag or padding), within the frame limits, with
+ * its buffer in guest RAM. Such a frame is exactly what e1000_tx_fetch()
+ * would return as one unbounced segment. The descriptor is copied once into
+ * *t; e1000_tx_take_simple() queues that copy. 0: anything else (the caller
+ * uses e1000_tx_fetch(), which reports what is wrong).
+ */
+int e1000_tx_peek_simple(struct e1000 *d, struct e1000_tx_simple *t)
+{
+	uint8_t desc[E1000_DESC_SIZE];
+	uint32_t cursor = d->fl_count ? d->tx_cur : d->tdh, max;
+	struct tx_ring r;
+	uint8_t cmd;
+
+	if (!(d->tctl & E1000_TCTL_EN) || d->fl_count >= E1000_TX_INFLIGHT || cursor == d->tdt ||
+	    !tx_ring_get(d, &r) || cursor >= r.n)
+		return 0;
+	memcpy(desc, r.base + (size_t)cursor * E1000_DESC_SIZE, sizeof(desc));
+	cmd = desc[E1000_TXD_CMD];
+	if ((cmd & (E1000_TXD_CMD_DEXT | E1000_TXD_CMD_EOP | E1000_TXD_CMD_IC)) != E1000_TXD_CMD_EOP ||
+	    ((cmd & E1000_TXD_CMD_VLE) && (d->ctrl & E1000_CTRL_VME)))
+		return 0;
+	t->len = get_le16(desc + E1000_TXD_LENGTH);
+	max = (d->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
+	if (t->len < E1000_MIN_FRAME || t->len + E1000_CRC_LEN > max ||
+	    ((d->tctl & E1000_TCTL_PSP) && t->len < E1000_PAD_FRAME))
+		return 0;
+	t->gpa = get_le64(desc + E1000_TXD_ADDR);
+	t->data = e1000_dma(d, t->gpa, t->len);
+	if (!t->data)
+		return 0;
+	t->rs = (cmd & (E1000_TXD_CMD_RS | E1000_TXD_CMD_RPS)) != 0;
+	t->idx = cursor;
+	t->ring = r.n;
+	return 1;
+}
+
+/* Queue the frame e1000_tx_peek_simple() just found; its in-flight id. */
+unsigned e1000_tx_take_simple(struct e1000 *d, const struct e1000_tx_simple *t)
+{
+	struct tx_ring r = { .n = t->ring };
+	struct tx_scan s = { .ndesc = 1, .rs = t->rs };
+
+	d->tx_cur = t->idx;
+	return (unsigned)d->fl_gen << 16 | flight_push(d, &r, &s, t->len, t->data, false);
+}
+
 /* Position of a live id in the queue, or -1 for a stale one. */
 static int flight_find(const struct e1000 *d, unsigned id)
 {
