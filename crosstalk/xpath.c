@@ -703,7 +703,8 @@ static bool mac_eq(const uint8_t *x, const uint8_t *y)
 static void fast_pair(struct xpath *xp, unsigned a)
 {
 	struct xp_port *A = &xp->port[a], *B;
-	struct e1000_tx_simple t;
+	struct e1000_tx_simple t = { .base = NULL };
+	struct e1000_rx_slot rs = { .base = NULL };
 	unsigned b = A->fast.peer, delivered = 0;
 	uint32_t n, max;
 
@@ -717,8 +718,6 @@ static void fast_pair(struct xpath *xp, unsigned a)
 		return;
 	max = (B->nic->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
 	while (B->rxq_count < XP_RXQ && e1000_tx_peek_simple(A->nic, &t) == 1) {
-		struct e1000_rx_slot rs;
-
 		if ((t.gpa & PAGE_MASK) || t.len + E1000_CRC_LEN > PAGE ||
 		    t.len + E1000_CRC_LEN > max || !mac_eq(t.data, A->fast.dst))
 			break;

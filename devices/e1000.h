@@ -250,8 +250,9 @@ struct e1000_tx_simple {
 	const uint8_t *data;	/* mapped: len bytes */
 	uint32_t len;
 	uint32_t idx;		/* its descriptor */
-	uint32_t ring;		/* descriptors in the ring */
 	bool rs;		/* RS/RPS: DD is written back */
+	uint8_t *base;		/* the ring, kept for a burst (NULL: map it) */
+	uint32_t ring;		/* its descriptors */
 };
 int e1000_tx_peek_simple(struct e1000 *d, struct e1000_tx_simple *t);
 unsigned e1000_tx_take_simple(struct e1000 *d, const struct e1000_tx_simple *t);
@@ -295,6 +296,8 @@ int e1000_rx_peek_buffer(struct e1000 *d, uint64_t *gpa, uint32_t *bufsize);
 int e1000_rx_deliver_inplace(struct e1000 *d, uint64_t gpa, uint32_t len, const uint8_t dst[6]);
 /* The descriptor at RDH for a zero-copy data path (e1000_rx_peek_slot). */
 struct e1000_rx_slot {
+	uint8_t *base;		/* the ring, kept for a burst (NULL: map it) */
+	uint32_t n;		/* its descriptors */
 	uint8_t *desc;		/* in the ring */
 	uint64_t gpa;		/* its buffer, as read once */
 	uint32_t bufsize;

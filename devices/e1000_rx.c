@@ -427,7 +427,8 @@ int e1000_rx_peek_buffer(struct e1000 *d, uint64_t *gpa, uint32_t *bufsize)
 /*
  * The descriptor at RDH, copied once, with where it lives in the ring, for
  * a data path that fills it right away with e1000_rx_put_slot() (no guest
- * runs in between on this CPU).
+ * runs in between on this CPU). s->base is the ring's mapping, NULL before
+ * the first peek of a burst, kept as for e1000_tx_peek_simple().
  */
 int e1000_rx_peek_slot(struct e1000 *d, struct e1000_rx_slot *s)
 {
@@ -437,9 +438,15 @@ int e1000_rx_peek_slot(struct e1000 *d, struct e1000_rx_slot *s)
 
 	if (!(d->rctl & E1000_RCTL_EN))
 		return -XT_EAGAIN;
-	err = rx_ring_get(d, &r);
-	if (err)
-		return err;
+	if (!s->base) {
+		err = rx_ring_get(d, &r);
+		if (err)
+			return err;
+		s->base = r.base;
+		s->n = r.n;
+	}
+	r.base = s->base;
+	r.n = s->n;
 	if (d->rdh == d->rdt)
 		return -XT_EAGAIN;
 	s->desc = desc_at(&r, d->rdh);

@@ -615,6 +615,10 @@ out:
  * would return as one unbounced segment. The descriptor is copied once into
  * *t; e1000_tx_take_simple() queues that copy. 0: anything else (the caller
  * uses e1000_tx_fetch(), which reports what is wrong).
+ *
+ * t->base is the ring's mapping, NULL before the first peek of a burst:
+ * kept in *t from one peek to the next while nothing else happens in
+ * between (no guest runs, no register write, no remap).
  */
 int e1000_tx_peek_simple(struct e1000 *d, struct e1000_tx_simple *t)
 {
@@ -623,10 +627,17 @@ int e1000_tx_peek_simple(struct e1000 *d, struct e1000_tx_simple *t)
 	struct tx_ring r;
 	uint8_t cmd;
 
-	if (!(d->tctl & E1000_TCTL_EN) || d->fl_count >= E1000_TX_INFLIGHT || cursor == d->tdt ||
-	    !tx_ring_get(d, &r) || cursor >= r.n)
+	if (!(d->tctl & E1000_TCTL_EN) || d->fl_count >= E1000_TX_INFLIGHT || cursor == d->tdt)
 		return 0;
-	memcpy(desc, r.base + (size_t)cursor * E1000_DESC_SIZE, sizeof(desc));
+	if (!t->base) {
+		if (!tx_ring_get(d, &r))
+			return 0;
+		t->base = r.base;
+		t->ring = r.n;
+	}
+	if (cursor >= t->ring)
+		return 0;
+	memcpy(desc, t->base + (size_t)cursor * E1000_DESC_SIZE, sizeof(desc));
 	cmd = desc[E1000_TXD_CMD];
 	if ((cmd & (E1000_TXD_CMD_DEXT | E1000_TXD_CMD_EOP | E1000_TXD_CMD_IC)) != E1000_TXD_CMD_EOP ||
 	    ((cmd & E1000_TXD_CMD_VLE) && (d->ctrl & E1000_CTRL_VME)))
@@ -642,7 +653,6 @@ int e1000_tx_peek_simple(struct e1000 *d, struct e1000_tx_simple *t)
 		return 0;
 	t->rs = (cmd & (E1000_TXD_CMD_RS | E1000_TXD_CMD_RPS)) != 0;
 	t->idx = cursor;
-	t->ring = r.n;
 	return 1;
 }
 

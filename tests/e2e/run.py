@@ -86,6 +86,9 @@ def check_platform(build):
     return make_ovmf(build)
 
 
+RFB_ATTEMPTS = 5
+
+
 def run_bochs(case, work, build, ovmf):
     disk = make_disk(case, work, build)
     serial = os.path.join(work, "serial.txt")
@@ -101,18 +104,29 @@ def run_bochs(case, work, build, ovmf):
         if os.path.exists(old):
             os.remove(old)
     start = time.monotonic()
-    with open(os.path.join(work, "bochs.out"), "w") as out:
-        proc = subprocess.Popen(["bochs", "-q", "-unlock", "-f", rc_path, "-rc",
-                                 os.path.join(work, "cmds")],
-                                cwd=work, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT)
-        try:
-            proc.wait(timeout=case.timeout)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            timed_out = True
+    bochs_out = os.path.join(work, "bochs.out")
+    # Bochs' headless display takes a free port of 5900-5949 and gives up
+    # when none is free (other emulators on the machine, sockets of runs
+    # that just ended): that is no result, so the run is started again.
+    for attempt in range(RFB_ATTEMPTS):
+        with open(bochs_out, "w") as out:
+            proc = subprocess.Popen(["bochs", "-q", "-unlock", "-f", rc_path, "-rc",
+                                     os.path.join(work, "cmds")],
+                                    cwd=work, stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT)
+            try:
+                proc.wait(timeout=case.timeout)
+                timed_out = False
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                timed_out = True
+        with open(bochs_out, errors="replace") as f:
+            if "RFB could not bind" not in f.read():
+                break
+        print(f"{case.name}: no free display port for Bochs (attempt {attempt + 1} of "
+              f"{RFB_ATTEMPTS}), starting again", flush=True)
+        time.sleep(5)
     elapsed = time.monotonic() - start
     text = ""
     if os.path.exists(serial):
