@@ -424,6 +424,62 @@ static void set_pending(struct e1000 *d, const struct e1000_frame *f, const stru
 	e1000_frame_read(f, 0, p->dst, sizeof(p->dst));
 }
 
+/*
+ * The frame at the fetch cursor when it is the simplest kind: one legacy
+ * descriptor with EOP that the hardware passes through unchanged (no
+ * checksum insertion, VLAN tag or padding), within the frame limits, with
+ * its buffer in guest RAM. Such a frame is exactly what e1000_tx_fetch()
+ * would return as one unbounced segment. The descriptor is copied once into
+ * *t; e1000_tx_take_simple() queues that copy. 0: anything else (the caller
+ * uses e1000_tx_fetch(), which reports what is wrong).
+ *
+ * t->base is the ring's mapping, NULL before the first peek of a burst:
+ * kept in *t from one peek to the next while nothing else happens in
+ * between (no guest runs, no register write, no remap).
+ */
+/* Descriptor idx of the ring at base, if it is a simple frame (above). */
+static bool simple_at(struct e1000 *d, const uint8_t *base, uint32_t idx,
+		      struct e1000_tx_simple *t)
+{
+	uint8_t desc[E1000_DESC_SIZE];
+	uint32_t max;
+	uint8_t cmd;
+
+	memcpy(desc, base + (size_t)idx * E1000_DESC_SIZE, sizeof(desc));
+	cmd = desc[E1000_TXD_CMD];
+	if ((cmd & (E1000_TXD_CMD_DEXT | E1000_TXD_CMD_EOP | E1000_TXD_CMD_IC)) != E1000_TXD_CMD_EOP ||
+	    ((cmd & E1000_TXD_CMD_VLE) && (d->ctrl & E1000_CTRL_VME)))
+		return false;
+	t->len = get_le16(desc + E1000_TXD_LENGTH);
+	max = (d->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
+	if (t->len < E1000_MIN_FRAME || t->len + E1000_CRC_LEN > max ||
+	    ((d->tctl & E1000_TCTL_PSP) && t->len < E1000_PAD_FRAME))
+		return false;
+	t->gpa = get_le64(desc + E1000_TXD_ADDR);
+	t->data = e1000_dma(d, t->gpa, t->len);
+	if (!t->data)
+		return false;
+	t->rs = (cmd & (E1000_TXD_CMD_RS | E1000_TXD_CMD_RPS)) != 0;
+	t->idx = idx;
+	return true;
+}
+
+int e1000_tx_peek_simple(struct e1000 *d, struct e1000_tx_simple *t)
+{
+	uint32_t cursor = d->fl_count ? d->tx_cur : d->tdh;
+	struct tx_ring r;
+
+	if (!(d->tctl & E1000_TCTL_EN) || d->fl_count >= E1000_TX_INFLIGHT || cursor == d->tdt)
+		return 0;
+	if (!t->base) {
+		if (!tx_ring_get(d, &r))
+			return 0;
+		t->base = r.base;
+		t->ring = r.n;
+	}
+	return cursor < t->ring && simple_at(d, t->base, cursor, t);
+}
+
 int e1000_tx_peek(struct e1000 *d, struct e1000_frame *f)
 {
 	struct tx_ring r;
@@ -433,6 +489,28 @@ int e1000_tx_peek(struct e1000 *d, struct e1000_frame *f)
 	d->tx_pend.valid = false;
 	if (d->fl_count || !(d->tctl & E1000_TCTL_EN) || !tx_ring_get(d, &r))
 		return 0;
+	/* The common case without the generic scan: one descriptor, unchanged. */
+	if (d->tdh != d->tdt) {
+		struct e1000_tx_simple t;
+
+		if (simple_at(d, r.base, d->tdh, &t)) {
+			struct e1000_tx_pending *p = &d->tx_pend;
+
+			f->nseg = 1;
+			f->seg[0].data = t.data;
+			f->seg[0].len = t.len;
+			f->seg[0].gpa = t.gpa;
+			f->len = t.len;
+			f->ndesc = 1;
+			p->valid = true;
+			p->head = d->tdh;
+			p->ndesc = 1;
+			p->rs = t.rs;
+			p->len = t.len;
+			memcpy(p->dst, t.data, sizeof(p->dst));
+			return 1;
+		}
+	}
 	/* Every round consumes at least one descriptor, and never passes TDT. */
 	for (uint32_t round = 0; round < r.n; round++) {
 		frame_clear(f);
@@ -605,55 +683,6 @@ out:
 		frame_clear(f);
 	flight_retire(d, &r);
 	return ret;
-}
-
-/*
- * The frame at the fetch cursor when it is the simplest kind: one legacy
- * descriptor with EOP that the hardware passes through unchanged (no
- * checksum insertion, VLAN tag or padding), within the frame limits, with
- * its buffer in guest RAM. Such a frame is exactly what e1000_tx_fetch()
- * would return as one unbounced segment. The descriptor is copied once into
- * *t; e1000_tx_take_simple() queues that copy. 0: anything else (the caller
- * uses e1000_tx_fetch(), which reports what is wrong).
- *
- * t->base is the ring's mapping, NULL before the first peek of a burst:
- * kept in *t from one peek to the next while nothing else happens in
- * between (no guest runs, no register write, no remap).
- */
-int e1000_tx_peek_simple(struct e1000 *d, struct e1000_tx_simple *t)
-{
-	uint8_t desc[E1000_DESC_SIZE];
-	uint32_t cursor = d->fl_count ? d->tx_cur : d->tdh, max;
-	struct tx_ring r;
-	uint8_t cmd;
-
-	if (!(d->tctl & E1000_TCTL_EN) || d->fl_count >= E1000_TX_INFLIGHT || cursor == d->tdt)
-		return 0;
-	if (!t->base) {
-		if (!tx_ring_get(d, &r))
-			return 0;
-		t->base = r.base;
-		t->ring = r.n;
-	}
-	if (cursor >= t->ring)
-		return 0;
-	memcpy(desc, t->base + (size_t)cursor * E1000_DESC_SIZE, sizeof(desc));
-	cmd = desc[E1000_TXD_CMD];
-	if ((cmd & (E1000_TXD_CMD_DEXT | E1000_TXD_CMD_EOP | E1000_TXD_CMD_IC)) != E1000_TXD_CMD_EOP ||
-	    ((cmd & E1000_TXD_CMD_VLE) && (d->ctrl & E1000_CTRL_VME)))
-		return 0;
-	t->len = get_le16(desc + E1000_TXD_LENGTH);
-	max = (d->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
-	if (t->len < E1000_MIN_FRAME || t->len + E1000_CRC_LEN > max ||
-	    ((d->tctl & E1000_TCTL_PSP) && t->len < E1000_PAD_FRAME))
-		return 0;
-	t->gpa = get_le64(desc + E1000_TXD_ADDR);
-	t->data = e1000_dma(d, t->gpa, t->len);
-	if (!t->data)
-		return 0;
-	t->rs = (cmd & (E1000_TXD_CMD_RS | E1000_TXD_CMD_RPS)) != 0;
-	t->idx = cursor;
-	return 1;
 }
 
 /* Queue the frame e1000_tx_peek_simple() just found; its in-flight id. */
