@@ -719,10 +719,13 @@ static void fast_pair(struct xpath *xp, unsigned a)
 	max = (B->nic->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
 	while (B->rxq_count < XP_RXQ && e1000_tx_peek_simple(A->nic, &t) == 1) {
 		if ((t.gpa & PAGE_MASK) || t.len + E1000_CRC_LEN > PAGE ||
-		    t.len + E1000_CRC_LEN > max || !mac_eq(t.data, A->fast.dst))
+		    t.len + E1000_CRC_LEN > max)
 			break;
-		if (e1000_rx_peek_slot(B->nic, &rs) || (rs.gpa & PAGE_MASK) || rs.bufsize < PAGE ||
-		    !remap_is_pair(xp->rm, A->mem, t.gpa, B->mem, rs.gpa) ||
+		/* The frame is read where both guests see it: the shared page. */
+		if (e1000_rx_peek_slot(B->nic, &rs) || (rs.gpa & PAGE_MASK) || rs.bufsize < PAGE)
+			break;
+		t.data = remap_pair_page(xp->rm, A->mem, t.gpa, B->mem, rs.gpa);
+		if (!t.data || !mac_eq(t.data, A->fast.dst) ||
 		    e1000_rx_put_slot(B->nic, &rs, t.len, t.data))
 			break;
 		xt_det_count_peer(xp->det, a, b);

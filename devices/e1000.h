@@ -247,7 +247,7 @@ int e1000_tx_fetch(struct e1000 *d, struct e1000_frame *f, unsigned *id);
 /* A one-descriptor frame at the fetch cursor (e1000_tx_peek_simple). */
 struct e1000_tx_simple {
 	uint64_t gpa;		/* its buffer */
-	const uint8_t *data;	/* mapped: len bytes */
+	const uint8_t *data;	/* mapped (e1000_tx_peek_simple leaves it to the caller) */
 	uint32_t len;
 	uint32_t idx;		/* its descriptor */
 	bool rs;		/* RS/RPS: DD is written back */

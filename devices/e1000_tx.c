@@ -427,19 +427,25 @@ static void set_pending(struct e1000 *d, const struct e1000_frame *f, const stru
 /*
  * The frame at the fetch cursor when it is the simplest kind: one legacy
  * descriptor with EOP that the hardware passes through unchanged (no
- * checksum insertion, VLAN tag or padding), within the frame limits, with
- * its buffer in guest RAM. Such a frame is exactly what e1000_tx_fetch()
- * would return as one unbounced segment. The descriptor is copied once into
- * *t; e1000_tx_take_simple() queues that copy. 0: anything else (the caller
- * uses e1000_tx_fetch(), which reports what is wrong).
+ * checksum insertion, VLAN tag or padding), within the frame limits. Such
+ * a frame is exactly what e1000_tx_fetch() would return as one unbounced
+ * segment. The descriptor is copied once into *t; e1000_tx_take_simple()
+ * queues that copy. 0: anything else (the caller uses e1000_tx_fetch(),
+ * which reports what is wrong).
+ *
+ * The buffer is not mapped (t->data NULL): the caller reaches it through a
+ * mapping of its own (cross-talk: the page it shares with the receiver),
+ * and hands the frame's first bytes to e1000_tx_take_simple(). The ring
+ * itself is mapped as for every access, so bus mastering is honoured.
  *
  * t->base is the ring's mapping, NULL before the first peek of a burst:
  * kept in *t from one peek to the next while nothing else happens in
  * between (no guest runs, no register write, no remap).
  */
-/* Descriptor idx of the ring at base, if it is a simple frame (above). */
-static bool simple_at(struct e1000 *d, const uint8_t *base, uint32_t idx,
-		      struct e1000_tx_simple *t)
+/* Descriptor idx of the ring at base, if it is a simple frame (above);
+ * map: also map its buffer (t->data). */
+static inline bool simple_at(struct e1000 *d, const uint8_t *base, uint32_t idx,
+			     struct e1000_tx_simple *t, bool map)
 {
 	uint8_t desc[E1000_DESC_SIZE];
 	uint32_t max;
@@ -456,8 +462,8 @@ static bool simple_at(struct e1000 *d, const uint8_t *base, uint32_t idx,
 	    ((d->tctl & E1000_TCTL_PSP) && t->len < E1000_PAD_FRAME))
 		return false;
 	t->gpa = get_le64(desc + E1000_TXD_ADDR);
-	t->data = e1000_dma(d, t->gpa, t->len);
-	if (!t->data)
+	t->data = map ? e1000_dma(d, t->gpa, t->len) : NULL;
+	if (map && !t->data)
 		return false;
 	t->rs = (cmd & (E1000_TXD_CMD_RS | E1000_TXD_CMD_RPS)) != 0;
 	t->idx = idx;
@@ -477,7 +483,7 @@ int e1000_tx_peek_simple(struct e1000 *d, struct e1000_tx_simple *t)
 		t->base = r.base;
 		t->ring = r.n;
 	}
-	return cursor < t->ring && simple_at(d, t->base, cursor, t);
+	return cursor < t->ring && simple_at(d, t->base, cursor, t, false);
 }
 
 int e1000_tx_peek(struct e1000 *d, struct e1000_frame *f)
@@ -493,7 +499,7 @@ int e1000_tx_peek(struct e1000 *d, struct e1000_frame *f)
 	if (d->tdh != d->tdt) {
 		struct e1000_tx_simple t;
 
-		if (simple_at(d, r.base, d->tdh, &t)) {
+		if (simple_at(d, r.base, d->tdh, &t, true)) {
 			struct e1000_tx_pending *p = &d->tx_pend;
 
 			f->nseg = 1;
@@ -685,7 +691,8 @@ out:
 	return ret;
 }
 
-/* Queue the frame e1000_tx_peek_simple() just found; its in-flight id. */
+/* Queue the frame e1000_tx_peek_simple() just found; t->data: its first
+ * 6 bytes (the destination, for the statistics). Its in-flight id. */
 unsigned e1000_tx_take_simple(struct e1000 *d, const struct e1000_tx_simple *t)
 {
 	struct tx_ring r = { .n = t->ring };

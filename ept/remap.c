@@ -563,6 +563,17 @@ bool remap_is_pair(const struct remapper *r, const struct remap_side *tx,
 	return pair_exact(r, tx, tx_gpa, rx, rx_gpa) >= 0;
 }
 
+void *remap_pair_page(const struct remapper *r, const struct remap_side *tx, uint64_t tx_gpa,
+		      const struct remap_side *rx, uint64_t rx_gpa)
+{
+	int i;
+
+	if (!remap_ready(r) || ((tx_gpa | rx_gpa) & RM_PAGE_MASK))
+		return NULL;
+	i = pair_exact(r, tx, tx_gpa, rx, rx_gpa);
+	return i < 0 ? NULL : r->ops->phys_to_virt(r->ops->ctx, r->pair[i].shared_hpa);
+}
+
 int remap_unshare(struct remapper *r, unsigned pair)
 {
 	struct remap_op op;

@@ -160,6 +160,10 @@ int remap_find(const struct remapper *r, const struct remap_side *s,
 bool remap_is_pair(const struct remapper *r, const struct remap_side *tx,
 		   uint64_t tx_gpa, const struct remap_side *rx,
 		   uint64_t rx_gpa);
+/* The shared page of that live pair (for a data path that reaches the
+ * frame through it), or NULL when there is no such pair. */
+void *remap_pair_page(const struct remapper *r, const struct remap_side *tx, uint64_t tx_gpa,
+		      const struct remap_side *rx, uint64_t rx_gpa);
 
 /*
  * Tear down pair @pair. 0, or -XT_EINVAL when it is not a live pair. A
