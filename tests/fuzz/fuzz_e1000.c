@@ -185,6 +185,58 @@ static void op_tx(struct fz *z)
 	}
 }
 
+/*
+ * The cross-talk data path's use of the model: frames in flight (fetch,
+ * unfetch, done, retire) and the one-descriptor fast path (peek_simple,
+ * take_simple) delivering into the device's own RX ring through
+ * peek_slot/put_slot, in any order the input picks.
+ */
+static void op_flight(struct fz *z)
+{
+	struct e1000 *d = &z->d;
+	unsigned flags = take(z, 1);
+	struct e1000_tx_simple t = { .base = NULL };
+	struct e1000_rx_slot s = { .base = NULL };
+	struct e1000_frame f;
+	unsigned id;
+
+	for (unsigned i = 0; i <= (flags & 7); i++) {
+		bool rx_valid = ring_ok(d->rdlen, d->rdh, d->rdt);
+
+		if (e1000_tx_peek_simple(d, &t) == 1) {
+			check(t.data == NULL);
+			check(t.len >= E1000_MIN_FRAME && t.len + 4 <= E1000_MAX_FRAME_JUMBO);
+			t.data = e1000_dma(d, t.gpa, t.len);
+			if (!t.data)
+				break;
+			if ((flags & 8) && e1000_rx_peek_slot(d, &s) == 0) {
+				(void)e1000_rx_put_slot(d, &s, t.len, t.data);
+				if (rx_valid)
+					check(d->rdh < d->rdlen / 16);
+			}
+			id = e1000_tx_take_simple(d, &t);
+			if (flags & 16)
+				e1000_tx_done(d, id);
+			else
+				e1000_tx_mark_done(d, id);
+		} else if (e1000_tx_fetch(d, &f, &id) == 1) {
+			check_frame(z, &f);
+			if (flags & 32)
+				e1000_tx_unfetch(d, id);
+			else
+				e1000_tx_done(d, id);
+		} else {
+			break;
+		}
+		check(e1000_tx_inflight(d) <= E1000_TX_INFLIGHT);
+	}
+	if (flags & 64)
+		e1000_tx_retire(d);
+	if (flags & 128)
+		e1000_rx_signal(d);
+	check_irq(z);
+}
+
 static void op_rx(struct fz *z)
 {
 	static uint8_t frame[E1000_MAX_FRAME_JUMBO + 64];
@@ -306,7 +358,7 @@ static void op_descriptor(struct fz *z, bool tx)
 static void step(struct fz *z)
 {
 	struct e1000 *d = &z->d;
-	unsigned op = take(z, 1) % 16;
+	unsigned op = take(z, 1) % 17;
 	uint32_t off;
 
 	switch (op) {
@@ -370,6 +422,9 @@ static void step(struct fz *z)
 		break;
 	case 15:
 		op_descriptor(z, false);
+		break;
+	case 16:
+		op_flight(z);
 		break;
 	}
 	/* The VMM's timer: fire an overdue throttled interrupt. */
