@@ -123,10 +123,21 @@ void *e1000_dma(struct e1000 *d, uint64_t gpa, uint64_t len)
 	return d->ops->dma_map(d->ctx, gpa, len);
 }
 
+/* For memory the device writes: the descriptor rings. */
+static void *e1000_dma_rw(struct e1000 *d, uint64_t gpa, uint64_t len)
+{
+	if (!d->ops->dma_map_rw)
+		return e1000_dma(d, gpa, len);
+	if (!len || gpa + len < gpa)
+		return NULL;
+	return d->ops->dma_map_rw(d->ctx, gpa, len);
+}
+
 /*
  * The rings are mapped on every kick, fetch and completion: a mapping is
  * kept and reused until the owner's epoch moves (remap, bus mastering) or
- * the ring registers name another range.
+ * the ring registers name another range. The device writes descriptors
+ * back, so a ring must lie in memory the guest may write.
  */
 uint8_t *e1000_ring_dma(struct e1000 *d, unsigned ring, uint64_t gpa, uint64_t len)
 {
@@ -135,11 +146,11 @@ uint8_t *e1000_ring_dma(struct e1000 *d, unsigned ring, uint64_t gpa, uint64_t l
 	uint8_t *va;
 
 	if (!d->ops->dma_epoch)
-		return e1000_dma(d, gpa, len);
+		return e1000_dma_rw(d, gpa, len);
 	epoch = d->ops->dma_epoch(d->ctx);
 	if (m->va && m->gpa == gpa && m->len == len && m->epoch == epoch)
 		return m->va;
-	va = e1000_dma(d, gpa, len);
+	va = e1000_dma_rw(d, gpa, len);
 	m->gpa = gpa;
 	m->len = len;
 	m->epoch = epoch;

@@ -85,6 +85,10 @@ const char *e1000_err_name(enum e1000_err e);
 struct e1000_ops {
 	/* Host pointer to [gpa, gpa+len) of the guest's RAM, or NULL if any byte of it is not RAM. */
 	void *(*dma_map)(void *ctx, uint64_t gpa, uint64_t len);
+	/* The same for memory the device writes (the descriptor rings): NULL
+	 * also where the guest may only read (a page another guest shares
+	 * with it read-only). NULL op: dma_map is used. */
+	void *(*dma_map_rw)(void *ctx, uint64_t gpa, uint64_t len);
 	/* INTx line: (ICR & IMS) != 0 after throttling; called on changes only. */
 	void (*set_irq)(void *ctx, bool level);
 	/* TDT written or TCTL.EN set: the data path should call e1000_tx_peek. */

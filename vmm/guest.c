@@ -84,6 +84,16 @@ void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len)
 	return phys_to_virt(first);
 }
 
+/* The same, for memory a device writes: not where the guest may only read. */
+void *guest_ram_ptr_rw(struct guest *g, uint64_t gpa, uint64_t len)
+{
+	if (g->remapped && len && gpa < g->ram.size && len <= g->ram.size - gpa)
+		for (uint64_t page = gpa & ~0xfffULL; page < gpa + len; page += 0x1000)
+			if (netpath_page_readonly(g, page))
+				return NULL;
+	return guest_ram_ptr(g, gpa, len);
+}
+
 void guest_console_flush(struct guest *g)
 {
 	if (!g->line_len)

@@ -103,6 +103,8 @@ struct guest *guests_by_port(unsigned port);
 /* Host pointer for [gpa, gpa+len) of guest RAM as the guest sees it (through
  * its EPT, once pages have been remapped), or NULL. */
 void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len);
+/* The same for memory a device writes: NULL also where g may only read. */
+void *guest_ram_ptr_rw(struct guest *g, uint64_t gpa, uint64_t len);
 /* Stop the guest for good: record why, tell the console, release the CPU. */
 void guest_stop(struct guest *g, enum guest_stop_reason why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -306,6 +306,13 @@ uint64_t netpath_page_hpa(const struct guest *g, uint64_t gpa)
 	return rm.pair[pair].shared_hpa + (gpa & 0xfff);
 }
 
+bool netpath_page_readonly(const struct guest *g, uint64_t gpa)
+{
+	int pair = active && g->nic ? remap_find(&rm, &sides[g->nic_port], gpa) : -1;
+
+	return pair >= 0 && rm.pair[pair].rx == &sides[g->nic_port];
+}
+
 bool netpath_poll(void)
 {
 	unsigned n;

@@ -43,6 +43,16 @@ static void *nic_dma_map(void *ctx, uint64_t gpa, uint64_t len)
 	return p;
 }
 
+static void *nic_dma_map_rw(void *ctx, uint64_t gpa, uint64_t len)
+{
+	struct guest *g = ctx;
+	void *p = pci_func_bus_master(&g->pci_nic) ? guest_ram_ptr_rw(g, gpa, len) : NULL;
+
+	if (!p)
+		g->stats.dma_refused++;
+	return p;
+}
+
 /* Mappings hold while the guest's EPT is unchanged and bus mastering stays as it was. */
 static uint64_t nic_dma_epoch(void *ctx)
 {
@@ -122,6 +132,7 @@ static const struct e1000_ops nic_ops = {
 	.error = nic_error,
 	.now_ns = nic_now_ns,
 	.dma_epoch = nic_dma_epoch,
+	.dma_map_rw = nic_dma_map_rw,
 };
 
 static uint64_t bar0_read(struct guest *g, void *dev, uint64_t off, unsigned size)

@@ -297,6 +297,19 @@ static void *g_dma(void *ctx, uint64_t gpa, uint64_t len)
 	return host_va(first);
 }
 
+/* As vmm/nic.c: memory the device writes must be writable by the guest. */
+static void *g_dma_rw(void *ctx, uint64_t gpa, uint64_t len)
+{
+	struct guest *g = ctx;
+	uint64_t hpa, perms, psize;
+
+	for (uint64_t p = gpa & ~(PAGE - 1); p < gpa + len; p += PAGE)
+		if (p < RAM_SIZE && (ept_lookup(&g->ept, p, &hpa, &perms, NULL, &psize) ||
+				     !(perms & EPT_PTE_WRITE)))
+			return NULL;
+	return g_dma(ctx, gpa, len);
+}
+
 /* As vmm/nic.c: ring mappings stay valid until the guest's EPT changes. */
 static uint64_t g_epoch(void *ctx)
 {
@@ -352,6 +365,7 @@ static const struct e1000_ops g_ops = {
 	.disabled = g_disabled,
 	.error = g_error,
 	.dma_epoch = g_epoch,
+	.dma_map_rw = g_dma_rw,
 };
 
 static void xp_logger(void *ctx, const char *what, unsigned a, unsigned b, uint64_t ga, uint64_t gb)
@@ -1225,6 +1239,41 @@ static void test_fast_path(void **state)
 			 to_c);
 	assert_int_equal(E->det.port[a->port].st.peer, peer + 20 * 16 + 8 * 12);
 	no_model_errors();
+}
+
+/*
+ * A receiver whose descriptor ring lies in a page it only reads (the
+ * receiving side of a page shared with a sender) gets no descriptor
+ * written there: the device's write-backs would land in the sender's page.
+ * The ring is refused (reported), the frame to it dropped and counted, and
+ * the sender's page keeps its bytes.
+ */
+static void test_ring_in_shared_page(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	static uint8_t before[PAGE];
+	uint8_t *page;
+	int k;
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	for (unsigned i = 0; i < 4; i++)
+		xfer(a, b, i, 1000);
+	for (unsigned i = 0; i < PAGE; i++)
+		own(a, ODD_BUF)[i] = (uint8_t)(i * 7 + 3);
+	k = remap_share(&E->rm, &a->side, ODD_BUF, &b->side, RX_RING);
+	assert_true(k >= 0);
+	page = gpage(a, ODD_BUF, false);
+	memcpy(before, page, PAGE);
+	assert_memory_equal(gpage(b, RX_RING, false), before, PAGE);
+
+	send_to(a, b->mac, 100, 1000);
+	assert_memory_equal(page, before, PAGE);
+	assert_true(b->errors[E1000_ERR_RING_DMA] >= 1);
+	b->errors[E1000_ERR_RING_DMA] = 0;	/* expected: not a model error */
+	assert_int_equal(st(a)->drop_error, 1);
+	assert_int_equal(tx_pending(a), 0);
 }
 
 /* With zero copy off, everything is copied. */
@@ -2326,6 +2375,7 @@ int main(void)
 		T(test_zerocopy_off, setup2),
 		T(test_stream_batches, setup2),
 		T(test_fast_path, setup3),
+		T(test_ring_in_shared_page, setup2),
 		T(test_preshare, setup2),
 		T(test_preshare_late_rdt, setup2),
 		T(test_preshare_explicit, setup2),
