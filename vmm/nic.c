@@ -33,24 +33,26 @@ static uint64_t nic_now_ns(void *ctx)
 }
 
 /* DMA reaches guest RAM only, and only while bus mastering is on. */
-static void *nic_dma_map(void *ctx, uint64_t gpa, uint64_t len)
+/* A DMA mapping, counted when refused (bus mastering off, not RAM, read-only). */
+static void *nic_dma(struct guest *g, void *p)
 {
-	struct guest *g = ctx;
-	void *p = pci_func_bus_master(&g->pci_nic) ? guest_ram_ptr(g, gpa, len) : NULL;
-
 	if (!p)
 		g->stats.dma_refused++;
 	return p;
 }
 
+static void *nic_dma_map(void *ctx, uint64_t gpa, uint64_t len)
+{
+	struct guest *g = ctx;
+
+	return nic_dma(g, pci_func_bus_master(&g->pci_nic) ? guest_ram_ptr(g, gpa, len) : NULL);
+}
+
 static void *nic_dma_map_rw(void *ctx, uint64_t gpa, uint64_t len)
 {
 	struct guest *g = ctx;
-	void *p = pci_func_bus_master(&g->pci_nic) ? guest_ram_ptr_rw(g, gpa, len) : NULL;
 
-	if (!p)
-		g->stats.dma_refused++;
-	return p;
+	return nic_dma(g, pci_func_bus_master(&g->pci_nic) ? guest_ram_ptr_rw(g, gpa, len) : NULL);
 }
 
 /* Mappings hold while the guest's EPT is unchanged and bus mastering stays as it was. */
