@@ -402,28 +402,6 @@ void e1000_rx_missed(struct e1000 *d)
 
 /* ---------------------------------------------------------- zero copy */
 
-/* The buffer of the descriptor at RDH, for a data path that puts the bytes
- * there itself (or finds them already there: a page shared with the
- * sender). */
-int e1000_rx_peek_buffer(struct e1000 *d, uint64_t *gpa, uint32_t *bufsize)
-{
-	uint8_t desc[E1000_DESC_SIZE];
-	struct rx_ring r;
-	int err;
-
-	if (!(d->rctl & E1000_RCTL_EN))
-		return -XT_EAGAIN;
-	err = rx_ring_get(d, &r);
-	if (err)
-		return err;
-	if (d->rdh == d->rdt)
-		return -XT_EAGAIN;
-	memcpy(desc, desc_at(&r, d->rdh), sizeof(desc));
-	*gpa = get_le64(desc + E1000_RXD_ADDR);
-	*bufsize = buf_size(d);
-	return 0;
-}
-
 /*
  * The descriptor at RDH, copied once, with where it lives in the ring, for
  * a data path that fills it right away with e1000_rx_put_slot() (no guest
@@ -455,6 +433,21 @@ int e1000_rx_peek_slot(struct e1000 *d, struct e1000_rx_slot *s)
 	s->bufsize = buf_size(d);
 	s->next = rx_next(&r, d->rdh);
 	return 0;
+}
+
+/* The buffer of the descriptor at RDH, for a data path that puts the bytes
+ * there itself (or finds them already there: a page shared with the
+ * sender). */
+int e1000_rx_peek_buffer(struct e1000 *d, uint64_t *gpa, uint32_t *bufsize)
+{
+	struct e1000_rx_slot s = { .base = NULL };
+	int err = e1000_rx_peek_slot(d, &s);
+
+	if (!err) {
+		*gpa = s.gpa;
+		*bufsize = s.bufsize;
+	}
+	return err;
 }
 
 /* The frame (len bytes to dst, already in the slot's buffer) written back
