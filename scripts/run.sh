@@ -29,6 +29,8 @@ com1: enabled=1, mode=file, dev=$work/serial.txt
 log: $work/bochs.log
 info: action=ignore
 panic: action=fatal
+sound: driver=dummy
+speaker: enabled=0
 EOF2
 printf 'c\nquit\n' >"$work/cmds"
 : >"$work/serial.txt"

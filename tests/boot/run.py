@@ -70,6 +70,8 @@ log: {bochslog}
 info: action=ignore
 error: action=report
 panic: action=fatal
+sound: driver=dummy
+speaker: enabled=0
 """
 
 

@@ -38,6 +38,8 @@ log: {bochslog}
 info: action=ignore
 error: action=report
 panic: action=fatal
+sound: driver=dummy
+speaker: enabled=0
 magic_break: enabled=1
 {nic}"""
 
