@@ -112,7 +112,7 @@ all: $(BUILD)/xtalk.efi $(GUEST_ELFS) $(BUILD)/xtalk.img
 
 # ---------------------------------------------------------------- run
 run: all | $(call DEPS_STAMP,run)
-	scripts/run.sh $(BUILD)/xtalk.img
+	scripts/run.py $(BUILD)/xtalk.img
 
 # ---------------------------------------------------------------- host tests
 # Pure modules, built for the host with sanitizers; each tests/unit/test_X.c
@@ -136,7 +136,7 @@ $(BUILD)/host/tests/%: tests/unit/%.c $(BUILD)/host/libpure.a
 	$(Q)gcc $(HOST_CFLAGS) -MMD -MP $< $(BUILD)/host/libpure.a -lcmocka -o $@
 
 unit: $(UNIT_TESTS) check-layers
-	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+	@tests/unit/run.sh $(UNIT_TESTS)
 
 # The tree shows the architecture: device models, EPT and cross-talk logic
 # never reach into the VMM, and GNU-EFI stays in boot/efi_main.c.
@@ -154,20 +154,18 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) | $(call DEPS_STAMP,test)
 	$(call say,FUZZ $@)
 	$(Q)clang $(FUZZ_CFLAGS) $< $(PURE_SRCS) -o $@
 fuzz-short: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
-	@set -e; for t in $(FUZZ_TARGETS); do scripts/fuzz.sh $$t $(FUZZ_SECONDS); done
+	@scripts/fuzz.sh --all $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 fuzz: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
-	@set -e; for t in $(FUZZ_TARGETS); do scripts/fuzz.sh $$t 600; done
+	@scripts/fuzz.sh --all 600 $(FUZZ_TARGETS)
 
 # ---------------------------------------------------------------- end to end
 e2e: all | $(call DEPS_STAMP,test)
 	python3 tests/e2e/run.py --build $(BUILD) $(E2E_ARGS)
 
+# Every stage runs, even after one failed; the last line counts them all.
+TEST_STAGES := unit fuzz-short e2e boot-test bench-check
 test: | $(call DEPS_STAMP,test)
-	$(MAKE) unit
-	$(MAKE) fuzz-short
-	$(MAKE) e2e
-	$(MAKE) boot-test
-	$(MAKE) bench-check
+	@python3 tests/run_all.py --make "$(MAKE)" $(TEST_STAGES)
 
 # ---------------------------------------------------------------- benchmark
 # make bench: every path, sizes, batches and modes (minutes of emulation).

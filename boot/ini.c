@@ -21,6 +21,8 @@
 #define PAGE_MASK 0xfffull
 #define TIMESLICE_MIN 100
 #define TIMESLICE_MAX 1000000
+#define RATE_MS_MIN 100 /* rate_ms: 0 (off) or 100..60000 */
+#define RATE_MS_MAX 60000
 #define MEM_DEFAULT_MIB 16
 #define QUOTE_MAX 32 /* user text quoted in a message is cut here */
 #define QBUF (QUOTE_MAX + 4)
@@ -33,14 +35,15 @@ struct span {
 
 enum section { SEC_NONE, SEC_XTALK, SEC_GUEST, SEC_COUPLE, SEC_SKIP };
 
-enum xkey { XK_LOG, XK_TIMESLICE, XK_CROSSTALK, XK_ZEROCOPY, XK_COUNT };
+enum xkey { XK_LOG, XK_TIMESLICE, XK_CROSSTALK, XK_ZEROCOPY, XK_RATE_MS, XK_COUNT };
 enum gkey {
 	GK_IMAGE, GK_FORMAT, GK_LOAD, GK_ENTRY, GK_MEMORY, GK_MAC, GK_NETWORK, GK_CMDLINE, GK_UPLINK,
 	GK_COUNT
 };
 
 /* Arrays of arrays rather than pointers: no relocations in the loader. */
-static const char xkey_name[XK_COUNT][13] = { "log", "timeslice_us", "crosstalk", "zerocopy" };
+static const char xkey_name[XK_COUNT][13] = { "log", "timeslice_us", "crosstalk", "zerocopy",
+						"rate_ms" };
 static const char gkey_name[GK_COUNT][8] = { "image", "format", "load",	  "entry",
 					     "memory", "mac",	 "network", "cmdline", "uplink" };
 
@@ -568,6 +571,22 @@ static bool parse_mac(struct span s, uint8_t mac[6])
 
 /* ---- [xtalk] ---- */
 
+/* rate_ms: 0 turns the periodic rate line off; otherwise 100..60000. */
+static bool get_rate_ms(struct parser *p, unsigned no, struct span v, uint32_t *out)
+{
+	uint64_t x;
+
+	if (!get_u64(p, no, "rate_ms", v, &x))
+		return false;
+	if (x && (x < RATE_MS_MIN || x > RATE_MS_MAX)) {
+		sec_error(p, no, "rate_ms: %llu is out of range (0 = off, or %u..%u)",
+			  (unsigned long long)x, RATE_MS_MIN, RATE_MS_MAX);
+		return false;
+	}
+	*out = (uint32_t)x;
+	return true;
+}
+
 static bool xtalk_value(struct parser *p, unsigned no, int k, struct span v)
 {
 	struct xt_config *cfg = p->cfg;
@@ -582,6 +601,8 @@ static bool xtalk_value(struct parser *p, unsigned no, int k, struct span v)
 	case XK_TIMESLICE:
 		return get_range(p, no, "timeslice_us", v, TIMESLICE_MIN, TIMESLICE_MAX, "",
 				 &cfg->timeslice_us);
+	case XK_RATE_MS:
+		return get_rate_ms(p, no, v, &cfg->rate_ms);
 	case XK_ZEROCOPY:
 		i = get_enum(p, no, "zerocopy", v, "off|on");
 		if (i >= 0)

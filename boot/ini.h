@@ -62,6 +62,7 @@ struct xt_config {
 	uint32_t timeslice_us; /* [xtalk] timeslice_us = 100..1000000, default 2000 */
 	bool crosstalk; /* [xtalk] crosstalk = on|off, default on */
 	bool zerocopy; /* [xtalk] zerocopy = on|off, default on */
+	uint32_t rate_ms; /* [xtalk] rate_ms = 0 (off, default) or 100..60000 */
 	bool refused; /* the whole file is refused: start no guest */
 	unsigned nguests; /* includes refused guests; indices stay stable */
 	struct xt_guest_cfg guest[XT_MAX_GUESTS];

@@ -9,6 +9,7 @@
 #include "vmm/nic.h"
 #include "vmm/palloc.h"
 #include "vmm/power.h"
+#include "vmm/rate.h"
 #include "vmm/sched.h"
 #include "vmm/serial.h"
 #include "vmm/summary.h"
@@ -49,6 +50,7 @@ void vmm_main(struct xt_boot_info *bi)
 		power_off_or_halt();
 	}
 	sched_init(bi->tsc_hz, bi->cfg->timeslice_us);
+	rate_init(bi->tsc_hz, bi->cfg->rate_ms);
 	nic_set_tsc_hz(bi->tsc_hz);
 	bridge_init(&vmm_bridge);
 	netpath_init(bi->cfg, bi->tsc_hz);

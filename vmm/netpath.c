@@ -331,6 +331,24 @@ bool netpath_can_wake(void)
 
 /* ---------------------------------------------------------- reports */
 
+void netpath_frames(struct netpath_frames *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (!active)
+		return;
+	for (unsigned i = 0; i < nguests; i++) {
+		const struct xp_stats *s;
+
+		if (!guests[i].nic)
+			continue;
+		s = &xp.port[guests[i].nic_port].st;
+		f->shared += s->path[XP_PATH_SHARED].tx_frames;
+		f->copied += s->path[XP_PATH_COPY].tx_frames;
+		f->phys_out += s->path[XP_PATH_PHYS].tx_frames;
+		f->phys_in += s->path[XP_PATH_PHYS].rx_frames;
+	}
+}
+
 void netpath_add_counters(struct xtalk_counters *c)
 {
 	if (!active)

@@ -36,6 +36,12 @@ bool netpath_poll(void);
 /* Can an idle machine still get events (from the physical NIC)? */
 bool netpath_can_wake(void);
 
+/* Frames on each path so far, summed over the guests (zero when inactive). */
+struct netpath_frames {
+	uint64_t shared, copied, phys_out, phys_in;
+};
+void netpath_frames(struct netpath_frames *f);
+
 struct xtalk_counters;
 /* Add the cross-talk path's copies, remaps, INVEPTs and frames. */
 void netpath_add_counters(struct xtalk_counters *c);

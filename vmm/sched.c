@@ -14,6 +14,7 @@
 #include "vmm/msr.h"
 #include "vmm/netpath.h"
 #include "vmm/nic.h"
+#include "vmm/rate.h"
 #include "vmm/vmcs.h"
 #include "vmm/vmx_caps.h"
 #include "vmm/x86.h"
@@ -198,6 +199,7 @@ void sched_run(void)
 
 		nic_poll_timers();
 		netpath_poll();
+		rate_tick();
 		next = pick_next(cur);
 		if (!next) {
 			if (!wait_for_event())

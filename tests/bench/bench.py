@@ -115,11 +115,13 @@ def run_path(job, path, p, build, ovmf):
                 phys="null" if path == "outside" else "")
     work = os.path.join(build, "bench", job)
     os.makedirs(work, exist_ok=True)
-    log, timed_out, elapsed = e2e.run_bochs(case, work, build, ovmf)
+    log, r = e2e.run_bochs(case, work, build, ovmf)
+    elapsed = r.seconds
     rows, memcpy = parse(log)
     problems = []
-    if timed_out:
-        problems.append(f"timed out after {p['timeout']} s")
+    died = r.died()
+    if died:
+        problems.append(died)
     for g in ("tx", "rx") if path != "outside" else ("tx",):
         if log.status(g) != ("exited", 0):
             problems.append(f"{g}: {log.status(g)}")
@@ -214,8 +216,9 @@ def main():
     try:
         ovmf = e2e.check_platform(build)
     except e2e.Skip as s:
-        print(f"bench: SKIP: {s}")
-        return 0
+        status, why = e2e.skip(str(s))
+        print(f"bench: {status}: {why}")
+        return 1 if status == "FAIL" else 0
     if args.tiny:
         p = dict(sizes="64,1514", batches="1,32", modes="poll", count=64, rtt=8, timeout=600)
     else:

@@ -14,10 +14,16 @@
                       (scripts/netboot.sh ipxe-usb) does the same over TFTP
   netboot-serve-tftp  scripts/netboot.sh serve's TFTP server (dnsmasq) on
                       127.0.0.1 hands out the staged files byte for byte
+  make-run            scripts/run.py (make run) under Bochs: the default guests
+                      move frames through shared pages and the physical NIC,
+                      it ends by itself with status 0
+  make-run-ctrl-c     Ctrl-C while it runs: exit 130, console shown, Bochs gone
+  make-run-dies       a bochs that aborts at start: make run fails and shows
+                      Bochs' last lines
 
 Each case has a time limit; an emulator that is still running then is killed.
 A case whose emulator, firmware or package is missing is SKIP with the
-reason, never PASS.
+reason, never PASS; with CI=true it is a FAIL.
 """
 import argparse
 import concurrent.futures
@@ -37,10 +43,13 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+import bochs  # noqa: E402
 from consolelog import ConsoleLog  # noqa: E402
 
-OVMF_CODE = "/usr/share/OVMF/OVMF_CODE.fd"
-OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
+OVMF_CODE = bochs.OVMF_CODE
+OVMF_VARS = bochs.OVMF_VARS
 IPXE_ROMS = ["/usr/lib/ipxe/qemu/efi-e1000.rom", "/usr/share/qemu/efi-e1000.rom"]
 DEFAULT_INI = os.path.join(ROOT, "configs", "default.ini")
 SCRIPTS = os.path.join(ROOT, "scripts")
@@ -57,23 +66,6 @@ STOP_MARKERS = [
 ]
 # xtalk has powered off: the emulator must exit by itself within this time.
 POWER_OFF_GRACE = 20
-
-BOCHSRC = """\
-megs: 256
-romimage: file={ovmf}, address=0xffe00000
-cpu: model=corei7_skylake_x, count=1, ips=200000000, reset_on_triple_fault=0
-ata0-master: type=disk, path={disk}, mode=flat
-boot: disk
-display_library: rfb, options="timeout=0"
-com1: enabled=1, mode=file, dev={serial}
-log: {bochslog}
-info: action=ignore
-error: action=report
-panic: action=fatal
-sound: driver=dummy
-speaker: enabled=0
-"""
-
 
 class Skip(Exception):
     pass
@@ -412,55 +404,128 @@ def case_netboot_serve_tftp(ctx, work):
 
 
 def case_usb_bochs_ata(ctx, work):
-    if not shutil.which("bochs"):
-        raise Skip("bochs not installed (Debian packages bochs, bochsbios)")
-    if not (os.path.exists(OVMF_CODE) and os.path.exists(OVMF_VARS)):
-        raise Skip("OVMF not installed (Debian package ovmf)")
-    ovmf = os.path.join(work, "OVMF.fd")
-    with open(ovmf, "wb") as f:
-        for part in (OVMF_VARS, OVMF_CODE):
-            with open(part, "rb") as src:
-                f.write(src.read())
+    try:
+        ovmf = bochs.ovmf_rom(os.path.join(work, "OVMF.fd"))
+    except bochs.Missing as m:
+        raise Skip(str(m))
     # Bochs writes to its disk and leaves lock files: boot a byte-exact copy.
     disk = os.path.join(work, "disk.img")
     shutil.copyfile(ctx.usb_img, disk)
     if sha256(disk) != sha256(ctx.usb_img):
         return [f"the copy of {ctx.usb_img} differs"], ConsoleLog(""), 0
-    serial = os.path.join(work, "console.txt")
-    with open(os.path.join(work, "bochsrc"), "w") as f:
-        f.write(BOCHSRC.format(ovmf=ovmf, disk=disk, serial=serial,
-                               bochslog=os.path.join(work, "bochs.log")))
-    with open(os.path.join(work, "cmds"), "w") as f:
-        f.write("c\nquit\n")
-    t = 240
-    # No free display port (5900-5949) for Bochs' headless display is no
-    # result: start again (as tests/e2e/run.py does).
-    for attempt in range(5):
-        log, how, rc, secs = run_watched(
-            ["bochs", "-q", "-unlock", "-f", "bochsrc", "-rc", "cmds"], serial, t, work)
-        if "RFB could not bind" not in read_text(serial + ".out"):
-            break
-        print(f"usb-bochs-ata: no free display port for Bochs (attempt {attempt + 1} of 5), "
-              "starting again", flush=True)
-        time.sleep(5)
+    t = 300
+    r = bochs.run(work, bochs.config(work, ovmf, disk, nic="vnet"), t)
+    log = ConsoleLog(r.console())
     if log.has("VT-x not available"):
         raise Skip("the emulated CPU has no VT-x: " + log.first("VT-x not available"))
     p = []
-    check_ran(how, rc, t, p, "Bochs")
+    died = r.died()
+    if died:
+        p.append(died)
     guests = image_guests(disk)
     expect(p, log.has("xtalk: UEFI loader starting"), "no 'xtalk: UEFI loader starting'")
     expect(p, log.grep(rf"^xtalk: {len(guests)} guest\(s\) loaded"),
            f"no 'xtalk: {len(guests)} guest(s) loaded'")
     for name, image in guests:
-        out = log.output_of(name)
         expect(p, log.status(name) == ("exited", 0),
                f"{name}: status {log.status(name)}, want exited 0")
-        if image == "ticker.elf":
-            expect(p, "ticker: done" in out, f"no '[{name}] ticker: done'")
-        if image == "selftest.elf":
-            expect(p, any(re.match(r"SUMMARY: \d+ tests, 0 failures$", t) for t in out),
-                   f"no '[{name}] SUMMARY: N tests, 0 failures'")
+        check_default_guest(log, name, image, p)
     expect(p, log.has("xtalk: powering off"), "no 'xtalk: powering off'")
+    return p, log, r.seconds
+
+
+def check_default_guest(log, name, image, p):
+    """What each guest of the default configuration reports, as it reports it."""
+    out = log.output_of(name)
+    if image == "netxfer.elf":
+        expect(p, any(re.match(r"netxfer: received (\d+) frames, 0 bad, 0 out of order, "
+                               r"0 missing", t) for t in out),
+               f"{name}: netxfer did not receive every frame intact and in order")
+        shared = log.grep(rf"^xtalk: guest {name}: path shared page: tx (\d+) frames")
+        expect(p, shared and int(shared[-1].group(1)) > 0,
+               f"{name}: no frames through shared pages")
+    if image == "netout.elf":
+        expect(p, any(re.match(r"netout: (\d+)/\1 echo replies ok$", t) for t in out),
+               f"{name}: not every echo request to the outside host was answered")
+        phys = log.grep(rf"^xtalk: guest {name}: path physical: tx (\d+) frames")
+        expect(p, phys and int(phys[-1].group(1)) > 0, f"{name}: no frames to the physical NIC")
+    rates = log.grep(r"^xtalk: rate: shared pages (\d+) frames/s")
+    expect(p, any(int(m.group(1)) > 0 for m in rates),
+           "no rate line showing frames through shared pages")
+
+
+def run_make_run(ctx, work, env=None, interrupt_after=None, timeout=300):
+    """scripts/run.py (what 'make run' calls) on build/xtalk.img under Bochs;
+    with interrupt_after=TEXT, Ctrl-C (SIGINT to its process group) once the
+    console shows TEXT. Returns (output ConsoleLog, returncode, seconds)."""
+    img = os.path.join(ctx.build, "xtalk.img")
+    out_path = os.path.join(work, "output.txt")
+    start = time.monotonic()
+    with open(out_path, "wb") as out:
+        proc = subprocess.Popen([os.path.join(SCRIPTS, "run.py"), img, "--emulator", "bochs",
+                                 "--timeout", str(timeout), "--work", os.path.join(work, "run")],
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                env=env, start_new_session=True)
+        deadline = start + timeout + 30
+        while proc.poll() is None and time.monotonic() < deadline:
+            if interrupt_after and interrupt_after in read_text(out_path):
+                os.killpg(proc.pid, signal.SIGINT)
+                interrupt_after = None
+            time.sleep(0.2)
+        if proc.poll() is None:
+            kill_group(proc)
+    return ConsoleLog(read_text(out_path)), proc.returncode, time.monotonic() - start
+
+
+def case_make_run(ctx, work):
+    try:
+        bochs.require()
+    except bochs.Missing as m:
+        raise Skip(str(m))
+    log, rc, secs = run_make_run(ctx, work)
+    p = []
+    expect(p, rc == 0, f"scripts/run.py exited {rc}, want 0")
+    expect(p, log.has("run: xtalk powered off"), "no 'run: xtalk powered off'")
+    for name, image in default_guests():
+        expect(p, log.status(name) == ("exited", 0),
+               f"{name}: status {log.status(name)}, want exited 0")
+        check_default_guest(log, name, image, p)
+    return p, log, secs
+
+
+def case_make_run_dies(ctx, work):
+    """A Bochs that aborts at start (as it did without a sound card): 'make run'
+    fails and shows Bochs' own words."""
+    fakebin = os.path.join(work, "bin")
+    os.makedirs(fakebin)
+    with open(os.path.join(fakebin, "bochs"), "w") as f:
+        f.write("#!/bin/sh\necho 'ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM "
+                "default' >&2\necho '*** buffer overflow detected ***: terminated' >&2\n"
+                "exit 134\n")
+    os.chmod(os.path.join(fakebin, "bochs"), 0o755)
+    env = dict(os.environ, PATH=fakebin + os.pathsep + os.environ.get("PATH", ""))
+    log, rc, secs = run_make_run(ctx, work, env=env, timeout=60)
+    p = []
+    expect(p, rc not in (0, None), f"scripts/run.py exited {rc}, want a failure")
+    expect(p, log.has("*** buffer overflow detected ***"), "Bochs' last line not shown")
+    expect(p, log.has("exit status 134"), "Bochs' exit status not shown")
+    return p, log, secs
+
+
+def case_make_run_ctrl_c(ctx, work):
+    """Ctrl-C while the guests run: Bochs goes, the console so far is shown."""
+    try:
+        bochs.require()
+    except bochs.Missing as m:
+        raise Skip(str(m))
+    log, rc, secs = run_make_run(ctx, work, interrupt_after="xtalk: VMM running", timeout=120)
+    p = []
+    expect(p, rc == 130, f"scripts/run.py exited {rc} after Ctrl-C, want 130")
+    expect(p, log.has("xtalk: VMM running"), "the console before Ctrl-C was not shown")
+    expect(p, log.has("run: stopped by Ctrl-C"), "no 'run: stopped by Ctrl-C'")
+    left = subprocess.run(["pgrep", "-f", os.path.join(work, "run", "bochsrc")],
+                          stdout=subprocess.PIPE, text=True).stdout.split()
+    expect(p, not left, f"Bochs still running after Ctrl-C (pids {left})")
     return p, log, secs
 
 
@@ -475,11 +540,14 @@ def sha256(path):
 # Longest first: two run side by side on two cores.
 CASES = [
     ("usb-bochs-ata", case_usb_bochs_ata),
+    ("make-run", case_make_run),
     ("usb-qemu-tcg", case_usb_qemu_tcg),
     ("netboot-qemu-tftp", case_netboot_qemu_tftp),
     ("netboot-qemu-http", case_netboot_qemu_http),
     ("netboot-ipxe-usb", case_netboot_ipxe_usb),
     ("netboot-serve-tftp", case_netboot_serve_tftp),
+    ("make-run-ctrl-c", case_make_run_ctrl_c),
+    ("make-run-dies", case_make_run_dies),
 ]
 
 
@@ -497,6 +565,8 @@ def run_case(ctx, name, fn):
     try:
         problems, log, secs = fn(ctx, work)
     except Skip as s:
+        if bochs.strict():
+            return "FAIL", f"{s} (CI=true: every case must run)", time.monotonic() - start
         return "SKIP", str(s), time.monotonic() - start
     except Exception as e:  # a case that crashes fails, with the reason
         return "FAIL", f"{type(e).__name__}: {e}", time.monotonic() - start

@@ -4,71 +4,33 @@
 the guests and the VMM printed on the serial console.
 
 Each case is a guest set + an xtalk.ini (tests/e2e/*.ini) + a check that
-reads the console log. A case that cannot run (no Bochs, no OVMF, no VT-x in
-the emulated CPU) is reported as SKIP with the reason, never as PASS.
+reads the console log. Bochs dying, or ending before xtalk powered off, fails
+the case with Bochs' last lines. A case that cannot run (no Bochs, no OVMF, no
+VT-x in the emulated CPU) is SKIP with the reason, never PASS; with CI=true it
+is a FAIL.
 """
 import argparse
 import concurrent.futures
 import os
 import re
-import shutil
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.dont_write_bytecode = True
 
+import bochs  # noqa: E402
 from cases import CASES  # noqa: E402
 from consolelog import ConsoleLog  # noqa: E402
 
-OVMF_CODE = "/usr/share/OVMF/OVMF_CODE.fd"
-OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
-
-BOCHSRC = """\
-megs: {megs}
-romimage: file={ovmf}, address=0xffe00000
-cpu: model={cpu}, count=1, ips=200000000, reset_on_triple_fault=0
-ata0-master: type=disk, path={disk}, mode=flat
-boot: disk
-display_library: rfb, options="timeout=0"
-com1: enabled=1, mode=file, dev={serial}
-log: {bochslog}
-info: action=ignore
-error: action=report
-panic: action=fatal
-sound: driver=dummy
-speaker: enabled=0
-magic_break: enabled=1
-{nic}"""
-
-# The machine's physical NIC, when a case wants one: Bochs' e1000 on the PCI
-# bus, with a back end (vnet: a built-in host 192.168.10.1 answering ARP and
-# ICMP echo; null: drops frames and logs them to eth_null-tx*.log).
-PHYS_MAC = "52:54:00:12:34:56"
-NIC_LINES = """\
-pci: enabled=1, chipset=i440fx, slot1=e1000
-e1000: enabled=1, mac={mac}, ethmod={mod}
-"""
+PHYS_MAC = bochs.PHYS_MAC
 
 
 class Skip(Exception):
     pass
-
-
-def make_ovmf(build):
-    """Bochs loads OVMF as one 2 MiB ROM: the variable store, then the code."""
-    out = os.path.join(build, "OVMF-bochs.fd")
-    if not os.path.exists(OVMF_CODE) or not os.path.exists(OVMF_VARS):
-        raise Skip("OVMF not installed (Debian package ovmf)")
-    if not os.path.exists(out):
-        with open(out + ".tmp", "wb") as f:
-            for part in (OVMF_VARS, OVMF_CODE):
-                with open(part, "rb") as p:
-                    f.write(p.read())
-        os.replace(out + ".tmp", out)
-    return out
 
 
 def make_disk(case, work, build):
@@ -83,73 +45,41 @@ def make_disk(case, work, build):
 
 def check_platform(build):
     """The emulator and firmware every case needs; raises Skip if missing."""
-    if not shutil.which("bochs"):
-        raise Skip("bochs not installed (Debian packages bochs, bochsbios)")
-    return make_ovmf(build)
-
-
-RFB_ATTEMPTS = 5
+    try:
+        return bochs.ovmf_rom(os.path.join(build, "OVMF-bochs.fd"))
+    except bochs.Missing as m:
+        raise Skip(str(m))
 
 
 def run_bochs(case, work, build, ovmf):
+    """Boot case's disk under Bochs; (ConsoleLog, bochs.Run)."""
     disk = make_disk(case, work, build)
-    serial = os.path.join(work, "serial.txt")
-    rc_path = os.path.join(work, "bochsrc")
-    with open(rc_path, "w") as f:
-        nic = NIC_LINES.format(mac=PHYS_MAC, mod=case.phys) if case.phys else ""
-        f.write(BOCHSRC.format(megs=case.megs, ovmf=ovmf, cpu=case.cpu, disk=disk,
-                               serial=serial, bochslog=os.path.join(work, "bochs.log"), nic=nic))
-    with open(os.path.join(work, "cmds"), "w") as f:
-        f.write("c\nquit\n")
-    for old in [serial] + [os.path.join(work, f) for f in os.listdir(work)
-                           if f.startswith("eth_null")]:
-        if os.path.exists(old):
-            os.remove(old)
-    start = time.monotonic()
-    bochs_out = os.path.join(work, "bochs.out")
-    # Bochs' headless display takes a free port of 5900-5949 and gives up
-    # when none is free (other emulators on the machine, sockets of runs
-    # that just ended): that is no result, so the run is started again.
-    for attempt in range(RFB_ATTEMPTS):
-        with open(bochs_out, "w") as out:
-            proc = subprocess.Popen(["bochs", "-q", "-unlock", "-f", rc_path, "-rc",
-                                     os.path.join(work, "cmds")],
-                                    cwd=work, stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=subprocess.STDOUT)
-            try:
-                proc.wait(timeout=case.timeout)
-                timed_out = False
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-                timed_out = True
-        with open(bochs_out, errors="replace") as f:
-            if "RFB could not bind" not in f.read():
-                break
-        print(f"{case.name}: no free display port for Bochs (attempt {attempt + 1} of "
-              f"{RFB_ATTEMPTS}), starting again", flush=True)
-        time.sleep(5)
-    elapsed = time.monotonic() - start
-    text = ""
-    if os.path.exists(serial):
-        with open(serial, "rb") as f:
-            text = f.read().decode("utf-8", "replace")
-    log = ConsoleLog(text)
+    rc = bochs.config(work, ovmf, disk, megs=case.megs, cpu=case.cpu, nic=case.phys,
+                      magic_break=True)
+    r = bochs.run(work, rc, case.timeout)
+    log = ConsoleLog(r.console())
     log.workdir = work
-    return log, timed_out, elapsed
+    return log, r
+
+
+def skip(why):
+    """A case that cannot run: SKIP with the reason; in CI (CI=true) a FAIL."""
+    if bochs.strict():
+        return "FAIL", why + " (CI=true: every case must run)"
+    return "SKIP", why
 
 
 def run_case(case, build, ovmf):
     work = os.path.join(build, "e2e", case.name)
     os.makedirs(work, exist_ok=True)
-    log, timed_out, elapsed = run_bochs(case, work, build, ovmf)
+    log, r = run_bochs(case, work, build, ovmf)
+    elapsed = r.seconds
     if case.needs_vmx and log.has("VT-x not available"):
-        return "SKIP", "the emulated CPU has no VT-x: " + log.first("VT-x not available"), elapsed
+        return skip("the emulated CPU has no VT-x: " + log.first("VT-x not available")) + (elapsed,)
     problems = []
-    if timed_out:
-        problems.append(f"timed out after {case.timeout} s")
-    elif not log.has("xtalk: powering off"):
-        problems.append("the run ended without xtalk powering off")
+    died = r.died()
+    if died:
+        problems.append(died)
     try:
         problems += case.check(log)
     except Exception as e:  # a check that crashes is a failure, with the reason
@@ -180,10 +110,12 @@ def main():
     try:
         ovmf = check_platform(build)
     except Skip as s:
+        status, why = skip(str(s))
         for c in cases:
-            print(f"SKIP {c.name}: {s}")
-        print(f"e2e: 0 passed, 0 failed, {len(cases)} skipped")
-        return 0
+            print(f"{status} {c.name}: {why}")
+        failed = len(cases) if status == "FAIL" else 0
+        print(f"e2e: 0 passed, {failed} failed, {len(cases) - failed} skipped")
+        return 1 if failed else 0
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = {pool.submit(run_case, c, build, ovmf): c for c in cases}

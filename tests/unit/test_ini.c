@@ -555,6 +555,23 @@ static void test_file_xtalk_bad_values(void **state)
 	assert_int_equal(cfg.timeslice_us, 1000000);
 }
 
+static void test_file_xtalk_rate_ms(void **state)
+{
+	(void)state;
+	expect_clean(parse("[xtalk]\n"));
+	assert_int_equal(cfg.rate_ms, 0);
+	expect_clean(parse("[xtalk]\nrate_ms = 1000\n"));
+	assert_int_equal(cfg.rate_ms, 1000);
+	expect_clean(parse("[xtalk]\nrate_ms = 0\n"));
+	assert_int_equal(cfg.rate_ms, 0);
+	expect_clean(parse("[xtalk]\nrate_ms = 60000\n"));
+	assert_int_equal(cfg.rate_ms, 60000);
+	file_error_case("[xtalk]\nrate_ms = 99\n", 2,
+			"rate_ms: 99 is out of range (0 = off, or 100..60000)");
+	file_error_case("[xtalk]\nrate_ms = 60001\n", 2, "out of range");
+	file_error_case("[xtalk]\nrate_ms = 1s\n", 2, "rate_ms: '1s' is not a number");
+}
+
 static void test_file_xtalk_duplicate_key(void **state)
 {
 	(void)state;
@@ -1146,6 +1163,7 @@ int main(void)
 		cmocka_unit_test(test_file_nul_byte),
 		cmocka_unit_test(test_file_xtalk_unknown_key),
 		cmocka_unit_test(test_file_xtalk_bad_values),
+		cmocka_unit_test(test_file_xtalk_rate_ms),
 		cmocka_unit_test(test_file_xtalk_duplicate_key),
 		cmocka_unit_test(test_file_xtalk_twice),
 		cmocka_unit_test(test_file_key_before_section),

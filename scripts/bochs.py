@@ -1,0 +1,235 @@
+# SPDX-License-Identifier: MIT
+"""Bochs for xtalk: the one configuration writer and runner every harness uses
+(make run, the end-to-end tests, the boot tests, the bench).
+
+The machine Bochs emulates takes nothing from the host beyond the Debian
+packages scripts/deps.sh installs: a headless display (RFB, no window), the
+dummy sound driver and no PC speaker (with the host's sound, a machine without
+a sound card makes Bochs abort at start), OVMF as one 2 MiB ROM, the disk image
+as the first ATA disk, COM1 to a file.
+
+A run is a failure when Bochs dies: when it exits with a status other than 0
+(magic break) or 1 (power-off), or before xtalk powered the machine off. What
+is wrong is then said with Bochs' own last lines (see died()).
+"""
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS.fd"
+PHYS_MAC = "52:54:00:12:34:56"   # the machine's own e1000 (Bochs answers ARP only for it)
+POWERED_OFF = "xtalk: powering off"
+RFB_ATTEMPTS = 5
+
+TEMPLATE = """\
+megs: {megs}
+romimage: file={ovmf}, address=0xffe00000
+cpu: model={cpu}, count=1, ips=200000000, reset_on_triple_fault=0
+ata0-master: type=disk, path={disk}, mode=flat
+boot: disk
+display_library: rfb, options="timeout=0"
+com1: enabled=1, mode=file, dev={serial}
+log: {log}
+info: action=ignore
+error: action=report
+panic: action=fatal
+sound: driver=dummy
+speaker: enabled=0
+magic_break: enabled={magic}
+"""
+
+# The machine's physical NIC: Bochs' e1000 on the PCI bus with a back end
+# (vnet: a built-in host 192.168.10.1 answering ARP and ICMP echo; null:
+# drops frames and logs them to eth_null-tx*.log in the working folder).
+NIC = """\
+pci: enabled=1, chipset=i440fx, slot1=e1000
+e1000: enabled=1, mac={mac}, ethmod={mod}
+"""
+
+
+class Missing(Exception):
+    """Bochs or the firmware is not installed: the run cannot happen."""
+
+
+def strict():
+    """In CI a missing emulator is a failure, not a skip."""
+    return os.environ.get("CI") == "true"
+
+
+def require():
+    if not shutil.which("bochs"):
+        raise Missing("bochs not installed (Debian packages bochs, bochsbios)")
+    if not (os.path.exists(OVMF_CODE) and os.path.exists(OVMF_VARS)):
+        raise Missing("OVMF not installed (Debian package ovmf)")
+
+
+def ovmf_rom(path):
+    """Bochs loads OVMF as one 2 MiB ROM: the variable store, then the code."""
+    require()
+    if not os.path.exists(path):
+        with open(path + ".tmp", "wb") as f:
+            for part in (OVMF_VARS, OVMF_CODE):
+                with open(part, "rb") as p:
+                    f.write(p.read())
+        os.replace(path + ".tmp", path)
+    return path
+
+
+def config(work, ovmf, disk, megs=256, cpu="corei7_skylake_x", nic="", magic_break=False):
+    """The bochsrc text of one run in folder work (serial.txt, bochs.log there)."""
+    text = TEMPLATE.format(megs=megs, ovmf=ovmf, cpu=cpu, disk=disk,
+                           serial=os.path.join(work, "serial.txt"),
+                           log=os.path.join(work, "bochs.log"), magic=int(magic_break))
+    if nic:
+        text += NIC.format(mac=PHYS_MAC, mod=nic)
+    return text
+
+
+class Run:
+    """What one Bochs run did: returncode (None if killed), how it ended
+    ("exited"; "timeout"; "lingered": still there after power-off; "stopped":
+    watch() asked, see stop_reason; "interrupted": Ctrl-C), seconds."""
+
+    def __init__(self, work):
+        self.work = work
+        self.serial = os.path.join(work, "serial.txt")
+        self.out = os.path.join(work, "bochs.out")
+        self.returncode = None
+        self.how = None
+        self.stop_reason = ""
+        self.seconds = 0.0
+
+    def console(self):
+        return read_text(self.serial)
+
+    def output_tail(self, n=15):
+        lines = [l for l in read_text(self.out).splitlines() if l.strip()]
+        return lines[-n:]
+
+    def died(self):
+        """None if Bochs ran until xtalk powered off and exited as a power-off
+        does; else what went wrong, with Bochs' last lines."""
+        powered_off = POWERED_OFF in self.console()
+        if self.how == "exited" and self.returncode in (0, 1) and powered_off:
+            return None
+        if self.how == "timeout":
+            why = "Bochs still running at the time limit: killed"
+        elif self.how == "lingered":
+            why = "Bochs did not exit after xtalk powered the machine off: killed"
+        elif self.how == "interrupted":
+            return "stopped by Ctrl-C"
+        elif self.how == "stopped":
+            return None  # the caller stopped it on purpose and says why
+        elif self.returncode not in (0, 1):
+            why = f"Bochs died (exit status {exit_status(self.returncode)})"
+        else:
+            why = "Bochs exited before xtalk powered the machine off"
+        tail = self.output_tail()
+        if tail:
+            why += "; Bochs' last lines:\n" + "\n".join("    ! " + l for l in tail)
+        return why
+
+
+def exit_status(rc):
+    if rc is not None and rc < 0:
+        try:
+            return f"{rc}, killed by {signal.Signals(-rc).name}"
+        except ValueError:
+            return str(rc)
+    return str(rc)
+
+
+def read_text(path):
+    if not os.path.exists(path):
+        return ""
+    with open(path, "rb") as f:
+        return f.read().decode("utf-8", "replace")
+
+
+def start(work, rc_text, cmds="c\nquit\n"):
+    """Write bochsrc and cmds in work and start Bochs in its own process group.
+    glibc's fatal messages ("*** buffer overflow detected ***") go to stderr
+    rather than to a terminal that may not exist."""
+    rc_path = os.path.join(work, "bochsrc")
+    with open(rc_path, "w") as f:
+        f.write(rc_text)
+    with open(os.path.join(work, "cmds"), "w") as f:
+        f.write(cmds)
+    for old in ["serial.txt", "bochs.out"] + [f for f in os.listdir(work) if f.startswith("eth_null")]:
+        if os.path.exists(os.path.join(work, old)):
+            os.remove(os.path.join(work, old))
+    env = dict(os.environ, LIBC_FATAL_STDERR_="1")
+    out = open(os.path.join(work, "bochs.out"), "wb")
+    try:
+        return subprocess.Popen(["bochs", "-q", "-unlock", "-f", rc_path, "-rc",
+                                 os.path.join(work, "cmds")],
+                                cwd=work, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    finally:
+        out.close()
+
+
+def stop(proc):
+    """TERM Bochs' process group, then KILL it if it lingers."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=5)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def run(work, rc_text, timeout, watch=None, poll=0.5, grace=20):
+    """Run Bochs in work until it exits, timeout seconds pass, or watch(run)
+    returns a reason to stop it. After xtalk powered off, Bochs has grace
+    seconds to exit by itself. Headless Bochs takes a free display port of
+    5900-5949 and gives up when none is free: that is no result, so the run
+    is started again. Returns a Run."""
+    r = Run(work)
+    for attempt in range(RFB_ATTEMPTS):
+        _watch(r, start(work, rc_text), timeout, watch, poll, grace)
+        if "RFB could not bind" not in read_text(r.out):
+            break
+        print(f"{work}: no free display port for Bochs (attempt {attempt + 1} of "
+              f"{RFB_ATTEMPTS}), starting again", flush=True)
+        time.sleep(5)
+    return r
+
+
+def _watch(r, proc, timeout, watch, poll, grace):
+    t0 = time.monotonic()
+    deadline = t0 + timeout
+    powered_off = False
+    try:
+        while True:
+            try:
+                r.returncode = proc.wait(timeout=poll)
+                r.how = "exited"
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            if watch:
+                why = watch(r)
+                if why:
+                    r.how = "stopped"
+                    r.stop_reason = why
+                    break
+            if not powered_off and POWERED_OFF in r.console():
+                powered_off = True
+                deadline = min(deadline, time.monotonic() + grace)
+            if time.monotonic() > deadline:
+                r.how = "lingered" if powered_off else "timeout"
+                break
+    except KeyboardInterrupt:
+        r.how = "interrupted"
+    finally:
+        if proc.poll() is None:
+            stop(proc)
+        r.seconds = time.monotonic() - t0
