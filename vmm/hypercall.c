@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* VMCALL: the xtalk hypercall ABI (vmm/hypercall_abi.h, docs/hypercalls.md). */
-#include <string.h>
-
 #include "lib/xerrno.h"
 #include "vmm/exit.h"
 #include "vmm/guest.h"
@@ -10,20 +8,18 @@
 #include "vmm/summary.h"
 #include "vmm/x86.h"
 
-/* Copy the machine-wide counters to the guest's buffer (RDI, size RSI). */
+/* Copy the counters to the guest's buffer (RDI, size RSI): a write the CPU
+ * makes for the guest, with its permissions (ept/gmem.h). */
 static uint64_t counters(struct vcpu *v)
 {
 	struct xtalk_counters c;
 	uint64_t size = v->regs.gpr[REG_RSI];
-	void *dst;
 
 	if (size > sizeof(c))
 		size = sizeof(c);
-	dst = guest_ram_ptr(v->guest, v->regs.gpr[REG_RDI], size);
-	if (!dst)
-		return (uint64_t)-XT_EFAULT;
 	summary_counters(&c);
-	memcpy(dst, &c, size);
+	if (size && gmem_write(&v->guest->mem, v->regs.gpr[REG_RDI], &c, size, GMEM_WRITE))
+		return (uint64_t)-XT_EFAULT;
 	return size;
 }
 

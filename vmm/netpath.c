@@ -80,10 +80,8 @@ static void rm_invept(void *ctx, struct ept *ept)
 {
 	(void)ctx;
 	for (unsigned i = 0; i < nguests; i++)
-		if (&guests[i].ept == ept) {
-			guests[i].remapped = true;
+		if (&guests[i].ept == ept)
 			guests[i].dma_epoch++;
-		}
 	vmx_invept(ept_eptp(ept));
 	counters.invepts++;
 }
@@ -233,6 +231,7 @@ int netpath_add_port(struct guest *g, uint16_t network)
 	if (port != g->nic_port)
 		return port < 0 ? port : -XT_EINVAL;
 	sides[port] = (struct remap_side){ &g->ept, g->ram_hpa, g->ram.size, (unsigned)port };
+	gmem_attach(&g->mem, &rm, &sides[port]);
 	if (uplink != XT_DET_NO_UPLINK)
 		physnic_add_address(&phys.nic, g->cfg->mac);
 	return xp_add_port(&xp, (unsigned)port, g->nic, &sides[port]);
@@ -295,22 +294,6 @@ void netpath_stopped(struct guest *g)
 bool netpath_cow_fault(struct guest *g, uint64_t gpa)
 {
 	return active && g->nic && xp_cow_fault(&xp, (unsigned)g->nic_port, gpa);
-}
-
-uint64_t netpath_page_hpa(const struct guest *g, uint64_t gpa)
-{
-	int pair = active && g->nic ? remap_find(&rm, &sides[g->nic_port], gpa) : -1;
-
-	if (pair < 0)
-		return g->ram_hpa + gpa;
-	return rm.pair[pair].shared_hpa + (gpa & 0xfff);
-}
-
-bool netpath_page_readonly(const struct guest *g, uint64_t gpa)
-{
-	int pair = active && g->nic ? remap_find(&rm, &sides[g->nic_port], gpa) : -1;
-
-	return pair >= 0 && rm.pair[pair].rx == &sides[g->nic_port];
 }
 
 bool netpath_poll(void)

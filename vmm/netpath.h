@@ -26,11 +26,6 @@ void netpath_reset(struct guest *g);
 void netpath_stopped(struct guest *g);
 /* A write to a read-only shared page: true when handled (resume the guest). */
 bool netpath_cow_fault(struct guest *g, uint64_t gpa);
-/* Host-physical address of byte gpa of g's RAM as g sees it now: its own
- * page, or a page it shares for cross-talk. */
-uint64_t netpath_page_hpa(const struct guest *g, uint64_t gpa);
-/* Whether g only reads the page of gpa (the receiving side of a shared page). */
-bool netpath_page_readonly(const struct guest *g, uint64_t gpa);
 /* Reap the physical NIC: true if something happened. */
 bool netpath_poll(void);
 /* Can an idle machine still get events (from the physical NIC)? */

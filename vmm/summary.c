@@ -92,6 +92,10 @@ void summary_print_guest(struct guest *g)
 	xt_info("guest %s: interrupts injected %llu; MMIO accesses emulated %llu, to no device %llu",
 		g->name, (unsigned long long)s->irqs_injected, (unsigned long long)s->mmio_accesses,
 		(unsigned long long)s->mmio_unclaimed);
+	xt_info("guest %s: VMM writes where it may only read: copied on write %llu, refused %llu; "
+		"DMA buffers spanning a shared page %llu",
+		g->name, (unsigned long long)g->mem.st.cow_breaks,
+		(unsigned long long)g->mem.st.refused, (unsigned long long)s->dma_split);
 	if (!g->nic)
 		return;
 	if (netpath_active())
