@@ -16,6 +16,7 @@
 #include "devices/uart16550.h"
 #include "ept/ept.h"
 #include "ept/gmem.h"
+#include "vmm/hc_policy.h"
 #include "vmm/image_load.h"
 #include "vmm/mmio.h"
 #include "vmm/vcpu.h"
@@ -58,6 +59,7 @@ struct guest_stats {
 	uint64_t irqs_injected;        /* external interrupts delivered to the guest */
 	uint64_t dma_refused;          /* NIC DMA outside RAM or without bus mastering */
 	uint64_t dma_split;            /* NIC DMA buffer spanning a shared page (not one host block) */
+	uint64_t invepts;              /* INVEPTs of its EPT (cross-talk remaps) */
 };
 
 struct e1000;
@@ -85,6 +87,7 @@ struct guest {
 	int nic_mmio, nic_io;          /* BAR0 region and BAR1 handler indices */
 	uint64_t dma_epoch;            /* bumped on every EPT change (device mappings kept until then) */
 	int dma_last_err;              /* the NIC's last DMA mapping: 0 or why it was refused */
+	struct hc_dump_limit dump;     /* its XTALK_HC_XT_DUMP calls (vmm/hc_policy.h) */
 	char line[GUEST_LINE_MAX + 1]; /* console output being assembled */
 	unsigned line_len;
 	enum guest_stop_reason stop_reason;

@@ -3,10 +3,31 @@
 #include "lib/xerrno.h"
 #include "vmm/exit.h"
 #include "vmm/guest.h"
+#include "vmm/hc_policy.h"
 #include "vmm/hypercall_abi.h"
 #include "vmm/netpath.h"
 #include "vmm/summary.h"
 #include "vmm/x86.h"
+
+static uint64_t dump_gap_tsc;
+
+void hypercall_init(uint64_t tsc_hz)
+{
+	dump_gap_tsc = tsc_hz / 1000 * HC_DUMP_GAP_MS;
+}
+
+/* The caller's own shared pages, if its INI allows dumps and not too often
+ * (vmm/hc_policy.h); a refusal is an error code for the guest. */
+static uint64_t xt_dump(struct vcpu *v)
+{
+	struct guest *g = v->guest;
+	int rc = hc_dump_allowed(g->cfg->debug_dump, &g->dump, rdtsc(), dump_gap_tsc);
+
+	if (rc)
+		return (uint64_t)rc;
+	netpath_dump(g);
+	return 0;
+}
 
 /* Copy the counters to the guest's buffer (RDI, size RSI): a write the CPU
  * makes for the guest, with its permissions (ept/gmem.h). */
@@ -17,7 +38,7 @@ static uint64_t counters(struct vcpu *v)
 
 	if (size > sizeof(c))
 		size = sizeof(c);
-	summary_counters(&c);
+	summary_counters(v->guest, &c);
 	if (size && gmem_write(&v->guest->mem, v->regs.gpr[REG_RDI], &c, size, GMEM_WRITE))
 		return (uint64_t)-XT_EFAULT;
 	return size;
@@ -45,8 +66,7 @@ enum exit_result handle_vmcall(struct vcpu *v)
 		*rax = 0;
 		break;
 	case XTALK_HC_XT_DUMP:
-		netpath_dump();
-		*rax = 0;
+		*rax = xt_dump(v);
 		break;
 	case XTALK_HC_COUNTERS:
 		*rax = counters(v);

@@ -32,10 +32,14 @@ bool netpath_poll(void);
 bool netpath_can_wake(void);
 
 struct xtalk_counters;
-/* Add the cross-talk path's copies, remaps, INVEPTs and frames. */
-void netpath_add_counters(struct xtalk_counters *c);
+/* Add g's share of the cross-talk path: its copies, frames sent, remaps. */
+void netpath_guest_counters(const struct guest *g, struct xtalk_counters *c);
+/* The remapper's totals: pairs shared and unshared, INVEPTs. */
+void netpath_global_counters(struct xtalk_counters *c);
 
-void netpath_dump(void);
+/* XTALK_HC_XT_DUMP by g (allowed by vmm/hc_policy.h): g's shared pages by
+ * its own GPAs, its path counters; the remapper's with counters = machine. */
+void netpath_dump(const struct guest *g);
 void netpath_print_guest(const struct guest *g);
 void netpath_print_summary(void);
 
