@@ -117,7 +117,8 @@ run: all | $(call DEPS_STAMP,run)
 # ---------------------------------------------------------------- host tests
 # Pure modules, built for the host with sanitizers; each tests/unit/test_X.c
 # links against them.
-PURE_VMM := image_load.c guest_boot.c gpt_walk.c cpuid_filter.c acpi.c insn_decode.c bridge.c physnic.c
+PURE_VMM := image_load.c guest_boot.c gpt_walk.c cpuid_filter.c acpi.c insn_decode.c bridge.c physnic.c \
+	hc_policy.c
 PURE_SRCS := boot/ini.c $(wildcard ept/*.c devices/*.c crosstalk/*.c) lib/fmt.c lib/xerrno.c \
 	$(addprefix vmm/,$(PURE_VMM))
 PURE_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(PURE_SRCS))

@@ -63,6 +63,7 @@ enum hdr {
 
 enum lk { LK_OK, LK_COUNT, LK_BAD_A, LK_BAD_B, LK_SAME };
 enum num { NUM_OK, NUM_EMPTY, NUM_BAD, NUM_BIG };
+enum pkey { PK_DEBUG_DUMP, PK_COUNTERS, PK_COUNT }; /* hypercall policy keys, see below */
 
 /* Parse state lives on the caller's stack: nothing global is written. */
 struct parser {
@@ -76,6 +77,7 @@ struct parser {
 	unsigned gkey_line[GK_COUNT]; /* first line of each key; 0 = absent */
 	unsigned gbad; /* bit per gkey whose value was rejected */
 	unsigned mac_line[XT_MAX_GUESTS];
+	unsigned pkey_line[PK_COUNT]; /* policy keys of the open [guest] section */
 };
 
 struct cursor {
@@ -637,6 +639,35 @@ static void xtalk_key(struct parser *p, unsigned no, struct span key, struct spa
 	xtalk_value(p, no, k, v);
 }
 
+/* ---- [guest NAME]: what its hypercalls may do (docs/hypercalls.md) ---- */
+
+static const char pkey_name[PK_COUNT][11] = { "debug_dump", "counters" };
+static const char pkey_values[PK_COUNT][14] = { "off|on", "guest|machine" };
+
+/* A policy key is handled here, errors included: true; any other key: false. */
+static bool policy_key(struct parser *p, unsigned no, struct span key, struct span v)
+{
+	struct xt_guest_cfg *g = &p->cfg->guest[p->cur];
+	int k, i;
+
+	for (k = 0; k < PK_COUNT && !span_ieq(key, pkey_name[k]); k++)
+		;
+	if (k == PK_COUNT)
+		return false;
+	if (p->pkey_line[k]) {
+		sec_error(p, no, "duplicate key '%s' in [guest %s] (first at line %u)", pkey_name[k],
+			  g->name, p->pkey_line[k]);
+		return true;
+	}
+	p->pkey_line[k] = no;
+	i = get_enum(p, no, pkey_name[k], v, pkey_values[k]);
+	if (k == PK_DEBUG_DUMP)
+		g->debug_dump = i == 1;
+	else
+		g->counters_machine = i == 1;
+	return true;
+}
+
 /* ---- [guest NAME] ---- */
 
 static struct xt_guest_cfg *cur_guest(struct parser *p)
@@ -823,6 +854,8 @@ static void guest_key(struct parser *p, unsigned no, struct span key, struct spa
 	char q[QBUF];
 	int k;
 
+	if (policy_key(p, no, key, v))
+		return;
 	for (k = 0; k < GK_COUNT; k++)
 		if (span_ieq(key, gkey_name[k]))
 			break;
@@ -907,6 +940,7 @@ static void open_guest(struct parser *p, unsigned no, struct span name)
 	p->sec = SEC_GUEST;
 	p->gbad = 0;
 	memset(p->gkey_line, 0, sizeof(p->gkey_line));
+	memset(p->pkey_line, 0, sizeof(p->pkey_line));
 	g = cur_guest(p);
 	copy_name(g->name, name);
 	g->line = no;

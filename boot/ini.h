@@ -46,6 +46,9 @@ struct xt_guest_cfg {
 	char network[XT_NAME_MAX + 1]; /* "" = not on any network */
 	char cmdline[XT_CMDLINE_MAX];   /* given to the guest in boot_params, "" = none */
 	char uplink[XT_NAME_MAX + 1];   /* physical NIC backing its e1000 ("phys0"), "" = none */
+	/* What its hypercalls may do (docs/hypercalls.md); both off by default. */
+	bool debug_dump;       /* debug_dump = on: XTALK_HC_XT_DUMP prints (rate-limited) */
+	bool counters_machine; /* counters = machine: XTALK_HC_COUNTERS sums every guest */
 	unsigned line; /* line of the [guest NAME] header */
 	unsigned image_line; /* line of the image = key (0 if absent) */
 	bool refused; /* this guest will not be started */

@@ -28,6 +28,7 @@
 #define RM_PAGE		EPT_PAGE_SIZE
 #define RM_PAGE_MASK	(EPT_PAGE_SIZE - 1)
 #define RM_HPA_LIMIT	(1ULL << EPT_MAX_PHYS_BITS)
+#define RM_RX_PERMS	EPT_PTE_READ	/* the receiving side of a pair */
 
 /* Work of one public call: EPTs to invalidate, S pages to free after. */
 struct remap_op {
@@ -488,7 +489,7 @@ static int share_commit(struct remap_op *op, const struct remap_plan *pl)
 		      pl->otx.perms, pl->otx.memtype);
 	if (!ret)
 		ret = ept_map(pl->rx->ept, pl->rx_gpa, pl->s_hpa, RM_PAGE,
-			      EPT_PTE_READ, pl->orx.memtype);
+			      RM_RX_PERMS, pl->orx.memtype);
 	if (ret) {
 		pair_teardown(op, (unsigned)pl->slot);
 		return ret;
@@ -572,6 +573,25 @@ void *remap_pair_page(const struct remapper *r, const struct remap_side *tx, uin
 		return NULL;
 	i = pair_exact(r, tx, tx_gpa, rx, rx_gpa);
 	return i < 0 ? NULL : r->ops->phys_to_virt(r->ops->ctx, r->pair[i].shared_hpa);
+}
+
+bool remap_view(const struct remapper *r, const struct remap_side *s, uint64_t gpa,
+		struct remap_view *v)
+{
+	uint64_t page = page_of(gpa);
+	const struct remap_pair *p;
+	int k;
+
+	if (!remap_ready(r) || !r->npairs || !s)
+		return false;
+	k = pair_find(r, s, page);
+	if (k < 0)
+		return false;
+	p = &r->pair[k];
+	v->va = p->shared_va;
+	v->hpa = p->shared_hpa;
+	v->perms = p->rx_gpa == page && same_guest(p->rx, s) ? RM_RX_PERMS : p->tx_perms;
+	return true;
 }
 
 int remap_unshare(struct remapper *r, unsigned pair)

@@ -166,6 +166,21 @@ void *remap_pair_page(const struct remapper *r, const struct remap_side *tx, uin
 		      const struct remap_side *rx, uint64_t rx_gpa);
 
 /*
+ * How @s sees the page of @gpa where the remapper changed it: true when that
+ * page is in a live pair (one index lookup), with the shared page S and the
+ * EPT permissions (EPT_PTE_*) @s has on it now (the receiving side: read
+ * only); false when it is not, and @s's own mapping applies. For code that
+ * reaches guest memory on a guest's behalf (ept/gmem.h).
+ */
+struct remap_view {
+	void *va;			/* S */
+	uint64_t hpa;
+	uint64_t perms;
+};
+bool remap_view(const struct remapper *r, const struct remap_side *s, uint64_t gpa,
+		struct remap_view *v);
+
+/*
  * Tear down pair @pair. 0, or -XT_EINVAL when it is not a live pair. A
  * failure to map a page back (impossible while the EPT keeps the 4 KiB
  * table the share made) is returned as is; the pair then stays and S is

@@ -20,6 +20,8 @@ enum exit_result handle_cr_access(struct vcpu *v);
 enum exit_result handle_ept_violation(struct vcpu *v);
 enum exit_result handle_ept_misconfig(struct vcpu *v);
 enum exit_result handle_vmcall(struct vcpu *v);
+/* The TSC rate, for the debug dump's rate limit (vmm/hc_policy.h). */
+void hypercall_init(uint64_t tsc_hz);
 enum exit_result handle_hlt(struct vcpu *v);
 enum exit_result handle_triple_fault(struct vcpu *v);
 enum exit_result handle_preemption_timer(struct vcpu *v);

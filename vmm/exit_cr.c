@@ -24,7 +24,7 @@ static bool load_pdptes(struct vcpu *v, uint64_t cr0, uint64_t cr4, uint64_t efe
 
 	if (!(cr0 & X86_CR0_PG) || !(cr4 & X86_CR4_PAE) || (efer & X86_EFER_LMA))
 		return true;
-	pdpte = guest_ram_ptr(v->guest, vmread(VMCS_GUEST_CR3) & 0xffffffe0ULL, 32);
+	pdpte = guest_ram_ptr(v->guest, vmread(VMCS_GUEST_CR3) & 0xffffffe0ULL, 32, GMEM_READ);
 	if (!pdpte)
 		return false;
 	for (unsigned i = 0; i < 4; i++)

@@ -70,11 +70,6 @@ static void io_out(struct guest *g, uint16_t port, unsigned size, uint32_t val)
 	note_unclaimed(g, true, port, size);
 }
 
-static void *map_guest_ram(void *ctx, uint64_t gpa, size_t len)
-{
-	return guest_ram_ptr(ctx, gpa, len);
-}
-
 static void guest_paging_mode(struct gpt_mode *m)
 {
 	m->cr0 = vmread(VMCS_GUEST_CR0);
@@ -84,7 +79,9 @@ static void guest_paging_mode(struct gpt_mode *m)
 }
 
 /* A memory operand the walker could not reach: #PF or #GP in the guest, or
- * the guest stopped if its page tables point outside its RAM. */
+ * the guest stopped if its page tables point outside its RAM, or a write
+ * where it may only read could not get its own copy of the page (as an EPT
+ * violation the VMM cannot resolve, vmm/exit_ept.c). */
 static enum exit_result guest_memory_fault(struct vcpu *v, int err, uint32_t pf_error,
 					   uint64_t gva)
 {
@@ -96,6 +93,12 @@ static enum exit_result guest_memory_fault(struct vcpu *v, int err, uint32_t pf_
 	if (err == -XT_EINVAL) {
 		vcpu_inject_exception(v, X86_EXC_GP, true, 0);
 		return EXIT_RESUME;
+	}
+	if (err == -XT_EPERM) {
+		guest_stop(v->guest, GUEST_EPT_VIOLATION,
+			   "string I/O writes where it may only read (linear address 0x%llx)",
+			   (unsigned long long)gva);
+		return EXIT_YIELD;
 	}
 	guest_stop(v->guest, GUEST_BAD_STATE,
 		   "string I/O through page tables outside its RAM (linear address 0x%llx)",
@@ -126,11 +129,11 @@ static enum exit_result io_string(struct vcpu *v, uint16_t port, unsigned size, 
 		if (in) {
 			val = io_in(v->guest, port, size);
 			err = gpt_write(&mode, vmx_caps.maxphyaddr, la, &val, size,
-					access | GPT_ACCESS_WRITE, map_guest_ram, v->guest,
+					access | GPT_ACCESS_WRITE, gmem_cpu_map, &v->guest->mem,
 					&pf_error, &fault);
 		} else {
 			err = gpt_read(&mode, vmx_caps.maxphyaddr, la, &val, size, access,
-				       map_guest_ram, v->guest, &pf_error, &fault);
+				       gmem_cpu_map, &v->guest->mem, &pf_error, &fault);
 			if (!err)
 				io_out(v->guest, port, size, val);
 		}

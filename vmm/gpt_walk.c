@@ -23,8 +23,8 @@ struct walker {
 	gpt_map_fn map;
 	void *ctx;
 
-	/* Entries used by the walk, for the accessed/dirty update. */
-	void *ent[MAX_LEVELS];
+	/* Entries used by the walk (their gpas), for the accessed/dirty update. */
+	uint64_t ent[MAX_LEVELS];
 	uint64_t val[MAX_LEVELS];
 	unsigned n;
 	bool wide;		/* 8-byte entries */
@@ -65,9 +65,9 @@ static int walk_fault(struct walker *w, uint32_t code)
 }
 
 /* Map an entry; an entry outside guest RAM stops the guest (-XT_ERANGE). */
-static void *map_entry(const struct walker *w, uint64_t ea, size_t size)
+static void *map_entry(const struct walker *w, uint64_t ea, size_t size, bool write)
 {
-	void *p = w->map(w->ctx, ea, size);
+	void *p = w->map(w->ctx, ea, size, write);
 
 	if (p && ((uintptr_t)p & (size - 1)))
 		return NULL;
@@ -76,14 +76,14 @@ static void *map_entry(const struct walker *w, uint64_t ea, size_t size)
 
 static int read_entry64(struct walker *w, uint64_t ea, uint64_t *e, bool record)
 {
-	uint64_t *p = map_entry(w, ea, sizeof(*p));
+	uint64_t *p = map_entry(w, ea, sizeof(*p), false);
 
 	if (!p)
 		return -XT_ERANGE;
 	/* Another vCPU may be writing it: read once. */
 	*e = __atomic_load_n(p, __ATOMIC_RELAXED);
 	if (record && w->n < MAX_LEVELS) {
-		w->ent[w->n] = p;
+		w->ent[w->n] = ea;
 		w->val[w->n] = *e;
 		w->n++;
 	}
@@ -92,13 +92,13 @@ static int read_entry64(struct walker *w, uint64_t ea, uint64_t *e, bool record)
 
 static int read_entry32(struct walker *w, uint64_t ea, uint64_t *e)
 {
-	uint32_t *p = map_entry(w, ea, sizeof(*p));
+	uint32_t *p = map_entry(w, ea, sizeof(*p), false);
 
 	if (!p)
 		return -XT_ERANGE;
 	*e = __atomic_load_n(p, __ATOMIC_RELAXED);
 	if (w->n < MAX_LEVELS) {
-		w->ent[w->n] = p;
+		w->ent[w->n] = ea;
 		w->val[w->n] = *e;
 		w->n++;
 	}
@@ -286,25 +286,40 @@ static uint32_t error_code(const struct walker *w)
 	return ec;
 }
 
-static void or_entry(const struct walker *w, unsigned i, uint64_t bits)
+/*
+ * The flags are a write into the entry's page, mapped for writing only now
+ * (SDM 3C, "EPT Violations": EPT treats these updates as writes). A page the
+ * guest may only read gets its own copy first, or is refused: -XT_EPERM.
+ */
+static int or_entry(const struct walker *w, unsigned i, uint64_t bits)
 {
+	void *p = map_entry(w, w->ent[i], w->wide ? 8 : 4, true);
+
+	if (!p)
+		return -XT_EPERM;
 	if (w->wide)
-		__atomic_fetch_or((uint64_t *)w->ent[i], bits, __ATOMIC_SEQ_CST);
+		__atomic_fetch_or((uint64_t *)p, bits, __ATOMIC_SEQ_CST);
 	else
-		__atomic_fetch_or((uint32_t *)w->ent[i], (uint32_t)bits, __ATOMIC_SEQ_CST);
+		__atomic_fetch_or((uint32_t *)p, (uint32_t)bits, __ATOMIC_SEQ_CST);
+	return 0;
 }
 
 /* "Accessed and Dirty Flags": A in every entry used, D in the leaf for writes. */
-static void set_accessed_dirty(const struct walker *w)
+static int set_accessed_dirty(const struct walker *w)
 {
 	for (unsigned i = 0; i < w->n; i++) {
 		uint64_t want = PTE_A;
+		int ret;
 
 		if (i + 1 == w->n && (w->access & GPT_ACCESS_WRITE))
 			want |= PTE_D;
-		if ((w->val[i] & want) != want)
-			or_entry(w, i, want);
+		if ((w->val[i] & want) == want)
+			continue;
+		ret = or_entry(w, i, want);
+		if (ret)
+			return ret;
 	}
+	return 0;
 }
 
 static int walk_paging(struct walker *w, uint64_t gva)
@@ -356,10 +371,10 @@ static int translate(const struct gpt_mode *m, unsigned maxpa, uint64_t gva, uns
 		*pf_error = error_code(&w);
 		return ret;
 	}
+	if (!ret && update_ad)
+		ret = set_accessed_dirty(&w);
 	if (ret)
 		return ret;
-	if (update_ad)
-		set_accessed_dirty(&w);
 	*gpa = w.frame | (gva & bit_range(w.page_shift - 1, 0));
 	return 0;
 }
@@ -380,7 +395,18 @@ struct xfer {
 	void *ctx;
 	uint32_t *pf_error;
 	uint64_t *fault_gva;
+	bool write;		/* data pages are mapped for writing */
 };
+
+/* The data page at gpa, for reading or writing: -XT_ERANGE when it is not
+ * RAM, -XT_EPERM when the guest may only read it (and map refused). */
+static int map_data(const struct xfer *x, uint64_t gpa, size_t n, void **p)
+{
+	*p = x->map(x->ctx, gpa, n, x->write);
+	if (*p)
+		return 0;
+	return x->write && x->map(x->ctx, gpa, n, false) ? -XT_EPERM : -XT_ERANGE;
+}
 
 /*
  * Walk [gva, gva + len) page by page. With `in` copy guest -> in, with `out`
@@ -397,10 +423,8 @@ static int xfer_pages(const struct xfer *x, uint64_t gva, uint8_t *in, const uin
 		int ret = translate(x->m, x->maxpa, lin, x->access, x->map, x->ctx, update_ad,
 				    &gpa, x->pf_error);
 
-		if (!ret) {
-			p = x->map(x->ctx, gpa, n);
-			ret = p ? 0 : -XT_ERANGE;
-		}
+		if (!ret)
+			ret = map_data(x, gpa, n, &p);
 		if (ret) {
 			*x->fault_gva = lin;
 			return ret;
@@ -427,7 +451,7 @@ static bool xfer_args_ok(const struct gpt_mode *m, const void *buf, size_t len, 
 int gpt_read(const struct gpt_mode *m, unsigned maxphyaddr, uint64_t gva, void *buf, size_t len,
 	     unsigned access, gpt_map_fn map, void *ctx, uint32_t *pf_error, uint64_t *fault_gva)
 {
-	struct xfer x = { m, maxphyaddr, access, map, ctx, pf_error, fault_gva };
+	struct xfer x = { m, maxphyaddr, access, map, ctx, pf_error, fault_gva, false };
 
 	if (!xfer_args_ok(m, buf, len, map, pf_error, fault_gva))
 		return -XT_EINVAL;
@@ -440,7 +464,8 @@ int gpt_write(const struct gpt_mode *m, unsigned maxphyaddr, uint64_t gva, const
 	      size_t len, unsigned access, gpt_map_fn map, void *ctx, uint32_t *pf_error,
 	      uint64_t *fault_gva)
 {
-	struct xfer x = { m, maxphyaddr, access | GPT_ACCESS_WRITE, map, ctx, pf_error, fault_gva };
+	struct xfer x = { m, maxphyaddr, access | GPT_ACCESS_WRITE, map, ctx, pf_error, fault_gva,
+			  true };
 	int ret;
 
 	if (!xfer_args_ok(m, buf, len, map, pf_error, fault_gva))

@@ -29,6 +29,7 @@
 #ifndef XTALK_VMM_GPT_WALK_H
 #define XTALK_VMM_GPT_WALK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,12 +42,16 @@ struct gpt_mode {
 
 /*
  * Map len bytes of guest-physical memory at gpa to a host pointer, or NULL if
- * that range is not guest RAM. The walker asks for 4- or 8-byte entries at
- * naturally aligned gpas and for data chunks that never cross a 4 KiB page;
- * the returned pointer must be aligned like gpa (a misaligned pointer for an
- * entry is treated as "not RAM").
+ * that range is not guest RAM, or (write) the guest may not write there. The
+ * walker asks for 4- or 8-byte entries at naturally aligned gpas and for data
+ * chunks that never cross a 4 KiB page; the returned pointer must be aligned
+ * like gpa (a misaligned pointer for an entry is treated as "not RAM").
+ * write: the walker writes through the pointer (an accessed/dirty flag, the
+ * data of gpt_write). A write map may change where the guest's pages are
+ * (copy on write, ept/gmem.h), so the walker keeps no pointer across map
+ * calls: it maps an entry again to set its flags.
  */
-typedef void *(*gpt_map_fn)(void *ctx, uint64_t gpa, size_t len);
+typedef void *(*gpt_map_fn)(void *ctx, uint64_t gpa, size_t len, bool write);
 
 #define GPT_ACCESS_WRITE (1u << 0)
 #define GPT_ACCESS_USER  (1u << 1)	/* CPL 3 access */
@@ -66,7 +71,10 @@ typedef void *(*gpt_map_fn)(void *ctx, uint64_t gpa, size_t len);
  *               stops the guest);
  *   -XT_EINVAL: non-canonical address in long mode (the CPU raises #GP, or
  *               #SS for stack accesses: the caller injects it), inconsistent
- *               mode (EFER.LMA without CR4.PAE) or NULL arguments.
+ *               mode (EFER.LMA without CR4.PAE) or NULL arguments;
+ *   -XT_EPERM:  an accessed/dirty flag to set in an entry the guest may not
+ *               write (map refused the write; the VMM stops the guest, as
+ *               for an EPT violation it cannot resolve).
  * maxphyaddr is CPUID.80000008H:EAX[7:0] as reported to the guest; it is
  * clamped to 32..52.
  * On success the accessed flag is set in every entry used and, for writes,
@@ -89,8 +97,10 @@ int gpt_read(const struct gpt_mode *m, unsigned maxphyaddr, uint64_t gva, void *
 
 /*
  * Copy len bytes from buf to guest-linear gva. GPT_ACCESS_WRITE is implied.
- * All pages are translated (and checked to be RAM) before anything is
- * written, so a faulting write leaves guest memory and A/D flags unchanged.
+ * All pages are translated and mapped for writing (checked to be RAM the
+ * guest may write) before anything is written, so a faulting write leaves
+ * guest memory and A/D flags unchanged; a data page map refuses for writing
+ * gives -XT_EPERM.
  */
 int gpt_write(const struct gpt_mode *m, unsigned maxphyaddr, uint64_t gva, const void *buf,
 	      size_t len, unsigned access, gpt_map_fn map, void *ctx, uint32_t *pf_error,

@@ -63,35 +63,15 @@ struct guest *guests_by_port(unsigned port)
 }
 
 /*
- * Until cross-talk remaps one of its pages, a guest's RAM is one block at
- * ram_hpa. After that, each page is either its own or a shared page the
- * remapper knows (an O(1) lookup, cheaper than walking the EPT on every
- * device access); a range is returned only if it is contiguous in host
- * memory too (a buffer straddling a shared page and its neighbour is not).
+ * A guest's RAM is one block at ram_hpa, each page its own, except the pages
+ * cross-talk shares (g->mem knows the remapper: one O(1) lookup per page,
+ * cheaper than walking the EPT); the permission logic is ept/gmem.c.
  */
-void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len)
+void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len, enum gmem_access a)
 {
-	uint64_t first, page;
+	void *p;
 
-	if (gpa >= g->ram.size || len > g->ram.size - gpa)
-		return NULL;
-	if (!g->remapped)
-		return g->ram.base + gpa;
-	first = netpath_page_hpa(g, gpa);
-	for (page = (gpa | 0xfff) + 1; page < gpa + len; page += 0x1000)
-		if (netpath_page_hpa(g, page) != first + (page - gpa))
-			return NULL;
-	return phys_to_virt(first);
-}
-
-/* The same, for memory a device writes: not where the guest may only read. */
-void *guest_ram_ptr_rw(struct guest *g, uint64_t gpa, uint64_t len)
-{
-	if (g->remapped && len && gpa < g->ram.size && len <= g->ram.size - gpa)
-		for (uint64_t page = gpa & ~0xfffULL; page < gpa + len; page += 0x1000)
-			if (netpath_page_readonly(g, page))
-				return NULL;
-	return guest_ram_ptr(g, gpa, len);
+	return gmem_map(&g->mem, gpa, len, a, &p) ? NULL : p;
 }
 
 void guest_console_flush(struct guest *g)
@@ -215,6 +195,7 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 	g->ram_hpa = bg->ram_hpa;
 	g->ram.base = phys_to_virt(bg->ram_hpa);
 	g->ram.size = bg->ram_size;
+	gmem_init(&g->mem, g->ram.base, g->ram.size);
 	/* Whatever the firmware left in these pages is not the guest's to see. */
 	memset(g->ram.base, 0, g->ram.size);
 

@@ -15,6 +15,8 @@
 #include "devices/pic8259.h"
 #include "devices/uart16550.h"
 #include "ept/ept.h"
+#include "ept/gmem.h"
+#include "vmm/hc_policy.h"
 #include "vmm/image_load.h"
 #include "vmm/mmio.h"
 #include "vmm/vcpu.h"
@@ -56,6 +58,8 @@ struct guest_stats {
 	uint64_t mmio_unclaimed;       /* accesses to the PCI hole where no device decodes */
 	uint64_t irqs_injected;        /* external interrupts delivered to the guest */
 	uint64_t dma_refused;          /* NIC DMA outside RAM or without bus mastering */
+	uint64_t dma_split;            /* NIC DMA buffer spanning a shared page (not one host block) */
+	uint64_t invepts;              /* INVEPTs of its EPT (cross-talk remaps) */
 };
 
 struct e1000;
@@ -65,6 +69,7 @@ struct guest {
 	const struct xt_guest_cfg *cfg;
 	const char *name;
 	struct guest_ram ram;          /* ram.base is the host mapping of GPA 0 */
+	struct gmem mem;               /* that RAM as the guest may touch it (EPT permissions) */
 	uint64_t ram_hpa;
 	struct ept ept;
 	struct vcpu vcpu;
@@ -80,8 +85,9 @@ struct guest {
 	struct e1000 *nic;             /* NULL: no NIC (no mac in the INI) */
 	int nic_port;                  /* its port on the bridge */
 	int nic_mmio, nic_io;          /* BAR0 region and BAR1 handler indices */
-	bool remapped;                 /* some of its EPT no longer maps its own RAM */
 	uint64_t dma_epoch;            /* bumped on every EPT change (device mappings kept until then) */
+	int dma_last_err;              /* the NIC's last DMA mapping: 0 or why it was refused */
+	struct hc_dump_limit dump;     /* its XTALK_HC_XT_DUMP calls (vmm/hc_policy.h) */
 	char line[GUEST_LINE_MAX + 1]; /* console output being assembled */
 	unsigned line_len;
 	enum guest_stop_reason stop_reason;
@@ -100,11 +106,11 @@ void guest_console_byte(struct guest *g, uint8_t byte);
 void guest_console_flush(struct guest *g);
 /* The guest whose NIC is bridge/cross-talk port `port`. */
 struct guest *guests_by_port(unsigned port);
-/* Host pointer for [gpa, gpa+len) of guest RAM as the guest sees it (through
- * its EPT, once pages have been remapped), or NULL. */
-void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len);
-/* The same for memory a device writes: NULL also where g may only read. */
-void *guest_ram_ptr_rw(struct guest *g, uint64_t gpa, uint64_t len);
+/* Host pointer for [gpa, gpa+len) of guest RAM as the guest sees it through
+ * its EPT, for an access of kind a, or NULL (not RAM, not one host block, or
+ * a refused write). Where g may only read, GMEM_WRITE gives g its own copy of
+ * the page first and GMEM_DMA_WRITE is refused (ept/gmem.h). */
+void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len, enum gmem_access a);
 /* Stop the guest for good: record why, tell the console, release the CPU. */
 void guest_stop(struct guest *g, enum guest_stop_reason why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -1,29 +1,46 @@
 /* SPDX-License-Identifier: MIT */
 /* VMCALL: the xtalk hypercall ABI (vmm/hypercall_abi.h, docs/hypercalls.md). */
-#include <string.h>
-
 #include "lib/xerrno.h"
 #include "vmm/exit.h"
 #include "vmm/guest.h"
+#include "vmm/hc_policy.h"
 #include "vmm/hypercall_abi.h"
 #include "vmm/netpath.h"
 #include "vmm/summary.h"
 #include "vmm/x86.h"
 
-/* Copy the machine-wide counters to the guest's buffer (RDI, size RSI). */
+static uint64_t dump_gap_tsc;
+
+void hypercall_init(uint64_t tsc_hz)
+{
+	dump_gap_tsc = tsc_hz / 1000 * HC_DUMP_GAP_MS;
+}
+
+/* The caller's own shared pages, if its INI allows dumps and not too often
+ * (vmm/hc_policy.h); a refusal is an error code for the guest. */
+static uint64_t xt_dump(struct vcpu *v)
+{
+	struct guest *g = v->guest;
+	int rc = hc_dump_allowed(g->cfg->debug_dump, &g->dump, rdtsc(), dump_gap_tsc);
+
+	if (rc)
+		return (uint64_t)rc;
+	netpath_dump(g);
+	return 0;
+}
+
+/* Copy the counters to the guest's buffer (RDI, size RSI): a write the CPU
+ * makes for the guest, with its permissions (ept/gmem.h). */
 static uint64_t counters(struct vcpu *v)
 {
 	struct xtalk_counters c;
 	uint64_t size = v->regs.gpr[REG_RSI];
-	void *dst;
 
 	if (size > sizeof(c))
 		size = sizeof(c);
-	dst = guest_ram_ptr(v->guest, v->regs.gpr[REG_RDI], size);
-	if (!dst)
+	summary_counters(v->guest, &c);
+	if (size && gmem_write(&v->guest->mem, v->regs.gpr[REG_RDI], &c, size, GMEM_WRITE))
 		return (uint64_t)-XT_EFAULT;
-	summary_counters(&c);
-	memcpy(dst, &c, size);
 	return size;
 }
 
@@ -49,8 +66,7 @@ enum exit_result handle_vmcall(struct vcpu *v)
 		*rax = 0;
 		break;
 	case XTALK_HC_XT_DUMP:
-		netpath_dump();
-		*rax = 0;
+		*rax = xt_dump(v);
 		break;
 	case XTALK_HC_COUNTERS:
 		*rax = counters(v);

@@ -19,14 +19,18 @@
 #define XTALK_HC_VERSION 0 /* () -> XTALK_HC_ABI_VERSION */
 #define XTALK_HC_EXIT 1    /* (int64 status) -> does not return: the guest stops */
 #define XTALK_HC_STATS 2   /* () -> 0; prints this guest's counters on the console */
-#define XTALK_HC_XT_DUMP 3 /* () -> 0; prints the shared pages (GPA -> HPA in both guests) and path counters */
-#define XTALK_HC_COUNTERS 4 /* (gpa, size) -> bytes written: struct xtalk_counters, summed over all guests */
+#define XTALK_HC_XT_DUMP 3 /* () -> 0; prints the caller's shared pages (its GPAs) and path counters;
+			    * -XT_EPERM without `debug_dump = on`, -XT_EAGAIN within 1 s of the last */
+#define XTALK_HC_COUNTERS 4 /* (gpa, size) -> bytes written: struct xtalk_counters, the caller's own,
+			     * or summed over all guests with `counters = machine` */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
-/* Machine-wide counters for benchmarks: totals since the VMM started, over
- * every guest. Compare two snapshots. */
+/* Counters for benchmarks: totals since the VMM started, of the calling
+ * guest, or over every guest with `counters = machine` in its xtalk.ini
+ * section (then remaps and INVEPTs are the remapper's totals). Compare two
+ * snapshots. */
 struct xtalk_counters {
 	uint64_t version;         /* XTALK_COUNTERS_VERSION */
 	uint64_t tsc;             /* when the snapshot was taken */

@@ -3,6 +3,7 @@
 #include "boot/bootinfo.h"
 #include "vmm/console.h"
 #include "vmm/cpu.h"
+#include "vmm/exit.h"
 #include "vmm/guest.h"
 #include "vmm/guest_create.h"
 #include "vmm/netpath.h"
@@ -52,6 +53,7 @@ void vmm_main(struct xt_boot_info *bi)
 	sched_init(bi->tsc_hz, bi->cfg->timeslice_us);
 	rate_init(bi->tsc_hz, bi->cfg->rate_ms);
 	nic_set_tsc_hz(bi->tsc_hz);
+	hypercall_init(bi->tsc_hz);
 	bridge_init(&vmm_bridge);
 	netpath_init(bi->cfg, bi->tsc_hz);
 	create_guests(bi);

@@ -39,11 +39,6 @@ struct mmio_region *guest_mmio_find(struct guest *g, uint64_t gpa)
 	return NULL;
 }
 
-static void *map_guest_ram(void *ctx, uint64_t gpa, size_t len)
-{
-	return guest_ram_ptr(ctx, gpa, len);
-}
-
 static enum insn_mode cpu_mode(void)
 {
 	uint64_t ar = vmread(VMCS_GUEST_CS_AR);
@@ -69,11 +64,11 @@ static unsigned fetch_insn(struct vcpu *v, uint8_t *buf)
 	uint32_t pf;
 	uint64_t fault;
 
-	if (!gpt_read(&m, vmx_caps.maxphyaddr, la, buf, n, access, map_guest_ram, v->guest, &pf,
+	if (!gpt_read(&m, vmx_caps.maxphyaddr, la, buf, n, access, gmem_cpu_map, &v->guest->mem, &pf,
 		      &fault))
 		return n;
-	if (first < n && !gpt_read(&m, vmx_caps.maxphyaddr, la, buf, first, access, map_guest_ram,
-				   v->guest, &pf, &fault))
+	if (first < n && !gpt_read(&m, vmx_caps.maxphyaddr, la, buf, first, access, gmem_cpu_map,
+				   &v->guest->mem, &pf, &fault))
 		return first;
 	return 0;
 }
@@ -89,6 +84,10 @@ static enum exit_result bad_insn(struct vcpu *v, const uint8_t *bytes, unsigned 
 	return EXIT_YIELD;
 }
 
+/* Only MOV forms are decoded (vmm/insn_decode.c): MOVS/STOS to or from MMIO
+ * stop the guest as unsupported. Were they emulated, their RAM operand would
+ * be a write the CPU makes for the guest: gmem_write with GMEM_WRITE, as INS
+ * in vmm/exit_io.c, never a plain pointer. */
 enum exit_result mmio_emulate(struct vcpu *v, struct mmio_region *r, uint64_t gpa)
 {
 	struct guest *g = v->guest;

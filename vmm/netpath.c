@@ -15,6 +15,7 @@
 #include "lib/fmt.h"
 #include "lib/xerrno.h"
 #include "vmm/console.h"
+#include "vmm/hc_policy.h"
 #include "vmm/hypercall_abi.h"
 #include "vmm/palloc.h"
 #include "vmm/physnic.h"
@@ -81,8 +82,8 @@ static void rm_invept(void *ctx, struct ept *ept)
 	(void)ctx;
 	for (unsigned i = 0; i < nguests; i++)
 		if (&guests[i].ept == ept) {
-			guests[i].remapped = true;
 			guests[i].dma_epoch++;
+			guests[i].stats.invepts++;
 		}
 	vmx_invept(ept_eptp(ept));
 	counters.invepts++;
@@ -233,6 +234,7 @@ int netpath_add_port(struct guest *g, uint16_t network)
 	if (port != g->nic_port)
 		return port < 0 ? port : -XT_EINVAL;
 	sides[port] = (struct remap_side){ &g->ept, g->ram_hpa, g->ram.size, (unsigned)port };
+	gmem_attach(&g->mem, &rm, &sides[port]);
 	if (uplink != XT_DET_NO_UPLINK)
 		physnic_add_address(&phys.nic, g->cfg->mac);
 	return xp_add_port(&xp, (unsigned)port, g->nic, &sides[port]);
@@ -297,22 +299,6 @@ bool netpath_cow_fault(struct guest *g, uint64_t gpa)
 	return active && g->nic && xp_cow_fault(&xp, (unsigned)g->nic_port, gpa);
 }
 
-uint64_t netpath_page_hpa(const struct guest *g, uint64_t gpa)
-{
-	int pair = active && g->nic ? remap_find(&rm, &sides[g->nic_port], gpa) : -1;
-
-	if (pair < 0)
-		return g->ram_hpa + gpa;
-	return rm.pair[pair].shared_hpa + (gpa & 0xfff);
-}
-
-bool netpath_page_readonly(const struct guest *g, uint64_t gpa)
-{
-	int pair = active && g->nic ? remap_find(&rm, &sides[g->nic_port], gpa) : -1;
-
-	return pair >= 0 && rm.pair[pair].rx == &sides[g->nic_port];
-}
-
 bool netpath_poll(void)
 {
 	unsigned n;
@@ -349,95 +335,62 @@ void netpath_frames(struct netpath_frames *f)
 	}
 }
 
-void netpath_add_counters(struct xtalk_counters *c)
+void netpath_guest_counters(const struct guest *g, struct xtalk_counters *c)
+{
+	const struct xp_stats *s;
+
+	if (!active || !g->nic)
+		return;
+	s = &xp.port[g->nic_port].st;
+	c->copies += s->copies;
+	c->bytes_copied += s->bytes_copied;
+	c->remaps += s->remaps;
+	for (unsigned p = 0; p < XP_NPATHS; p++)
+		c->frames += s->path[p].tx_frames;
+}
+
+void netpath_global_counters(struct xtalk_counters *c)
 {
 	if (!active)
 		return;
-	for (unsigned i = 0; i < nguests; i++) {
-		const struct xp_stats *s;
-
-		if (!guests[i].nic)
-			continue;
-		s = &xp.port[guests[i].nic_port].st;
-		c->copies += s->copies;
-		c->bytes_copied += s->bytes_copied;
-		for (unsigned p = 0; p < XP_NPATHS; p++)
-			c->frames += s->path[p].tx_frames;
-	}
 	c->remaps += rm.st.shares + rm.st.unshares;
 	c->invepts += counters.invepts;
 }
 
-/* The dump coalesces runs of pairs whose four addresses all advance by one
- * page (a ring's buffers paired slot by slot): one console line per run, so
- * a 256-slot ring does not cost 256 lines of serial output inside a VMCALL. */
-struct dump_run {
-	const struct remap_pair *first;
-	uint64_t tx_gpa, rx_gpa, tx_hpa, rx_hpa; /* of the last pair in the run */
-	unsigned first_no, count, pages;
-};
-
-static void dump_flush(struct dump_run *d)
+static void dump_emit(void *ctx, const char *line)
 {
-	const struct remap_pair *p = d->first;
-	uint64_t span = (uint64_t)(d->count - 1) * EPT_PAGE_SIZE;
-
-	if (!d->count)
-		return;
-	xt_info("xt-dump: shared pages %u-%u (%u): guest '%s' GPA 0x%llx-0x%llx -> HPA "
-		"0x%llx-0x%llx (rw), guest '%s' GPA 0x%llx-0x%llx -> HPA 0x%llx-0x%llx "
-		"(read-only)%s",
-		d->first_no, d->first_no + d->count - 1, d->count, guests_by_port(p->tx->id)->name,
-		(unsigned long long)(d->tx_gpa - span), (unsigned long long)d->tx_gpa,
-		(unsigned long long)(d->tx_hpa - span), (unsigned long long)d->tx_hpa,
-		guests_by_port(p->rx->id)->name, (unsigned long long)(d->rx_gpa - span),
-		(unsigned long long)d->rx_gpa, (unsigned long long)(d->rx_hpa - span),
-		(unsigned long long)d->rx_hpa,
-		d->tx_hpa == d->rx_hpa ? ", same host page" : ", DIFFERENT host pages");
-	d->first_no += d->count;
-	d->count = 0;
+	(void)ctx;
+	xt_info("%s", line);
 }
 
-static int dump_pair(void *arg, const struct remap_pair *p, uint64_t tx_hpa, uint64_t rx_hpa)
+static const char *dump_name(void *ctx, unsigned side_id)
 {
-	struct dump_run *d = arg;
-
-	if (d->count && p->tx->id == d->first->tx->id && p->rx->id == d->first->rx->id &&
-	    p->tx_gpa == d->tx_gpa + EPT_PAGE_SIZE && p->rx_gpa == d->rx_gpa + EPT_PAGE_SIZE &&
-	    tx_hpa == d->tx_hpa + EPT_PAGE_SIZE && rx_hpa == d->rx_hpa + EPT_PAGE_SIZE &&
-	    (tx_hpa == rx_hpa) == (d->tx_hpa == d->rx_hpa))
-		d->count++;
-	else {
-		dump_flush(d);
-		d->first = p;
-		d->count = 1;
-	}
-	d->tx_gpa = p->tx_gpa;
-	d->rx_gpa = p->rx_gpa;
-	d->tx_hpa = tx_hpa;
-	d->rx_hpa = rx_hpa;
-	d->pages++;
-	return 0;
+	(void)ctx;
+	return guests_by_port(side_id)->name;
 }
 
-void netpath_dump(void)
+/* The caller's pages only, by its own GPAs; runs of pages (a ring's buffers
+ * paired slot by slot) are one line each, and at most HC_DUMP_MAX_RUNS
+ * lines are printed inside one VMCALL (vmm/hc_policy.h). */
+void netpath_dump(const struct guest *g)
 {
-	struct dump_run d = { 0 };
+	struct hc_dump d;
 
-	if (!active) {
-		xt_info("xt-dump: cross-talk is off");
+	if (!active || !g->nic) {
+		xt_info("xt-dump: guest '%s': no cross-talk port", g->name);
 		return;
 	}
-	remap_for_each(&rm, dump_pair, &d);
-	dump_flush(&d);
-	xt_info("xt-dump: %u shared page(s); remapper: shares %llu, unshares %llu, copy-on-write "
-		"%llu, INVEPTs %llu, pages copied %llu, busy %llu",
-		d.pages, (unsigned long long)rm.st.shares, (unsigned long long)rm.st.unshares,
-		(unsigned long long)rm.st.cow_breaks, (unsigned long long)rm.st.invepts,
-		(unsigned long long)rm.st.pages_copied, (unsigned long long)rm.st.busy_refusals);
-	for (unsigned i = 0; i < nguests; i++)
-		if (guests[i].nic)
-			netpath_print_guest(&guests[i]);
+	hc_dump_begin(&d, &sides[g->nic_port], dump_emit, dump_name, NULL);
+	remap_for_each(&rm, hc_dump_pair, &d);
+	hc_dump_end(&d);
+	if (g->cfg->counters_machine)
+		xt_info("xt-dump: remapper: shares %llu, unshares %llu, copy-on-write %llu, "
+			"INVEPTs %llu, pages copied %llu, busy %llu",
+			(unsigned long long)rm.st.shares, (unsigned long long)rm.st.unshares,
+			(unsigned long long)rm.st.cow_breaks, (unsigned long long)rm.st.invepts,
+			(unsigned long long)rm.st.pages_copied,
+			(unsigned long long)rm.st.busy_refusals);
+	netpath_print_guest(g);
 }
 
 void netpath_print_guest(const struct guest *g)

@@ -26,11 +26,6 @@ void netpath_reset(struct guest *g);
 void netpath_stopped(struct guest *g);
 /* A write to a read-only shared page: true when handled (resume the guest). */
 bool netpath_cow_fault(struct guest *g, uint64_t gpa);
-/* Host-physical address of byte gpa of g's RAM as g sees it now: its own
- * page, or a page it shares for cross-talk. */
-uint64_t netpath_page_hpa(const struct guest *g, uint64_t gpa);
-/* Whether g only reads the page of gpa (the receiving side of a shared page). */
-bool netpath_page_readonly(const struct guest *g, uint64_t gpa);
 /* Reap the physical NIC: true if something happened. */
 bool netpath_poll(void);
 /* Can an idle machine still get events (from the physical NIC)? */
@@ -43,10 +38,14 @@ struct netpath_frames {
 void netpath_frames(struct netpath_frames *f);
 
 struct xtalk_counters;
-/* Add the cross-talk path's copies, remaps, INVEPTs and frames. */
-void netpath_add_counters(struct xtalk_counters *c);
+/* Add g's share of the cross-talk path: its copies, frames sent, remaps. */
+void netpath_guest_counters(const struct guest *g, struct xtalk_counters *c);
+/* The remapper's totals: pairs shared and unshared, INVEPTs. */
+void netpath_global_counters(struct xtalk_counters *c);
 
-void netpath_dump(void);
+/* XTALK_HC_XT_DUMP by g (allowed by vmm/hc_policy.h): g's shared pages by
+ * its own GPAs, its path counters; the remapper's with counters = machine. */
+void netpath_dump(const struct guest *g);
 void netpath_print_guest(const struct guest *g);
 void netpath_print_summary(void);
 

@@ -12,6 +12,7 @@
 #include "vmm/console.h"
 #include "vmm/exit.h"
 #include "vmm/guest.h"
+#include "vmm/hc_policy.h"
 #include "vmm/hypercall_abi.h"
 #include "vmm/netpath.h"
 #include "vmm/nic.h"
@@ -92,6 +93,13 @@ void summary_print_guest(struct guest *g)
 	xt_info("guest %s: interrupts injected %llu; MMIO accesses emulated %llu, to no device %llu",
 		g->name, (unsigned long long)s->irqs_injected, (unsigned long long)s->mmio_accesses,
 		(unsigned long long)s->mmio_unclaimed);
+	xt_info("guest %s: VMM writes where it may only read: copied on write %llu, refused %llu; "
+		"DMA buffers spanning a shared page %llu",
+		g->name, (unsigned long long)g->mem.st.cow_breaks,
+		(unsigned long long)g->mem.st.refused, (unsigned long long)s->dma_split);
+	if (g->dump.refused)
+		xt_info("guest %s: debug dumps refused %llu", g->name,
+			(unsigned long long)g->dump.refused);
 	if (!g->nic)
 		return;
 	if (netpath_active())
@@ -101,33 +109,42 @@ void summary_print_guest(struct guest *g)
 	print_nic_errors(g);
 }
 
-void summary_counters(struct xtalk_counters *c)
+/* One guest's share of the counters. */
+static void guest_counters(const struct guest *g, struct xtalk_counters *c)
 {
+	const uint64_t *e = g->vcpu.exits;
+
 	memset(c, 0, sizeof(*c));
+	c->exits = g->vcpu.exits_total;
+	c->exits_io = e[EXIT_REASON_IO_INSTRUCTION];
+	c->exits_mmio = e[EXIT_REASON_EPT_VIOLATION];
+	c->exits_hlt = e[EXIT_REASON_HLT];
+	c->exits_timer = e[EXIT_REASON_PREEMPTION_TIMER];
+	c->exits_other = c->exits - c->exits_io - c->exits_mmio - c->exits_hlt - c->exits_timer;
+	c->irqs = g->stats.irqs_injected;
+	for (unsigned r = 0; r <= EXIT_REASON_MAX; r++)
+		c->vmm_cycles += g->vcpu.vmm_tsc[r];
+	c->invepts = g->stats.invepts;
+	if (g->nic && !netpath_active()) {
+		const struct bridge_stats *b = &vmm_bridge.port[g->nic_port].st;
+
+		c->copies = b->copies;
+		c->bytes_copied = b->bytes_copied;
+		c->frames = b->tx_frames;
+	}
+	netpath_guest_counters(g, c);
+}
+
+void summary_counters(const struct guest *g, struct xtalk_counters *c)
+{
+	struct xtalk_counters each[XT_MAX_GUESTS], global = { 0 };
+
+	for (unsigned i = 0; i < nguests; i++)
+		guest_counters(&guests[i], &each[i]);
+	netpath_global_counters(&global);
+	hc_counters_view(c, each, nguests, g->id, g->cfg->counters_machine, &global);
 	c->version = XTALK_COUNTERS_VERSION;
 	c->tsc = rdtsc();
-	for (unsigned i = 0; i < nguests; i++) {
-		const struct guest *g = &guests[i];
-		const uint64_t *e = g->vcpu.exits;
-
-		c->exits += g->vcpu.exits_total;
-		c->exits_io += e[EXIT_REASON_IO_INSTRUCTION];
-		c->exits_mmio += e[EXIT_REASON_EPT_VIOLATION];
-		c->exits_hlt += e[EXIT_REASON_HLT];
-		c->exits_timer += e[EXIT_REASON_PREEMPTION_TIMER];
-		c->irqs += g->stats.irqs_injected;
-		for (unsigned r = 0; r <= EXIT_REASON_MAX; r++)
-			c->vmm_cycles += g->vcpu.vmm_tsc[r];
-		if (g->nic && !netpath_active()) {
-			const struct bridge_stats *b = &vmm_bridge.port[g->nic_port].st;
-
-			c->copies += b->copies;
-			c->bytes_copied += b->bytes_copied;
-			c->frames += b->tx_frames;
-		}
-	}
-	c->exits_other = c->exits - c->exits_io - c->exits_mmio - c->exits_hlt - c->exits_timer;
-	netpath_add_counters(c);
 }
 
 void summary_print(void)

@@ -7,8 +7,9 @@ struct guest;
 struct xtalk_counters;
 
 void summary_print_guest(struct guest *g);
-/* Machine-wide counters (hypercall XTALK_HC_COUNTERS). */
-void summary_counters(struct xtalk_counters *c);
+/* The counters hypercall XTALK_HC_COUNTERS gives guest g: its own, or the
+ * machine's with `counters = machine` (vmm/hc_policy.h). */
+void summary_counters(const struct guest *g, struct xtalk_counters *c);
 void summary_print(void);
 
 #endif

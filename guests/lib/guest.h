@@ -27,8 +27,9 @@ static inline long hypercall(long nr, long a0, long a1, long a2)
 	return ret;
 }
 
-/* Ask the VMM to print its cross-talk state: every shared page (GPA -> HPA
- * in both guests) and the per-path counters ("xtalk: xt-dump: ..." lines). */
+/* Ask the VMM to print our cross-talk state: our shared pages (our GPAs)
+ * and per-path counters ("xtalk: xt-dump: ..." lines). Needs debug_dump = on
+ * in our xtalk.ini section; at most one a second (else a negative error). */
 static inline long xt_dump(void)
 {
 	return hypercall(XTALK_HC_XT_DUMP, 0, 0, 0);

@@ -56,13 +56,15 @@ def ini_for(path, p):
         # Stream to an address no guest owns: it leaves through the physical
         # NIC (Bochs' e1000 with the null back end, which logs and drops).
         lines += ["[guest tx]", "image = netbench.elf", "memory = 16", f"mac = {PHYS_MAC}",
-                  "network = lan", "uplink = phys0",
+                  "network = lan", "uplink = phys0", "counters = machine",
                   f"cmdline = role=tx path={path} peer=02:78:74:00:00:99 outside=1 {common}{buf}"]
         return "\n".join(lines) + "\n"
     guests = p["guests"]
+    # The tx guest reports the machine's counters (XTALK_HC_COUNTERS), the
+    # receiver's and idle guests' exits included.
     lines += ["[guest tx]", "image = netbench.elf", "memory = 16", f"mac = {MAC_TX}",
-              "network = lan", f"cmdline = role=tx path={path} peer={MAC_RX} guests={guests} "
-              f"{common}{buf}", "",
+              "network = lan", "counters = machine",
+              f"cmdline = role=tx path={path} peer={MAC_RX} guests={guests} {common}{buf}", "",
               "[guest rx]", "image = netbench.elf", "memory = 16", f"mac = {MAC_RX}",
               "network = lan", f"cmdline = role=rx peer={MAC_TX}{buf}", ""]
     for i in range(guests - 2):

@@ -18,11 +18,14 @@
 #define PRWU		(PTE_P | PTE_RW | PTE_US)
 
 static uint8_t ram[RAM_SIZE] __attribute__((aligned(4096)));
+static uint64_t ro_page = ~0ull;	/* a page the map refuses to write (the guest only reads it) */
 
-static void *map_ram(void *ctx, uint64_t gpa, size_t len)
+static void *map_ram(void *ctx, uint64_t gpa, size_t len, bool write)
 {
 	(void)ctx;
 	if (gpa > RAM_SIZE || len > RAM_SIZE - gpa)
+		return NULL;
+	if (write && (gpa & ~0xfffull) == ro_page)
 		return NULL;
 	return ram + gpa;
 }
@@ -57,6 +60,7 @@ static int reset(void **state)
 {
 	(void)state;
 	memset(ram, 0, sizeof(ram));
+	ro_page = ~0ull;
 	return 0;
 }
 
@@ -701,6 +705,32 @@ static void fuzz_one(void)
 	}
 }
 
+/* Flags and data go through a map for writing: where it refuses, nothing is
+ * written and the walk says so (-XT_EPERM), never a write through a read map. */
+static void test_write_map_refused(void **state)
+{
+	struct gpt_mode m = long_mode(0x1000);
+	uint32_t ec, val = 0x11223344;
+	uint64_t gpa, fault;
+
+	(void)state;
+	map4k(0x5000, DATA, PRW);
+	ro_page = 0x4000;	/* the page table */
+	assert_int_equal(walk(&m, 0x5000, 0, &gpa, &ec), -XT_EPERM);
+	assert_false(get64(ent_addr(0x5000, 1)) & PTE_A);
+	put64(ent_addr(0x5000, 1), DATA | PRW | PTE_A);
+	assert_int_equal(walk(&m, 0x5000, 0, &gpa, &ec), 0);
+	assert_int_equal(gpa, DATA);
+
+	ro_page = DATA;		/* the data page */
+	assert_int_equal(gpt_write(&m, M, 0x5000, &val, 4, 0, map_ram, NULL, &ec, &fault),
+			 -XT_EPERM);
+	assert_int_equal(fault, 0x5000);
+	assert_int_equal(get32(DATA), 0);
+	assert_false(get64(ent_addr(0x5000, 1)) & PTE_D);
+	assert_int_equal(gpt_read(&m, M, 0x5000, &val, 4, 0, map_ram, NULL, &ec, &fault), 0);
+}
+
 static void test_fuzz(void **state)
 {
 	(void)state;
@@ -729,6 +759,7 @@ int main(void)
 		cmocka_unit_test_setup(test_32bit_4m, reset),
 		cmocka_unit_test_setup(test_pae, reset),
 		cmocka_unit_test_setup(test_pae_pdpte, reset),
+		cmocka_unit_test_setup(test_write_map_refused, reset),
 		cmocka_unit_test_setup(test_fuzz, reset),
 	};
 

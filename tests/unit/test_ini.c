@@ -219,6 +219,40 @@ static void test_uplink_and_zerocopy(void **state)
 	assert_true(cfg.refused);
 }
 
+/* Hypercall policy keys: off by default, per guest, a bad value refuses that guest only. */
+static void test_hypercall_policy(void **state)
+{
+	(void)state;
+	expect_clean(parse("[guest a]\nimage=a.elf\ndebug_dump = on\nCounters = Machine\n"
+			   "[guest b]\nimage=b.elf\n[guest c]\nimage=c.elf\ndebug_dump=off\n"
+			   "counters=guest\n"));
+	assert_true(guest("a")->debug_dump);
+	assert_true(guest("a")->counters_machine);
+	assert_false(guest("b")->debug_dump);
+	assert_false(guest("b")->counters_machine);
+	assert_false(guest("c")->debug_dump);
+	assert_false(guest("c")->counters_machine);
+
+	assert_int_equal(parse("[guest a]\nimage=a.elf\ndebug_dump = yes\n[guest b]\nimage=b.elf\n"),
+			 1);
+	expect_diag(3, "debug_dump: 'yes' is not one of off|on");
+	assert_true(guest("a")->refused);
+	assert_false(guest("a")->debug_dump);
+	assert_false(guest("b")->refused);
+	assert_false(cfg.refused);
+	assert_int_equal(parse("[guest a]\nimage=a.elf\ncounters = all\n"), 1);
+	expect_diag(3, "counters: 'all' is not one of guest|machine");
+	assert_int_equal(parse("[guest a]\nimage=a.elf\ncounters =\n"), 1);
+	expect_diag(3, "counters: missing value");
+	assert_int_equal(parse("[guest a]\nimage=a.elf\ncounters=machine\ncounters=guest\n"), 1);
+	expect_diag(4, "duplicate key 'counters' in [guest a] (first at line 3)");
+	/* Each section starts afresh; [xtalk] does not know the keys. */
+	expect_clean(parse("[guest a]\nimage=a.elf\ndebug_dump=on\n[guest b]\nimage=b.elf\n"
+			   "debug_dump=on\n"));
+	assert_int_equal(parse("[xtalk]\ndebug_dump = on\n"), 1);
+	expect_diag(2, "unknown key 'debug_dump' in [xtalk]");
+}
+
 static void test_empty_file(void **state)
 {
 	(void)state;
@@ -1130,6 +1164,7 @@ int main(void)
 		cmocka_unit_test(test_raw_entry_defaults_to_load),
 		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_uplink_and_zerocopy),
+		cmocka_unit_test(test_hypercall_policy),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_crlf_and_bom),
 		cmocka_unit_test(test_bom_only_at_start),
