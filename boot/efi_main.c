@@ -13,7 +13,7 @@
 #include "boot/bootinfo.h"
 #include "boot/ini.h"
 #include "lib/fmt.h"
-#include "vmm/x86.h"
+#include "lib/x86.h"
 
 /* Memory types from the OS-loader range (UEFI spec, "AllocatePages"): the
  * firmware never hands these pages to anyone else, and they stand out in a

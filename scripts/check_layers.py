@@ -72,19 +72,15 @@ def symbols(obj):
     return defined, undefined
 
 
-def folder_graph(objdir):
-    """{folder: {used folder: {symbols}}} from the objects below objdir."""
+def folder_graph(objroot, objs):
+    """{folder: {used folder: {symbols}}} from the objects (objroot/SRC.o)."""
     owner, uses = {}, {}
-    for base, _, files in os.walk(objdir):
-        for f in files:
-            if not f.endswith(".o"):
-                continue
-            obj = os.path.join(base, f)
-            src = os.path.relpath(obj, objdir)[:-2]  # vmm/exit/io.c
-            defined, undefined = symbols(obj)
-            for s in defined:
-                owner[s] = folder_of(src)
-            uses.setdefault(folder_of(src), set()).update(undefined)
+    for obj in objs:
+        src = os.path.relpath(obj, objroot)[:-2]  # vmm/exit/io.c
+        defined, undefined = symbols(obj)
+        for s in defined:
+            owner[s] = folder_of(src)
+        uses.setdefault(folder_of(src), set()).update(undefined)
     graph = {}
     for folder, syms in uses.items():
         for s in syms:
@@ -130,11 +126,15 @@ def cycles(graph):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("objdir", help="the VMM's object folder (build/vmm)")
+    ap.add_argument("objroot", help="the VMM's object folder (build/vmm)")
+    ap.add_argument("objs", nargs="*", help="the objects linked into xtalk.efi (default: all "
+                    "below objroot)")
     ap.add_argument("--graph", action="store_true", help="print the folder graph")
     args = ap.parse_args()
     problems = check_includes()
-    graph = folder_graph(args.objdir)
+    objs = args.objs or [os.path.join(b, f) for b, _, fs in os.walk(args.objroot)
+                         for f in fs if f.endswith(".o")]
+    graph = folder_graph(args.objroot, objs)
     if args.graph:
         for a in sorted(graph):
             for b in sorted(graph[a]):

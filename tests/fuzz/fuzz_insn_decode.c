@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "lib/xerrno.h"
-#include "vmm/insn_decode.h"
+#include "vmm/emul/insn_decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -26,7 +26,7 @@
 #define XTALK_TESTS_INSN_VECTORS_H
 
 #include "lib/xerrno.h"
-#include "vmm/insn_decode.h"
+#include "vmm/emul/insn_decode.h"
 
 struct insn_vec {
 	const char *src;	/* function, C line, compiler, disassembly */

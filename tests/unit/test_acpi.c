@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "lib/xerrno.h"
-#include "vmm/acpi.h"
+#include "vmm/core/acpi.h"
 
 /* A fake physical address space: 64 KiB at PA 0x100000. */
 #define MEM_BASE 0x100000ULL

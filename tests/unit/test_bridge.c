@@ -20,7 +20,7 @@
 
 #include "devices/e1000.h"
 #include "lib/xerrno.h"
-#include "vmm/bridge.h"
+#include "vmm/net/bridge.h"
 
 /* Guest physical layout of every fake guest. */
 #define RAM_SIZE	(1u << 20)

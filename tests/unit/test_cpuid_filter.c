@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vmm/cpuid_filter.h"
+#include "vmm/emul/cpuid_filter.h"
 
 #define MAX_STD 0x20u
 #define MAX_EXT 0x80000008u

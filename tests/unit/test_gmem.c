@@ -25,7 +25,7 @@
 #include "ept/gmem.h"
 #include "ept/remap.h"
 #include "lib/xerrno.h"
-#include "vmm/gpt_walk.h"
+#include "vmm/emul/gpt_walk.h"
 
 #define PAGE		0x1000ULL
 #define RAM_SIZE	(4ULL << 20)

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "lib/xerrno.h"
-#include "vmm/gpt_walk.h"
+#include "vmm/emul/gpt_walk.h"
 
 #define RAM_SIZE	(8u << 20)
 #define DATA		0x100000ull	/* default data page */

@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "lib/xerrno.h"
-#include "vmm/guest_boot.h"
-#include "vmm/guest_layout.h"
+#include "vmm/emul/guest_boot.h"
+#include "vmm/emul/guest_layout.h"
 
 #define KIB		0x400ULL
 #define MIB		0x100000ULL

@@ -19,7 +19,7 @@
 #include "ept/ept.h"
 #include "ept/remap.h"
 #include "lib/xerrno.h"
-#include "vmm/hc_policy.h"
+#include "vmm/emul/hc_policy.h"
 
 #define PAGE		0x1000ULL
 #define RAM_SIZE	(4ULL << 20)

@@ -16,7 +16,7 @@
 
 #include "lib/xerrno.h"
 #include "tests/unit/elf_fixture.h"
-#include "vmm/image_load.h"
+#include "vmm/emul/image_load.h"
 
 #define MIB		0x100000ULL
 #define RAM_SIZE	(4 * MIB)

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "lib/xerrno.h"
-#include "vmm/insn_decode.h"
+#include "vmm/emul/insn_decode.h"
 #include "insn_vectors.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

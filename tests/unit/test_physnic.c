@@ -23,7 +23,7 @@
 
 #include "devices/e1000.h"
 #include "lib/xerrno.h"
-#include "vmm/physnic.h"
+#include "vmm/hw/physnic.h"
 
 #define ARENA_HPA	0x100200000ull
 #define ARENA_SIZE	(2u << 20)

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* VM-exit dispatch and the exit handlers it calls. */
+#ifndef XTALK_VMM_EXIT_H
+#define XTALK_VMM_EXIT_H
+
+#include "vmm/guest/vcpu.h"
+
+typedef enum exit_result (*exit_handler_fn)(struct vcpu *v);
+
+/* Read the exit information, count it, and run its handler. */
+enum exit_result exit_dispatch(struct vcpu *v);
+
+/* Handlers, by file. */
+enum exit_result handle_cpuid(struct vcpu *v);
+enum exit_result handle_io(struct vcpu *v);
+enum exit_result handle_msr_read(struct vcpu *v);
+enum exit_result handle_msr_write(struct vcpu *v);
+enum exit_result handle_cr_access(struct vcpu *v);
+enum exit_result handle_ept_violation(struct vcpu *v);
+enum exit_result handle_ept_misconfig(struct vcpu *v);
+enum exit_result handle_vmcall(struct vcpu *v);
+/* The TSC rate, for the debug dump's rate limit (vmm/hc_policy.h). */
+void hypercall_init(uint64_t tsc_hz);
+enum exit_result handle_hlt(struct vcpu *v);
+enum exit_result handle_triple_fault(struct vcpu *v);
+enum exit_result handle_preemption_timer(struct vcpu *v);
+enum exit_result handle_external_interrupt(struct vcpu *v);
+enum exit_result handle_undefined_opcode(struct vcpu *v);
+enum exit_result handle_invd(struct vcpu *v);
+enum exit_result handle_rdpmc(struct vcpu *v);
+enum exit_result handle_ignored_signal(struct vcpu *v);
+enum exit_result handle_interrupt_window(struct vcpu *v);
+enum exit_result handle_pause(struct vcpu *v);
+
+#endif

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A guest (VM): its RAM, EPT, emulated devices, console and vCPU. Today each
+ * guest has exactly one vCPU; the split keeps per-VM state (memory, devices)
+ * apart from per-CPU state (registers, VMCS) so SMP guests fit later.
+ */
+#ifndef XTALK_VMM_GUEST_H
+#define XTALK_VMM_GUEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "boot/ini.h"
+#include "devices/pci.h"
+#include "devices/pic8259.h"
+#include "devices/uart16550.h"
+#include "ept/ept.h"
+#include "ept/gmem.h"
+#include "vmm/emul/hc_policy.h"
+#include "vmm/emul/image_load.h"
+#include "vmm/io/mmio.h"
+#include "vmm/guest/vcpu.h"
+
+#define GUEST_MAX_IO_HANDLERS 8
+#define GUEST_LINE_MAX 512
+
+struct guest;
+
+/* A port-I/O range a device claims. Handlers return 0, or a negative XT_E*
+ * code to have the access treated as unclaimed. */
+struct io_handler {
+	uint16_t base, count;
+	bool enabled;
+	int (*read)(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t *val);
+	int (*write)(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t val);
+	void *dev;
+};
+
+enum guest_stop_reason {
+	GUEST_RUNNING,
+	GUEST_EXITED,           /* hypercall exit with a status */
+	GUEST_TRIPLE_FAULT,
+	GUEST_EPT_VIOLATION,    /* access outside its RAM and devices */
+	GUEST_BAD_EXIT,         /* an exit the VMM does not handle */
+	GUEST_ENTRY_FAILED,
+	GUEST_HALTED_FOREVER,   /* HLT with nothing that could ever wake it */
+	GUEST_BAD_STATE,        /* the guest did something the VMM cannot emulate */
+};
+
+struct guest_stats {
+	uint64_t io_unclaimed_reads;
+	uint64_t io_unclaimed_writes;
+	uint64_t msr_gp;               /* #GP injected for MSR accesses */
+	uint64_t exceptions_injected;
+	uint64_t host_interrupts;      /* external interrupts taken while this guest ran */
+	uint64_t console_bytes;
+	uint64_t mmio_accesses;        /* emulated MMIO instructions */
+	uint64_t mmio_unclaimed;       /* accesses to the PCI hole where no device decodes */
+	uint64_t irqs_injected;        /* external interrupts delivered to the guest */
+	uint64_t dma_refused;          /* NIC DMA outside RAM or without bus mastering */
+	uint64_t dma_split;            /* NIC DMA buffer spanning a shared page (not one host block) */
+	uint64_t invepts;              /* INVEPTs of its EPT (cross-talk remaps) */
+};
+
+struct e1000;
+
+struct guest {
+	unsigned id;
+	const struct xt_guest_cfg *cfg;
+	const char *name;
+	struct guest_ram ram;          /* ram.base is the host mapping of GPA 0 */
+	struct gmem mem;               /* that RAM as the guest may touch it (EPT permissions) */
+	uint64_t ram_hpa;
+	struct ept ept;
+	struct vcpu vcpu;
+	struct uart16550 com1;
+	struct io_handler io[GUEST_MAX_IO_HANDLERS];
+	unsigned nio;
+	struct mmio_region mmio[GUEST_MAX_MMIO];
+	unsigned nmmio;
+	struct pic_pair pic;           /* the guest's 8259A pair */
+	struct pci_bus pci;            /* its PCI bus 0 */
+	struct pci_func pci_host;      /* 00:00.0 host bridge */
+	struct pci_func pci_nic;       /* 00:03.0 e1000, when it has a NIC */
+	struct e1000 *nic;             /* NULL: no NIC (no mac in the INI) */
+	int nic_port;                  /* its port on the bridge */
+	int nic_mmio, nic_io;          /* BAR0 region and BAR1 handler indices */
+	uint64_t dma_epoch;            /* bumped on every EPT change (device mappings kept until then) */
+	int dma_last_err;              /* the NIC's last DMA mapping: 0 or why it was refused */
+	struct hc_dump_limit dump;     /* its XTALK_HC_XT_DUMP calls (vmm/hc_policy.h) */
+	char line[GUEST_LINE_MAX + 1]; /* console output being assembled */
+	unsigned line_len;
+	enum guest_stop_reason stop_reason;
+	bool reaped;                   /* stopped, and its NIC left the data path (vmm/run/sched.c) */
+	int64_t exit_status;
+	char stop_msg[200];
+	struct guest_stats stats;
+};
+
+extern struct guest guests[XT_MAX_GUESTS];
+extern unsigned nguests;
+
+/* Returns the handler's index, or a negative XT_E* code. */
+int guest_io_register(struct guest *g, const struct io_handler *h);
+void guest_io_update(struct guest *g, unsigned idx, bool enabled, uint16_t base);
+void guest_console_byte(struct guest *g, uint8_t byte);
+void guest_console_flush(struct guest *g);
+/* The guest whose NIC is bridge/cross-talk port `port`. */
+struct guest *guests_by_port(unsigned port);
+/* Host pointer for [gpa, gpa+len) of guest RAM as the guest sees it through
+ * its EPT, for an access of kind a, or NULL (not RAM, not one host block, or
+ * a refused write). Where g may only read, GMEM_WRITE gives g its own copy of
+ * the page first and GMEM_DMA_WRITE is refused (ept/gmem.h). */
+void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len, enum gmem_access a);
+/* Stop the guest for good: record why, tell the console, release the CPU. */
+void guest_stop(struct guest *g, enum guest_stop_reason why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *guest_stop_reason_name(enum guest_stop_reason why);
+/* A halted vCPU becomes runnable when its interrupt controller has
+ * something for it. */
+bool vcpu_runnable(struct vcpu *v);
+/* Whether a vCPU other than v can run now. */
+bool guest_other_runnable(const struct vcpu *v);
+
+#endif

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The privileged half of the physical NIC driver: PCI configuration
+ * mechanism #1 (ports 0xcf8/0xcfc) to find and enable the NIC, and the
+ * physnic_ops the core runs on (volatile 32-bit MMIO at BAR0, DMA memory
+ * from the page allocator, TSC delays). Memory is identity-mapped, so BAR0's
+ * physical address is also its virtual address.
+ */
+#include "vmm/hw/physnic.h"
+
+#include "devices/e1000_regs.h"
+#include "devices/pci_regs.h"
+#include "lib/xerrno.h"
+#include "vmm/core/console.h"
+#include "vmm/core/palloc.h"
+#include "vmm/arch/x86.h"
+
+#define PCI_CLASS_NETWORK	0x02
+#define PCI_BUSES		256
+#define PCI_DEVICES		32
+#define PCI_FUNCTIONS		8
+#define PCI_MAX_NICS		16
+#define PCI_BAR_MEM_TYPE_64	0x04	/* BAR bits 2:1 = 10b */
+
+/* ---------------------------------------------------------- config space */
+
+static uint32_t cfg_addr(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off)
+{
+	return PCI_CONFIG_ADDRESS_ENABLE | (uint32_t)bus << PCI_CONFIG_ADDRESS_BUS_SHIFT |
+	       (uint32_t)(dev & 31) << PCI_CONFIG_ADDRESS_DEV_SHIFT |
+	       (uint32_t)(fn & 7) << PCI_CONFIG_ADDRESS_FN_SHIFT | (off & PCI_CONFIG_ADDRESS_REG_MASK);
+}
+
+static uint32_t cfg_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off)
+{
+	outl(PCI_CONFIG_ADDRESS_PORT, cfg_addr(bus, dev, fn, off));
+	return inl(PCI_CONFIG_DATA_PORT);
+}
+
+static uint16_t cfg_read16(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off)
+{
+	return (uint16_t)(cfg_read32(bus, dev, fn, off) >> (8 * (off & 2)));
+}
+
+static uint8_t cfg_read8(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off)
+{
+	return (uint8_t)(cfg_read32(bus, dev, fn, off) >> (8 * (off & 3)));
+}
+
+/* A 16-bit write, so the RW1C status bits next to COMMAND are left alone. */
+static void cfg_write16(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, uint16_t val)
+{
+	outl(PCI_CONFIG_ADDRESS_PORT, cfg_addr(bus, dev, fn, off));
+	outw((uint16_t)(PCI_CONFIG_DATA_PORT + (off & 2)), val);
+}
+
+/* ---------------------------------------------------------- scan */
+
+/* BAR0 as a memory address (32-bit, or 64-bit with BAR1 as the high half); 0 if I/O. */
+static void read_bar0(struct physnic_pci *p)
+{
+	uint32_t lo = cfg_read32(p->bus, p->dev, p->fn, PCI_BASE_ADDRESS_0);
+
+	p->bar0 = 0;
+	p->bar0_64 = false;
+	if (lo & PCI_BASE_ADDRESS_SPACE_IO)
+		return;
+	p->bar0 = lo & PCI_BASE_ADDRESS_MEM_MASK;
+	if ((lo & PCI_BASE_ADDRESS_MEM_TYPE_MASK) == PCI_BAR_MEM_TYPE_64) {
+		p->bar0_64 = true;
+		p->bar0 |= (uint64_t)cfg_read32(p->bus, p->dev, p->fn, PCI_BASE_ADDRESS_1) << 32;
+	}
+}
+
+static bool bar0_usable(const struct physnic_pci *p)
+{
+	return p->bar0 && p->bar0 < PHYSNIC_BAR0_LIMIT &&
+	       PHYSNIC_BAR0_LIMIT - p->bar0 >= PHYSNIC_BAR0_SIZE;
+}
+
+/* A function whose class is network: fill *p. */
+static bool probe_fn(uint8_t bus, uint8_t dev, uint8_t fn, struct physnic_pci *p)
+{
+	uint32_t id = cfg_read32(bus, dev, fn, PCI_VENDOR_ID);
+	uint32_t class = cfg_read32(bus, dev, fn, PCI_CLASS_REVISION);
+
+	if ((class >> 24) != PCI_CLASS_NETWORK)
+		return false;
+	if ((cfg_read8(bus, dev, fn, PCI_HEADER_TYPE) & ~PCI_HEADER_TYPE_MFD) != PCI_HEADER_TYPE_NORMAL)
+		return false;
+	p->bus = bus;
+	p->dev = dev;
+	p->fn = fn;
+	p->vendor = (uint16_t)id;
+	p->device = (uint16_t)(id >> 16);
+	p->revision = (uint8_t)class;
+	read_bar0(p);
+	p->supported = p->vendor == E1000_VENDOR_ID_INTEL && physnic_device_name(p->device) &&
+		       bar0_usable(p);
+	return true;
+}
+
+static bool present(uint8_t bus, uint8_t dev, uint8_t fn)
+{
+	uint16_t vendor = cfg_read16(bus, dev, fn, PCI_VENDOR_ID);
+
+	return vendor != 0xffff && vendor != 0;
+}
+
+unsigned physnic_pci_scan(struct physnic_pci *found, unsigned max)
+{
+	unsigned count = 0;
+
+	for (unsigned bus = 0; bus < PCI_BUSES && count < max; bus++) {
+		for (uint8_t dev = 0; dev < PCI_DEVICES; dev++) {
+			uint8_t nfn;
+
+			if (!present((uint8_t)bus, dev, 0))
+				continue;
+			nfn = cfg_read8((uint8_t)bus, dev, 0, PCI_HEADER_TYPE) & PCI_HEADER_TYPE_MFD ?
+				      PCI_FUNCTIONS : 1;
+			for (uint8_t fn = 0; fn < nfn && count < max; fn++)
+				if (present((uint8_t)bus, dev, fn) &&
+				    probe_fn((uint8_t)bus, dev, fn, &found[count]))
+					count++;
+		}
+	}
+	return count;
+}
+
+int physnic_pci_enable(const struct physnic_pci *p)
+{
+	uint16_t cmd;
+
+	if (!p->supported)
+		return -XT_EINVAL;
+	cmd = cfg_read16(p->bus, p->dev, p->fn, PCI_COMMAND);
+	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE;
+	cfg_write16(p->bus, p->dev, p->fn, PCI_COMMAND, cmd);
+	return 0;
+}
+
+int physnic_pci_probe(struct physnic_pci *out)
+{
+	struct physnic_pci nics[PCI_MAX_NICS];
+	unsigned count = physnic_pci_scan(nics, PCI_MAX_NICS);
+	int chosen = -1;
+	char line[160];
+
+	for (unsigned i = 0; i < count; i++) {
+		physnic_pci_describe(&nics[i], line, sizeof(line));
+		if (nics[i].supported && chosen < 0)
+			chosen = (int)i;
+		if (nics[i].supported)
+			xt_info("%s%s", line, chosen == (int)i ? "" : " (not used: one NIC is driven)");
+		else
+			xt_warn("%s", line);
+	}
+	if (chosen < 0) {
+		if (!count)
+			xt_warn("no physical NIC found; outside traffic will be dropped");
+		return -XT_ENOENT;
+	}
+	*out = nics[chosen];
+	return physnic_pci_enable(out);
+}
+
+/* ---------------------------------------------------------- ops */
+
+static uint32_t mmio_rd32(void *ctx, uint32_t reg)
+{
+	struct physnic_pci_hw *hw = ctx;
+
+	return *(volatile uint32_t *)(hw->mmio + reg);
+}
+
+static void mmio_wr32(void *ctx, uint32_t reg, uint32_t val)
+{
+	struct physnic_pci_hw *hw = ctx;
+
+	*(volatile uint32_t *)(hw->mmio + reg) = val;
+}
+
+static void *dma_alloc(void *ctx, size_t size, uint64_t *hpa)
+{
+	void *p = pages_alloc_contig((unsigned)((size + PAGE_SIZE - 1) / PAGE_SIZE));
+
+	(void)ctx;
+	if (p)
+		*hpa = virt_to_phys(p);
+	return p;
+}
+
+static void tsc_delay_us(void *ctx, unsigned us)
+{
+	struct physnic_pci_hw *hw = ctx;
+	uint64_t start = rdtsc(), ticks;
+
+	if (!hw->tsc_hz) {			/* no calibration: about 1 us per 1000 pauses */
+		for (uint64_t i = 0; i < (uint64_t)us * 1000; i++)
+			cpu_relax();
+		return;
+	}
+	ticks = (uint64_t)us * (hw->tsc_hz / 1000) / 1000;
+	while (rdtsc() - start < ticks)
+		cpu_relax();
+}
+
+void physnic_pci_hw_init(struct physnic_pci_hw *hw, const struct physnic_pci *p, uint64_t tsc_hz)
+{
+	hw->mmio = (volatile uint8_t *)phys_to_virt(p->bar0);
+	hw->tsc_hz = tsc_hz;
+	hw->ops.rd32 = mmio_rd32;
+	hw->ops.wr32 = mmio_wr32;
+	hw->ops.alloc_dma = dma_alloc;
+	hw->ops.delay_us = tsc_delay_us;
+	hw->ops.ctx = hw;
+}
