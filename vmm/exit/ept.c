@@ -3,28 +3,10 @@
 #include "vmm/core/console.h"
 #include "vmm/exit/exit.h"
 #include "vmm/guest/guest.h"
+#include "vmm/io/bus.h"
 #include "vmm/net/netpath.h"
 #include "vmm/io/platform.h"
 #include "vmm/arch/vmx.h"
-
-/* Nothing decodes this part of the PCI hole: as on a PC, a read ends in a
- * master abort and returns all-ones, a write goes nowhere. */
-static uint64_t unclaimed_read(struct guest *g, void *dev, uint64_t off, unsigned size)
-{
-	(void)dev;
-	(void)off;
-	g->stats.mmio_unclaimed++;
-	return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
-}
-
-static void unclaimed_write(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t val)
-{
-	(void)dev;
-	(void)off;
-	(void)size;
-	(void)val;
-	g->stats.mmio_unclaimed++;
-}
 
 static const char *access_name(uint64_t q)
 {
@@ -44,19 +26,14 @@ enum exit_result handle_ept_violation(struct vcpu *v)
 	struct guest *g = v->guest;
 	uint64_t gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
 	uint64_t rip = vmread(VMCS_GUEST_RIP);
-	struct mmio_region *r = guest_mmio_find(g, gpa);
 
-	if (r)
-		return mmio_emulate(v, r, gpa);
-	if (gpa >= PLATFORM_MMIO_WINDOW_BASE && gpa < PLATFORM_MMIO_WINDOW_END &&
-	    !(v->exit_qual & EPT_VIOLATION_FETCH)) {
-		struct mmio_region hole = {
-			.base = gpa & ~0xfffULL, .size = 0x1000, .enabled = true,
-			.read = unclaimed_read, .write = unclaimed_write,
-		};
-
-		return mmio_emulate(v, &hole, gpa);
-	}
+	/* A device's range, or the PCI hole where nothing decodes: as on a PC,
+	 * a read there ends in a master abort and gives all-ones, a write goes
+	 * nowhere (vmm/io/bus.h). */
+	if (io_find(g, IO_SPACE_MMIO, gpa, 1) ||
+	    (gpa >= PLATFORM_MMIO_WINDOW_BASE && gpa < PLATFORM_MMIO_WINDOW_END &&
+	     !(v->exit_qual & EPT_VIOLATION_FETCH)))
+		return mmio_emulate(v, gpa);
 	/* A write to a page shared read-only for cross-talk: copy on write. */
 	if (gpa < g->ram.size && (v->exit_qual & EPT_VIOLATION_WRITE) && netpath_cow_fault(g, gpa))
 		return EXIT_RESUME;

@@ -18,24 +18,15 @@
 #include "ept/gmem.h"
 #include "vmm/emul/hc_policy.h"
 #include "vmm/emul/image_load.h"
-#include "vmm/io/mmio.h"
+#include "vmm/io/bus.h"
 #include "vmm/guest/vcpu.h"
 
-#define GUEST_MAX_IO_HANDLERS 8
 #define GUEST_LINE_MAX 512
 
 struct guest;
 
 /* A port-I/O range a device claims. Handlers return 0, or a negative XT_E*
  * code to have the access treated as unclaimed. */
-struct io_handler {
-	uint16_t base, count;
-	bool enabled;
-	int (*read)(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t *val);
-	int (*write)(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t val);
-	void *dev;
-};
-
 enum guest_stop_reason {
 	GUEST_RUNNING,
 	GUEST_EXITED,           /* hypercall exit with a status */
@@ -74,17 +65,14 @@ struct guest {
 	struct ept ept;
 	struct vcpu vcpu;
 	struct uart16550 com1;
-	struct io_handler io[GUEST_MAX_IO_HANDLERS];
-	unsigned nio;
-	struct mmio_region mmio[GUEST_MAX_MMIO];
-	unsigned nmmio;
+	struct io_bus bus;             /* the port and MMIO ranges its devices claim */
 	struct pic_pair pic;           /* the guest's 8259A pair */
 	struct pci_bus pci;            /* its PCI bus 0 */
 	struct pci_func pci_host;      /* 00:00.0 host bridge */
 	struct pci_func pci_nic;       /* 00:03.0 e1000, when it has a NIC */
 	struct e1000 *nic;             /* NULL: no NIC (no mac in the INI) */
 	int nic_port;                  /* its port on the bridge */
-	int nic_mmio, nic_io;          /* BAR0 region and BAR1 handler indices */
+	int nic_mmio, nic_io;          /* BAR0 and BAR1 ranges on its bus */
 	uint64_t dma_epoch;            /* bumped on every EPT change (device mappings kept until then) */
 	int dma_last_err;              /* the NIC's last DMA mapping: 0 or why it was refused */
 	struct hc_dump_limit dump;     /* its XTALK_HC_XT_DUMP calls (vmm/hc_policy.h) */
@@ -100,9 +88,6 @@ struct guest {
 extern struct guest guests[XT_MAX_GUESTS];
 extern unsigned nguests;
 
-/* Returns the handler's index, or a negative XT_E* code. */
-int guest_io_register(struct guest *g, const struct io_handler *h);
-void guest_io_update(struct guest *g, unsigned idx, bool enabled, uint16_t base);
 void guest_console_byte(struct guest *g, uint8_t byte);
 void guest_console_flush(struct guest *g);
 /* The guest whose NIC is bridge/cross-talk port `port`. */

@@ -3,6 +3,7 @@
 
 #include "lib/xerrno.h"
 #include "vmm/guest/guest.h"
+#include "vmm/io/bus.h"
 
 #define COM1_PORTS 8
 
@@ -11,74 +12,92 @@ static void com1_tx(void *ctx, uint8_t byte)
 	guest_console_byte(ctx, byte);
 }
 
-static int com1_read(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t *val)
+static int com1_read(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t *val)
 {
 	(void)g;
 	if (size != 1)
 		return -XT_EINVAL;
-	*val = uart16550_read(dev, port - PLATFORM_COM1_BASE);
+	*val = uart16550_read(dev, (unsigned)off);
 	return 0;
 }
 
-static int com1_write(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t val)
+static int com1_write(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t val)
 {
 	(void)g;
 	if (size != 1)
 		return -XT_EINVAL;
-	uart16550_write(dev, port - PLATFORM_COM1_BASE, (uint8_t)val);
+	uart16550_write(dev, (unsigned)off, (uint8_t)val);
 	return 0;
 }
 
-/* The 8259s and ELCR take byte accesses only, as on the chipset. */
-static int pic_read(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t *val)
+/* The 8259s and ELCR take byte accesses only, as on the chipset. The model
+ * takes port numbers: each of its three ranges adds its own base. */
+static int pic_read(void *dev, uint16_t port, unsigned size, uint64_t *val)
 {
-	(void)g;
 	if (size != 1)
 		return -XT_EINVAL;
 	*val = pic_io_read(dev, port);
 	return 0;
 }
 
-static int pic_write(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t val)
+static int pic_write(void *dev, uint16_t port, unsigned size, uint64_t val)
 {
-	(void)g;
 	if (size != 1)
 		return -XT_EINVAL;
 	pic_io_write(dev, port, (uint8_t)val);
 	return 0;
 }
 
-static int pci_read(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t *val)
+#define PIC_RANGE(name, base)                                                                 \
+	static int name##_read(struct guest *g, void *dev, uint64_t off, unsigned size,        \
+			       uint64_t *val)                                                  \
+	{                                                                                      \
+		(void)g;                                                                       \
+		return pic_read(dev, (uint16_t)((base) + off), size, val);                     \
+	}                                                                                      \
+	static int name##_write(struct guest *g, void *dev, uint64_t off, unsigned size,       \
+				uint64_t val)                                                  \
+	{                                                                                      \
+		(void)g;                                                                       \
+		return pic_write(dev, (uint16_t)((base) + off), size, val);                    \
+	}
+PIC_RANGE(pic_master, PIC_MASTER_CMD)
+PIC_RANGE(pic_slave, PIC_SLAVE_CMD)
+PIC_RANGE(pic_elcr, PIC_ELCR1)
+#undef PIC_RANGE
+
+#define PCI_CONFIG_PORTS 0xcf8
+
+static int pci_read(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t *val)
 {
 	(void)g;
-	*val = pci_io_read(dev, port, size);
+	*val = pci_io_read(dev, (uint16_t)(PCI_CONFIG_PORTS + off), size);
 	return 0;
 }
 
-static int pci_write(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t val)
+static int pci_write(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t val)
 {
 	(void)g;
-	pci_io_write(dev, port, size, val);
+	pci_io_write(dev, (uint16_t)(PCI_CONFIG_PORTS + off), size, (uint32_t)val);
 	return 0;
 }
+
+#define PORTS(b, n, rd, wr, d)                                                               \
+	{ .space = IO_SPACE_PORT, .base = (b), .size = (n), .enabled = true, .read = (rd),      \
+	  .write = (wr), .dev = (d) }
 
 static int register_ports(struct guest *g)
 {
-	const struct io_handler handlers[] = {
-		{ .base = PLATFORM_COM1_BASE, .count = COM1_PORTS, .enabled = true,
-		  .read = com1_read, .write = com1_write, .dev = &g->com1 },
-		{ .base = 0x20, .count = 2, .enabled = true,
-		  .read = pic_read, .write = pic_write, .dev = &g->pic },
-		{ .base = 0xa0, .count = 2, .enabled = true,
-		  .read = pic_read, .write = pic_write, .dev = &g->pic },
-		{ .base = 0x4d0, .count = 2, .enabled = true,
-		  .read = pic_read, .write = pic_write, .dev = &g->pic },
-		{ .base = 0xcf8, .count = 8, .enabled = true,
-		  .read = pci_read, .write = pci_write, .dev = &g->pci },
+	const struct io_range ranges[] = {
+		PORTS(PLATFORM_COM1_BASE, COM1_PORTS, com1_read, com1_write, &g->com1),
+		PORTS(PIC_MASTER_CMD, 2, pic_master_read, pic_master_write, &g->pic),
+		PORTS(PIC_SLAVE_CMD, 2, pic_slave_read, pic_slave_write, &g->pic),
+		PORTS(PIC_ELCR1, 2, pic_elcr_read, pic_elcr_write, &g->pic),
+		PORTS(PCI_CONFIG_PORTS, 8, pci_read, pci_write, &g->pci),
 	};
 
-	for (unsigned i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
-		int rc = guest_io_register(g, &handlers[i]);
+	for (unsigned i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		int rc = io_register(g, &ranges[i]);
 
 		if (rc < 0)
 			return rc;

@@ -8,6 +8,7 @@
 #include "vmm/core/console.h"
 #include "vmm/net/netpath.h"
 #include "vmm/core/palloc.h"
+#include "vmm/io/bus.h"
 #include "vmm/io/platform.h"
 #include "vmm/arch/x86.h"
 
@@ -154,35 +155,41 @@ static const struct e1000_ops nic_ops = {
 	.dma_map_rw = nic_dma_map_rw,
 };
 
-static uint64_t bar0_read(struct guest *g, void *dev, uint64_t off, unsigned size)
+/* BAR0 takes 8-byte accesses as two 4-byte ones, low half first. */
+static int bar0_read(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t *val)
 {
 	(void)g;
 	if (size == 8)
-		return e1000_mmio_read(dev, (uint32_t)off, 4) |
+		*val = e1000_mmio_read(dev, (uint32_t)off, 4) |
 		       (uint64_t)e1000_mmio_read(dev, (uint32_t)off + 4, 4) << 32;
-	return e1000_mmio_read(dev, (uint32_t)off, size);
+	else
+		*val = e1000_mmio_read(dev, (uint32_t)off, size);
+	return 0;
 }
 
-static void bar0_write(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t val)
+static int bar0_write(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t val)
 {
 	(void)g;
 	if (size == 8) {
 		e1000_mmio_write(dev, (uint32_t)off, 4, (uint32_t)val);
 		e1000_mmio_write(dev, (uint32_t)off + 4, 4, (uint32_t)(val >> 32));
-		return;
+		return 0;
 	}
 	e1000_mmio_write(dev, (uint32_t)off, size, (uint32_t)val);
-}
-
-static int bar1_read(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t *val)
-{
-	*val = e1000_io_read(dev, port - g->io[g->nic_io].base, size);
 	return 0;
 }
 
-static int bar1_write(struct guest *g, void *dev, uint16_t port, unsigned size, uint32_t val)
+static int bar1_read(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t *val)
 {
-	e1000_io_write(dev, port - g->io[g->nic_io].base, size, val);
+	(void)g;
+	*val = e1000_io_read(dev, (uint32_t)off, size);
+	return 0;
+}
+
+static int bar1_write(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t val)
+{
+	(void)g;
+	e1000_io_write(dev, (uint32_t)off, size, (uint32_t)val);
 	return 0;
 }
 
@@ -201,19 +208,11 @@ static bool nic_bar_allowed(void *ctx, unsigned bar, uint32_t base, uint32_t siz
 		if (base < PLATFORM_MMIO_WINDOW_BASE || (uint64_t)base + size > PLATFORM_MMIO_WINDOW_END ||
 		    overlaps(base, size, 0, g->ram.size))
 			return false;
-		for (unsigned i = 0; i < g->nmmio; i++)
-			if ((int)i != g->nic_mmio && g->mmio[i].enabled &&
-			    overlaps(base, size, g->mmio[i].base, g->mmio[i].size))
-				return false;
-		return true;
+		return !io_overlaps(g, IO_SPACE_MMIO, base, size, g->nic_mmio);
 	}
 	if (base < PLATFORM_IO_WINDOW_BASE || (uint64_t)base + size > PLATFORM_IO_WINDOW_END)
 		return false;
-	for (unsigned i = 0; i < g->nio; i++)
-		if ((int)i != g->nic_io && g->io[i].enabled &&
-		    overlaps(base, size, g->io[i].base, g->io[i].count))
-			return false;
-	return true;
+	return !io_overlaps(g, IO_SPACE_PORT, base, size, g->nic_io);
 }
 
 static void nic_bar_update(void *ctx, unsigned bar, bool enabled, uint32_t base, uint32_t size)
@@ -221,25 +220,22 @@ static void nic_bar_update(void *ctx, unsigned bar, bool enabled, uint32_t base,
 	struct guest *g = ctx;
 
 	(void)size;
-	if (bar == 0)
-		guest_mmio_update(g, (unsigned)g->nic_mmio, enabled, base);
-	else
-		guest_io_update(g, (unsigned)g->nic_io, enabled, (uint16_t)base);
+	io_update(g, (unsigned)(bar == 0 ? g->nic_mmio : g->nic_io), enabled, base);
 }
 
 static int register_bars(struct guest *g)
 {
-	const struct mmio_region bar0 = {
-		.base = PLATFORM_NIC_BAR0, .size = E1000_MMIO_SIZE, .enabled = true,
-		.read = bar0_read, .write = bar0_write, .dev = g->nic,
+	const struct io_range bar0 = {
+		.space = IO_SPACE_MMIO, .base = PLATFORM_NIC_BAR0, .size = E1000_MMIO_SIZE,
+		.enabled = true, .read = bar0_read, .write = bar0_write, .dev = g->nic,
 	};
-	const struct io_handler bar1 = {
-		.base = PLATFORM_NIC_BAR1, .count = E1000_IO_SIZE, .enabled = true,
-		.read = bar1_read, .write = bar1_write, .dev = g->nic,
+	const struct io_range bar1 = {
+		.space = IO_SPACE_PORT, .base = PLATFORM_NIC_BAR1, .size = E1000_IO_SIZE,
+		.enabled = true, .read = bar1_read, .write = bar1_write, .dev = g->nic,
 	};
 
-	g->nic_mmio = guest_mmio_register(g, &bar0);
-	g->nic_io = guest_io_register(g, &bar1);
+	g->nic_mmio = io_register(g, &bar0);
+	g->nic_io = io_register(g, &bar1);
 	return g->nic_mmio < 0 ? g->nic_mmio : g->nic_io < 0 ? g->nic_io : 0;
 }
 

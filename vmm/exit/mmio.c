@@ -1,43 +1,23 @@
 /* SPDX-License-Identifier: MIT */
-#include "vmm/io/mmio.h"
+/*
+ * Emulated MMIO (SDM 3C, "EPT Violations"): device ranges are not mapped in
+ * the guest's EPT, so an access there exits. The VMM fetches and decodes the
+ * instruction (vmm/emul/insn_decode.c), passes a plain request to the guest's
+ * I/O bus (vmm/io/bus.h) and completes the instruction.
+ */
+#include "vmm/exit/exit.h"
 
 #include "lib/xerrno.h"
 #include "vmm/core/console.h"
 #include "vmm/emul/gpt_walk.h"
 #include "vmm/guest/guest.h"
+#include "vmm/io/bus.h"
 #include "vmm/emul/insn_decode.h"
 #include "vmm/arch/vmx_caps.h"
 #include "vmm/arch/x86.h"
 
 #define INSN_MAX 15
 #define FETCH_PAGE 4096U
-
-int guest_mmio_register(struct guest *g, const struct mmio_region *r)
-{
-	if (g->nmmio == GUEST_MAX_MMIO)
-		return -XT_ENOSPC;
-	g->mmio[g->nmmio] = *r;
-	return (int)g->nmmio++;
-}
-
-void guest_mmio_update(struct guest *g, unsigned idx, bool enabled, uint64_t base)
-{
-	if (idx >= g->nmmio)
-		return;
-	g->mmio[idx].enabled = enabled;
-	g->mmio[idx].base = base;
-}
-
-struct mmio_region *guest_mmio_find(struct guest *g, uint64_t gpa)
-{
-	for (unsigned i = 0; i < g->nmmio; i++) {
-		struct mmio_region *r = &g->mmio[i];
-
-		if (r->enabled && gpa >= r->base && gpa - r->base < r->size)
-			return r;
-	}
-	return NULL;
-}
 
 static enum insn_mode cpu_mode(void)
 {
@@ -87,14 +67,14 @@ static enum exit_result bad_insn(struct vcpu *v, const uint8_t *bytes, unsigned 
 /* Only MOV forms are decoded (vmm/insn_decode.c): MOVS/STOS to or from MMIO
  * stop the guest as unsupported. Were they emulated, their RAM operand would
  * be a write the CPU makes for the guest: gmem_write with GMEM_WRITE, as INS
- * in vmm/exit_io.c, never a plain pointer. */
-enum exit_result mmio_emulate(struct vcpu *v, struct mmio_region *r, uint64_t gpa)
+ * in vmm/exit/io.c, never a plain pointer. */
+enum exit_result mmio_emulate(struct vcpu *v, uint64_t gpa)
 {
 	struct guest *g = v->guest;
 	uint8_t bytes[INSN_MAX];
 	unsigned n = fetch_insn(v, bytes);
 	struct insn_mmio in;
-	uint64_t off = gpa - r->base;
+	uint64_t val;
 	int rc;
 
 	rc = insn_decode_mmio(bytes, n, cpu_mode(), &in);
@@ -103,14 +83,14 @@ enum exit_result mmio_emulate(struct vcpu *v, struct mmio_region *r, uint64_t gp
 	/* The decoded direction must be the one the CPU reported. */
 	if (in.write != !!(v->exit_qual & EPT_VIOLATION_WRITE))
 		return bad_insn(v, bytes, in.len, gpa, "a mismatching");
-	if (off + in.size > r->size)
+	if (io_find(g, IO_SPACE_MMIO, gpa, 1) && !io_find(g, IO_SPACE_MMIO, gpa, in.size))
 		return bad_insn(v, bytes, in.len, gpa, "a region-crossing");
 	g->stats.mmio_accesses++;
 	if (in.write) {
-		r->write(g, r->dev, off, in.size, insn_store_value(&in, vcpu_gpr_read(v, in.reg)));
+		io_write(g, IO_SPACE_MMIO, gpa, in.size,
+			 insn_store_value(&in, vcpu_gpr_read(v, in.reg)));
 	} else {
-		uint64_t val = r->read(g, r->dev, off, in.size);
-
+		io_read(g, IO_SPACE_MMIO, gpa, in.size, &val);
 		vcpu_gpr_write(v, in.reg, insn_load_result(&in, vcpu_gpr_read(v, in.reg), val));
 	}
 	vcpu_advance_rip(v, in.len);

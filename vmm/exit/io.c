@@ -1,73 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Port I/O exits (SDM 3C, "Exit Qualification for I/O Instructions"). Every
- * port exits; a device claims its ports with guest_io_register(). Unclaimed
- * ports read as all-ones (an empty ISA bus) and are counted.
+ * port exits; the access goes to the guest's I/O bus (vmm/io/bus.h), where
+ * unclaimed ports read as all-ones (an empty ISA bus) and are counted.
  */
 #include "lib/xerrno.h"
 #include "vmm/core/console.h"
 #include "vmm/exit/exit.h"
 #include "vmm/emul/gpt_walk.h"
 #include "vmm/guest/guest.h"
+#include "vmm/io/bus.h"
 #include "vmm/arch/vmx_caps.h"
 #include "vmm/arch/x86.h"
 
 /* Iterations of a REP string instruction done per exit; the rest restart
  * the instruction, so a huge RCX never monopolises the CPU. */
 #define IO_STRING_BATCH 1024
-#define IO_UNCLAIMED_LOGGED 8
 
 static uint32_t size_mask(unsigned size)
 {
 	return size == 4 ? 0xffffffffU : (1U << (size * 8)) - 1;
 }
 
-static const struct io_handler *find_handler(const struct guest *g, uint16_t port, unsigned size)
-{
-	for (unsigned i = 0; i < g->nio; i++) {
-		const struct io_handler *h = &g->io[i];
-
-		if (h->enabled && port >= h->base &&
-		    (uint32_t)port + size <= (uint32_t)h->base + h->count)
-			return h;
-	}
-	return NULL;
-}
-
-static void note_unclaimed(struct guest *g, bool write, uint16_t port, unsigned size)
-{
-	uint64_t n;
-
-	if (write)
-		g->stats.io_unclaimed_writes++;
-	else
-		g->stats.io_unclaimed_reads++;
-	n = g->stats.io_unclaimed_reads + g->stats.io_unclaimed_writes;
-	if (n <= IO_UNCLAIMED_LOGGED)
-		xt_info("guest '%s': %u-byte %s of unclaimed port 0x%x%s", g->name, size,
-			write ? "write" : "read", port,
-			n == IO_UNCLAIMED_LOGGED ? "; further ones are only counted" : "");
-}
-
 static uint32_t io_in(struct guest *g, uint16_t port, unsigned size)
 {
-	const struct io_handler *h = find_handler(g, port, size);
-	uint32_t val = 0;
+	uint64_t val;
 
-	if (h && h->read && h->read(g, h->dev, port, size, &val) == 0)
-		return val & size_mask(size);
-	note_unclaimed(g, false, port, size);
-	return size_mask(size);
+	io_read(g, IO_SPACE_PORT, port, size, &val);
+	return (uint32_t)val;
 }
 
 static void io_out(struct guest *g, uint16_t port, unsigned size, uint32_t val)
 {
-	const struct io_handler *h = find_handler(g, port, size);
-
-	val &= size_mask(size);
-	if (h && h->write && h->write(g, h->dev, port, size, val) == 0)
-		return;
-	note_unclaimed(g, true, port, size);
+	io_write(g, IO_SPACE_PORT, port, size, val);
 }
 
 static void guest_paging_mode(struct gpt_mode *m)
@@ -171,20 +136,4 @@ enum exit_result handle_io(struct vcpu *v)
 	}
 	vcpu_skip_insn(v);
 	return EXIT_RESUME;
-}
-
-int guest_io_register(struct guest *g, const struct io_handler *h)
-{
-	if (g->nio == GUEST_MAX_IO_HANDLERS)
-		return -XT_ENOSPC;
-	g->io[g->nio] = *h;
-	return (int)g->nio++;
-}
-
-void guest_io_update(struct guest *g, unsigned idx, bool enabled, uint16_t base)
-{
-	if (idx >= g->nio)
-		return;
-	g->io[idx].enabled = enabled;
-	g->io[idx].base = base;
 }

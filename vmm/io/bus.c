@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+#include "vmm/io/bus.h"
+
+#include "lib/xerrno.h"
+#include "vmm/core/console.h"
+#include "vmm/guest/guest.h"
+
+#define UNCLAIMED_LOGGED 8
+
+int io_register(struct guest *g, const struct io_range *r)
+{
+	struct io_bus *b = &g->bus;
+
+	if (b->n == IO_MAX_RANGES)
+		return -XT_ENOSPC;
+	b->range[b->n] = *r;
+	return (int)b->n++;
+}
+
+void io_update(struct guest *g, unsigned idx, bool enabled, uint64_t base)
+{
+	if (idx >= g->bus.n)
+		return;
+	g->bus.range[idx].enabled = enabled;
+	g->bus.range[idx].base = base;
+}
+
+const struct io_range *io_find(const struct guest *g, enum io_space s, uint64_t addr,
+			       unsigned size)
+{
+	for (unsigned i = 0; i < g->bus.n; i++) {
+		const struct io_range *r = &g->bus.range[i];
+
+		if (r->enabled && r->space == s && addr >= r->base && addr - r->base < r->size &&
+		    size <= r->size - (addr - r->base))
+			return r;
+	}
+	return NULL;
+}
+
+bool io_overlaps(const struct guest *g, enum io_space s, uint64_t base, uint64_t size,
+		 int except)
+{
+	for (unsigned i = 0; i < g->bus.n; i++) {
+		const struct io_range *r = &g->bus.range[i];
+
+		if ((int)i != except && r->enabled && r->space == s && base < r->base + r->size &&
+		    r->base < base + size)
+			return true;
+	}
+	return false;
+}
+
+static uint64_t all_ones(unsigned size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+static void note_unclaimed(struct guest *g, enum io_space s, bool write, uint64_t addr,
+			   unsigned size)
+{
+	uint64_t n;
+
+	if (s == IO_SPACE_MMIO) {
+		g->stats.mmio_unclaimed++;
+		return;
+	}
+	if (write)
+		g->stats.io_unclaimed_writes++;
+	else
+		g->stats.io_unclaimed_reads++;
+	n = g->stats.io_unclaimed_reads + g->stats.io_unclaimed_writes;
+	if (n <= UNCLAIMED_LOGGED)
+		xt_info("guest '%s': %u-byte %s of unclaimed port 0x%llx%s", g->name, size,
+			write ? "write" : "read", (unsigned long long)addr,
+			n == UNCLAIMED_LOGGED ? "; further ones are only counted" : "");
+}
+
+int io_read(struct guest *g, enum io_space s, uint64_t addr, unsigned size, uint64_t *val)
+{
+	const struct io_range *r = io_find(g, s, addr, size);
+	int rc = -XT_ENOENT;
+
+	*val = 0;
+	if (r && r->read)
+		rc = r->read(g, r->dev, addr - r->base, size, val);
+	if (rc) {
+		note_unclaimed(g, s, false, addr, size);
+		*val = all_ones(size);
+		return rc;
+	}
+	*val &= all_ones(size);
+	return 0;
+}
+
+int io_write(struct guest *g, enum io_space s, uint64_t addr, unsigned size, uint64_t val)
+{
+	const struct io_range *r = io_find(g, s, addr, size);
+	int rc = -XT_ENOENT;
+
+	if (r && r->write)
+		rc = r->write(g, r->dev, addr - r->base, size, val & all_ones(size));
+	if (rc)
+		note_unclaimed(g, s, true, addr, size);
+	return rc;
+}
