@@ -54,6 +54,7 @@ struct guest_stats {
 };
 
 struct e1000;
+struct datapath;
 
 struct guest {
 	unsigned id;
@@ -71,7 +72,8 @@ struct guest {
 	struct pci_func pci_host;      /* 00:00.0 host bridge */
 	struct pci_func pci_nic;       /* 00:03.0 e1000, when it has a NIC */
 	struct e1000 *nic;             /* NULL: no NIC (no mac in the INI) */
-	int nic_port;                  /* its port on the bridge */
+	int nic_port;                  /* its port on the bridge and the cross-talk path */
+	const struct datapath *path;   /* where its frames go (vmm/net/datapath.h) */
 	int nic_mmio, nic_io;          /* BAR0 and BAR1 ranges on its bus */
 	uint64_t dma_epoch;            /* bumped on every EPT change (device mappings kept until then) */
 	int dma_last_err;              /* the NIC's last DMA mapping: 0 or why it was refused */

@@ -7,6 +7,8 @@
  */
 #include "vmm/net/netpath.h"
 
+#include "vmm/net/datapath.h"
+
 #include <string.h>
 
 #include "crosstalk/detector.h"
@@ -418,3 +420,22 @@ void netpath_print_summary(void)
 		(unsigned long long)s->hw_mpc, (unsigned long long)s->tx_ring_full,
 		(unsigned long long)(s->tx_bad + s->rx_bad));
 }
+
+/* TCTL.EN or RCTL.EN cleared: as a reset for the cross-talk path (frames in
+ * flight are completed or dropped, pages unshared). */
+static void netpath_disabled(struct guest *g, bool tx)
+{
+	(void)tx;
+	netpath_reset(g);
+}
+
+const struct datapath crosstalk_path = {
+	.name = "cross-talk",
+	.tx = netpath_tx,
+	.rx_ready = netpath_rx_ready,
+	.reset = netpath_reset,
+	.disabled = netpath_disabled,
+	.stopped = netpath_stopped,
+	.print_guest = netpath_print_guest,
+	.guest_counters = netpath_guest_counters,
+};

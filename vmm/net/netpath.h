@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The cross-talk data path in the VMM (`crosstalk = on`): see vmm/netpath.c
- * and docs/crosstalk.md. With `crosstalk = off` every function is a no-op
- * and the software bridge (vmm/bridge.c) moves frames instead.
+ * The cross-talk data path in the VMM (`crosstalk = on`; crosstalk_path in
+ * vmm/net/datapath.h): see vmm/net/netpath.c and docs/crosstalk.md. With
+ * `crosstalk = off` no guest uses it: netpath_active() is false, and the
+ * machine-wide calls (poll, counters, summary) do nothing.
  */
 #ifndef XTALK_VMM_NETPATH_H
 #define XTALK_VMM_NETPATH_H

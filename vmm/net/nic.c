@@ -6,6 +6,8 @@
 #include "devices/e1000.h"
 #include "lib/xerrno.h"
 #include "vmm/core/console.h"
+#include "vmm/net/bridgepath.h"
+#include "vmm/net/datapath.h"
 #include "vmm/net/netpath.h"
 #include "vmm/core/palloc.h"
 #include "vmm/io/bus.h"
@@ -19,7 +21,6 @@
 #define BOUNCE_PAGES ((E1000_MAX_FRAME_JUMBO + PAGE_SIZE - 1) / PAGE_SIZE)
 #define NIC_PAGES ((sizeof(struct e1000) + PAGE_SIZE - 1) / PAGE_SIZE)
 
-struct bridge vmm_bridge;
 static uint64_t ns_mult; /* ns = tsc * ns_mult >> 32 */
 
 void nic_set_tsc_hz(uint64_t hz)
@@ -85,47 +86,33 @@ static void nic_set_irq(void *ctx, bool level)
 	pic_set_irq(&g->pic, PLATFORM_NIC_IRQ, level && !pci_func_intx_disabled(&g->pci_nic));
 }
 
-/* The data path: cross-talk (crosstalk = on) or the software bridge. */
+/* The ring events go to the guest's data path (vmm/net/datapath.h). */
 static void nic_tx_kick(void *ctx)
 {
 	struct guest *g = ctx;
 
-	if (netpath_active())
-		netpath_tx(g);
-	else
-		bridge_tx(&vmm_bridge, (unsigned)g->nic_port);
+	g->path->tx(g);
 }
 
 static void nic_rx_kick(void *ctx)
 {
 	struct guest *g = ctx;
 
-	if (netpath_active())
-		netpath_rx_ready(g);
-	else
-		bridge_rx_ready(&vmm_bridge, (unsigned)g->nic_port);
+	g->path->rx_ready(g);
 }
 
 static void nic_reset(void *ctx)
 {
 	struct guest *g = ctx;
 
-	if (netpath_active())
-		netpath_reset(g);
-	else
-		bridge_port_reset(&vmm_bridge, (unsigned)g->nic_port);
+	g->path->reset(g);
 }
 
 static void nic_disabled(void *ctx, bool tx)
 {
 	struct guest *g = ctx;
 
-	if (netpath_active())
-		netpath_reset(g);
-	else if (tx)
-		bridge_port_reset(&vmm_bridge, (unsigned)g->nic_port);
-	else
-		bridge_rx_ready(&vmm_bridge, (unsigned)g->nic_port);
+	g->path->disabled(g, tx);
 }
 
 /* Bad input is counted by the model; say it once per kind. A buffer the
@@ -294,17 +281,14 @@ int nic_create(struct guest *g)
 	g->nic_port = bridge_add_port(&vmm_bridge, g->nic, g->cfg->mac, network);
 	if (g->nic_port < 0)
 		return g->nic_port;
+	g->path = netpath_active() ? &crosstalk_path : &bridge_path;
 	return netpath_add_port(g, network);
 }
 
 void nic_guest_stopped(struct guest *g)
 {
-	if (!g->nic)
-		return;
-	if (netpath_active())
-		netpath_stopped(g);
-	else
-		bridge_port_down(&vmm_bridge, (unsigned)g->nic_port);
+	if (g->nic)
+		g->path->stopped(g);
 }
 
 uint64_t nic_poll_timers(void)

@@ -2,15 +2,12 @@
 /*
  * A guest's emulated e1000: the model (devices/e1000.c) wired to the guest's
  * PCI bus, MMIO and port I/O, its 8259s, its RAM for DMA, and the data path
- * (the software bridge, vmm/bridge.c).
+ * (vmm/net/datapath.h: cross-talk or the software bridge, chosen once).
  */
 #ifndef XTALK_VMM_NIC_H
 #define XTALK_VMM_NIC_H
 
-#include "vmm/net/bridge.h"
 #include "vmm/guest/guest.h"
-
-extern struct bridge vmm_bridge;
 
 /* Give g its NIC (its INI section has a mac). */
 int nic_create(struct guest *g);

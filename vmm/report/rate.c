@@ -7,10 +7,9 @@
  */
 #include "vmm/report/rate.h"
 
-#include "vmm/net/bridge.h"
 #include "vmm/core/console.h"
 #include "vmm/net/netpath.h"
-#include "vmm/net/nic.h"
+#include "vmm/net/bridgepath.h"
 #include "vmm/arch/x86.h"
 
 enum { R_SHARED, R_COPY, R_PHYS_OUT, R_PHYS_IN, R_BRIDGE, R_COUNT };
@@ -37,9 +36,7 @@ static void read_counts(uint64_t now[R_COUNT])
 	now[R_COPY] = f.copied;
 	now[R_PHYS_OUT] = f.phys_out;
 	now[R_PHYS_IN] = f.phys_in;
-	now[R_BRIDGE] = 0;
-	for (unsigned p = 0; p < vmm_bridge.nports; p++)
-		now[R_BRIDGE] += vmm_bridge.port[p].st.tx_frames;
+	now[R_BRIDGE] = bridgepath_frames();
 }
 
 /* Frames per second of counter i over dt TSC ticks. */

@@ -16,7 +16,7 @@
 #include "vmm/emul/hc_policy.h"
 #include "lib/hypercall_abi.h"
 #include "vmm/net/netpath.h"
-#include "vmm/net/nic.h"
+#include "vmm/net/datapath.h"
 #include "vmm/arch/x86.h"
 
 static void print_exits(const struct guest *g)
@@ -43,22 +43,6 @@ static void print_exits(const struct guest *g)
 	}
 	if (n)
 		xt_info("guest %s: VMM cycles per exit: %s", g->name, buf);
-}
-
-/* The bridge's view of the guest's NIC. */
-static void print_bridge(const struct guest *g)
-{
-	const struct bridge_stats *b = &vmm_bridge.port[g->nic_port].st;
-
-	xt_info("guest %s: nic tx %llu frames %llu bytes; rx %llu frames %llu bytes; "
-		"VMM copies %llu (%llu bytes); dropped unknown %llu filtered %llu down %llu "
-		"error %llu; waits %llu",
-		g->name, (unsigned long long)b->tx_frames, (unsigned long long)b->tx_bytes,
-		(unsigned long long)b->rx_frames, (unsigned long long)b->rx_bytes,
-		(unsigned long long)b->copies, (unsigned long long)b->bytes_copied,
-		(unsigned long long)b->drop_unknown, (unsigned long long)b->drop_filtered,
-		(unsigned long long)b->drop_down, (unsigned long long)b->drop_error,
-		(unsigned long long)b->waits);
 }
 
 /* The bad input the guest's e1000 model saw. */
@@ -103,10 +87,7 @@ void summary_print_guest(struct guest *g)
 			(unsigned long long)g->dump.refused);
 	if (!g->nic)
 		return;
-	if (netpath_active())
-		netpath_print_guest(g);
-	else
-		print_bridge(g);
+	g->path->print_guest(g);
 	print_nic_errors(g);
 }
 
@@ -126,14 +107,8 @@ static void guest_counters(const struct guest *g, struct xtalk_counters *c)
 	for (unsigned r = 0; r <= EXIT_REASON_MAX; r++)
 		c->vmm_cycles += g->vcpu.vmm_tsc[r];
 	c->invepts = g->stats.invepts;
-	if (g->nic && !netpath_active()) {
-		const struct bridge_stats *b = &vmm_bridge.port[g->nic_port].st;
-
-		c->copies = b->copies;
-		c->bytes_copied = b->bytes_copied;
-		c->frames = b->tx_frames;
-	}
-	netpath_guest_counters(g, c);
+	if (g->nic)
+		g->path->guest_counters(g, c);
 }
 
 void summary_counters(const struct guest *g, struct xtalk_counters *c)

@@ -7,6 +7,7 @@
 #include "vmm/guest/guest.h"
 #include "vmm/run/guest_create.h"
 #include "vmm/net/netpath.h"
+#include "vmm/net/bridgepath.h"
 #include "vmm/net/nic.h"
 #include "vmm/core/palloc.h"
 #include "vmm/core/power.h"
