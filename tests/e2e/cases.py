@@ -324,6 +324,10 @@ def check_xt_seq(reason):
         x = xt_path(log, "send")
         expect(p, x.get("shared page", {}).get("tx", 0) >= 100,
                f"data did not go through the shared page: {x}")
+        named = [l for l in log.lines if l.startswith(("xtalk: cross-talk: remap:",
+                                                        "xtalk: cross-talk detected:"))]
+        wrong = [l for l in named if set(re.findall(r"'([^']*)'", l)) - {"send", "recv"}]
+        expect(p, named and not wrong, f"cross-talk log lines name other guests: {wrong[:2]}")
         return p
     return check
 
@@ -408,7 +412,7 @@ CASES = [
          timeout=1200, phys="null"),
     Case("xt_seq_network", "xt_seq_network.ini", ["netseq.elf"], check_xt_seq("network"),
          "signalling order asserted in both guests; pages shared before the first frame (same network)"),
-    Case("xt_seq_link", "xt_seq_link.ini", ["netseq.elf"], check_xt_seq("link"),
+    Case("xt_seq_link", "xt_seq_link.ini", ["netseq.elf", "ticker.elf"], check_xt_seq("link"),
          "the same with an explicit [couple] link"),
     Case("xt_outside", "xt_outside.ini", ["netout.elf", "netping.elf"], check_xt_outside,
          "ARP and ICMP echo to a host outside through the physical NIC, alternating with a peer",

@@ -38,12 +38,11 @@ enum exit_result handle_ept_violation(struct vcpu *v)
 	if (gpa < g->ram.size && (v->exit_qual & EPT_VIOLATION_WRITE) && netpath_cow_fault(g, gpa))
 		return EXIT_RESUME;
 	if (gpa < g->ram.size) {
-		guest_stop(g, GUEST_EPT_VIOLATION,
-			   "EPT violation: %s at GPA 0x%llx inside its RAM (qualification 0x%llx), RIP 0x%llx",
-			   access_name(v->exit_qual), (unsigned long long)gpa,
-			   (unsigned long long)v->exit_qual, (unsigned long long)rip);
-		vcpu_dump(v);
-		return EXIT_YIELD;
+		return exit_stop(v, GUEST_EPT_VIOLATION,
+				 "EPT violation: %s at GPA 0x%llx inside its RAM (qualification "
+				 "0x%llx), RIP 0x%llx", access_name(v->exit_qual),
+				 (unsigned long long)gpa, (unsigned long long)v->exit_qual,
+				 (unsigned long long)rip);
 	}
 	guest_stop(g, GUEST_EPT_VIOLATION,
 		   "EPT violation: %s at GPA 0x%llx outside its RAM (%llu MiB), RIP 0x%llx",
@@ -55,8 +54,6 @@ enum exit_result handle_ept_violation(struct vcpu *v)
 /* A malformed EPT entry is a VMM bug: stop the guest and show where. */
 enum exit_result handle_ept_misconfig(struct vcpu *v)
 {
-	guest_stop(v->guest, GUEST_BAD_EXIT, "EPT misconfiguration at GPA 0x%llx",
-		   (unsigned long long)vmread(VMCS_GUEST_PHYSICAL_ADDRESS));
-	vcpu_dump(v);
-	return EXIT_YIELD;
+	return exit_stop(v, GUEST_BAD_EXIT, "EPT misconfiguration at GPA 0x%llx",
+			 (unsigned long long)vmread(VMCS_GUEST_PHYSICAL_ADDRESS));
 }

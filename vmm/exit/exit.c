@@ -6,6 +6,8 @@
  */
 #include "vmm/exit/exit.h"
 
+#include <stdarg.h>
+
 #include "vmm/core/console.h"
 #include "vmm/guest/guest.h"
 #include "vmm/arch/exit_reason.h"
@@ -48,20 +50,27 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_VMFUNC] = handle_undefined_opcode,
 };
 
-static enum exit_result unexpected_exit(struct vcpu *v, unsigned basic)
+enum exit_result exit_stop(struct vcpu *v, enum guest_stop_reason why, const char *fmt, ...)
 {
-	guest_stop(v->guest, GUEST_BAD_EXIT, "unhandled VM exit %u (%s)", basic,
-		   exit_reason_name(basic));
+	va_list ap;
+
+	va_start(ap, fmt);
+	guest_vstop(v->guest, why, fmt, ap);
+	va_end(ap);
 	vcpu_dump(v);
 	return EXIT_YIELD;
 }
 
+static enum exit_result unexpected_exit(struct vcpu *v, unsigned basic)
+{
+	return exit_stop(v, GUEST_BAD_EXIT, "unhandled VM exit %u (%s)", basic,
+			 exit_reason_name(basic));
+}
+
 static enum exit_result failed_entry(struct vcpu *v, unsigned basic)
 {
-	guest_stop(v->guest, GUEST_ENTRY_FAILED, "VM entry failed: %s (qualification %llu)",
-		   exit_reason_name(basic), (unsigned long long)v->exit_qual);
-	vcpu_dump(v);
-	return EXIT_YIELD;
+	return exit_stop(v, GUEST_ENTRY_FAILED, "VM entry failed: %s (qualification %llu)",
+			 exit_reason_name(basic), (unsigned long long)v->exit_qual);
 }
 
 /* An exit in the middle of delivering an event through the guest IDT (SDM
@@ -82,9 +91,8 @@ static void requeue_vectored_event(void)
 		vmwrite(VMCS_ENTRY_INSTRUCTION_LEN, vmread(VMCS_EXIT_INSTRUCTION_LEN));
 }
 
-enum exit_result exit_dispatch(struct vcpu *v)
+enum exit_result exit_dispatch(struct vcpu *v, uint32_t reason)
 {
-	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
 	unsigned basic = EXIT_REASON_BASIC(reason);
 	exit_handler_fn fn;
 

@@ -3,12 +3,17 @@
 #ifndef XTALK_VMM_EXIT_H
 #define XTALK_VMM_EXIT_H
 
+#include "vmm/guest/guest.h"
 #include "vmm/guest/vcpu.h"
 
 typedef enum exit_result (*exit_handler_fn)(struct vcpu *v);
 
-/* Read the exit information, count it, and run its handler. */
-enum exit_result exit_dispatch(struct vcpu *v);
+/* Count the exit (reason: the VMCS exit-reason field, read once by the
+ * caller), read its qualification and run its handler. */
+enum exit_result exit_dispatch(struct vcpu *v, uint32_t reason);
+/* Stop v's guest for good with a message, dump its vCPU, give up the CPU. */
+enum exit_result exit_stop(struct vcpu *v, enum guest_stop_reason why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Handlers, by file. */
 enum exit_result handle_cpuid(struct vcpu *v);

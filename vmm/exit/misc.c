@@ -31,10 +31,8 @@ enum exit_result handle_hlt(struct vcpu *v)
 
 enum exit_result handle_triple_fault(struct vcpu *v)
 {
-	guest_stop(v->guest, GUEST_TRIPLE_FAULT, "triple fault at RIP 0x%llx",
-		   (unsigned long long)vmread(VMCS_GUEST_RIP));
-	vcpu_dump(v);
-	return EXIT_YIELD;
+	return exit_stop(v, GUEST_TRIPLE_FAULT, "triple fault at RIP 0x%llx",
+			 (unsigned long long)vmread(VMCS_GUEST_RIP));
 }
 
 /* The time slice is over; the scheduler picks who runs next. */

@@ -19,7 +19,14 @@ struct guest *guests_by_port(unsigned port)
 	for (unsigned i = 0; i < nguests; i++)
 		if (guests[i].nic && guests[i].nic_port == (int)port)
 			return &guests[i];
-	return &guests[0];
+	return NULL;
+}
+
+const char *guest_port_name(unsigned port)
+{
+	const struct guest *g = guests_by_port(port);
+
+	return g ? g->name : "?";
 }
 
 /*
@@ -99,11 +106,16 @@ void guest_stop(struct guest *g, enum guest_stop_reason why, const char *fmt, ..
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	guest_vstop(g, why, fmt, ap);
+	va_end(ap);
+}
+
+void guest_vstop(struct guest *g, enum guest_stop_reason why, const char *fmt, va_list ap)
+{
 	if (g->vcpu.state == VCPU_STOPPED)
 		return;
-	va_start(ap, fmt);
 	xt_vsnprintf(g->stop_msg, sizeof(g->stop_msg), fmt, ap);
-	va_end(ap);
 	g->stop_reason = why;
 	g->vcpu.state = VCPU_STOPPED;
 	guest_console_flush(g);

@@ -7,6 +7,7 @@
 #ifndef XTALK_VMM_GUEST_H
 #define XTALK_VMM_GUEST_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -92,8 +93,10 @@ extern unsigned nguests;
 
 void guest_console_byte(struct guest *g, uint8_t byte);
 void guest_console_flush(struct guest *g);
-/* The guest whose NIC is bridge/cross-talk port `port`. */
+/* The guest whose NIC is bridge/cross-talk port `port`, or NULL. */
 struct guest *guests_by_port(unsigned port);
+/* Its name, or "?" when no guest has that port. */
+const char *guest_port_name(unsigned port);
 /* Host pointer for [gpa, gpa+len) of guest RAM as the guest sees it through
  * its EPT, for an access of kind a, or NULL (not RAM, not one host block, or
  * a refused write). Where g may only read, GMEM_WRITE gives g its own copy of
@@ -102,6 +105,7 @@ void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len, enum gmem_acces
 /* Stop the guest for good: record why, tell the console, release the CPU. */
 void guest_stop(struct guest *g, enum guest_stop_reason why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+void guest_vstop(struct guest *g, enum guest_stop_reason why, const char *fmt, va_list ap);
 const char *guest_stop_reason_name(enum guest_stop_reason why);
 /* A halted vCPU becomes runnable when its interrupt controller has
  * something for it. */

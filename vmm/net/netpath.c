@@ -165,14 +165,15 @@ static void log_event(void *ctx, const char *what, unsigned a, unsigned b, uint6
 			return;
 		}
 		xt_info("cross-talk: remap: %s: guest '%s' GPA 0x%llx / guest '%s' GPA 0x%llx", what,
-			guests[a < nguests ? a : 0].name, (unsigned long long)ga,
-			guests[b < nguests ? b : 0].name, (unsigned long long)gb);
+			guest_port_name(a), (unsigned long long)ga, guest_port_name(b),
+			(unsigned long long)gb);
 		return;
 	}
 	if (a != b)
-		xt_info("cross-talk detected: '%s' -> '%s' (%s)", guests[a].name, guests[b].name, what);
+		xt_info("cross-talk detected: '%s' -> '%s' (%s)", guest_port_name(a),
+			guest_port_name(b), what);
 	else
-		xt_info("cross-talk: guest '%s': %s", guests[a].name, what);
+		xt_info("cross-talk: guest '%s': %s", guest_port_name(a), what);
 }
 
 void netpath_init(const struct xt_config *cfg, uint64_t tsc_hz)
@@ -246,7 +247,7 @@ void netpath_finalize(const struct xt_config *cfg)
 	n = xt_det_static_pairs(&det, pairs, XT_DET_MAX_PORTS);
 	for (unsigned i = 0; i < n && i < XT_DET_MAX_PORTS; i++)
 		xt_info("cross-talk: '%s' and '%s' coupled at start (%s)",
-			guests_by_port(pairs[i][0])->name, guests_by_port(pairs[i][1])->name,
+			guest_port_name(pairs[i][0]), guest_port_name(pairs[i][1]),
 			xt_couple_reason_name(xt_det_coupled(&det, pairs[i][0], pairs[i][1])));
 }
 
@@ -346,7 +347,7 @@ static void dump_emit(void *ctx, const char *line)
 static const char *dump_name(void *ctx, unsigned side_id)
 {
 	(void)ctx;
-	return guests_by_port(side_id)->name;
+	return guest_port_name(side_id);
 }
 
 /* The caller's pages only, by its own GPAs; runs of pages (a ring's buffers

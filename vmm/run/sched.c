@@ -148,6 +148,7 @@ static void run_slice(struct vcpu *v)
 	v->slice_end_tsc = rdtsc() + slice_tsc;
 	vcpu_set_pause_exiting(v, true);
 	while (v->state == VCPU_RUNNABLE) {
+		uint32_t reason;
 		int err;
 
 		irq_prepare_entry(v);
@@ -165,10 +166,11 @@ static void run_slice(struct vcpu *v)
 		v->launched = true;
 		v->entries++;
 		acct.v = v;
-		acct.reason = EXIT_REASON_BASIC((uint32_t)vmread(VMCS_EXIT_REASON));
+		reason = (uint32_t)vmread(VMCS_EXIT_REASON);
+		acct.reason = EXIT_REASON_BASIC(reason);
 		if (acct.reason > EXIT_REASON_MAX)
 			acct.reason = EXIT_REASON_MAX;
-		if (exit_dispatch(v) == EXIT_YIELD)
+		if (exit_dispatch(v, reason) == EXIT_YIELD)
 			return;
 	}
 }
