@@ -60,7 +60,7 @@ struct xt_boot_info {
 
 /* The VMM's entry point, on the VMM stack. Never returns. */
 __attribute__((noreturn)) void vmm_main(struct xt_boot_info *bi);
-/* Switch to the VMM stack and call vmm_main (vmm/start.S). */
+/* Switch to the VMM stack and call vmm_main (vmm/run/start.S). */
 __attribute__((noreturn)) void vmm_start(struct xt_boot_info *bi, uint64_t stack_top);
 
 #endif

@@ -21,7 +21,7 @@
  * A write where the guest may only read:
  *   GMEM_WRITE      a write the CPU would make for the guest: handled as the
  *                   guest's own store would be, by the copy on write of the
- *                   EPT violation (remap_cow_fault, what vmm/exit_ept.c does):
+ *                   EPT violation (remap_cow_fault, what vmm/exit/ept.c does):
  *                   the guest gets its own copy of the page, the write lands
  *                   there and the other guest's page does not change
  *                   (st.cow_breaks).
@@ -94,7 +94,7 @@ int gmem_segs(struct gmem *m, uint64_t gpa, uint64_t len, enum gmem_access a,
 
 /*
  * The CPU's accesses for the guest, shaped as the guest page walker's map
- * (vmm/gpt_walk.h gpt_map_fn; ctx is the struct gmem): GMEM_READ, or
+ * (vmm/emul/gpt_walk.h gpt_map_fn; ctx is the struct gmem): GMEM_READ, or
  * GMEM_WRITE when the walker writes (A/D flags, INS data). NULL on any error.
  */
 void *gmem_cpu_map(void *ctx, uint64_t gpa, size_t len, bool write);

@@ -24,7 +24,7 @@
  * so the device reads or writes the guest's own page.
  *
  * Addresses. A side's RAM is GPA [0, ram_size) at HPA [ram_hpa, ram_hpa +
- * ram_size) (vmm/guest.c). GPAs come from hostile guests: every GPA must lie
+ * ram_size) (vmm/guest/guest.c). GPAs come from hostile guests: every GPA must lie
  * in that RAM and the EPT must map it to the side's own page with read
  * access (or to the S of a pair of ours); otherwise -XT_EINVAL. Contents are
  * copied only between own RAM pages and S pages, through ops->phys_to_virt.

@@ -76,7 +76,7 @@
 #define X86_EXC_MC 18
 
 /* CPUID feature bits the VMM itself checks (the guest-visible ones are in
- * vmm/cpuid_filter.h) */
+ * vmm/emul/cpuid_filter.h) */
 #define CPUID_80000001_EDX_RDTSCP (1U << 27)
 
 /* Paging-structure entry bits (SDM 3A, "Hierarchical Paging Structures"). */

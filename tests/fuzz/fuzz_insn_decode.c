@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for the MMIO instruction decoder (vmm/insn_decode.c).
+ * libFuzzer target for the MMIO instruction decoder (vmm/emul/insn_decode.c).
  * Decodes the input in each CPU mode from an exact-size copy (so ASan sees
  * any over-read) and aborts if a successful decode breaks what the VMM
  * relies on. The first input byte, if any, also picks a shorter 'avail' to

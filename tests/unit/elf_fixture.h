@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Test helpers that build ELF64 images in memory. The structures are defined
- * here independently of vmm/image_load.c (field layout from the ELF-64 Object
+ * here independently of vmm/emul/image_load.c (field layout from the ELF-64 Object
  * File Format), so a wrong offset in the loader shows up as a test failure.
  * Host tests run on little-endian x86-64, so fields are stored natively.
  */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Host tests for the ACPI power-off table parsing (vmm/acpi.c). */
+/* Host tests for the ACPI power-off table parsing (vmm/core/acpi.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

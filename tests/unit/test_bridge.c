@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Host unit tests for the VMM's software bridge (vmm/bridge.c), driving real
+ * Host unit tests for the VMM's software bridge (vmm/net/bridge.c), driving real
  * 82540EM models (devices/e1000*.c) over fake guest memory. Each fake guest
  * has 1 MiB of "RAM" (dma_map translates GPAs into it and refuses anything
- * outside), a bounce buffer, and an e1000 whose ops are wired as vmm/nic.c
+ * outside), a bounce buffer, and an e1000 whose ops are wired as vmm/net/nic.c
  * wires them: tx_kick -> bridge_tx, rx_kick -> bridge_rx_ready, reset ->
  * bridge_port_reset. The NICs are programmed only through e1000_mmio_write,
  * as a driver would, and results are read back from the descriptors and

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Host unit tests for the CPUID filter (vmm/cpuid_filter.c). */
+/* Host unit tests for the CPUID filter (vmm/emul/cpuid_filter.c). */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>

@@ -2,11 +2,11 @@
 /*
  * Unit tests for guest memory with the guest's own EPT permissions
  * (ept/gmem.c), driven by the real remapper (ept/remap.c), EPT builder
- * (ept/ept.c) and guest page walker (vmm/gpt_walk.c).
+ * (ept/ept.c) and guest page walker (vmm/emul/gpt_walk.c).
  *
  * Two fake guests, A (sender) and B (receiver), each with 4 MiB of malloc'd
  * RAM at a fake host-physical address and an EPT mapping it RWX, as
- * vmm/guest.c does. A's TX page TX_A is shared with B's RX page RX_B: B
+ * vmm/guest/guest.c does. A's TX page TX_A is shared with B's RX page RX_B: B
  * holds it read-only. The hostile guest is B: it asks the VMM to write into
  * that page (a hypercall result, INS, the page walker's A/D flags, a
  * descriptor write-back). A's page must never change.
@@ -188,7 +188,7 @@ static void assert_cow_done(struct env *e, uint64_t off, const char *what, size_
 
 /* ---- H1: B asks the VMM to write into its read-only RX page ---- */
 
-/* XTALK_HC_COUNTERS with RDI in the RX page (vmm/hypercall.c). */
+/* XTALK_HC_COUNTERS with RDI in the RX page (vmm/exit/vmcall.c). */
 static void test_hypercall_result_into_rx_page(void **state)
 {
 	struct env *e = *state;
@@ -199,7 +199,7 @@ static void test_hypercall_result_into_rx_page(void **state)
 	assert_memory_equal(e->ram[GB] + RX_B, "A's ", 4);
 }
 
-/* out 0x3ff, x; insb with RDI in the RX page (vmm/exit_io.c), no paging. */
+/* out 0x3ff, x; insb with RDI in the RX page (vmm/exit/io.c), no paging. */
 static void test_insb_into_rx_page(void **state)
 {
 	struct env *e = *state;

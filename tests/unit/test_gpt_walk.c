@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Host unit tests for the guest page-table walker (vmm/gpt_walk.c). */
+/* Host unit tests for the guest page-table walker (vmm/emul/gpt_walk.c). */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests for vmm/guest_boot.c: decode what guest_boot_setup() wrote into
+ * Unit tests for vmm/emul/guest_boot.c: decode what guest_boot_setup() wrote into
  * guest RAM the way the CPU and a Linux kernel would read it.
  */
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests for the hypercall policy (vmm/hc_policy.c): who may dump, how
+ * Unit tests for the hypercall policy (vmm/emul/hc_policy.c): who may dump, how
  * often, what a dump shows (driven by the real remapper and EPT builder),
  * and whose counters XTALK_HC_COUNTERS gives. The hostile guest asks for
  * what other guests do.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests for vmm/image_load.c. Every image handed to the loader is an
+ * Unit tests for vmm/emul/image_load.c. Every image handed to the loader is an
  * exact-length heap copy so ASan catches any read past its end, and guest
  * RAM sits between guard areas that must stay intact.
  */

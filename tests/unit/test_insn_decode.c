@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Host unit tests for the MMIO instruction decoder (vmm/insn_decode.c).
+ * Host unit tests for the MMIO instruction decoder (vmm/emul/insn_decode.c).
  * Compiler-generated vectors are in insn_vectors.h; the hand-written ones
  * below were checked with GNU as / objdump.
  */

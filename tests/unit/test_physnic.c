@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Host unit tests for the physical NIC driver core (vmm/physnic.c). The
+ * Host unit tests for the physical NIC driver core (vmm/hw/physnic.c). The
  * "hardware" is xtalk's own 82540EM model (devices/e1000.c): rd32/wr32 go to
  * e1000_mmio_read/write, the model's DMA reaches a fake host memory arena at
  * host-physical ARENA_HPA (above 4 GiB, so the high halves of the ring

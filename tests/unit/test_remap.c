@@ -5,7 +5,7 @@
  *
  * Three fake guests A, B, C, each with 8 MiB of malloc'd "RAM" at a fake
  * host-physical address (disjoint ranges, 2 MiB aligned) and an EPT that
- * maps it RWX/WB with 2 MiB leaves, as vmm/guest.c does. EPT tables come
+ * maps it RWX/WB with 2 MiB leaves, as vmm/guest/guest.c does. EPT tables come
  * from one fake page pool, shared pages S from another (separate arenas and
  * fake HPA ranges). The fakes check the remapper's side of the contract:
  * phys_to_virt fails the test for any page that is neither guest RAM nor a

@@ -5,11 +5,11 @@
  *
  * Every fake guest has RAM_SIZE of "RAM" at its own fake host-physical base
  * inside one host arena (which also holds the remapper's S pages), an EPT
- * mapping it RWX/WB (as vmm/guest.c does), a struct remap_side and a real
+ * mapping it RWX/WB (as vmm/guest/guest.c does), a struct remap_side and a real
  * e1000 whose dma_map translates GPAs THROUGH THE GUEST'S EPT (like
  * guest_ram_ptr: per page, host-contiguous ranges only), so after a remap
- * the guest's page is the shared page S. Its ops are wired as vmm/nic.c and
- * vmm/netpath.c wire them: tx_kick -> xp_tx, rx_kick -> xp_rx_ready,
+ * the guest's page is the shared page S. Its ops are wired as vmm/net/nic.c and
+ * vmm/net/netpath.c wire them: tx_kick -> xp_tx, rx_kick -> xp_rx_ready,
  * reset and disabled -> xp_port_reset. The "driver" programs the NIC only
  * through e1000_mmio_write and reads/writes its memory through its EPT view
  * (a write to a read-only page goes through xp_cow_fault, as the VMM's EPT
@@ -297,7 +297,7 @@ static void *g_dma(void *ctx, uint64_t gpa, uint64_t len)
 	return host_va(first);
 }
 
-/* As vmm/nic.c: memory the device writes must be writable by the guest. */
+/* As vmm/net/nic.c: memory the device writes must be writable by the guest. */
 static void *g_dma_rw(void *ctx, uint64_t gpa, uint64_t len)
 {
 	struct guest *g = ctx;
@@ -310,7 +310,7 @@ static void *g_dma_rw(void *ctx, uint64_t gpa, uint64_t len)
 	return g_dma(ctx, gpa, len);
 }
 
-/* As vmm/nic.c: ring mappings stay valid until the guest's EPT changes. */
+/* As vmm/net/nic.c: ring mappings stay valid until the guest's EPT changes. */
 static uint64_t g_epoch(void *ctx)
 {
 	return ((struct guest *)ctx)->ept.generation;
@@ -459,7 +459,7 @@ static uint8_t *gpage(struct guest *g, uint64_t gpa, bool write)
 	assert_true(gpa < RAM_SIZE);
 	assert_int_equal(ept_lookup(&g->ept, gpa, &hpa, &perms, NULL, NULL), 0);
 	if (write && !(perms & EPT_PTE_WRITE)) {
-		/* EPT violation: the VMM asks the data path (vmm/exit_ept.c). */
+		/* EPT violation: the VMM asks the data path (vmm/exit/ept.c). */
 		assert_true(xp_cow_fault(&E->xp, g->port, gpa));
 		E->cow_faults++;
 		assert_int_equal(ept_lookup(&g->ept, gpa, &hpa, &perms, NULL, NULL), 0);

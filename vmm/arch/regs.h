@@ -37,7 +37,7 @@ struct guest_regs {
 	uint64_t cr2;
 };
 
-/* int vmx_run(struct guest_regs *regs, int launched) (vmm/vmx_run.S):
+/* int vmx_run(struct guest_regs *regs, int launched) (vmm/arch/vmx_run.S):
  * enter the guest whose VMCS is current; returns 0 after a VM exit, 1 on
  * VMfailInvalid, 2 on VMfailValid (read VMCS_VM_INSTRUCTION_ERROR). */
 int vmx_run(struct guest_regs *regs, int launched);

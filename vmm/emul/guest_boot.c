@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Guest boot structures. See vmm/guest_boot.h and docs/guest-platform.md.
+ * Guest boot structures. See vmm/emul/guest_boot.h and docs/guest-platform.md.
  *
  * Guest RAM is written byte by byte in little-endian order through wr*(),
  * so the host pointer needs no alignment. All addresses written are

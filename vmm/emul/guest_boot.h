@@ -2,7 +2,7 @@
 /*
  * Guest boot setup: writes the structures a guest finds at its first
  * instruction (GDT, identity page tables, boot_params with an e820 map,
- * command line) into guest RAM at the addresses in vmm/guest_layout.h, and
+ * command line) into guest RAM at the addresses in vmm/emul/guest_layout.h, and
  * returns the register state for entry. The state follows the Linux x86-64
  * 64-bit boot protocol (Documentation/arch/x86/boot.rst), so the same setup
  * enters an unmodified Linux kernel. docs/guest-platform.md documents it.
@@ -64,7 +64,7 @@ struct guest_entry_state {
 
 /*
  * Write the boot structures into guest RAM and fill *st for entry at
- * entry_gpa. Writes only the ranges listed in vmm/guest_layout.h below
+ * entry_gpa. Writes only the ranges listed in vmm/emul/guest_layout.h below
  * GUEST_IMAGE_MIN (GDT page, command line buffer, boot_params, page tables);
  * the stack and the image area are not touched. cmdline may be NULL (an
  * empty command line is passed).

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What a guest's hypercalls may do and show (docs/hypercalls.md): the
- * decisions, pure and host-tested; vmm/hypercall.c and vmm/netpath.c act on
+ * decisions, pure and host-tested; vmm/exit/vmcall.c and vmm/net/netpath.c act on
  * them.
  *
  *   XTALK_HC_XT_DUMP   only for a guest with `debug_dump = on` in xtalk.ini,

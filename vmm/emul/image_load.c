@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ELF64 and raw image loader. See vmm/image_load.h for the contract.
+ * ELF64 and raw image loader. See vmm/emul/image_load.h for the contract.
  *
  * The file is read only through rd16/rd32/rd64 at offsets that were checked
  * against its length first; guest RAM is written only in ranges checked

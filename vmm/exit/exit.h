@@ -26,7 +26,7 @@ enum exit_result handle_ept_misconfig(struct vcpu *v);
 /* An access to a device's MMIO range (or the PCI hole) at gpa: emulate it. */
 enum exit_result mmio_emulate(struct vcpu *v, uint64_t gpa);
 enum exit_result handle_vmcall(struct vcpu *v);
-/* The TSC rate, for the debug dump's rate limit (vmm/hc_policy.h). */
+/* The TSC rate, for the debug dump's rate limit (vmm/emul/hc_policy.h). */
 void hypercall_init(uint64_t tsc_hz);
 enum exit_result handle_hlt(struct vcpu *v);
 enum exit_result handle_triple_fault(struct vcpu *v);

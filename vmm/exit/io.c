@@ -46,7 +46,7 @@ static void guest_paging_mode(struct gpt_mode *m)
 /* A memory operand the walker could not reach: #PF or #GP in the guest, or
  * the guest stopped if its page tables point outside its RAM, or a write
  * where it may only read could not get its own copy of the page (as an EPT
- * violation the VMM cannot resolve, vmm/exit_ept.c). */
+ * violation the VMM cannot resolve, vmm/exit/ept.c). */
 static enum exit_result guest_memory_fault(struct vcpu *v, int err, uint32_t pf_error,
 					   uint64_t gva)
 {

@@ -64,7 +64,7 @@ static enum exit_result bad_insn(struct vcpu *v, const uint8_t *bytes, unsigned 
 	return EXIT_YIELD;
 }
 
-/* Only MOV forms are decoded (vmm/insn_decode.c): MOVS/STOS to or from MMIO
+/* Only MOV forms are decoded (vmm/emul/insn_decode.c): MOVS/STOS to or from MMIO
  * stop the guest as unsupported. Were they emulated, their RAM operand would
  * be a write the CPU makes for the guest: gmem_write with GMEM_WRITE, as INS
  * in vmm/exit/io.c, never a plain pointer. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * RDMSR/WRMSR exits. The MSR bitmap (vmm/vmcs.c) lets through the MSRs each
+ * RDMSR/WRMSR exits. The MSR bitmap (vmm/arch/vmcs.c) lets through the MSRs each
  * guest owns outright; everything else lands here. The few MSRs a guest of
  * this platform may use are emulated; any other access raises #GP, as a CPU
  * does for an MSR it does not implement.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* VMCALL: the xtalk hypercall ABI (vmm/hypercall_abi.h, docs/hypercalls.md). */
+/* VMCALL: the xtalk hypercall ABI (lib/hypercall_abi.h, docs/hypercalls.md). */
 #include "lib/xerrno.h"
 #include "vmm/exit/exit.h"
 #include "vmm/guest/guest.h"
@@ -17,7 +17,7 @@ void hypercall_init(uint64_t tsc_hz)
 }
 
 /* The caller's own shared pages, if its INI allows dumps and not too often
- * (vmm/hc_policy.h); a refusal is an error code for the guest. */
+ * (vmm/emul/hc_policy.h); a refusal is an error code for the guest. */
 static uint64_t xt_dump(struct vcpu *v)
 {
 	struct guest *g = v->guest;

@@ -78,7 +78,7 @@ struct guest {
 	int nic_mmio, nic_io;          /* BAR0 and BAR1 ranges on its bus */
 	uint64_t dma_epoch;            /* bumped on every EPT change (device mappings kept until then) */
 	int dma_last_err;              /* the NIC's last DMA mapping: 0 or why it was refused */
-	struct hc_dump_limit dump;     /* its XTALK_HC_XT_DUMP calls (vmm/hc_policy.h) */
+	struct hc_dump_limit dump;     /* its XTALK_HC_XT_DUMP calls (vmm/emul/hc_policy.h) */
 	char line[GUEST_LINE_MAX + 1]; /* console output being assembled */
 	unsigned line_len;
 	enum guest_stop_reason stop_reason;

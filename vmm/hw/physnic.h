@@ -164,7 +164,7 @@ struct physnic_pci {
 };
 
 /* BAR0 must lie below PHYSNIC_BAR0_LIMIT: the VMM's identity map always
- * covers the first 4 GiB (vmm/paging.c), not necessarily beyond. */
+ * covers the first 4 GiB (vmm/arch/paging.c), not necessarily beyond. */
 #define PHYSNIC_BAR0_SIZE	0x20000ull
 #define PHYSNIC_BAR0_LIMIT	0x100000000ull
 

@@ -352,7 +352,7 @@ static const char *dump_name(void *ctx, unsigned side_id)
 
 /* The caller's pages only, by its own GPAs; runs of pages (a ring's buffers
  * paired slot by slot) are one line each, and at most HC_DUMP_MAX_RUNS
- * lines are printed inside one VMCALL (vmm/hc_policy.h). */
+ * lines are printed inside one VMCALL (vmm/emul/hc_policy.h). */
 void netpath_dump(const struct guest *g)
 {
 	struct hc_dump d;

@@ -44,7 +44,7 @@ void netpath_guest_counters(const struct guest *g, struct xtalk_counters *c);
 /* The remapper's totals: pairs shared and unshared, INVEPTs. */
 void netpath_global_counters(struct xtalk_counters *c);
 
-/* XTALK_HC_XT_DUMP by g (allowed by vmm/hc_policy.h): g's shared pages by
+/* XTALK_HC_XT_DUMP by g (allowed by vmm/emul/hc_policy.h): g's shared pages by
  * its own GPAs, its path counters; the remapper's with counters = machine. */
 void netpath_dump(const struct guest *g);
 void netpath_print_guest(const struct guest *g);

@@ -8,7 +8,7 @@ struct xtalk_counters;
 
 void summary_print_guest(struct guest *g);
 /* The counters hypercall XTALK_HC_COUNTERS gives guest g: its own, or the
- * machine's with `counters = machine` (vmm/hc_policy.h). */
+ * machine's with `counters = machine` (vmm/emul/hc_policy.h). */
 void summary_counters(const struct guest *g, struct xtalk_counters *c);
 void summary_print(void);
 
