@@ -48,11 +48,45 @@ $(BUILD)/.deps-%: scripts/deps.sh
 	$(Q)scripts/deps.sh $*
 	@touch $@
 
+# ---------------------------------------------------------------- firmware tables
+# The guest's DSDT, compiled from ASL by iasl (acpica-tools) with warnings as
+# errors, twice (without and with the HPET device), then turned into C arrays
+# that firmware/acpi_tables.c copies. The object is named as if it were
+# firmware/dsdt_aml.c, so the layering check sees it in firmware/.
+FW_GEN := $(BUILD)/firmware
+FW_AML_C := $(FW_GEN)/dsdt_aml.c
+FW_AML_OBJ := firmware/dsdt_aml.c.o
+IASL := iasl -we -vs
+
+$(FW_GEN)/dsdt.aml: firmware/dsdt.asl | $(call DEPS_STAMP,build)
+	@mkdir -p $(dir $@)
+	$(call say,IASL $@)
+	$(Q)$(IASL) -p $(FW_GEN)/dsdt $< >$(FW_GEN)/dsdt.log 2>&1 || { cat $(FW_GEN)/dsdt.log; exit 1; }
+$(FW_GEN)/dsdt_hpet.aml: firmware/dsdt.asl | $(call DEPS_STAMP,build)
+	@mkdir -p $(dir $@)
+	$(call say,IASL $@)
+	$(Q)$(IASL) -D FW_HPET -p $(FW_GEN)/dsdt_hpet $< >$(FW_GEN)/dsdt_hpet.log 2>&1 || \
+		{ cat $(FW_GEN)/dsdt_hpet.log; exit 1; }
+$(FW_AML_C): $(FW_GEN)/dsdt.aml $(FW_GEN)/dsdt_hpet.aml scripts/aml2c.py
+	$(call say,AML2C $@)
+	$(Q)python3 scripts/aml2c.py $@ fw_dsdt_aml=$(FW_GEN)/dsdt.aml \
+		fw_dsdt_hpet_aml=$(FW_GEN)/dsdt_hpet.aml
+$(BUILD)/vmm/$(FW_AML_OBJ): $(FW_AML_C)
+	@mkdir -p $(dir $@)
+	$(call say,CC $@)
+	$(Q)gcc $(VMM_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/host/$(FW_AML_OBJ): $(FW_AML_C)
+	@mkdir -p $(dir $@)
+	$(call say,CC $@)
+	$(Q)gcc $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
 # ---------------------------------------------------------------- VMM
 # Everything linked into xtalk.efi. Only boot/efi_main.c sees GNU-EFI.
-VMM_SRCS := boot/ini.c $(wildcard vmm/*.c vmm/*.S ept/*.c devices/*.c crosstalk/*.c lib/*.c)
+VMM_SRCS := boot/ini.c $(wildcard vmm/*.c vmm/*.S ept/*.c devices/*.c crosstalk/*.c lib/*.c \
+	firmware/*.c)
 EFI_SRCS := boot/efi_main.c
-VMM_OBJS := $(patsubst %,$(BUILD)/vmm/%.o,$(VMM_SRCS)) $(patsubst %,$(BUILD)/efi/%.o,$(EFI_SRCS))
+VMM_OBJS := $(patsubst %,$(BUILD)/vmm/%.o,$(VMM_SRCS)) $(patsubst %,$(BUILD)/efi/%.o,$(EFI_SRCS)) \
+	$(BUILD)/vmm/$(FW_AML_OBJ)
 
 $(BUILD)/vmm/%.c.o: %.c | $(call DEPS_STAMP,build)
 	@mkdir -p $(dir $@)
@@ -119,9 +153,9 @@ run: all | $(call DEPS_STAMP,run)
 # links against them.
 PURE_VMM := image_load.c guest_boot.c gpt_walk.c cpuid_filter.c acpi.c insn_decode.c bridge.c physnic.c \
 	hc_policy.c
-PURE_SRCS := boot/ini.c $(wildcard ept/*.c devices/*.c crosstalk/*.c) lib/fmt.c lib/xerrno.c \
-	$(addprefix vmm/,$(PURE_VMM))
-PURE_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(PURE_SRCS))
+PURE_SRCS := boot/ini.c $(wildcard ept/*.c devices/*.c crosstalk/*.c firmware/*.c) lib/fmt.c \
+	lib/xerrno.c $(addprefix vmm/,$(PURE_VMM))
+PURE_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(PURE_SRCS)) $(BUILD)/host/$(FW_AML_OBJ)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(wildcard tests/unit/test_*.c))
 
 $(BUILD)/host/%.c.o: %.c | $(call DEPS_STAMP,test)
@@ -149,10 +183,10 @@ check-layers: $(filter $(BUILD)/vmm/%,$(VMM_OBJS))
 # ---------------------------------------------------------------- fuzzing
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 20
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) | $(call DEPS_STAMP,test)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) $(FW_AML_C) | $(call DEPS_STAMP,test)
 	@mkdir -p $(dir $@)
 	$(call say,FUZZ $@)
-	$(Q)clang $(FUZZ_CFLAGS) $< $(PURE_SRCS) -o $@
+	$(Q)clang $(FUZZ_CFLAGS) $< $(PURE_SRCS) $(FW_AML_C) -o $@
 fuzz-short: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 	@scripts/fuzz.sh --all $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 fuzz: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
