@@ -2,7 +2,8 @@
 #
 #   make          build/xtalk.efi, the guests and the bootable disk image
 #   make run      boot the default configuration and show the guests live
-#   make test     host unit tests (ASan+UBSan), a short fuzz run, end-to-end tests
+#   make test     host unit tests (ASan+UBSan), the ACPI tables through iasl/acpiexec,
+#                 a short fuzz run, end-to-end tests
 #   make fuzz     long fuzz runs
 #
 # Missing Debian packages are installed by scripts/deps.sh.
@@ -173,6 +174,16 @@ $(BUILD)/host/tests/%: tests/unit/%.c $(BUILD)/host/libpure.a
 unit: $(UNIT_TESTS) check-layers
 	@tests/unit/run.sh $(UNIT_TESTS)
 
+# The guest ACPI tables as acpica-tools see them: iasl -d disassembles each
+# cleanly and recompiles it to the same bytes; acpiexec evaluates _PRT and
+# \_S5 against the C side (tests/acpi/check_tables.sh).
+$(BUILD)/host/acpi_dump: tests/acpi/acpi_dump.c $(BUILD)/host/libpure.a
+	@mkdir -p $(dir $@)
+	$(call say,CC $@)
+	$(Q)gcc $(HOST_CFLAGS) -MMD -MP $< $(BUILD)/host/libpure.a -o $@
+acpi-check: $(BUILD)/host/acpi_dump | $(call DEPS_STAMP,test)
+	@tests/acpi/check_tables.sh $(BUILD)/host/acpi_dump $(BUILD)/acpi
+
 # The tree shows the architecture: pure code (device models, EPT, cross-talk
 # logic, the INI parser) never reaches into the VMM, GNU-EFI stays in
 # boot/efi_main.c, and no two folders call each other in a cycle (checked on
@@ -197,7 +208,7 @@ e2e: all | $(call DEPS_STAMP,test)
 	python3 tests/e2e/run.py --build $(BUILD) $(E2E_ARGS)
 
 # Every stage runs, even after one failed; the last line counts them all.
-TEST_STAGES := unit fuzz-short e2e boot-test bench-check
+TEST_STAGES := unit acpi-check fuzz-short e2e boot-test bench-check
 test: | $(call DEPS_STAMP,test)
 	@python3 tests/run_all.py --make "$(MAKE)" $(TEST_STAGES)
 
@@ -213,7 +224,7 @@ bench-check: all | $(call DEPS_STAMP,bench)
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run unit check-layers fuzz fuzz-short e2e test bench bench-check clean
+.PHONY: all run unit acpi-check check-layers fuzz fuzz-short e2e test bench bench-check clean
 
 include mk/boot-media.mk
 
