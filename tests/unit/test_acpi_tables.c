@@ -97,6 +97,29 @@ static void test_rsdp(void **state)
 	assert_memory_equal(r + 9, ACPI_OEM_ID, 6);
 }
 
+/* Every pointer is the base given plus the table's offset in the buffer. */
+static void test_pointers_follow_base(void **state)
+{
+	const uint64_t base = 0x7ffe0040ULL;
+	struct fw_config c;
+	struct acpi_tables_layout l;
+	uint64_t xsdt, fadt, madt;
+
+	(void)state;
+	fw_config_default(&c, 2);
+	assert_int_equal(acpi_tables_build(&c, base, buf, sizeof(buf), &l), 0);
+	assert_int_equal(l.rsdp, base);
+	xsdt = rd64(buf + 24);
+	assert_int_equal(xsdt, l.xsdt);
+	assert_memory_equal(buf + (xsdt - base), "XSDT", 4);
+	fadt = rd64(buf + (xsdt - base) + 36);
+	madt = rd64(buf + (xsdt - base) + 44);
+	assert_memory_equal(buf + (fadt - base), "FACP", 4);
+	assert_memory_equal(buf + (madt - base), "APIC", 4);
+	assert_memory_equal(buf + (rd64(buf + (fadt - base) + 140) - base), "DSDT", 4);
+	assert_memory_equal(buf + (rd32(buf + (fadt - base) + 36) - base), "FACS", 4);
+}
+
 static void check_all(unsigned cpus, bool hpet)
 {
 	struct acpi_tables_layout l = build_default(cpus, hpet);
@@ -452,6 +475,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rsdp),
 		cmocka_unit_test(test_checksums_and_lengths),
+		cmocka_unit_test(test_pointers_follow_base),
 		cmocka_unit_test(test_madt_one_cpu),
 		cmocka_unit_test(test_madt_four_cpus),
 		cmocka_unit_test(test_madt_custom_ids),
