@@ -240,9 +240,11 @@ struct acpi_hpet {
 	uint8_t page_protection;
 } ACPI_PACKED;
 
-/* "Differentiated System Description Table (DSDT)" revision 2: 64-bit
- * integers in AML. */
+/* "Differentiated System Description Table (DSDT)" and "Secondary System
+ * Description Table (SSDT)", revision 2: 64-bit integers in AML. */
 #define ACPI_DSDT_SIGNATURE	"DSDT"
+#define ACPI_SSDT_SIGNATURE	"SSDT"
+#define ACPI_SSDT_REVISION	2
 
 #define ACPI_CHECK(type, field, off) \
 	_Static_assert(offsetof(struct type, field) == (off), #type "." #field)

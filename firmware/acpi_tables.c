@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "firmware/acpi_cpus.h"
 #include "firmware/acpi_spec.h"
 #include "lib/xerrno.h"
 
@@ -25,8 +26,8 @@
 
 /* Offsets of each table in the buffer. */
 struct plan {
-	size_t rsdp, facs, xsdt, fadt, madt, hpet, dsdt, end;
-	size_t madt_len, dsdt_len;
+	size_t rsdp, facs, xsdt, fadt, madt, ssdt, hpet, dsdt, end;
+	size_t madt_len, ssdt_len, dsdt_len;
 	unsigned xsdt_entries;
 	const uint8_t *dsdt_aml;
 };
@@ -61,12 +62,14 @@ static void plan_tables(const struct fw_config *c, struct plan *p)
 	p->dsdt_aml = c->hpet ? fw_dsdt_hpet_aml : fw_dsdt_aml;
 	p->dsdt_len = c->hpet ? fw_dsdt_hpet_aml_len : fw_dsdt_aml_len;
 	p->madt_len = madt_length(c);
-	p->xsdt_entries = c->hpet ? 3 : 2;
+	p->ssdt_len = sizeof(struct acpi_table_header) + acpi_cpus_aml_len(c->cpu_count);
+	p->xsdt_entries = c->hpet ? 4 : 3;
 	p->rsdp = place(&cur, sizeof(struct acpi_rsdp), TABLE_ALIGN);
 	p->facs = place(&cur, sizeof(struct acpi_facs), ACPI_FACS_ALIGN);
 	p->xsdt = place(&cur, sizeof(struct acpi_table_header) + 8 * p->xsdt_entries, TABLE_ALIGN);
 	p->fadt = place(&cur, sizeof(struct acpi_fadt), TABLE_ALIGN);
 	p->madt = place(&cur, p->madt_len, TABLE_ALIGN);
+	p->ssdt = place(&cur, p->ssdt_len, TABLE_ALIGN);
 	if (c->hpet)
 		p->hpet = place(&cur, sizeof(struct acpi_hpet), TABLE_ALIGN);
 	p->dsdt = place(&cur, p->dsdt_len, TABLE_ALIGN);
@@ -148,11 +151,11 @@ static void write_facs(uint8_t *buf, const struct plan *p)
 	memcpy(buf + p->facs, &f, sizeof(f));
 }
 
-/* "Extended System Description Table (XSDT)": FADT, MADT, then HPET. */
+/* "Extended System Description Table (XSDT)": FADT, MADT, SSDT, then HPET. */
 static void write_xsdt(uint8_t *buf, const struct plan *p, uint64_t base)
 {
 	size_t len = sizeof(struct acpi_table_header) + 8 * p->xsdt_entries;
-	uint64_t entry[3] = { base + p->fadt, base + p->madt, base + p->hpet };
+	uint64_t entry[4] = { base + p->fadt, base + p->madt, base + p->ssdt, base + p->hpet };
 	struct acpi_table_header h;
 
 	header_init(&h, ACPI_XSDT_SIGNATURE, len, ACPI_XSDT_REVISION);
@@ -296,6 +299,17 @@ static void write_madt(uint8_t *buf, const struct plan *p, const struct fw_confi
 	table_sum(buf + p->madt, p->madt_len);
 }
 
+/* "Secondary System Description Table (SSDT)": the processor devices. */
+static void write_ssdt(uint8_t *buf, const struct plan *p, const struct fw_config *c)
+{
+	struct acpi_table_header h;
+
+	header_init(&h, ACPI_SSDT_SIGNATURE, p->ssdt_len, ACPI_SSDT_REVISION);
+	memcpy(buf + p->ssdt, &h, sizeof(h));
+	acpi_cpus_aml(buf + p->ssdt + sizeof(h), c->cpu_count);
+	table_sum(buf + p->ssdt, p->ssdt_len);
+}
+
 /* IA-PC HPET Specification 1.0a, "ACPI Table". */
 static void write_hpet(uint8_t *buf, const struct plan *p, const struct fw_config *c)
 {
@@ -331,12 +345,13 @@ int acpi_tables_build(const struct fw_config *c, uint64_t base_gpa, uint8_t *buf
 	write_xsdt(buf, &p, base_gpa);
 	write_fadt(buf, &p, c, base_gpa);
 	write_madt(buf, &p, c);
+	write_ssdt(buf, &p, c);
 	if (c->hpet)
 		write_hpet(buf, &p, c);
 	memcpy(buf + p.dsdt, p.dsdt_aml, p.dsdt_len);
 	*out = (struct acpi_tables_layout){
 		.rsdp = base_gpa + p.rsdp, .facs = base_gpa + p.facs, .xsdt = base_gpa + p.xsdt,
-		.fadt = base_gpa + p.fadt, .madt = base_gpa + p.madt,
+		.fadt = base_gpa + p.fadt, .madt = base_gpa + p.madt, .ssdt = base_gpa + p.ssdt,
 		.hpet = c->hpet ? base_gpa + p.hpet : 0, .dsdt = base_gpa + p.dsdt, .size = p.end,
 	};
 	return 0;

@@ -5,12 +5,13 @@
  *
  *   offset 0      RSDP (revision 2: both checksums, XsdtAddress; no RSDT)
  *   then          FACS (64-byte aligned, as "Firmware ACPI Control
- *                 Structure" requires), XSDT, FADT, MADT, HPET (only when
+ *                 Structure" requires), XSDT, FADT, MADT, SSDT (the
+ *                 processor devices, firmware/acpi_cpus.c), HPET (only when
  *                 fw_config.hpet), DSDT (compiled from firmware/dsdt.asl by
  *                 iasl at build time, copied whole), each 16-byte aligned.
  *
- * Every pointer inside (RSDP -> XSDT -> FADT, MADT, HPET; FADT -> FACS,
- * DSDT) is a guest-physical address base_gpa + offset, so the buffer is
+ * Every pointer inside (RSDP -> XSDT -> FADT, MADT, SSDT, HPET; FADT ->
+ * FACS, DSDT) is a guest-physical address base_gpa + offset, so the buffer is
  * meaningful only at that address. The OS finds the RSDP either through
  * boot_params.acpi_rsdp_addr (= layout.rsdp) or by scanning the first KiB of
  * the EBDA and 0xE0000-0xFFFFF on 16-byte boundaries ("Finding the RSDP on
@@ -32,7 +33,7 @@
 
 /* Where each table landed: guest-physical addresses (0: not generated). */
 struct acpi_tables_layout {
-	uint64_t rsdp, facs, xsdt, fadt, madt, hpet, dsdt;
+	uint64_t rsdp, facs, xsdt, fadt, madt, ssdt, hpet, dsdt;
 	size_t size;		/* bytes used from the start of the buffer */
 };
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Write the guest ACPI tables of one configuration to files, one table per
- * file (rsdp.bin, facs.dat, xsdt.dat, facp.dat, apic.dat, hpet.dat,
- * dsdt.dat), for tests/acpi/check_tables.sh to disassemble with `iasl -d`,
+ * file (rsdp.bin, facs.dat, xsdt.dat, facp.dat, apic.dat, ssdt.dat,
+ * hpet.dat, dsdt.dat), for tests/acpi/check_tables.sh to disassemble with `iasl -d`,
  * and the routing the C code expects from the DSDT's _PRT (prt_apic.txt,
  * prt_pic.txt: "slot pin gsi" per line) and in \_S5 (s5.txt) for acpiexec
  * to be compared with.
@@ -71,6 +71,20 @@ static int write_s5(const char *dir)
 	return fclose(f) != 0;
 }
 
+/* The CPU count, for the processor devices' check. */
+static int write_cpus(const char *dir, unsigned cpus)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cpus.txt", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return 1;
+	fprintf(f, "%u", cpus);
+	return fclose(f) != 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct fw_config c;
@@ -92,11 +106,13 @@ int main(int argc, char **argv)
 	bad |= write_file(argv[1], "xsdt.dat", l.xsdt, table_len(l.xsdt));
 	bad |= write_file(argv[1], "facp.dat", l.fadt, table_len(l.fadt));
 	bad |= write_file(argv[1], "apic.dat", l.madt, table_len(l.madt));
+	bad |= write_file(argv[1], "ssdt.dat", l.ssdt, table_len(l.ssdt));
 	bad |= write_file(argv[1], "dsdt.dat", l.dsdt, table_len(l.dsdt));
 	if (l.hpet)
 		bad |= write_file(argv[1], "hpet.dat", l.hpet, table_len(l.hpet));
 	bad |= write_prt(argv[1], "prt_apic.txt", 1);
 	bad |= write_prt(argv[1], "prt_pic.txt", 0);
 	bad |= write_s5(argv[1]);
+	bad |= write_cpus(argv[1], c.cpu_count);
 	return bad;
 }

@@ -8,10 +8,13 @@
 #     a bad checksum ("Firmware Warning (ACPI): Incorrect checksum in table
 #     [FACP] - 0x00, should be 0x07"), so its words are what is checked;
 #   - the .dsl compiles back (iasl -z: keep the compiler ID) to the same
-#     bytes, checksum included;
+#     bytes, checksum included; for AML tables (DSDT, SSDT) iasl always
+#     writes its own compiler ID and revision (and so checksum): there the
+#     rest of the header and the whole AML must be the same;
 #   - acpiexec evaluates \_SB.PCI0._PRT in APIC mode (\_PIC 1) and PIC mode
 #     and the 128 entries match fw_pci_gsi()/fw_pci_pic_irq(); \_S5 gives
-#     the SLP_TYP of FW_S5_SLP_TYP.
+#     the SLP_TYP of FW_S5_SLP_TYP; with the SSDT loaded next to the DSDT,
+#     the last processor device has _HID ACPI0007 and _UID = its index.
 # The RSDP is not an SDT and iasl -d does not decode it (it says "does not
 # contain a valid ACPI table" even for its own RSDP template); its checksums
 # are checked by tests/unit/test_acpi_tables.c.
@@ -25,6 +28,20 @@ BAD='error|warning|incorrect|invalid|unknown|\*\*\*\*'
 pass() { passed=$((passed + 1)); echo "  ok   $1"; }
 fail() { failed=$((failed + 1)); echo "  FAIL $1"; }
 
+# Bytes [from, from + count) of a file, as hex.
+bytes() { od -An -tx1 -v -j "$2" ${3:+-N "$3"} "$1"; }
+
+# Whether the recompiled table rt is the same as t: byte for byte for data
+# tables; for AML all but the checksum (9) and compiler ID/revision (28-35).
+same_table() {
+	if [ "$1" = dsdt ] || [ "$1" = ssdt ]; then
+		[ "$(bytes "$2" 0 9)$(bytes "$2" 10 18)$(bytes "$2" 36)" = \
+		  "$(bytes "$3" 0 9)$(bytes "$3" 10 18)$(bytes "$3" 36)" ]
+	else
+		cmp -s "$2" "$3"
+	fi
+}
+
 # One table: disassemble cleanly, then compile back to the same bytes.
 check_table() {
 	dir=$1 t=$2
@@ -36,7 +53,7 @@ check_table() {
 		fail "$dir/$t: iasl -d reports a problem ($dir/$t.log)"
 	fi
 	if (cd "$dir" && iasl -z -vs -p "rt_$t" "$t.dsl" >"rt_$t.log" 2>&1) &&
-		cmp -s "$dir/$t.dat" "$dir/rt_$t.aml"; then
+		same_table "$t" "$dir/$t.dat" "$dir/rt_$t.aml"; then
 		pass "$dir/$t: recompiles to the same bytes"
 	else
 		fail "$dir/$t: recompiled table differs ($dir/rt_$t.log)"
@@ -83,6 +100,23 @@ check_s5() {
 	fi
 }
 
+# The SSDT's processor devices, loaded with the DSDT into one namespace.
+check_cpus() {
+	dir=$1
+	last=$(($(cat "$dir/cpus.txt") - 1))
+	name=$(printf 'CP%02X' "$last")
+	out=$(acpiexec -b "evaluate \\_SB.$name._UID; evaluate \\_SB.$name._HID" \
+		"$dir/dsdt.dat" "$dir/ssdt.dat" 2>&1)
+	uid=$(printf '%s\n' "$out" | awk "$HEX"'/\[Integer\] = / { print hex($NF); exit }')
+	if [ "$uid" = "$last" ] && printf '%s\n' "$out" | grep -q '"ACPI0007"' &&
+		! printf '%s\n' "$out" | grep -qiE "$BAD|exception"; then
+		pass "$dir: processor device $name, _UID $uid"
+	else
+		printf '%s\n' "$out" | grep -iE "$BAD|exception|Integer|String" | head -n 5
+		fail "$dir: processor device $name wrong or missing"
+	fi
+}
+
 check_config() {
 	name=$1
 	shift
@@ -98,6 +132,7 @@ check_config() {
 	check_prt "$dir" apic 1
 	check_prt "$dir" pic 0
 	check_s5 "$dir"
+	check_cpus "$dir"
 }
 
 for tool in iasl acpiexec; do

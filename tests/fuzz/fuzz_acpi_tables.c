@@ -129,11 +129,12 @@ static void check_acpi(const uint8_t *buf, const struct acpi_tables_layout *l,
 	check(fw_sum(r, 20) == 0 && fw_sum(r, 36) == 0);
 	check_sdt(buf, l->size, base, rd64(r + 24), "XSDT");
 	x = buf + (rd64(r + 24) - base);
-	check(rd32(x + 4) == 36u + 8u * (c->hpet ? 3 : 2));
+	check(rd32(x + 4) == 36u + 8u * (c->hpet ? 4 : 3));
 	check_sdt(buf, l->size, base, rd64(x + 36), "FACP");
 	check_sdt(buf, l->size, base, rd64(x + 44), "APIC");
+	check_sdt(buf, l->size, base, rd64(x + 52), "SSDT");
 	if (c->hpet)
-		check_sdt(buf, l->size, base, rd64(x + 52), "HPET");
+		check_sdt(buf, l->size, base, rd64(x + 60), "HPET");
 	f = buf + (rd64(x + 36) - base);
 	check_sdt(buf, l->size, base, rd64(f + 140), "DSDT");
 	check(rd32(f + 40) == rd64(f + 140) && rd32(f + 36) == rd64(f + 132));

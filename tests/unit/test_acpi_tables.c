@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -126,15 +127,17 @@ static void check_all(unsigned cpus, bool hpet)
 	size_t madt_len = 44 + 8 * cpus + 12 + 2 * 10 + 6;
 	const uint8_t *x = at(l.xsdt);
 
-	check_table(l.xsdt, "XSDT", 36 + 8 * (hpet ? 3 : 2), &l);
+	check_table(l.xsdt, "XSDT", 36 + 8 * (hpet ? 4 : 3), &l);
 	check_table(l.fadt, "FACP", 276, &l);
 	check_table(l.madt, "APIC", madt_len, &l);
+	check_table(l.ssdt, "SSDT", rd32(at(l.ssdt) + 4), &l);
 	check_table(l.dsdt, "DSDT", hpet ? fw_dsdt_hpet_aml_len : fw_dsdt_aml_len, &l);
 	assert_int_equal(rd64(x + 36), l.fadt);
 	assert_int_equal(rd64(x + 44), l.madt);
+	assert_int_equal(rd64(x + 52), l.ssdt);
 	if (hpet) {
 		check_table(l.hpet, "HPET", 56, &l);
-		assert_int_equal(rd64(x + 52), l.hpet);
+		assert_int_equal(rd64(x + 60), l.hpet);
 	} else {
 		assert_int_equal(l.hpet, 0);
 	}
@@ -371,6 +374,46 @@ static void test_vmm_parser_reads_them(void **state)
 	assert_int_equal(p.slp_typa, FW_S5_SLP_TYP);
 }
 
+/* The AML of one processor device, as iasl encodes Device (CPnn) {
+ * Name (_HID, "ACPI0007") Name (_UID, uid) }; NULL if absent. */
+static const uint8_t *find_cpu(const uint8_t *aml, size_t len, const char *name)
+{
+	for (size_t i = 3; i + 4 <= len; i++)
+		if (!memcmp(aml + i, name, 4) && aml[i - 3] == 0x5b && aml[i - 2] == 0x82)
+			return aml + i + 4;
+	return NULL;
+}
+
+/* The SSDT declares one processor device per CPU, _UID = MADT UID. */
+static void test_ssdt_processors(void **state)
+{
+	static const uint8_t hid[] = "\x08_HID\x0d" "ACPI0007";
+	struct acpi_tables_layout l = build_default(FW_MAX_CPUS, false);
+	const uint8_t *t = at(l.ssdt), *d;
+	uint32_t len = rd32(t + 4);
+	char name[5];
+
+	(void)state;
+	assert_int_equal(t[8], 2);
+	assert_memory_equal(t + 36, "\x10", 1);		/* Scope */
+	for (unsigned i = 0; i < FW_MAX_CPUS; i++) {
+		snprintf(name, sizeof(name), "CP%02X", i);
+		d = find_cpu(t, len, name);
+		assert_non_null(d);
+		assert_memory_equal(d, hid, sizeof(hid));	/* with the NUL */
+		d += sizeof(hid);
+		assert_memory_equal(d, "\x08_UID", 5);
+		if (i <= 1)
+			assert_int_equal(d[5], i);		/* ZeroOp, OneOp */
+		else
+			assert_true(d[5] == 0x0a && d[6] == i);	/* ByteConst */
+	}
+	assert_null(find_cpu(t, len, "CP40"));
+	l = build_default(1, false);
+	assert_non_null(find_cpu(at(l.ssdt), rd32(at(l.ssdt) + 4), "CP00"));
+	assert_null(find_cpu(at(l.ssdt), rd32(at(l.ssdt) + 4), "CP01"));
+}
+
 static void test_hpet_table(void **state)
 {
 	struct acpi_tables_layout l = build_default(1, true);
@@ -484,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_dsdt_copied_whole),
 		cmocka_unit_test(test_dsdt_contents),
 		cmocka_unit_test(test_vmm_parser_reads_them),
+		cmocka_unit_test(test_ssdt_processors),
 		cmocka_unit_test(test_hpet_table),
 		cmocka_unit_test(test_buffer_too_small),
 		cmocka_unit_test(test_bad_config),
