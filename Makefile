@@ -2,7 +2,8 @@
 #
 #   make          build/xtalk.efi, the guests and the bootable disk image
 #   make run      boot the default configuration and show the guests live
-#   make test     host unit tests (ASan+UBSan), a short fuzz run, end-to-end tests
+#   make test     host unit tests (ASan+UBSan), the ACPI tables through iasl/acpiexec,
+#                 a short fuzz run, end-to-end tests
 #   make fuzz     long fuzz runs
 #
 # Missing Debian packages are installed by scripts/deps.sh.
@@ -48,11 +49,45 @@ $(BUILD)/.deps-%: scripts/deps.sh
 	$(Q)scripts/deps.sh $*
 	@touch $@
 
+# ---------------------------------------------------------------- firmware tables
+# The guest's DSDT, compiled from ASL by iasl (acpica-tools) with warnings as
+# errors, twice (without and with the HPET device), then turned into C arrays
+# that firmware/acpi_tables.c copies. The object is named as if it were
+# firmware/dsdt_aml.c, so the layering check sees it in firmware/.
+FW_GEN := $(BUILD)/firmware
+FW_AML_C := $(FW_GEN)/dsdt_aml.c
+FW_AML_OBJ := firmware/dsdt_aml.c.o
+IASL := iasl -we -vs
+
+$(FW_GEN)/dsdt.aml: firmware/dsdt.asl | $(call DEPS_STAMP,build)
+	@mkdir -p $(dir $@)
+	$(call say,IASL $@)
+	$(Q)$(IASL) -p $(FW_GEN)/dsdt $< >$(FW_GEN)/dsdt.log 2>&1 || { cat $(FW_GEN)/dsdt.log; exit 1; }
+$(FW_GEN)/dsdt_hpet.aml: firmware/dsdt.asl | $(call DEPS_STAMP,build)
+	@mkdir -p $(dir $@)
+	$(call say,IASL $@)
+	$(Q)$(IASL) -D FW_HPET -p $(FW_GEN)/dsdt_hpet $< >$(FW_GEN)/dsdt_hpet.log 2>&1 || \
+		{ cat $(FW_GEN)/dsdt_hpet.log; exit 1; }
+$(FW_AML_C): $(FW_GEN)/dsdt.aml $(FW_GEN)/dsdt_hpet.aml scripts/aml2c.py
+	$(call say,AML2C $@)
+	$(Q)python3 scripts/aml2c.py $@ fw_dsdt_aml=$(FW_GEN)/dsdt.aml \
+		fw_dsdt_hpet_aml=$(FW_GEN)/dsdt_hpet.aml
+$(BUILD)/vmm/$(FW_AML_OBJ): $(FW_AML_C)
+	@mkdir -p $(dir $@)
+	$(call say,CC $@)
+	$(Q)gcc $(VMM_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/host/$(FW_AML_OBJ): $(FW_AML_C)
+	@mkdir -p $(dir $@)
+	$(call say,CC $@)
+	$(Q)gcc $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
 # ---------------------------------------------------------------- VMM
 # Everything linked into xtalk.efi. Only boot/efi_main.c sees GNU-EFI.
-VMM_SRCS := boot/ini.c $(wildcard vmm/*/*.c vmm/*/*.S ept/*.c devices/*.c crosstalk/*.c lib/*.c)
+VMM_SRCS := boot/ini.c $(wildcard vmm/*/*.c vmm/*/*.S ept/*.c devices/*.c crosstalk/*.c lib/*.c \
+	firmware/*.c)
 EFI_SRCS := boot/efi_main.c
-VMM_OBJS := $(patsubst %,$(BUILD)/vmm/%.o,$(VMM_SRCS)) $(patsubst %,$(BUILD)/efi/%.o,$(EFI_SRCS))
+VMM_OBJS := $(patsubst %,$(BUILD)/vmm/%.o,$(VMM_SRCS)) $(patsubst %,$(BUILD)/efi/%.o,$(EFI_SRCS)) \
+	$(BUILD)/vmm/$(FW_AML_OBJ)
 
 $(BUILD)/vmm/%.c.o: %.c | $(call DEPS_STAMP,build)
 	@mkdir -p $(dir $@)
@@ -121,9 +156,9 @@ run: all | $(call DEPS_STAMP,run)
 # halves of their concern (the machine's ACPI tables for power-off, the
 # physical NIC's driver core, the software bridge).
 PURE_VMM := $(wildcard vmm/emul/*.c) vmm/core/acpi.c vmm/hw/physnic.c vmm/net/bridge.c
-PURE_SRCS := boot/ini.c $(wildcard ept/*.c devices/*.c crosstalk/*.c) lib/fmt.c lib/xerrno.c \
-	$(PURE_VMM)
-PURE_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(PURE_SRCS))
+PURE_SRCS := boot/ini.c $(wildcard ept/*.c devices/*.c crosstalk/*.c firmware/*.c) lib/fmt.c \
+	lib/xerrno.c $(PURE_VMM)
+PURE_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(PURE_SRCS)) $(BUILD)/host/$(FW_AML_OBJ)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(wildcard tests/unit/test_*.c))
 
 $(BUILD)/host/%.c.o: %.c | $(call DEPS_STAMP,test)
@@ -141,6 +176,16 @@ $(BUILD)/host/tests/%: tests/unit/%.c $(BUILD)/host/libpure.a
 unit: $(UNIT_TESTS) check-layers
 	@tests/unit/run.sh $(UNIT_TESTS)
 
+# The guest ACPI tables as acpica-tools see them: iasl -d disassembles each
+# cleanly and recompiles it to the same bytes; acpiexec evaluates _PRT and
+# \_S5 against the C side (tests/acpi/check_tables.sh).
+$(BUILD)/host/acpi_dump: tests/acpi/acpi_dump.c $(BUILD)/host/libpure.a
+	@mkdir -p $(dir $@)
+	$(call say,CC $@)
+	$(Q)gcc $(HOST_CFLAGS) -MMD -MP $< $(BUILD)/host/libpure.a -o $@
+acpi-check: $(BUILD)/host/acpi_dump | $(call DEPS_STAMP,test)
+	@tests/acpi/check_tables.sh $(BUILD)/host/acpi_dump $(BUILD)/acpi
+
 # The tree shows the architecture: pure code (device models, EPT, cross-talk
 # logic, the INI parser) never reaches into the VMM, GNU-EFI stays in
 # boot/efi_main.c, and no two folders call each other in a cycle (checked on
@@ -151,10 +196,10 @@ check-layers: $(filter $(BUILD)/vmm/%,$(VMM_OBJS))
 # ---------------------------------------------------------------- fuzzing
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 20
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) | $(call DEPS_STAMP,test)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) $(FW_AML_C) | $(call DEPS_STAMP,test)
 	@mkdir -p $(dir $@)
 	$(call say,FUZZ $@)
-	$(Q)clang $(FUZZ_CFLAGS) $< $(PURE_SRCS) -o $@
+	$(Q)clang $(FUZZ_CFLAGS) $< $(PURE_SRCS) $(FW_AML_C) -o $@
 fuzz-short: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 	@scripts/fuzz.sh --all $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 fuzz: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
@@ -165,7 +210,7 @@ e2e: all | $(call DEPS_STAMP,test)
 	python3 tests/e2e/run.py --build $(BUILD) $(E2E_ARGS)
 
 # Every stage runs, even after one failed; the last line counts them all.
-TEST_STAGES := unit fuzz-short e2e boot-test bench-check
+TEST_STAGES := unit acpi-check fuzz-short e2e boot-test bench-check
 test: | $(call DEPS_STAMP,test)
 	@python3 tests/run_all.py --make "$(MAKE)" $(TEST_STAGES)
 
@@ -181,7 +226,7 @@ bench-check: all | $(call DEPS_STAMP,bench)
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run unit check-layers fuzz fuzz-short e2e test bench bench-check clean
+.PHONY: all run unit acpi-check check-layers fuzz fuzz-short e2e test bench bench-check clean
 
 include mk/boot-media.mk
 

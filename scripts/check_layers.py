@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """The layering rule, checked on the built objects (make check-layers).
 
-1. Pure folders (devices/, ept/, crosstalk/, boot/ini.c, lib/, vmm/emul/)
+1. Pure folders (devices/, ept/, crosstalk/, firmware/, boot/ini.c, lib/, vmm/emul/)
    include nothing from the VMM's privileged folders.
 2. GNU-EFI headers only in boot/efi_main.c.
 3. No call cycle between folders: with nm, each object's defined and undefined
@@ -19,7 +19,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PURE = ["devices", "ept", "crosstalk", "lib", "vmm/emul", "boot/ini.c", "boot/ini.h"]
+PURE = ["devices", "ept", "crosstalk", "firmware", "lib", "vmm/emul", "boot/ini.c", "boot/ini.h"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"(vmm/[^"]+)"', re.M)
 
 

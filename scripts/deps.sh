@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh GROUP...   (groups: build test run bench usb netboot)
 set -eu
 
-pkgs_build="gcc make binutils gnu-efi mtools gdisk dosfstools python3"
+pkgs_build="gcc make binutils gnu-efi mtools gdisk dosfstools python3 acpica-tools"
 pkgs_test="$pkgs_build libcmocka-dev clang libclang-rt-dev bochs bochsbios ovmf qemu-system-x86 gnuplot-nox"
 pkgs_run="$pkgs_build bochs bochsbios ovmf qemu-system-x86"
 pkgs_bench="$pkgs_test"

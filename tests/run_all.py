@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""make test: run every stage (unit, fuzz-short, e2e, boot-test, bench-check)
+"""make test: run every stage (unit, acpi-check, fuzz-short, e2e, boot-test, bench-check)
 as its own make target, all of them even after one failed, show their output
 as it comes, and close with one line counting every case:
 
