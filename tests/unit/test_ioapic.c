@@ -491,6 +491,9 @@ static void test_linux_extint_ioapic_pin0(void **state)
 	assert_int_equal(p->msgs, 10);
 	assert_int_equal(p->last.delivery, APIC_DM_EXTINT);
 	assert_int_equal(lapic_highest_isr(l), -1);
+	assert_false(lapic_extint_pending(l));		/* the INTA took the latch */
+	assert_int_equal(inject(p), -1);
+	assert_int_equal(p->pic.spurious, 0);
 }
 
 /* A PCI level interrupt (e1000 INTA on IRQ 11, active low) with EOI broadcast. */

@@ -329,7 +329,11 @@ static void test_ipi_shorthands(void **state)
 	assert_int_equal(lapic_take_events(b), LAPIC_EV_NMI);
 	wr(a, APIC_ICR_LOW, APIC_SH_OTHERS << sh | APIC_DM_INIT << APIC_DM_SHIFT |
 			    APIC_ICR_LEVEL_ASSERT | APIC_TRIGGER_LEVEL);
+	assert_int_equal(lapic_take_events(b), LAPIC_EV_INIT);
 	wr(a, APIC_ICR_LOW, APIC_SH_OTHERS << sh | APIC_DM_INIT << APIC_DM_SHIFT | APIC_TRIGGER_LEVEL);
+	assert_int_equal(lapic_take_events(b), 0);	/* de-assert: nothing */
+	wr(a, APIC_ICR_LOW, APIC_SH_OTHERS << sh | APIC_DM_INIT << APIC_DM_SHIFT |
+			    APIC_ICR_LEVEL_ASSERT);
 	wr(a, APIC_ICR_LOW, APIC_SH_OTHERS << sh | APIC_DM_SIPI << APIC_DM_SHIFT | 0x9a);
 	assert_int_equal(lapic_take_events(b), LAPIC_EV_INIT | LAPIC_EV_SIPI);
 	assert_int_equal(b->sipi_vector, 0x9a);
@@ -355,6 +359,12 @@ static void test_lowest_priority(void **state)
 	wr(a, APIC_ICR_LOW, APIC_ICR_DEST_LOGICAL | APIC_DM_LOWEST << APIC_DM_SHIFT | 0x62);
 	assert_true(irr(a, 0x62));
 	assert_false(irr(b, 0x62));
+	/* A software-disabled APIC takes no part, whatever its priority. */
+	wr(a, APIC_TPR, 0xe0);
+	wr(b, APIC_SVR, SPURIOUS);
+	wr(a, APIC_ICR_LOW, APIC_ICR_DEST_LOGICAL | APIC_DM_LOWEST << APIC_DM_SHIFT | 0x63);
+	assert_true(irr(a, 0x63));
+	assert_int_equal(b->discarded, 0);
 }
 
 /* One vCPU, no bus: lowest priority and a physical IPI to itself are fixed to self. */
@@ -606,8 +616,10 @@ static void test_x2apic_icr(void **state)
 	}
 	assert_int_equal(lapic_msr_write(a, 0x830, 0x101ull << 32 | 0x48, 0), 0);
 	assert_true(irr(b, 0x48));
+	assert_int_equal(lapic_msr_write(a, 0x830, 0x001ull << 32 | 0x47, 0), 0);
+	assert_false(irr(a, 0x47) || irr(b, 0x47));	/* 32-bit IDs: 0x101 is not 1 */
 	assert_int_equal(lapic_msr_read(a, 0x830, &v, 0), 0);
-	assert_int_equal(v, 0x101ull << 32 | 0x48);
+	assert_int_equal(v, 0x001ull << 32 | 0x47);
 	/* Logical x2APIC: cluster 0x10, bit 1 = ID 0x101. */
 	assert_int_equal(lapic_msr_write(a, 0x830, 0x100002ull << 32 | APIC_ICR_DEST_LOGICAL | 0x49, 0), 0);
 	assert_true(irr(b, 0x49));
@@ -640,8 +652,8 @@ static void test_extint_lint0_and_nmi_lint1(void **state)
 	/* LINT1 NMI: one per rising edge. */
 	wr(l, APIC_LVT_LINT1, APIC_DM_NMI << APIC_DM_SHIFT);
 	lapic_set_lint(l, 1, true);
-	lapic_set_lint(l, 1, true);
 	assert_int_equal(lapic_take_events(l), LAPIC_EV_NMI);
+	lapic_set_lint(l, 1, true);		/* still high: no new edge */
 	assert_int_equal(lapic_take_events(l), 0);
 	lapic_set_lint(l, 1, false);
 	lapic_set_lint(l, 1, true);
