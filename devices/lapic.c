@@ -762,17 +762,29 @@ static uint32_t lvr(void)
 	return APIC_LVR_VERSION | APIC_LVR_MAXLVT << APIC_LVR_MAXLVT_SHIFT | APIC_LVR_EOI_SUPPRESS;
 }
 
+/* ISR, TMR, IRR and the LVT: registers that are slices of an array. */
+static bool array_value(const struct lapic *l, uint32_t off, uint32_t *v)
+{
+	if (in_256(off, APIC_ISR))
+		*v = l->isr[(off - APIC_ISR) >> 4];
+	else if (in_256(off, APIC_TMR))
+		*v = l->tmr[(off - APIC_TMR) >> 4];
+	else if (in_256(off, APIC_IRR))
+		*v = l->irr[(off - APIC_IRR) >> 4];
+	else if (off >= APIC_LVT_TIMER && off <= APIC_LVT_ERROR)
+		*v = l->lvt[(off - APIC_LVT_TIMER) >> 4];
+	else
+		return false;
+	return true;
+}
+
 /* A readable register's value (offset checked by reg_access). */
 static uint32_t reg_value(const struct lapic *l, uint32_t off)
 {
-	if (in_256(off, APIC_ISR))
-		return l->isr[(off - APIC_ISR) >> 4];
-	if (in_256(off, APIC_TMR))
-		return l->tmr[(off - APIC_TMR) >> 4];
-	if (in_256(off, APIC_IRR))
-		return l->irr[(off - APIC_IRR) >> 4];
-	if (off >= APIC_LVT_TIMER && off <= APIC_LVT_ERROR)
-		return l->lvt[(off - APIC_LVT_TIMER) >> 4];
+	uint32_t v;
+
+	if (array_value(l, off, &v))
+		return v;
 	switch (off) {
 	case APIC_ID:
 		return lapic_x2apic_mode(l) ? l->cfg.apic_id : l->id;
@@ -813,6 +825,30 @@ static void write_icr_low(struct lapic *l, uint32_t val)
 	send_ipi(l);
 }
 
+/* Registers a write just stores (with their writable bits). */
+static bool write_plain(struct lapic *l, uint32_t off, uint32_t val)
+{
+	switch (off) {
+	case APIC_ID:
+		l->id = val & (0xffu << APIC_XAPIC_DEST_SHIFT);
+		return true;
+	case APIC_TPR:
+		l->tpr = val & 0xff;
+		return true;
+	case APIC_LDR:
+		l->ldr = val & (0xffu << APIC_XAPIC_DEST_SHIFT);
+		return true;
+	case APIC_DFR:
+		l->dfr = val | ~APIC_DFR_MODEL_MASK;
+		return true;
+	case APIC_ICR_HIGH:
+		l->icr_high = val & (0xffu << APIC_XAPIC_DEST_SHIFT);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* A writable register (offset checked by reg_access). */
 static void reg_write(struct lapic *l, uint32_t off, uint32_t val)
 {
@@ -820,21 +856,11 @@ static void reg_write(struct lapic *l, uint32_t off, uint32_t val)
 		write_lvt(l, (off - APIC_LVT_TIMER) >> 4, val);
 		return;
 	}
+	if (write_plain(l, off, val))
+		return;
 	switch (off) {
-	case APIC_ID:
-		l->id = val & (0xffu << APIC_XAPIC_DEST_SHIFT);
-		break;
-	case APIC_TPR:
-		l->tpr = val & 0xff;
-		break;
 	case APIC_EOI:
 		do_eoi(l);
-		break;
-	case APIC_LDR:
-		l->ldr = val & (0xffu << APIC_XAPIC_DEST_SHIFT);
-		break;
-	case APIC_DFR:
-		l->dfr = val | ~APIC_DFR_MODEL_MASK;
 		break;
 	case APIC_SVR:
 		write_svr(l, val);
@@ -845,9 +871,6 @@ static void reg_write(struct lapic *l, uint32_t off, uint32_t val)
 		break;
 	case APIC_ICR_LOW:
 		write_icr_low(l, val);
-		break;
-	case APIC_ICR_HIGH:
-		l->icr_high = val & (0xffu << APIC_XAPIC_DEST_SHIFT);
 		break;
 	case APIC_TIMER_ICR:
 		write_initial_count(l, val);

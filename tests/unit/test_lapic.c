@@ -550,7 +550,7 @@ static void test_x2apic_transitions(void **state)
 	assert_int_equal(lapic_get_apic_base(l) & APIC_BASE_BSP, 0);
 }
 
-static void test_x2apic_msrs(void **state)
+static void test_x2apic_msr_gp(void **state)
 {
 	struct lapic *l = &rig(state)->cpu[0];
 	uint64_t v;
@@ -579,6 +579,14 @@ static void test_x2apic_msrs(void **state)
 	assert_int_equal(lapic_msr_write(l, 0x808, 1ull << 32, 0), -XT_EPERM);
 	assert_int_equal(lapic_msr_write(l, 0x83f, 0x100, 0), -XT_EPERM);
 	assert_int_equal(lapic_msr_read(l, 0x7ff, &v, 0), -XT_EPERM);
+}
+
+static void test_x2apic_msr_registers(void **state)
+{
+	struct lapic *l = &rig(state)->cpu[0];
+	uint64_t v;
+
+	assert_int_equal(lapic_set_apic_base(l, 0xfee00000u | APIC_BASE_EN | APIC_BASE_EXTD, 0), 0);
 	/* TPR, ESR, SELF IPI. */
 	assert_int_equal(lapic_msr_write(l, 0x80f, APIC_SVR_ENABLE | SPURIOUS, 0), 0);
 	assert_int_equal(lapic_msr_write(l, 0x808, 0x20, 0), 0);
@@ -877,7 +885,8 @@ int main(void)
 		cmocka_unit_test_setup(test_timer_divide_change, setup),
 		cmocka_unit_test_setup(test_timer_tsc_deadline, setup),
 		cmocka_unit_test_setup(test_x2apic_transitions, setup),
-		cmocka_unit_test_setup(test_x2apic_msrs, setup),
+		cmocka_unit_test_setup(test_x2apic_msr_gp, setup),
+		cmocka_unit_test_setup(test_x2apic_msr_registers, setup),
 		cmocka_unit_test_setup(test_x2apic_icr, setup),
 		cmocka_unit_test_setup(test_extint_lint0_and_nmi_lint1, setup),
 		cmocka_unit_test_setup(test_lint0_fixed_level, setup),
