@@ -37,6 +37,8 @@ static const uint32_t lvt_writable[LAPIC_NR_LVT] = {
 
 static void timer_update(struct lapic *l);
 static void lint_eval(struct lapic *l, unsigned pin, bool rising);
+static void write_svr(struct lapic *l, uint32_t val);
+static void write_lvt(struct lapic *l, unsigned idx, uint32_t val);
 
 /* ---------------------------------------------------------------- 256-bit registers */
 
@@ -315,7 +317,7 @@ static void local_interrupt(struct lapic *l, unsigned idx, bool level)
 bool lapic_extint_pending(const struct lapic *l)
 {
 	if (!lapic_hw_enabled(l))
-		return false;
+		return l->lint[0];		/* LINT0 is the CPU's INTR */
 	if (l->extint_msg)
 		return true;
 	for (unsigned pin = 0; pin < 2; pin++) {
@@ -375,10 +377,22 @@ void lapic_set_lint(struct lapic *l, unsigned pin, bool level)
 	if (pin > 1)
 		return;
 
-	bool was = lint_asserted(l, pin);
+	bool was = lint_asserted(l, pin), raw_was = l->lint[pin];
 
 	l->lint[pin] = level;
+	if (!lapic_hw_enabled(l)) {		/* LINT1 is the CPU's NMI */
+		if (pin == 1 && level && !raw_was)
+			l->events |= LAPIC_EV_NMI;
+		return;
+	}
 	lint_eval(l, pin, !was && lint_asserted(l, pin));
+}
+
+void lapic_virtual_wire(struct lapic *l)
+{
+	write_svr(l, l->svr | APIC_SVR_ENABLE);
+	write_lvt(l, LAPIC_LVT_LINT0, APIC_DM_EXTINT << APIC_DM_SHIFT | APIC_TRIGGER_LEVEL);
+	write_lvt(l, LAPIC_LVT_LINT1, APIC_DM_NMI << APIC_DM_SHIFT);
 }
 
 /* ---------------------------------------------------------------- EOI */

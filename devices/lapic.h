@@ -88,6 +88,17 @@
  *   PPR. Fixed level-triggered LINT sets the LVT remote IRR bit, cleared by
  *   the EOI of its vector, and re-delivers if still asserted. LINT1 is
  *   always edge (the SDM reserves level for it). NMI, SMI, INIT on either.
+ *   While the APIC is globally disabled (IA32_APIC_BASE.EN = 0) the LVT is
+ *   bypassed: LINT0 is the CPU's INTR (lapic_extint_pending() follows the
+ *   wire) and a rising LINT1 is an NMI, as on a CPU without an APIC.
+ * - Power-on leaves every LVT masked, so the 8259 reaches the CPU only once
+ *   software sets up LINT0. A PC's BIOS does that before any OS runs
+ *   ("virtual wire mode" of the MultiProcessor Specification: software
+ *   enabled, LINT0 ExtINT, LINT1 NMI); the VMM, which is the firmware here,
+ *   calls lapic_virtual_wire() on the BSP to leave the same state, so that
+ *   guests which never touch the APIC still get their 8259 interrupts.
+ * - An 8-bit destination (IOAPIC message) reaching an APIC in x2APIC mode
+ *   is compared as a 32-bit one, except that 0xff stays the broadcast.
  * - Timer ("APIC Timer"): one-shot, periodic and TSC-deadline (LVT timer
  *   mode 0b11 is reserved: stored, the timer stays idle). Writing the
  *   initial count (re)starts the count; 0 stops it. A divide write re-bases
@@ -322,6 +333,8 @@ uint32_t lapic_current_count(struct lapic *l, uint64_t now);
 
 /* Inputs from the platform. */
 void lapic_set_lint(struct lapic *l, unsigned pin, bool level);
+/* The state a PC BIOS leaves on the BSP: software-enabled, LINT0 ExtINT, LINT1 NMI. */
+void lapic_virtual_wire(struct lapic *l);
 bool lapic_match_dest(const struct lapic *l, const struct apic_msg *m);
 void lapic_accept(struct lapic *l, const struct apic_msg *m);
 

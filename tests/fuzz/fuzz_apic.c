@@ -278,7 +278,11 @@ static void step(struct harness *h, struct input *in)
 	case 11: step_time(h, in); break;
 	case 12: step_inject(h, c); break;
 	case 13: step_eoi(h, l, in); break;
-	case 14: (void)lapic_take_events(l); break;
+	case 14:
+		if (op & 0x20)
+			lapic_virtual_wire(l);
+		(void)lapic_take_events(l);
+		break;
 	default: step_page(h, l); break;
 	}
 }

@@ -672,6 +672,32 @@ static void test_extint_lint0_and_nmi_lint1(void **state)
 	assert_int_equal(lapic_take_events(l), LAPIC_EV_NMI);
 }
 
+/* The firmware's virtual wire mode, and LINT0/1 as INTR/NMI with the APIC off. */
+static void test_virtual_wire_and_disabled_apic(void **state)
+{
+	struct lapic *l = &rig(state)->cpu[0];
+
+	lapic_set_lint(l, 0, true);
+	assert_false(lapic_extint_pending(l));	/* power-on: LVT0 masked */
+	lapic_virtual_wire(l);
+	assert_true(lapic_sw_enabled(l));
+	assert_int_equal(rd(l, APIC_LVT_LINT0), APIC_DM_EXTINT << APIC_DM_SHIFT | APIC_TRIGGER_LEVEL);
+	assert_int_equal(rd(l, APIC_LVT_LINT1), APIC_DM_NMI << APIC_DM_SHIFT);
+	assert_true(lapic_extint_pending(l));
+	lapic_set_lint(l, 1, true);
+	assert_int_equal(lapic_take_events(l), LAPIC_EV_NMI);
+	lapic_set_lint(l, 1, false);
+	/* Globally disabled: the LVT is reset (masked) but the pins pass through. */
+	assert_int_equal(lapic_set_apic_base(l, 0xfee00000u | APIC_BASE_BSP, 0), 0);
+	assert_int_equal(rd(l, APIC_LVT_LINT0), 0);	/* no MMIO either */
+	assert_true(lapic_extint_pending(l));
+	lapic_set_lint(l, 0, false);
+	assert_false(lapic_extint_pending(l));
+	lapic_set_lint(l, 1, true);
+	assert_int_equal(lapic_take_events(l), LAPIC_EV_NMI);
+	assert_int_equal(lapic_pending_vector(l), -1);
+}
+
 static void test_lint0_fixed_level(void **state)
 {
 	struct rig *r = rig(state);
@@ -889,6 +915,7 @@ int main(void)
 		cmocka_unit_test_setup(test_x2apic_msr_registers, setup),
 		cmocka_unit_test_setup(test_x2apic_icr, setup),
 		cmocka_unit_test_setup(test_extint_lint0_and_nmi_lint1, setup),
+		cmocka_unit_test_setup(test_virtual_wire_and_disabled_apic, setup),
 		cmocka_unit_test_setup(test_lint0_fixed_level, setup),
 		cmocka_unit_test_setup(test_virtual_apic_page, setup),
 		cmocka_unit_test_setup(test_linux_setup_local_apic, setup),
