@@ -80,8 +80,8 @@
  * - ICR ("Interrupt Command Register"): delivery is immediate, delivery
  *   status reads 0. Fixed, lowest priority, NMI, INIT, SIPI, SMI; INIT
  *   level de-assert (INIT, level 0, level-triggered) is ignored as on
- *   Pentium 4 and later; ExtINT and reserved modes set ESR bit 5 and send
- *   nothing. "Self" and the x2APIC SELF IPI set IRR directly (edge).
+ *   Pentium 4 and later; ExtINT and the reserved mode 3 are not sent and
+ *   set ESR bit 5 (the nearest error the ESR has). "Self" and the x2APIC SELF IPI set IRR directly (edge).
  * - LINT0/LINT1 ("Local Vector Table"): the VMM reports the wire level with
  *   lapic_set_lint(); polarity (bit 13) applies. ExtINT on LINT0 makes
  *   lapic_extint_pending() follow the wire (the 8259's INT), not subject to
@@ -106,7 +106,7 @@
  *   Changing the timer mode disarms the timer (count and deadline 0). In
  *   TSC-deadline mode the initial count is ignored and the current count
  *   reads 0; outside it IA32_TSC_DEADLINE reads 0 and ignores writes. A
- *   deadline at or before now fires at the next update. Periodic expiries
+ *   deadline at or before now fires in the write itself. Periodic expiries
  *   missed between updates coalesce into one IRR bit, as the APIC would do.
  *   A masked timer counts but reports no next event.
  * - Virtual-APIC page (SDM 3C "APIC Virtualization and Virtual Interrupts"):
