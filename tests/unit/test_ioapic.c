@@ -406,6 +406,12 @@ static void linux_init_8259(struct pic_pair *pic, bool aeoi)
 	pic_io_write(pic, 0xa1, 0xff);
 }
 
+static uint8_t read_8259_isr(struct pic_pair *pic)
+{
+	pic_io_write(pic, 0x20, 0x0b);		/* OCW3: read ISR */
+	return pic_io_read(pic, 0x20);
+}
+
 /* setup_IO_APIC(): read the version, mask every pin (clear_IO_APIC). */
 static unsigned linux_setup_io_apic(struct ioapic *io)
 {
@@ -459,7 +465,44 @@ static void test_linux_check_timer_pin2(void **state)
 	assert_int_equal(lapic_highest_isr(l), -1);
 }
 
-/* check_timer(), last try: the 8259 through LINT0 as ExtINT ("Virtual Wire"). */
+/*
+ * check_timer(), second try ("through the 8259A"): IRQ 0 via the 8259 on
+ * IOAPIC pin 0, programmed as a fixed vector. No INTA reaches the 8259, so
+ * its INT follows the PIT's output (an edge request is withdrawn when the
+ * line falls) and each tick is a fresh edge on pin 0.
+ */
+static void test_linux_check_timer_8259_pin0_fixed(void **state)
+{
+	struct plat *p = plat(state);
+	struct lapic *l = &p->cpu[0];
+
+	linux_setup_io_apic(&p->io);
+	linux_init_8259(&p->pic, false);
+	pic_io_write(&p->pic, 0x21, 0xfa);
+	lapic_mmio_write(l, APIC_LVT_LINT0, 4, APIC_LVT_MASKED | APIC_DM_EXTINT << 8, 0);
+	set_entry(&p->io, 0, IRQ0_VECTOR, 0);
+	assert_int_equal(run_ticks(p, 10, false), 10);
+	assert_int_equal(p->msgs, 10);
+	assert_int_equal(read_8259_isr(&p->pic), 0);	/* the 8259 never saw an INTA */
+}
+
+/* check_timer(), third try ("Virtual Wire IRQ"): the 8259's INT on LINT0 as a fixed vector. */
+static void test_linux_check_timer_virtual_wire_fixed(void **state)
+{
+	struct plat *p = plat(state);
+	struct lapic *l = &p->cpu[0];
+
+	linux_setup_io_apic(&p->io);
+	linux_init_8259(&p->pic, false);
+	pic_io_write(&p->pic, 0x21, 0xfa);
+	lapic_mmio_write(l, APIC_LVT_LINT0, 4, APIC_DM_FIXED << 8 | IRQ0_VECTOR, 0);
+	assert_int_equal(run_ticks(p, 10, false), 10);
+	assert_int_equal(p->msgs, 0);
+	assert_false(lapic_extint_pending(l));
+	assert_int_equal(lapic_highest_isr(l), -1);
+}
+
+/* check_timer(), last try: the 8259 through LINT0 as ExtINT. */
 static void test_linux_check_timer_extint_lint0(void **state)
 {
 	struct plat *p = plat(state);
@@ -534,6 +577,8 @@ int main(void)
 		cmocka_unit_test_setup(test_destinations, setup2),
 		cmocka_unit_test_setup(test_level_vectors, setup1),
 		cmocka_unit_test_setup(test_linux_check_timer_pin2, setup1),
+		cmocka_unit_test_setup(test_linux_check_timer_8259_pin0_fixed, setup1),
+		cmocka_unit_test_setup(test_linux_check_timer_virtual_wire_fixed, setup1),
 		cmocka_unit_test_setup(test_linux_check_timer_extint_lint0, setup1),
 		cmocka_unit_test_setup(test_linux_extint_ioapic_pin0, setup1),
 		cmocka_unit_test_setup(test_linux_pci_level_irq, setup1),
