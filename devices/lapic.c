@@ -207,6 +207,14 @@ int lapic_highest_isr(const struct lapic *l)
 	return highest_bit(l->isr);
 }
 
+unsigned lapic_tpr_threshold(const struct lapic *l)
+{
+	int v = highest_bit(l->irr);
+	unsigned irr_class = v < 0 ? 0 : (unsigned)v >> 4;
+
+	return irr_class <= (l->tpr >> 4) ? irr_class : 0;
+}
+
 int lapic_pending_vector(const struct lapic *l)
 {
 	if (!lapic_hw_enabled(l) || !lapic_sw_enabled(l))

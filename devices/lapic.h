@@ -114,7 +114,7 @@
  *   TMR, IRR, LVTs, ...) into a 4 KiB page; lapic_import_page() takes back
  *   what a CPU with TPR shadow / virtual-interrupt delivery changes there:
  *   TPR, ISR and IRR. lapic_highest_irr()/lapic_highest_isr() give RVI and
- *   SVI; the EOI-exit bitmap must contain every level-triggered vector (TMR
+ *   SVI, lapic_tpr_threshold() the TPR threshold; the EOI-exit bitmap must contain every level-triggered vector (TMR
  *   plus ioapic_level_vectors()) so those EOIs still exit and broadcast.
  */
 #ifndef XTALK_DEVICES_LAPIC_H
@@ -351,6 +351,12 @@ void lapic_export_page(struct lapic *l, uint8_t *page, uint64_t now);
 void lapic_import_page(struct lapic *l, const uint8_t *page);
 int lapic_highest_irr(const struct lapic *l);
 int lapic_highest_isr(const struct lapic *l);
+/*
+ * VMCS TPR threshold for TPR shadow without virtual-interrupt delivery: the
+ * class of the highest IRR vector when TPR alone holds it back (so that the
+ * guest lowering its TPR below it exits), else 0.
+ */
+unsigned lapic_tpr_threshold(const struct lapic *l);
 
 /*
  * A system bus over n APICs: physical (ID or broadcast), logical (flat or

@@ -757,6 +757,10 @@ static void test_virtual_apic_page(void **state)
 	assert_int_equal(page32(page, APIC_TIMER_CCR), 40);
 	assert_int_equal(lapic_highest_irr(l), 0x81);
 	assert_int_equal(lapic_highest_isr(l), 0x92);
+	assert_int_equal(lapic_tpr_threshold(l), 0);	/* TPR 0x20 does not hold 0x81 */
+	wr(l, APIC_TPR, 0x90);
+	assert_int_equal(lapic_tpr_threshold(l), 8);	/* exit when TPR drops below 0x80 */
+	wr(l, APIC_TPR, 0x20);
 	/* What virtual-interrupt delivery would have done: EOI 0x92, deliver 0x81, TPR. */
 	uint32_t v = 1u << 1;
 	memcpy(page + APIC_ISR + 0x40, &v, 4);
