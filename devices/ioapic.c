@@ -7,7 +7,7 @@
  * Invariants after every entry point: redtbl entries hold only writable bits
  * plus remote IRR; remote IRR is only set on level-triggered entries; a
  * level entry that is asserted, unmasked and has remote IRR clear has just
- * been delivered (so it never waits without a reason).
+ * been sent and no local APIC took it (see ioapic_resample()).
  */
 #include "devices/ioapic.h"
 
@@ -25,7 +25,8 @@ static bool is_level(uint64_t e)
 	return e & IOAPIC_REDTBL_LEVEL;
 }
 
-static void send(struct ioapic *io, unsigned pin)
+/* Returns whether any local APIC accepted the message. */
+static bool send(struct ioapic *io, unsigned pin)
 {
 	uint64_t e = io->redtbl[pin];
 	struct apic_msg m = {
@@ -37,8 +38,7 @@ static void send(struct ioapic *io, unsigned pin)
 	};
 
 	io->delivered++;
-	if (io->ops.deliver)
-		io->ops.deliver(io->ops.ctx, &m);
+	return io->ops.deliver && io->ops.deliver(io->ops.ctx, &m) > 0;
 }
 
 /* Level pins: deliver while asserted, unmasked and not awaiting an EOI. */
@@ -50,8 +50,14 @@ static void level_eval(struct ioapic *io, unsigned pin)
 		return;
 	if (!pin_asserted(io, pin))
 		return;
-	*e |= IOAPIC_REDTBL_REMOTE_IRR;
-	send(io, pin);
+	if (send(io, pin))
+		*e |= IOAPIC_REDTBL_REMOTE_IRR;
+}
+
+void ioapic_resample(struct ioapic *io)
+{
+	for (unsigned pin = 0; pin < IOAPIC_NR_PINS; pin++)
+		level_eval(io, pin);
 }
 
 void ioapic_init(struct ioapic *io, uint8_t id, const struct ioapic_ops *ops)
@@ -79,7 +85,7 @@ void ioapic_set_irq(struct ioapic *io, unsigned pin, bool level)
 	if (is_level(e))
 		level_eval(io, pin);
 	else if (!was && pin_asserted(io, pin) && !(e & IOAPIC_REDTBL_MASKED))
-		send(io, pin);
+		(void)send(io, pin);
 }
 
 void ioapic_eoi(struct ioapic *io, uint8_t vector)

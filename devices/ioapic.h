@@ -42,6 +42,12 @@
  *   clears remote IRR, and a pin still asserted sends again. Unmasking an
  *   asserted level pin, or writing an entry that makes a pin asserted and
  *   level, sends too. Remote IRR stays set for a level pin that is masked.
+ * - Remote IRR is set only when at least one local APIC accepted the
+ *   message (ops->deliver returns how many did), as KVM's IOAPIC does: a
+ *   level interrupt no APIC takes (all software-disabled, no destination)
+ *   does not wedge its pin; it is sent again on the pin's next event (level
+ *   change, entry write) or by ioapic_resample(), which the VMM calls when
+ *   a local APIC becomes software-enabled or changes its ID/LDR/DFR.
  * - Delivery mode, destination mode, vector and trigger go out unchanged in
  *   struct apic_msg (8-bit destination, x2apic false); ExtINT, NMI, SMI and
  *   INIT are the receiving APIC's business (vector ignored there). An EOI
@@ -90,7 +96,8 @@
 
 struct ioapic_ops {
 	void *ctx;
-	void (*deliver)(void *ctx, const struct apic_msg *m);
+	/* Returns how many local APICs accepted m (apic_bus_deliver() does). */
+	unsigned (*deliver)(void *ctx, const struct apic_msg *m);
 };
 
 struct ioapic {
@@ -114,6 +121,9 @@ void ioapic_set_irq(struct ioapic *io, unsigned pin, bool level);
 
 /* EOI for a vector: from a local APIC's broadcast or the EOI register. */
 void ioapic_eoi(struct ioapic *io, uint8_t vector);
+
+/* Send every asserted, unmasked level pin whose remote IRR is clear. */
+void ioapic_resample(struct ioapic *io);
 
 /* Vectors of all level-triggered entries, masked or not (for a VMX EOI-exit bitmap). */
 void ioapic_level_vectors(const struct ioapic *io, uint64_t bitmap[4]);

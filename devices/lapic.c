@@ -255,17 +255,18 @@ static void set_error(struct lapic *l, uint32_t bit)
 	}
 }
 
-static void accept_fixed(struct lapic *l, unsigned vector, bool level)
+static bool accept_fixed(struct lapic *l, unsigned vector, bool level)
 {
 	if (vector < 16) {
 		set_error(l, APIC_ESR_RECV_ILLEGAL_VECTOR);
-		return;
+		return false;
 	}
 	bit_set(l->irr, vector);
 	if (level)
 		bit_set(l->tmr, vector);
 	else
 		bit_clear(l->tmr, vector);
+	return true;
 }
 
 /* NMI, SMI, INIT, SIPI, ExtINT: not subject to priority or software disable. */
@@ -293,19 +294,19 @@ static void accept_special(struct lapic *l, unsigned dm, uint8_t vector)
 	}
 }
 
-void lapic_accept(struct lapic *l, const struct apic_msg *m)
+bool lapic_accept(struct lapic *l, const struct apic_msg *m)
 {
 	if (!lapic_hw_enabled(l))
-		return;
+		return false;
 	if (m->delivery != APIC_DM_FIXED && m->delivery != APIC_DM_LOWEST) {
 		accept_special(l, m->delivery, m->vector);
-		return;
+		return true;
 	}
 	if (!lapic_sw_enabled(l)) {
 		l->discarded++;
-		return;
+		return false;
 	}
-	accept_fixed(l, m->vector, m->level);
+	return accept_fixed(l, m->vector, m->level);
 }
 
 /* A local source (LVT entry idx) fires: edge, or level for LINT. */
@@ -721,15 +722,11 @@ unsigned apic_bus_deliver(struct lapic *const *apics, size_t n, struct lapic *sr
 	if (m->delivery == APIC_DM_LOWEST) {
 		struct lapic *a = lowest_priority(apics, n, src, m);
 
-		if (a)
-			lapic_accept(a, m);
-		return a != NULL;
+		return a && lapic_accept(a, m);
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (bus_match(apics[i], src, m)) {
-			lapic_accept(apics[i], m);
-			count++;
-		}
+		if (bus_match(apics[i], src, m))
+			count += lapic_accept(apics[i], m);
 	}
 	return count;
 }

@@ -336,7 +336,8 @@ void lapic_set_lint(struct lapic *l, unsigned pin, bool level);
 /* The state a PC BIOS leaves on the BSP: software-enabled, LINT0 ExtINT, LINT1 NMI. */
 void lapic_virtual_wire(struct lapic *l);
 bool lapic_match_dest(const struct lapic *l, const struct apic_msg *m);
-void lapic_accept(struct lapic *l, const struct apic_msg *m);
+/* A message addressed to this APIC; false if it was not taken (disabled, vector < 16). */
+bool lapic_accept(struct lapic *l, const struct apic_msg *m);
 
 /* Towards the CPU. */
 int lapic_pending_vector(const struct lapic *l);
@@ -363,7 +364,7 @@ unsigned lapic_tpr_threshold(const struct lapic *l);
  * cluster in xAPIC, cluster in x2APIC), shorthands relative to src (may be
  * NULL for the IOAPIC). Lowest priority goes to the matching enabled APIC
  * with the lowest PPR, the first in the array on a tie. Returns how many
- * APICs accepted it.
+ * APICs accepted it (lapic_accept() true).
  */
 unsigned apic_bus_deliver(struct lapic *const *apics, size_t n, struct lapic *src,
 			  const struct apic_msg *m);

@@ -74,11 +74,11 @@ static uint64_t u64(struct input *in)
 	return (uint64_t)u32(in) | (uint64_t)u32(in) << 32;
 }
 
-static void deliver(void *ctx, const struct apic_msg *m)
+static unsigned deliver(void *ctx, const struct apic_msg *m)
 {
 	struct harness *h = ctx;
 
-	apic_bus_deliver(h->bus, NCPU, NULL, m);
+	return apic_bus_deliver(h->bus, NCPU, NULL, m);
 }
 
 static void send(void *ctx, struct lapic *src, const struct apic_msg *m)
@@ -281,6 +281,8 @@ static void step(struct harness *h, struct input *in)
 	case 14:
 		if (op & 0x20)
 			lapic_virtual_wire(l);
+		if (op & 0x40)
+			ioapic_resample(&h->io);
 		(void)lapic_take_events(l);
 		break;
 	default: step_page(h, l); break;

@@ -30,13 +30,13 @@ struct plat {
 	struct apic_msg last;
 };
 
-static void deliver(void *ctx, const struct apic_msg *m)
+static unsigned deliver(void *ctx, const struct apic_msg *m)
 {
 	struct plat *p = ctx;
 
 	p->msgs++;
 	p->last = *m;
-	apic_bus_deliver(p->bus, p->ncpu, NULL, m);
+	return apic_bus_deliver(p->bus, p->ncpu, NULL, m);
 }
 
 static void eoi_broadcast(void *ctx, struct lapic *src, uint8_t vector)
@@ -337,6 +337,32 @@ static void test_masked_level_pin(void **state)
 	assert_int_equal(p->msgs, 2);
 }
 
+/* A level interrupt nobody takes leaves remote IRR clear and is sent again later. */
+static void test_level_not_accepted(void **state)
+{
+	struct plat *p = plat(state);
+	struct lapic *l = &p->cpu[0];
+
+	set_entry(&p->io, 17, IOAPIC_REDTBL_LEVEL | 0x61, 5);	/* no APIC 5 yet */
+	ioapic_set_irq(&p->io, 17, true);
+	assert_int_equal(p->msgs, 1);
+	assert_false(entry_low(&p->io, 17) & IOAPIC_REDTBL_REMOTE_IRR);
+	lapic_mmio_write(l, APIC_ID, 4, 5u << 24, 0);
+	ioapic_resample(&p->io);
+	assert_int_equal(p->msgs, 2);
+	assert_true(irr(l, 0x61));
+	assert_true(entry_low(&p->io, 17) & IOAPIC_REDTBL_REMOTE_IRR);
+	ioapic_resample(&p->io);			/* held by remote IRR now */
+	assert_int_equal(p->msgs, 2);
+	/* A software-disabled APIC does not accept either. */
+	assert_int_equal(lapic_acknowledge(l), 0x61);
+	lapic_mmio_write(l, APIC_SVR, 4, SPURIOUS, 0);
+	eoi(l);
+	assert_int_equal(p->msgs, 3);			/* re-sent, discarded */
+	assert_false(entry_low(&p->io, 17) & IOAPIC_REDTBL_REMOTE_IRR);
+	assert_int_equal(l->discarded, 1);
+}
+
 static void test_destinations(void **state)
 {
 	struct plat *p = plat(state);
@@ -574,6 +600,7 @@ int main(void)
 		cmocka_unit_test_setup(test_eoi_register_directed, setup1),
 		cmocka_unit_test_setup(test_trigger_toggle_clears_remote_irr, setup1),
 		cmocka_unit_test_setup(test_masked_level_pin, setup1),
+		cmocka_unit_test_setup(test_level_not_accepted, setup1),
 		cmocka_unit_test_setup(test_destinations, setup2),
 		cmocka_unit_test_setup(test_level_vectors, setup1),
 		cmocka_unit_test_setup(test_linux_check_timer_pin2, setup1),
