@@ -26,14 +26,15 @@ enum exit_result handle_ept_violation(struct vcpu *v)
 	struct guest *g = v->guest;
 	uint64_t gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
 	uint64_t rip = vmread(VMCS_GUEST_RIP);
+	const struct io_range *r;
 
 	/* A device's range, or the PCI hole where nothing decodes: as on a PC,
 	 * a read there ends in a master abort and gives all-ones, a write goes
 	 * nowhere (vmm/io/bus.h). */
-	if (io_find(g, IO_SPACE_MMIO, gpa, 1) ||
-	    (gpa >= PLATFORM_MMIO_WINDOW_BASE && gpa < PLATFORM_MMIO_WINDOW_END &&
-	     !(v->exit_qual & EPT_VIOLATION_FETCH)))
-		return mmio_emulate(v, gpa);
+	r = io_find(g, IO_SPACE_MMIO, gpa, 1);
+	if (r || (gpa >= PLATFORM_MMIO_WINDOW_BASE && gpa < PLATFORM_MMIO_WINDOW_END &&
+		  !(v->exit_qual & EPT_VIOLATION_FETCH)))
+		return mmio_emulate(v, r, gpa);
 	/* A write to a page shared read-only for cross-talk: copy on write. */
 	if (gpa < g->ram.size && (v->exit_qual & EPT_VIOLATION_WRITE) && netpath_cow_fault(g, gpa))
 		return EXIT_RESUME;

@@ -23,8 +23,10 @@ enum exit_result handle_msr_write(struct vcpu *v);
 enum exit_result handle_cr_access(struct vcpu *v);
 enum exit_result handle_ept_violation(struct vcpu *v);
 enum exit_result handle_ept_misconfig(struct vcpu *v);
-/* An access to a device's MMIO range (or the PCI hole) at gpa: emulate it. */
-enum exit_result mmio_emulate(struct vcpu *v, uint64_t gpa);
+/* An access at gpa to a device's MMIO range r (found with io_find), or to
+ * the PCI hole (r NULL): emulate it. */
+struct io_range;
+enum exit_result mmio_emulate(struct vcpu *v, const struct io_range *r, uint64_t gpa);
 enum exit_result handle_vmcall(struct vcpu *v);
 /* The TSC rate, for the debug dump's rate limit (vmm/emul/hc_policy.h). */
 void hypercall_init(uint64_t tsc_hz);

@@ -68,7 +68,7 @@ static enum exit_result bad_insn(struct vcpu *v, const uint8_t *bytes, unsigned 
  * stop the guest as unsupported. Were they emulated, their RAM operand would
  * be a write the CPU makes for the guest: gmem_write with GMEM_WRITE, as INS
  * in vmm/exit/io.c, never a plain pointer. */
-enum exit_result mmio_emulate(struct vcpu *v, uint64_t gpa)
+enum exit_result mmio_emulate(struct vcpu *v, const struct io_range *r, uint64_t gpa)
 {
 	struct guest *g = v->guest;
 	uint8_t bytes[INSN_MAX];
@@ -83,14 +83,14 @@ enum exit_result mmio_emulate(struct vcpu *v, uint64_t gpa)
 	/* The decoded direction must be the one the CPU reported. */
 	if (in.write != !!(v->exit_qual & EPT_VIOLATION_WRITE))
 		return bad_insn(v, bytes, in.len, gpa, "a mismatching");
-	if (io_find(g, IO_SPACE_MMIO, gpa, 1) && !io_find(g, IO_SPACE_MMIO, gpa, in.size))
+	if (r && gpa - r->base + in.size > r->size)
 		return bad_insn(v, bytes, in.len, gpa, "a region-crossing");
 	g->stats.mmio_accesses++;
 	if (in.write) {
-		io_write(g, IO_SPACE_MMIO, gpa, in.size,
-			 insn_store_value(&in, vcpu_gpr_read(v, in.reg)));
+		io_range_write(g, r, IO_SPACE_MMIO, gpa, in.size,
+			       insn_store_value(&in, vcpu_gpr_read(v, in.reg)));
 	} else {
-		io_read(g, IO_SPACE_MMIO, gpa, in.size, &val);
+		io_range_read(g, r, IO_SPACE_MMIO, gpa, in.size, &val);
 		vcpu_gpr_write(v, in.reg, insn_load_result(&in, vcpu_gpr_read(v, in.reg), val));
 	}
 	vcpu_advance_rip(v, in.len);

@@ -76,9 +76,9 @@ static void note_unclaimed(struct guest *g, enum io_space s, bool write, uint64_
 			n == UNCLAIMED_LOGGED ? "; further ones are only counted" : "");
 }
 
-int io_read(struct guest *g, enum io_space s, uint64_t addr, unsigned size, uint64_t *val)
+int io_range_read(struct guest *g, const struct io_range *r, enum io_space s, uint64_t addr,
+		  unsigned size, uint64_t *val)
 {
-	const struct io_range *r = io_find(g, s, addr, size);
 	int rc = -XT_ENOENT;
 
 	*val = 0;
@@ -93,9 +93,9 @@ int io_read(struct guest *g, enum io_space s, uint64_t addr, unsigned size, uint
 	return 0;
 }
 
-int io_write(struct guest *g, enum io_space s, uint64_t addr, unsigned size, uint64_t val)
+int io_range_write(struct guest *g, const struct io_range *r, enum io_space s, uint64_t addr,
+		   unsigned size, uint64_t val)
 {
-	const struct io_range *r = io_find(g, s, addr, size);
 	int rc = -XT_ENOENT;
 
 	if (r && r->write)
@@ -103,4 +103,14 @@ int io_write(struct guest *g, enum io_space s, uint64_t addr, unsigned size, uin
 	if (rc)
 		note_unclaimed(g, s, true, addr, size);
 	return rc;
+}
+
+int io_read(struct guest *g, enum io_space s, uint64_t addr, unsigned size, uint64_t *val)
+{
+	return io_range_read(g, io_find(g, s, addr, size), s, addr, size, val);
+}
+
+int io_write(struct guest *g, enum io_space s, uint64_t addr, unsigned size, uint64_t val)
+{
+	return io_range_write(g, io_find(g, s, addr, size), s, addr, size, val);
 }

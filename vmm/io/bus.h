@@ -60,5 +60,11 @@ bool io_overlaps(const struct guest *g, enum io_space s, uint64_t base, uint64_t
  * does or it refused (then a read gives all-ones; counted either way). */
 int io_read(struct guest *g, enum io_space s, uint64_t addr, unsigned size, uint64_t *val);
 int io_write(struct guest *g, enum io_space s, uint64_t addr, unsigned size, uint64_t val);
+/* The same through a range the caller found with io_find (NULL: nothing
+ * claims the access), so that an exit handler looks the range up once. */
+int io_range_read(struct guest *g, const struct io_range *r, enum io_space s, uint64_t addr,
+		  unsigned size, uint64_t *val);
+int io_range_write(struct guest *g, const struct io_range *r, enum io_space s, uint64_t addr,
+		   unsigned size, uint64_t val);
 
 #endif
