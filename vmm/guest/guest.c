@@ -13,6 +13,7 @@
 
 struct guest guests[XT_MAX_GUESTS];
 unsigned nguests;
+unsigned guests_stopped;
 
 struct guest *guests_by_port(unsigned port)
 {
@@ -115,6 +116,7 @@ void guest_vstop(struct guest *g, enum guest_stop_reason why, const char *fmt, v
 {
 	if (g->vcpu.state == VCPU_STOPPED)
 		return;
+	guests_stopped++;
 	xt_vsnprintf(g->stop_msg, sizeof(g->stop_msg), fmt, ap);
 	g->stop_reason = why;
 	g->vcpu.state = VCPU_STOPPED;

@@ -90,6 +90,7 @@ struct guest {
 
 extern struct guest guests[XT_MAX_GUESTS];
 extern unsigned nguests;
+extern unsigned guests_stopped; /* how many have stopped so far */
 
 void guest_console_byte(struct guest *g, uint8_t byte);
 void guest_console_flush(struct guest *g);

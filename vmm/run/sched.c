@@ -180,6 +180,11 @@ static void run_slice(struct vcpu *v)
  * are dropped and its shared pages are unshared (nic_guest_stopped). */
 static void reap_stopped(void)
 {
+	static unsigned reaped;
+
+	if (reaped == guests_stopped)
+		return;
+	reaped = guests_stopped;
 	for (unsigned i = 0; i < nguests; i++) {
 		struct guest *g = &guests[i];
 
