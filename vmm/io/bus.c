@@ -7,31 +7,37 @@
 
 #define UNCLAIMED_LOGGED 8
 
+/* An index names the space too: bit 8 is set for MMIO. */
+#define IDX_MMIO 0x100
+
 int io_register(struct guest *g, const struct io_range *r)
 {
 	struct io_bus *b = &g->bus;
+	unsigned s = r->space;
 
-	if (b->n == IO_MAX_RANGES)
+	if (b->n[s] == IO_MAX_RANGES)
 		return -XT_ENOSPC;
-	b->range[b->n] = *r;
-	return (int)b->n++;
+	b->range[s][b->n[s]] = *r;
+	return (int)(b->n[s]++ | (s == IO_SPACE_MMIO ? IDX_MMIO : 0));
 }
 
 void io_update(struct guest *g, unsigned idx, bool enabled, uint64_t base)
 {
-	if (idx >= g->bus.n)
+	unsigned s = idx & IDX_MMIO ? IO_SPACE_MMIO : IO_SPACE_PORT, i = idx & ~IDX_MMIO;
+
+	if (i >= g->bus.n[s])
 		return;
-	g->bus.range[idx].enabled = enabled;
-	g->bus.range[idx].base = base;
+	g->bus.range[s][i].enabled = enabled;
+	g->bus.range[s][i].base = base;
 }
 
 const struct io_range *io_find(const struct guest *g, enum io_space s, uint64_t addr,
 			       unsigned size)
 {
-	for (unsigned i = 0; i < g->bus.n; i++) {
-		const struct io_range *r = &g->bus.range[i];
+	for (unsigned i = 0; i < g->bus.n[s]; i++) {
+		const struct io_range *r = &g->bus.range[s][i];
 
-		if (r->enabled && r->space == s && addr >= r->base && addr - r->base < r->size &&
+		if (r->enabled && addr >= r->base && addr - r->base < r->size &&
 		    size <= r->size - (addr - r->base))
 			return r;
 	}
@@ -41,11 +47,12 @@ const struct io_range *io_find(const struct guest *g, enum io_space s, uint64_t 
 bool io_overlaps(const struct guest *g, enum io_space s, uint64_t base, uint64_t size,
 		 int except)
 {
-	for (unsigned i = 0; i < g->bus.n; i++) {
-		const struct io_range *r = &g->bus.range[i];
+	unsigned skip = except < 0 ? ~0U : (unsigned)except & ~IDX_MMIO;
 
-		if ((int)i != except && r->enabled && r->space == s && base < r->base + r->size &&
-		    r->base < base + size)
+	for (unsigned i = 0; i < g->bus.n[s]; i++) {
+		const struct io_range *r = &g->bus.range[s][i];
+
+		if (i != skip && r->enabled && base < r->base + r->size && r->base < base + size)
 			return true;
 	}
 	return false;

@@ -38,14 +38,15 @@ struct io_range {
 	void *dev;
 };
 
-#define IO_MAX_RANGES 16
+#define IO_MAX_RANGES 12 /* per space */
 
+/* One array per space: an MMIO exit looks only at MMIO ranges. */
 struct io_bus {
-	struct io_range range[IO_MAX_RANGES];
-	unsigned n;
+	struct io_range range[2][IO_MAX_RANGES];
+	unsigned n[2];
 };
 
-/* The range's index, or -XT_ENOSPC. */
+/* The range's index (for io_update and io_overlaps), or -XT_ENOSPC. */
 int io_register(struct guest *g, const struct io_range *r);
 /* Move or switch a range (a guest reprogrammed a BAR). */
 void io_update(struct guest *g, unsigned idx, bool enabled, uint64_t base);
