@@ -6,9 +6,9 @@
  * The divider chain is a pulse count: pos = base_pos + pulses of 32.768 kHz
  * since base_ns. advance() applies everything between last_pos and the
  * position of now: one PF if a periodic tap was crossed, and each update
- * cycle end (UF, the second, the alarm) in turn. A long gap is applied in
- * bulk except for its last day, which goes second by second so that an
- * alarm in it still matches (every time of day comes once in a day).
+ * cycle end (UF, the second, the alarm) in turn. A gap of a day or more is
+ * applied in bulk: every time of day comes in it, so the alarm matched if
+ * it matches any time of day.
  * Invariants after every entry point: last_ns only grows; while running,
  * last_pos = the chain position at last_ns and base_ns <= last_ns; flags
  * holds only PF | AF | UF.
@@ -49,13 +49,17 @@ static uint8_t from_reg(const struct mc146818 *rtc, uint8_t v)
 	return binary_mode(rtc) ? v : bcd_to_bin(v);
 }
 
-static uint8_t hour_reg(const struct mc146818 *rtc)
+/* Hour h (0-23) as the hours register shows it. */
+static uint8_t hour_reg_of(const struct mc146818 *rtc, uint8_t h)
 {
-	uint8_t h = rtc->hour;
-
 	if (rtc->cmos[RTC_REG_B] & RTC_B_24H)
 		return to_reg(rtc, h);
 	return (uint8_t)(to_reg(rtc, h % 12 ? h % 12 : 12) | (h >= 12 ? RTC_HOURS_PM : 0));
+}
+
+static uint8_t hour_reg(const struct mc146818 *rtc)
+{
+	return hour_reg_of(rtc, rtc->hour);
 }
 
 static uint8_t hour_from_reg(const struct mc146818 *rtc, uint8_t v)
@@ -167,16 +171,34 @@ static bool alarm_matches(const struct mc146818 *rtc)
 	       alarm_byte_matches(rtc->cmos[RTC_HOURS_ALARM], hour_reg(rtc));
 }
 
+/* Whether an alarm byte matches one of the values first..last in format. */
+static bool alarm_can_match(const struct mc146818 *rtc, uint8_t alarm, unsigned last, bool hours)
+{
+	for (unsigned v = 0; v <= last; v++) {
+		uint8_t now = hours ? hour_reg_of(rtc, (uint8_t)v) : to_reg(rtc, (uint8_t)v);
+
+		if (alarm_byte_matches(alarm, now))
+			return true;
+	}
+	return false;
+}
+
+/* A day of updates shows every time of day once: does one match the alarm? */
+static bool alarm_in_a_day(const struct mc146818 *rtc)
+{
+	return alarm_can_match(rtc, rtc->cmos[RTC_SECONDS_ALARM], 59, false) &&
+	       alarm_can_match(rtc, rtc->cmos[RTC_MINUTES_ALARM], 59, false) &&
+	       alarm_can_match(rtc, rtc->cmos[RTC_HOURS_ALARM], 23, true);
+}
+
 /* n update cycles end: n seconds, UF, and AF if the alarm matched at one. */
 static void updates(struct mc146818 *rtc, uint64_t n)
 {
-	if (rtc->flags & RTC_C_AF) {
+	if (n >= SECS_PER_DAY) {
+		if (alarm_in_a_day(rtc))
+			rtc->flags |= RTC_C_AF;
 		add_seconds(rtc, n);
 	} else {
-		if (n > SECS_PER_DAY) {
-			add_seconds(rtc, n - SECS_PER_DAY);
-			n = SECS_PER_DAY;
-		}
 		for (; n; n--) {
 			tick_second(rtc);
 			if (alarm_matches(rtc))

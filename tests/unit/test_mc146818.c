@@ -361,6 +361,11 @@ static void test_alarm_dont_care(void **state)
 	rd(RTC_REG_C, chain(246 * 32768));
 	assert_int_equal(rd(RTC_REG_C, chain((246 + 3 * 86400ull) * 32768)) & RTC_C_AF, RTC_C_AF);
 	assert_int_equal(rd(RTC_DAY_OF_MONTH, chain((246 + 3 * 86400ull) * 32768)), 0x10);
+	/* An alarm no time of day matches (hour 25) never fires, in steps or at once. */
+	wr(RTC_HOURS_ALARM, 0x25, 0);
+	rd(RTC_REG_C, 0);
+	assert_int_equal(rd(RTC_REG_C, chain((247 + 3 * 86400ull) * 32768)) & RTC_C_AF, 0);
+	assert_int_equal(rd(RTC_REG_C, chain((247 + 6 * 86400ull) * 32768)) & RTC_C_AF, 0);
 }
 
 static void test_set_bit_stops_updates(void **state)
