@@ -15,6 +15,7 @@
  */
 #include "devices/mc146818.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "devices/timebase.h"
@@ -299,23 +300,36 @@ static uint8_t read_c(struct mc146818 *rtc)
 	return v;
 }
 
-static uint8_t read_reg(struct mc146818 *rtc, unsigned i)
+/* The time or calendar number at index i, except hours; NULL for others. */
+static uint8_t *time_field(struct mc146818 *rtc, unsigned i)
 {
 	switch (i) {
 	case RTC_SECONDS:
-		return to_reg(rtc, rtc->sec);
+		return &rtc->sec;
 	case RTC_MINUTES:
-		return to_reg(rtc, rtc->min);
+		return &rtc->min;
+	case RTC_DAY_OF_WEEK:
+		return &rtc->wday;
+	case RTC_DAY_OF_MONTH:
+		return &rtc->mday;
+	case RTC_MONTH:
+		return &rtc->mon;
+	case RTC_YEAR:
+		return &rtc->year;
+	default:
+		return NULL;
+	}
+}
+
+static uint8_t read_reg(struct mc146818 *rtc, unsigned i)
+{
+	uint8_t *f = time_field(rtc, i);
+
+	if (f)
+		return to_reg(rtc, *f);
+	switch (i) {
 	case RTC_HOURS:
 		return hour_reg(rtc);
-	case RTC_DAY_OF_WEEK:
-		return to_reg(rtc, rtc->wday);
-	case RTC_DAY_OF_MONTH:
-		return to_reg(rtc, rtc->mday);
-	case RTC_MONTH:
-		return to_reg(rtc, rtc->mon);
-	case RTC_YEAR:
-		return to_reg(rtc, rtc->year);
 	case RTC_REG_A:
 		return rtc->cmos[RTC_REG_A] | (uip(rtc) ? RTC_A_UIP : 0);
 	case RTC_REG_C:
@@ -329,27 +343,15 @@ static uint8_t read_reg(struct mc146818 *rtc, unsigned i)
 
 static void write_reg(struct mc146818 *rtc, unsigned i, uint8_t v)
 {
+	uint8_t *f = time_field(rtc, i);
+
+	if (f) {
+		*f = from_reg(rtc, v);
+		return;
+	}
 	switch (i) {
-	case RTC_SECONDS:
-		rtc->sec = from_reg(rtc, v);
-		break;
-	case RTC_MINUTES:
-		rtc->min = from_reg(rtc, v);
-		break;
 	case RTC_HOURS:
 		rtc->hour = hour_from_reg(rtc, v);
-		break;
-	case RTC_DAY_OF_WEEK:
-		rtc->wday = from_reg(rtc, v);
-		break;
-	case RTC_DAY_OF_MONTH:
-		rtc->mday = from_reg(rtc, v);
-		break;
-	case RTC_MONTH:
-		rtc->mon = from_reg(rtc, v);
-		break;
-	case RTC_YEAR:
-		rtc->year = from_reg(rtc, v);
 		break;
 	case RTC_REG_A:
 		write_a(rtc, v);
