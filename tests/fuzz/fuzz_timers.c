@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for the guest's clocks: the 8254 PIT with port 0x61
- * (devices/pit8254.c), the MC146818 RTC (devices/mc146818.c) and the ACPI PM
- * timer (devices/acpi_pm_timer.c), driven together by arbitrary port
- * accesses at arbitrary time steps (nanoseconds to days, and times earlier
+ * (devices/pit8254.c), the MC146818 RTC (devices/mc146818.c), the ACPI PM
+ * timer (devices/acpi_pm_timer.c) and the HPET (devices/hpet.c), driven
+ * together by arbitrary port and MMIO accesses at arbitrary time steps (nanoseconds to days, and times earlier
  * than the last one, which the models must take as the last one). Each
  * input is a start date, then 4-byte steps: an action and a time step.
  * After every step it checks what a VMM relies on and aborts on violation:
@@ -15,7 +15,11 @@
  *   low just before the next event and high at it; reading register C
  *   lowers it; UIP seen set is clear 2229 us later (244 + 1984 us);
  * - PM timer: the value advances by the pulses elapsed, modulo its width,
- *   and bit 23 or 31 changes exactly at the announced carry time.
+ *   and bit 23 or 31 changes exactly at the announced carry time;
+ * - HPET: at its next event an enabled timer matches (an edge, or its
+ *   status and line for a level timer) and none did one nanosecond before;
+ *   status and edges only for existing timers, status only for level ones;
+ *   a running main counter never goes backwards between writes.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,6 +27,7 @@
 #include <stdlib.h>
 
 #include "devices/acpi_pm_timer.h"
+#include "devices/hpet.h"
 #include "devices/mc146818.h"
 #include "devices/pit8254.h"
 #include "devices/timebase.h"
@@ -36,7 +41,9 @@ struct harness {
 	struct pit8254 pit;
 	struct mc146818 rtc;
 	struct acpi_pm_timer pm;
+	struct hpet hpet;
 	uint64_t now;
+	uint64_t hpet_cnt;	/* main counter last read, 0 after a write */
 };
 
 static void check(bool ok)
@@ -164,6 +171,56 @@ static void pit_to_event(struct harness *h, unsigned ch)
 		h->now = e;
 }
 
+static void check_hpet_state(const struct hpet *hp)
+{
+	check(!(hp->edges >> HPET_NUM_TIMERS));
+	check(!(hp->isr >> HPET_NUM_TIMERS));
+	for (unsigned n = 0; n < HPET_NUM_TIMERS; n++)
+		check(!(hp->isr >> n & 1) || (hp->t[n].conf & HPET_TN_INT_TYPE));
+}
+
+/* Go to the HPET's next event: a timer matches there, and none just before. */
+static void hpet_to_event(struct harness *h)
+{
+	struct hpet *hp = &h->hpet;
+	uint64_t e = hpet_next_event(hp, h->now);
+
+	if (e == TB_NEVER || e >= NOW_MAX)
+		return;
+	check(e > hp->last_ns);
+	uint64_t isr0 = (hpet_take_edges(hp, e - 1), hp->isr);
+	uint32_t lv0 = hpet_levels(hp, e - 1);
+	uint32_t edges = hpet_take_edges(hp, e);
+	uint32_t lv = hpet_levels(hp, e);
+
+	check(edges || (lv & ~lv0) || (hp->isr & ~isr0));
+	h->now = e;
+}
+
+/* MMIO: offsets steered to the registers, sizes mostly 4 and 8. */
+static void hpet_access(struct harness *h, const uint8_t *op, uint64_t t)
+{
+	static const uint16_t regs[8] = { 0x000, 0x010, 0x020, 0x0f0, 0x100, 0x108, 0x120, 0x148 };
+	uint32_t off = regs[op[2] & 7] + (op[2] & 0x08 ? 4 : 0) + (op[2] & 0x80 ? 0x20 : 0);
+	unsigned size = op[2] & 0x40 ? 8 : 4;
+	uint64_t val = (uint64_t)op[3] * 0x0101010101010101ull;
+
+	if ((op[2] & 0x30) == 0x30) {
+		uint32_t v = op[3] & 0x0f;
+
+		hpet_mmio_write(&h->hpet, off, size, (op[3] & 0x10) ? val : v, t);
+		if ((off & ~7u) == HPET_MAIN_CNT || (off & ~7u) == HPET_GEN_CONF)
+			h->hpet_cnt = 0;
+		return;
+	}
+	uint64_t v = hpet_mmio_read(&h->hpet, off, size, t);
+
+	if (off == HPET_MAIN_CNT && size == 8 && (h->hpet.gen_conf & HPET_CONF_ENABLE)) {
+		check(v >= h->hpet_cnt || h->hpet_cnt >= (1ull << 63));	/* or it wrapped */
+		h->hpet_cnt = v;
+	}
+}
+
 static const uint16_t pit_ports[8] = { 0x40, 0x41, 0x42, 0x43, 0x43, 0x61, 0x61, 0x44 };
 
 static void step(struct harness *h, const uint8_t *op)
@@ -193,13 +250,20 @@ static void step(struct harness *h, const uint8_t *op)
 		check_pm(h, t);
 		break;
 	case 6:
-		pit_to_event(h, op[3] % PIT_NR_COUNTERS);
+		if (op[3] & 0x80)
+			hpet_access(h, op, t);
+		else
+			pit_to_event(h, op[3] % PIT_NR_COUNTERS);
 		break;
 	default:
-		rtc_to_event(h);
+		if (op[3] & 0x80)
+			hpet_to_event(h);
+		else
+			rtc_to_event(h);
 		break;
 	}
 	check_pit(h);
+	check_hpet_state(&h->hpet);
 }
 
 static void setup(struct harness *h, const uint8_t *d)
@@ -215,6 +279,8 @@ static void setup(struct harness *h, const uint8_t *d)
 	mc146818_init(&h->rtc, &tm, h->now);
 	mc146818_set_memory(&h->rtc, 640, (uint64_t)d[7] << 24, (uint64_t)d[1] << 30);
 	acpi_pm_timer_init(&h->pm, PM_PORT, d[7] & 1);
+	hpet_init(&h->hpet, h->now);
+	h->hpet_cnt = 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
