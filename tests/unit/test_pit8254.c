@@ -340,6 +340,31 @@ static void test_gate2_in_modes_0_2_3(void **state)
 	assert_true(out_at(2, 4207));
 }
 
+static void test_mode_aliases_and_count_1(void **state)
+{
+	(void)state;
+	/* Modes 6 and 7 run as 2 and 3 and read back as written. */
+	out_p(PIT_MODE, 0x3c, 0);		/* M = 110 */
+	out_p(PIT_CH0, 4, 0);
+	out_p(PIT_CH0, 0, 0);
+	assert_int_equal(status(0, 2) & PIT_CW_BITS, 0x3c);
+	assert_false(out_at(0, 4));
+	assert_int_equal(pit_next_rise(&pit, 0, at(5)), tb_ns(9, PIT_HZ));
+	out_p(PIT_MODE, 0x3e, 100);		/* M = 111: square wave */
+	out_p(PIT_CH0, 4, 100);
+	out_p(PIT_CH0, 0, 100);
+	assert_true(out_at(0, 102));
+	assert_false(out_at(0, 103));
+	/* A count of 1 in mode 2 or 3 runs as 2. */
+	program(0, 2, 1, 200);
+	assert_false(out_at(0, 202));
+	assert_true(out_at(0, 203));
+	assert_int_equal(pit_next_rise(&pit, 0, at(203)), tb_ns(205, PIT_HZ));
+	/* ... but is a count of 1 in mode 0. */
+	program(0, 0, 1, 300);
+	assert_int_equal(pit_next_rise(&pit, 0, at(300)), tb_ns(302, PIT_HZ));
+}
+
 /* ---------------------------------------------------------------- access */
 
 static void test_bcd(void **state)
@@ -637,6 +662,7 @@ int main(void)
 		cmocka_unit_test_setup(test_mode4_software_strobe, setup),
 		cmocka_unit_test_setup(test_mode5_hardware_strobe, setup),
 		cmocka_unit_test_setup(test_gate2_in_modes_0_2_3, setup),
+		cmocka_unit_test_setup(test_mode_aliases_and_count_1, setup),
 		cmocka_unit_test_setup(test_bcd, setup),
 		cmocka_unit_test_setup(test_latch_holds_until_read, setup),
 		cmocka_unit_test_setup(test_flip_flops_interleave, setup),
