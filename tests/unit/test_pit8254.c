@@ -451,10 +451,14 @@ static void test_read_back(void **state)
 	assert_int_equal(status(2, 300), 0x30 | PIT_ST_NULL_COUNT);
 	out_p(PIT_MODE, 0xc0 | PIT_RB_STATUS_N | PIT_RB_CNT(2), 305);
 	assert_int_equal(in_p(PIT_CH2, 305), 5);
-	/* A control word drops a latch not yet read. */
+	/* A control word drops a latch not yet read, and sets null count. */
 	out_p(PIT_MODE, 0x00, 400);
 	out_p(PIT_MODE, 0x34, 401);
 	assert_int_equal(status(0, 401) & PIT_ST_NULL_COUNT, PIT_ST_NULL_COUNT);
+	out_p(PIT_CH0, 1000 & 0xff, 401);
+	out_p(PIT_CH0, 1000 >> 8, 401);
+	uint16_t lo = in_p(PIT_CH0, 500);
+	assert_int_equal(lo | in_p(PIT_CH0, 500) << 8, 1000 - 98);
 }
 
 static void test_port61(void **state)
