@@ -267,10 +267,10 @@ uint64_t hpet_next_event(struct hpet *h, uint64_t now_ns)
 		if (!(t->conf & HPET_TN_INT_ENB) || (level(t) && (h->isr >> n & 1)))
 			continue;
 
-		uint64_t d = dist0(t, h->last_cnt) + 1;	/* pulses from now's */
+		uint64_t d = dist0(t, h->last_cnt);	/* pulses from now's, minus one */
 
-		if (d < best)
-			best = d;
+		if (d < best - 1)	/* d = 2^64 - 1: no match for centuries */
+			best = d + 1;
 	}
 	if (best == TB_NEVER)
 		return TB_NEVER;

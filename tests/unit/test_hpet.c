@@ -97,6 +97,12 @@ static void test_one_shot_and_32bit_wrap(void **state)
 	/* 64-bit mode: a comparator behind the counter waits for the 64-bit wrap. */
 	wr32(HPET_TN_CONF(1), HPET_TN_INT_ENB, 50 * SEC);
 	assert_int_equal(hpet_next_event(&h, 50 * SEC), TB_NEVER);	/* centuries */
+	/* Equal to the counter: the next match is 2^64 counts away, not now. */
+	wr32(HPET_GEN_CONF, 0, 50 * SEC);
+	uint64_t c = hpet_mmio_read(&h, HPET_MAIN_CNT, 8, 50 * SEC);
+	hpet_mmio_write(&h, HPET_TN_CMP(1), 8, c, 50 * SEC);
+	wr32(HPET_GEN_CONF, HPET_CONF_ENABLE, 50 * SEC);
+	assert_int_equal(hpet_next_event(&h, 50 * SEC), TB_NEVER);
 	/* Disabled timers give no edge; timers 1 and 2 cannot be periodic. */
 	wr32(HPET_TN_CONF(2), HPET_TN_TYPE, 50 * SEC);
 	assert_int_equal(rd32(HPET_TN_CONF(2), 50 * SEC) & HPET_TN_TYPE, 0);
