@@ -66,10 +66,11 @@
  *   as 2 and 3). Read-back latching a counter whose count or status is
  *   already latched keeps the older latch, as the datasheet says.
  * - Port 0x43 reads 0xff (the control word register is write-only).
- * - Port 0x61: bits 3:0 are read/write (GATE2, SPKR_DAT_EN, PCI SERR# and
- *   IOCHK# NMI enables, stored only), bit 4 toggles every 15.085 us of guest
- *   time (REF_TOGGLE, derived from now_ns), bit 5 is OUT2, bits 7:6 (SERR#
- *   and IOCHK# NMI sources) read 0. Writes to bits 7:4 are ignored.
+ * - Port 0x61: bits 3:0 are read/write (GATE2, SPKR_DAT_EN, and the PCI
+ *   SERR# and IOCHK# NMI disables, stored only), bit 4 toggles every 15.085
+ *   us of guest time (REF_TOGGLE, derived from now_ns), bit 5 is OUT2, bits
+ *   7:6 (SERR# and IOCHK# NMI sources) read 0. Writes to bits 7:4 are
+ *   ignored.
  * - Not modelled: the speaker (bit 1 is only stored), counter 1's OUT
  *   (refresh, unused on a PC that has no DRAM refresh by 8254), the time a
  *   port access itself takes.

@@ -3,10 +3,11 @@
  * libFuzzer target for the guest's clocks: the 8254 PIT with port 0x61
  * (devices/pit8254.c), the MC146818 RTC (devices/mc146818.c), the ACPI PM
  * timer (devices/acpi_pm_timer.c) and the HPET (devices/hpet.c), driven
- * together by arbitrary port and MMIO accesses at arbitrary time steps (nanoseconds to days, and times earlier
- * than the last one, which the models must take as the last one). Each
- * input is a start date, then 4-byte steps: an action and a time step.
- * After every step it checks what a VMM relies on and aborts on violation:
+ * together by arbitrary port and MMIO accesses at arbitrary time steps
+ * (nanoseconds to days, and times earlier than the last one, which the
+ * models must take as the last one). Each input is a start date, then
+ * 4-byte steps: an action and a time step. After every step it checks what
+ * a VMM relies on and aborts on violation:
  * - a next-event time is TB_NEVER or later than now; an answer for an
  *   earlier time equals the answer for the latest time seen;
  * - PIT: at the next rising edge of each counter's OUT the level goes from
@@ -16,8 +17,8 @@
  *   lowers it; UIP seen set is clear 2229 us later (244 + 1984 us);
  * - PM timer: the value advances by the pulses elapsed, modulo its width,
  *   and bit 23 or 31 changes exactly at the announced carry time;
- * - HPET: at its next event an enabled timer matches (an edge, or its
- *   status and line for a level timer) and none did one nanosecond before;
+ * - HPET: at its next event an enabled timer matches (a new edge, or a new
+ *   status bit or line for a level timer);
  *   status and edges only for existing timers, status only for level ones;
  *   a running main counter never goes backwards between writes.
  */

@@ -106,8 +106,8 @@ static void test_one_shot_and_32bit_wrap(void **state)
 	/* Disabled timers give no edge; timers 1 and 2 cannot be periodic. */
 	wr32(HPET_TN_CONF(2), HPET_TN_TYPE, 50 * SEC);
 	assert_int_equal(rd32(HPET_TN_CONF(2), 50 * SEC) & HPET_TN_TYPE, 0);
-	wr32(HPET_TN_CMP(2), (uint32_t)(hpet_mmio_read(&h, HPET_MAIN_CNT, 8, 50 * SEC) + 10), 50 * SEC);
-	wr32(HPET_TN_CMP(2) + 4, (uint32_t)(hpet_mmio_read(&h, HPET_MAIN_CNT, 8, 50 * SEC) >> 32), 50 * SEC);
+	hpet_mmio_write(&h, HPET_TN_CMP(2), 8, hpet_mmio_read(&h, HPET_MAIN_CNT, 8, 50 * SEC) + 10,
+			50 * SEC);
 	assert_int_equal(hpet_take_edges(&h, 51 * SEC), 0);
 }
 
