@@ -2,7 +2,9 @@
 /*
  * Host unit tests for the 8254 PIT and port 0x61 model (devices/pit8254.c):
  * the output waveforms of modes 0-5 pulse by pulse against the datasheet,
- * BCD, latch and read-back, the flip-flops, GATE2, and Linux's TSC
+ * random programs of modes 0, 2, 3 and 4 against a pulse-stepped reference
+ * counter written from the datasheet's mode descriptions, BCD, latch and
+ * read-back, the flip-flops, GATE2, and Linux's TSC
  * calibrations replayed with a simulated guest whose every port access costs
  * time (arch/x86/kernel/tsc.c pit_calibrate_tsc and quick_pit_calibrate, the
  * i8253 clockevent's periodic and shutdown sequences).
@@ -475,6 +477,176 @@ static void test_port61(void **state)
 	assert_int_equal(pit_io_read(&pit, 0x44, 40000), 0xff);
 }
 
+/* ---------------------------------------------------------------- reference */
+
+/*
+ * A pulse-by-pulse 8254 counter written from the datasheet's mode
+ * descriptions, independent of the model's timeline arithmetic: counter 0,
+ * GATE high, binary, LSB then MSB.
+ */
+struct ref {
+	unsigned mode;
+	bool out, have_count, load, hold, armed, expired, odd;
+	uint32_t ce, cr;
+};
+
+static uint32_t ref_n(const struct ref *r)
+{
+	uint32_t n = r->cr ? r->cr : 65536;
+
+	return (r->mode == 2 || r->mode == 3) && n < 2 ? 2 : n;
+}
+
+/* Mode 3 loads N for even counts and N - 1 for odd ones. */
+static void ref_load3(struct ref *r)
+{
+	uint32_t n = ref_n(r);
+
+	r->odd = n & 1;
+	r->ce = n & ~1u;
+}
+
+static void ref_square(struct ref *r)
+{
+	if (r->expired) {		/* odd count: one pulse after expiry */
+		r->expired = false;
+		r->out = false;
+		ref_load3(r);
+		return;
+	}
+	r->ce -= 2;
+	if (r->ce != 0)
+		return;
+	if (r->out && r->odd) {
+		r->expired = true;
+		return;
+	}
+	r->out = !r->out;
+	ref_load3(r);
+}
+
+static void ref_pulse(struct ref *r)
+{
+	if (!r->have_count)
+		return;
+	if (r->load) {
+		r->load = false;
+		r->armed = true;
+		if (r->mode == 4)
+			r->out = true;	/* a strobe lasts one pulse */
+		if (r->mode == 3)
+			ref_load3(r);
+		else
+			r->ce = ref_n(r);
+		return;
+	}
+	if (r->hold)
+		return;
+	switch (r->mode) {
+	case 0:
+		r->ce = (r->ce + 65535) % 65536;
+		r->out |= r->ce == 0;
+		break;
+	case 2:
+		if (r->ce == 1) {
+			r->ce = ref_n(r);
+			r->out = true;
+		} else {
+			r->ce--;
+			r->out = r->ce != 1;
+		}
+		break;
+	case 3:
+		ref_square(r);
+		break;
+	default:		/* 4 */
+		r->ce = (r->ce + 65535) % 65536;
+		r->out = !(r->ce == 0 && r->armed);
+		if (r->ce == 0)
+			r->armed = false;
+		break;
+	}
+}
+
+static void ref_control(struct ref *r, unsigned mode)
+{
+	r->mode = mode;
+	r->have_count = r->load = r->hold = r->expired = false;
+	r->out = mode != 0;
+}
+
+static void ref_count(struct ref *r, uint16_t n)
+{
+	r->cr = n;
+	r->hold = false;
+	if (r->mode == 0)
+		r->out = false;
+	if (r->mode == 0 || r->mode == 4 || !r->have_count || r->load)
+		r->load = true;
+	r->have_count = true;
+}
+
+static uint32_t lcg(uint32_t *x)
+{
+	*x = *x * 1103515245u + 12345u;
+	return *x >> 16;
+}
+
+static void random_against_reference(uint32_t seed)
+{
+	static const unsigned modes[4] = { 0, 2, 3, 4 };
+	struct ref r = { 0 };
+	uint32_t x = seed;
+	uint16_t pending = 0;
+	bool half = false;
+
+	pit_init(&pit, 0);
+	ref_control(&r, 3);
+	r.ce = 0;
+	ref_count(&r, 0);		/* the reset state: mode 3, count 65536 */
+	for (uint64_t p = 1; p < 40000; p++) {
+		ref_pulse(&r);
+		uint32_t a = lcg(&x) % 1000;
+
+		if (a < 3) {
+			unsigned m = modes[lcg(&x) % 4];
+
+			out_p(PIT_MODE, (uint8_t)(0x30 | m << 1), p);
+			ref_control(&r, m);
+			half = false;
+		} else if (a < 15 && !half) {
+			uint16_t n = (uint16_t)(lcg(&x) % 97 == 0 ? 0 : lcg(&x) % 40 + 1);
+
+			out_p(PIT_CH0, (uint8_t)n, p);
+			if (lcg(&x) % 4 == 0) {	/* MSB later */
+				pending = n;
+				half = true;
+				if (r.mode == 0 && r.have_count) {
+					r.hold = true;
+					r.out = false;
+				}
+			} else {
+				out_p(PIT_CH0, (uint8_t)(n >> 8), p);
+				ref_count(&r, n);
+			}
+		} else if (a < 40 && half) {
+			out_p(PIT_CH0, (uint8_t)(pending >> 8), p);
+			ref_count(&r, pending);
+			half = false;
+		}
+		assert_int_equal(out_at(0, p), r.out);
+		if (!half && p % 3 == 0)
+			assert_int_equal(latched(0, p), r.ce % 65536);
+	}
+}
+
+static void test_random_against_reference(void **state)
+{
+	(void)state;
+	for (uint32_t seed = 1; seed <= 40; seed++)
+		random_against_reference(seed * 2654435761u);
+}
+
 /* ---------------------------------------------------------------- Linux */
 
 /* A guest whose port accesses take io_ns each, with a TSC at tsc_khz. */
@@ -672,6 +844,7 @@ int main(void)
 		cmocka_unit_test_setup(test_flip_flops_interleave, setup),
 		cmocka_unit_test_setup(test_read_back, setup),
 		cmocka_unit_test_setup(test_port61, setup),
+		cmocka_unit_test_setup(test_random_against_reference, setup),
 		cmocka_unit_test_setup(test_linux_pit_calibrate_tsc, setup),
 		cmocka_unit_test_setup(test_linux_quick_pit_calibrate, setup),
 		cmocka_unit_test_setup(test_linux_clockevent_and_clocksource, setup),
