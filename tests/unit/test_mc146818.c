@@ -6,7 +6,9 @@
  * mc146818_avoid_UIP and mc146818_get_time) and set sequences replayed with a
  * guest whose port accesses take time, periodic rates, update-ended and alarm
  * interrupts with don't-care bytes, SET and divider reset, BCD/binary and
- * 12/24-hour formats, calendar carries, and the PC memory-size bytes.
+ * 12/24-hour formats, calendar carries, gaps of up to 40 years against a
+ * Gregorian calendar, alarms over a day or more at once and in steps, and
+ * the PC memory-size bytes.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -489,6 +491,110 @@ static void test_calendar_carries(void **state)
 	assert_int_equal(rd(RTC_DAY_OF_WEEK, 0), 1);
 }
 
+/* Days since 1970-01-01 of a Gregorian date (the civil-from-days algorithms). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+
+	int64_t era = y / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, unsigned *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+
+	int64_t era = z / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (unsigned)(yoe + era * 400) + (*m <= 2);
+}
+
+static uint8_t bcd8(unsigned v)
+{
+	return (uint8_t)((v / 10 % 10) << 4 | v % 10);
+}
+
+/* Any gap, applied at once, lands on the date a calendar computes. */
+static void test_long_gaps_against_calendar(void **state)
+{
+	(void)state;
+	uint32_t x = 12345;
+
+	for (int i = 0; i < 300; i++) {
+		x = x * 1103515245u + 12345u;
+		struct mc146818_tm tm = { (uint16_t)(2000 + x % 60), (uint8_t)(1 + (x >> 8) % 12),
+					  (uint8_t)(1 + (x >> 12) % 28), (uint8_t)((x >> 17) % 24),
+					  (uint8_t)((x >> 5) % 60), (uint8_t)((x >> 11) % 60) };
+		x = x * 1103515245u + 12345u;
+		uint64_t n = (uint64_t)x * (i % 3 == 0 ? 7 : 293) % (40ull * 365 * 86400);
+		int64_t t = days_from_civil(tm.year, tm.mon, tm.mday) * 86400 + tm.hour * 3600 +
+			    tm.min * 60 + tm.sec + (int64_t)n;
+		unsigned y, m, d;
+
+		civil_from_days(t / 86400, &y, &m, &d);
+		mc146818_init(&rtc, &tm, 0);
+		uint64_t at_n = chain(n * 32768);
+		assert_int_equal(rd(RTC_SECONDS, at_n), bcd8((unsigned)(t % 60)));
+		assert_int_equal(rd(RTC_MINUTES, at_n), bcd8((unsigned)(t / 60 % 60)));
+		assert_int_equal(rd(RTC_HOURS, at_n), bcd8((unsigned)(t / 3600 % 24)));
+		assert_int_equal(rd(RTC_DAY_OF_MONTH, at_n), bcd8(d));
+		assert_int_equal(rd(RTC_MONTH, at_n), bcd8(m));
+		assert_int_equal(rd(RTC_YEAR, at_n), bcd8(y % 100));
+		assert_int_equal(rd(CMOS_CENTURY, at_n), bcd8(y / 100));
+		assert_int_equal(rd(RTC_DAY_OF_WEEK, at_n), (t / 86400 + 4) % 7 + 1);
+	}
+}
+
+/* An alarm over a gap of a day or more: at once as in one-second steps. */
+static void test_alarm_bulk_matches_steps(void **state)
+{
+	(void)state;
+	static const uint8_t alarms[][3] = {	/* hours, minutes, seconds */
+		{ 0x13, 0x07, 0x42 }, { 0xc0, 0x59, 0xff }, { 0x25, 0x00, 0x00 },
+		{ 0xff, 0xff, 0x60 }, { 0x92, 0x30, 0x00 }, { 0x12, 0x30, 0xc5 },
+	};
+	static const uint8_t formats[] = { RTC_B_24H, 0, RTC_B_24H | RTC_B_DM, RTC_B_DM };
+	/* Which alarms some time of day shows, in 24-h BCD, 12-h BCD, 24-h and 12-h binary. */
+	static const bool can[][4] = {
+		{ 1, 0, 0, 0 },	/* 13:07:42 exists only in 24-hour BCD (0x42 is 66 in binary) */
+		{ 1, 1, 0, 0 },	/* minute 59 in BCD (89 in binary) */
+		{ 0, 0, 0, 0 },	/* hour 25 */
+		{ 0, 0, 0, 0 },	/* second 60 */
+		{ 0, 1, 0, 0 },	/* 12 PM (noon) in 12-hour BCD */
+		{ 1, 1, 1, 0 },	/* 12:30 BCD, 12:30 AM, 18:48 binary; 12-hour binary has no 18 */
+	};
+
+	for (unsigned a = 0; a < sizeof(alarms) / 3; a++) {
+		for (unsigned f = 0; f < sizeof(formats); f++) {
+			uint64_t n = 86400 + 977 * a + 13 * f;
+			bool af[2];
+
+			for (int way = 0; way < 2; way++) {
+				mc146818_init(&rtc, &boot_tm, 0);
+				wr(RTC_REG_B, formats[f], 0);
+				wr(RTC_HOURS_ALARM, alarms[a][0], 0);
+				wr(RTC_MINUTES_ALARM, alarms[a][1], 0);
+				wr(RTC_SECONDS_ALARM, alarms[a][2], 0);
+				for (uint64_t s = way ? 40000 : n; s < n; s += 40000)
+					rd(RTC_SECONDS, chain(s * 32768));
+				af[way] = rd(RTC_REG_C, chain(n * 32768)) & RTC_C_AF;
+			}
+			assert_int_equal(af[0], af[1]);
+			assert_int_equal(af[0], can[a][f]);
+		}
+	}
+}
+
 /* ---------------------------------------------------------------- CMOS */
 
 static uint16_t word(uint8_t lo)
@@ -560,6 +666,8 @@ int main(void)
 		cmocka_unit_test_setup(test_divider_reset, setup),
 		cmocka_unit_test_setup(test_binary_and_12_hour, setup),
 		cmocka_unit_test_setup(test_calendar_carries, setup),
+		cmocka_unit_test_setup(test_long_gaps_against_calendar, setup),
+		cmocka_unit_test_setup(test_alarm_bulk_matches_steps, setup),
 		cmocka_unit_test_setup(test_memory_size_bytes, setup),
 		cmocka_unit_test_setup(test_index_port_and_ram, setup),
 	};
