@@ -58,13 +58,7 @@ bool io_overlaps(const struct guest *g, enum io_space s, uint64_t base, uint64_t
 	return false;
 }
 
-static uint64_t all_ones(unsigned size)
-{
-	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
-}
-
-static void note_unclaimed(struct guest *g, enum io_space s, bool write, uint64_t addr,
-			   unsigned size)
+void io_unclaimed(struct guest *g, enum io_space s, bool write, uint64_t addr, unsigned size)
 {
 	uint64_t n;
 
@@ -81,35 +75,6 @@ static void note_unclaimed(struct guest *g, enum io_space s, bool write, uint64_
 		xt_info("guest '%s': %u-byte %s of unclaimed port 0x%llx%s", g->name, size,
 			write ? "write" : "read", (unsigned long long)addr,
 			n == UNCLAIMED_LOGGED ? "; further ones are only counted" : "");
-}
-
-int io_range_read(struct guest *g, const struct io_range *r, enum io_space s, uint64_t addr,
-		  unsigned size, uint64_t *val)
-{
-	int rc = -XT_ENOENT;
-
-	*val = 0;
-	if (r && r->read)
-		rc = r->read(g, r->dev, addr - r->base, size, val);
-	if (rc) {
-		note_unclaimed(g, s, false, addr, size);
-		*val = all_ones(size);
-		return rc;
-	}
-	*val &= all_ones(size);
-	return 0;
-}
-
-int io_range_write(struct guest *g, const struct io_range *r, enum io_space s, uint64_t addr,
-		   unsigned size, uint64_t val)
-{
-	int rc = -XT_ENOENT;
-
-	if (r && r->write)
-		rc = r->write(g, r->dev, addr - r->base, size, val & all_ones(size));
-	if (rc)
-		note_unclaimed(g, s, true, addr, size);
-	return rc;
 }
 
 int io_read(struct guest *g, enum io_space s, uint64_t addr, unsigned size, uint64_t *val)

@@ -61,11 +61,40 @@ bool io_overlaps(const struct guest *g, enum io_space s, uint64_t base, uint64_t
  * does or it refused (then a read gives all-ones; counted either way). */
 int io_read(struct guest *g, enum io_space s, uint64_t addr, unsigned size, uint64_t *val);
 int io_write(struct guest *g, enum io_space s, uint64_t addr, unsigned size, uint64_t val);
+/* Count (and log the first few) accesses nothing claimed or a device refused. */
+void io_unclaimed(struct guest *g, enum io_space s, bool write, uint64_t addr, unsigned size);
+
+static inline uint64_t io_all_ones(unsigned size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
 /* The same through a range the caller found with io_find (NULL: nothing
- * claims the access), so that an exit handler looks the range up once. */
-int io_range_read(struct guest *g, const struct io_range *r, enum io_space s, uint64_t addr,
-		  unsigned size, uint64_t *val);
-int io_range_write(struct guest *g, const struct io_range *r, enum io_space s, uint64_t addr,
-		   unsigned size, uint64_t val);
+ * claims the access), so that an exit handler looks the range up once.
+ * Inline: this is the path of every emulated device register access. */
+static inline int io_range_read(struct guest *g, const struct io_range *r, enum io_space s,
+				uint64_t addr, unsigned size, uint64_t *val)
+{
+	int rc = r && r->read ? r->read(g, r->dev, addr - r->base, size, val) : -1;
+
+	if (rc) {
+		io_unclaimed(g, s, false, addr, size);
+		*val = io_all_ones(size);
+		return rc;
+	}
+	*val &= io_all_ones(size);
+	return 0;
+}
+
+static inline int io_range_write(struct guest *g, const struct io_range *r, enum io_space s,
+				 uint64_t addr, unsigned size, uint64_t val)
+{
+	int rc = r && r->write ? r->write(g, r->dev, addr - r->base, size, val & io_all_ones(size))
+			       : -1;
+
+	if (rc)
+		io_unclaimed(g, s, true, addr, size);
+	return rc;
+}
 
 #endif
