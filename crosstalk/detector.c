@@ -123,6 +123,14 @@ enum xt_couple_reason xt_det_talking(const struct xt_detector *d, unsigned a, un
 	return (enum xt_couple_reason)d->talk[a][b];
 }
 
+bool xt_det_exclusive(const struct xt_detector *d, unsigned a, unsigned b)
+{
+	if (!is_port(d, a) || !is_port(d, b) || a == b)
+		return false;
+	return d->port[a].reach == bit(b) && d->port[b].reach == bit(a) &&
+	       d->port[a].uplink == XT_DET_NO_UPLINK && d->port[b].uplink == XT_DET_NO_UPLINK;
+}
+
 static bool is_static(uint8_t why)
 {
 	return why == XT_COUPLE_LINK || why == XT_COUPLE_NETWORK || why == XT_COUPLE_UPLINK;

@@ -166,6 +166,14 @@ void xt_det_finalize(struct xt_detector *d);
 /* The reason a and b are coupled (symmetric), XT_COUPLE_NONE if not or invalid. */
 enum xt_couple_reason xt_det_coupled(const struct xt_detector *d, unsigned a, unsigned b);
 
+/*
+ * Every frame either of a and b sends can only reach the other: each
+ * reaches exactly the other port and neither has an uplink (an explicit
+ * link, or a network of exactly those two). Only such a pair may keep
+ * pages shared while no frame is in them (docs/crosstalk.md, "Isolation").
+ */
+bool xt_det_exclusive(const struct xt_detector *d, unsigned a, unsigned b);
+
 /* The reason recorded by the first frame from a to b, XT_COUPLE_NONE if none yet. */
 enum xt_couple_reason xt_det_talking(const struct xt_detector *d, unsigned a, unsigned b);
 

@@ -133,13 +133,9 @@ static void retire(struct xpath *xp, uint64_t senders)
 	}
 }
 
-static void rxq_push(struct xp_port *p, unsigned src, unsigned id, uint32_t last)
+static void rxq_push(struct xp_port *p, const struct xp_rx_entry *e)
 {
-	struct xp_rx_entry *e = &p->rxq[(p->rxq_first + p->rxq_count) % XP_RXQ];
-
-	e->src = (uint8_t)src;
-	e->id = id;
-	e->last = last;
+	p->rxq[(p->rxq_first + p->rxq_count) % XP_RXQ] = *e;
 	p->rxq_count++;
 }
 
@@ -149,18 +145,73 @@ static void rxq_pop(struct xp_port *p)
 	p->rxq_count--;
 }
 
-/* Every frame still sitting in p's RX ring counts as consumed; the senders, as a mask. */
-static uint64_t rxq_flush(struct xpath *xp, struct xp_port *p)
+/* ---------------------------------------------------------- views */
+
+/*
+ * A frame for B is in the pair's page: B may read the page (its view
+ * opens), A may not change it until B consumed it (A's side locked).
+ */
+static void views_hold(struct xpath *xp, unsigned pair)
 {
+	remap_set_views(xp->rm, &pair, 1, true, true);
+}
+
+#define XP_VIEW_BATCH 64
+
+/* Pairs whose frames were consumed: [0] close B's view, [1] keep it open. */
+struct xp_views {
+	unsigned pair[2][XP_VIEW_BATCH];
+	unsigned n[2];
+};
+
+/* One remapper operation per kind: one INVEPT per guest for the batch. */
+static void views_flush(struct xpath *xp, struct xp_views *v)
+{
+	for (unsigned k = 0; k < 2; k++)
+		if (v->n[k])
+			remap_set_views(xp->rm, v->pair[k], v->n[k], k == 1, false);
+	v->n[0] = v->n[1] = 0;
+}
+
+/* B consumed e's frame: A's side is unlocked, B's view closed unless the
+ * pair is exclusive. A pair torn down since (or its slot reused) is left. */
+static void views_release(struct xpath *xp, struct xp_views *v, unsigned b,
+			  const struct xp_rx_entry *e)
+{
+	const struct remap_pair *p = &xp->rm->pair[e->pair % REMAP_MAX_PAIRS];
+	unsigned k = !e->close;
+
+	if (e->pair == XP_NO_PAIR || p->state != REMAP_PAIR_LIVE || p->tx != xp->port[e->src].mem ||
+	    p->rx != xp->port[b].mem || p->tx_gpa != e->tx_gpa || p->rx_gpa != e->rx_gpa)
+		return;
+	v->pair[k][v->n[k]++] = e->pair;
+	if (v->n[k] == XP_VIEW_BATCH)
+		views_flush(xp, v);
+}
+
+/*
+ * The frames at the head of b's queue that b consumed (all of them: every
+ * frame counts as consumed), as a mask of their senders: views first, then
+ * the senders' completions, so no sender learns its buffer is free while
+ * b can still read it.
+ */
+static uint64_t rxq_consume(struct xpath *xp, unsigned b, bool all)
+{
+	struct xp_port *B = &xp->port[b];
+	uint32_t n = rx_ring_size(B->nic);
+	struct xp_views v = { .n = { 0, 0 } };
 	uint64_t senders = 0;
 
-	while (p->rxq_count) {
-		const struct xp_rx_entry *e = &p->rxq[p->rxq_first];
+	while (B->rxq_count &&
+	       (all || rx_slot_consumed(B->nic, n, B->rxq[B->rxq_first].last))) {
+		const struct xp_rx_entry *e = &B->rxq[B->rxq_first];
 
+		views_release(xp, &v, b, e);
 		mark_complete(xp, e->src, e->id);
 		senders |= 1ULL << e->src;
-		rxq_pop(p);
+		rxq_pop(B);
 	}
+	views_flush(xp, &v);
 	retire(xp, senders);
 	return senders;
 }
@@ -214,13 +265,14 @@ static bool pairing_seen(struct xpath *xp, unsigned a, uint64_t ta, unsigned b, 
 	return false;
 }
 
+/* The pair's index, or a negative error. */
 static int share(struct xpath *xp, unsigned a, uint64_t ta, unsigned b, uint64_t rb)
 {
 	struct xp_port *A = &xp->port[a], *B = &xp->port[b];
 	int rc;
 
 	if (remap_is_pair(xp->rm, A->mem, ta, B->mem, rb))
-		return 0;
+		return remap_share(xp->rm, A->mem, ta, B->mem, rb);
 	if (remap_phys_attached(xp->rm, A->mem, ta))
 		return -XT_EBUSY;
 	rc = remap_share(xp->rm, A->mem, ta, B->mem, rb);
@@ -228,18 +280,23 @@ static int share(struct xpath *xp, unsigned a, uint64_t ta, unsigned b, uint64_t
 		return rc;
 	A->st.remaps++;
 	note(xp, "shared page", a, b, ta, rb);
-	return 0;
+	return rc;
 }
 
-/* 0: delivered in place; -XT_EAGAIN: B is full; -XT_ENOTSUP: copy instead. */
+/*
+ * 0: delivered in place, *e says through which pair (its view held);
+ * -XT_EAGAIN: B is full; -XT_ENOTSUP: copy instead.
+ */
 static int zero_copy(struct xpath *xp, unsigned a, unsigned b, const struct e1000_frame *f,
-		     const uint8_t *dst)
+		     const uint8_t *dst, struct xp_rx_entry *e)
 {
 	struct xp_port *B = &xp->port[b];
 	uint64_t ta = f->seg[0].gpa, rb;
 	uint32_t bufsize, max;
-	int rc;
+	int rc, pair;
 
+	if (B->rxq_count == XP_RXQ)
+		return -XT_EAGAIN;
 	if (!xp->zerocopy || f->nseg != 1 || f->bounced || !ta || (ta & PAGE_MASK))
 		return -XT_ENOTSUP;
 	rc = e1000_rx_peek_buffer(B->nic, &rb, &bufsize);
@@ -257,11 +314,18 @@ static int zero_copy(struct xpath *xp, unsigned a, unsigned b, const struct e100
 	/* Pages already shared carry any frame for free; a short frame is not
 	 * worth a remap (copying it would tear the pair down: see copy_to). */
 	if (!remap_is_pair(xp->rm, xp->port[a].mem, ta, B->mem, rb) &&
-	    (f->len < xp->zerocopy_min || !pairing_seen(xp, a, ta, b, rb) ||
-	     share(xp, a, ta, b, rb)))
+	    (f->len < xp->zerocopy_min || !pairing_seen(xp, a, ta, b, rb)))
+		return -XT_ENOTSUP;
+	pair = share(xp, a, ta, b, rb);
+	if (pair < 0)
 		return -XT_ENOTSUP;
 	rc = e1000_rx_deliver_inplace(B->nic, rb, f->len, dst);
-	return rc == -XT_EAGAIN ? rc : rc ? -XT_ENOTSUP : 0;
+	if (rc)
+		return rc == -XT_EAGAIN ? rc : -XT_ENOTSUP;
+	views_hold(xp, (unsigned)pair);
+	*e = (struct xp_rx_entry){ .src = (uint8_t)a, .close = !xt_det_exclusive(xp->det, a, b),
+				   .pair = (uint16_t)pair, .tx_gpa = ta, .rx_gpa = rb };
+	return 0;
 }
 
 /* ---------------------------------------------------------- copies */
@@ -358,6 +422,7 @@ static int to_peer(struct xpath *xp, unsigned a, unsigned b, struct e1000_frame 
 		   unsigned id, const uint8_t *dst)
 {
 	struct xp_port *A = &xp->port[a], *B = &xp->port[b];
+	struct xp_rx_entry e;
 	uint64_t copied = 0;
 	enum xp_path path = XP_PATH_SHARED;
 	int rc;
@@ -372,7 +437,7 @@ static int to_peer(struct xpath *xp, unsigned a, unsigned b, struct e1000_frame 
 		complete(xp, a, id);
 		return 0;
 	}
-	rc = B->rxq_count == XP_RXQ ? -XT_EAGAIN : zero_copy(xp, a, b, f, dst);
+	rc = zero_copy(xp, a, b, f, dst, &e);
 	if (rc == -XT_ENOTSUP) {
 		path = XP_PATH_COPY;
 		rc = copy_to(xp, (int)a, b, f, &copied);
@@ -386,13 +451,16 @@ static int to_peer(struct xpath *xp, unsigned a, unsigned b, struct e1000_frame 
 		complete(xp, a, id);
 		return 0;
 	}
+	count_path(A, B, path, f->len);
 	if (path == XP_PATH_COPY) {
 		A->st.copies++;
 		A->st.bytes_copied += copied;
+		e = (struct xp_rx_entry){ .src = (uint8_t)a, .pair = XP_NO_PAIR };
 	}
-	count_path(A, B, path, f->len);
 	/* Completed when B gives the buffer back (xp_rx_ready). */
-	rxq_push(B, a, id, (B->nic->rdh + rx_ring_size(B->nic) - 1) % rx_ring_size(B->nic));
+	e.id = id;
+	e.last = (B->nic->rdh + rx_ring_size(B->nic) - 1) % rx_ring_size(B->nic);
+	rxq_push(B, &e);
 	return 0;
 }
 
@@ -705,8 +773,9 @@ static void fast_pair(struct xpath *xp, unsigned a)
 	struct xp_port *A = &xp->port[a], *B;
 	struct e1000_tx_simple t = { .base = NULL };
 	struct e1000_rx_slot rs = { .base = NULL };
-	unsigned b = A->fast.peer, delivered = 0;
+	unsigned b = A->fast.peer, delivered = 0, held[XP_VIEW_BATCH];
 	uint32_t n, max;
+	bool close;
 
 	if (!xp->zerocopy || !A->fast.valid || A->fast.version != xp->det->version ||
 	    A->flood_valid || b >= xp->nports || b == a)
@@ -717,7 +786,12 @@ static void fast_pair(struct xpath *xp, unsigned a)
 	    !e1000_rx_accepts(B->nic, A->fast.dst))
 		return;
 	max = (B->nic->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
-	while (B->rxq_count < XP_RXQ && e1000_tx_peek_simple(A->nic, &t) == 1) {
+	close = !xt_det_exclusive(xp->det, a, b);
+	while (B->rxq_count < XP_RXQ && delivered < XP_VIEW_BATCH &&
+	       e1000_tx_peek_simple(A->nic, &t) == 1) {
+		struct xp_rx_entry e = { .src = (uint8_t)a, .close = close };
+		int pair;
+
 		if ((t.gpa & PAGE_MASK) || t.len + E1000_CRC_LEN > PAGE ||
 		    t.len + E1000_CRC_LEN > max)
 			break;
@@ -725,14 +799,22 @@ static void fast_pair(struct xpath *xp, unsigned a)
 		if (e1000_rx_peek_slot(B->nic, &rs) || (rs.gpa & PAGE_MASK) || rs.bufsize < PAGE)
 			break;
 		t.data = remap_pair_page(xp->rm, A->mem, t.gpa, B->mem, rs.gpa);
-		if (!t.data || !mac_eq(t.data, A->fast.dst) ||
+		pair = remap_find(xp->rm, A->mem, t.gpa);
+		if (!t.data || pair < 0 || !mac_eq(t.data, A->fast.dst) ||
 		    e1000_rx_put_slot(B->nic, &rs, t.len, t.data))
 			break;
 		xt_det_count_peer(xp->det, a, b);
 		count_path(A, B, XP_PATH_SHARED, t.len);
-		rxq_push(B, a, e1000_tx_take_simple(A->nic, &t), (B->nic->rdh + n - 1) % n);
-		delivered++;
+		e.pair = (uint16_t)pair;
+		e.tx_gpa = t.gpa;
+		e.rx_gpa = rs.gpa;
+		e.id = e1000_tx_take_simple(A->nic, &t);
+		e.last = (B->nic->rdh + n - 1) % n;
+		rxq_push(B, &e);
+		held[delivered++] = (unsigned)pair;
 	}
+	/* Before B runs: B may read the pages, A may not change them. */
+	remap_set_views(xp->rm, held, delivered, true, true);
 	if (delivered)
 		e1000_rx_signal(B->nic);
 }
@@ -777,16 +859,7 @@ void xp_rx_ready(struct xpath *xp, unsigned b)
 		return;
 	B = &xp->port[b];
 	n = rx_ring_size(B->nic);
-	if (!n || !(B->nic->rctl & E1000_RCTL_EN)) {
-		senders = rxq_flush(xp, B);
-	} else {
-		while (B->rxq_count && rx_slot_consumed(B->nic, n, B->rxq[B->rxq_first].last)) {
-			mark_complete(xp, B->rxq[B->rxq_first].src, B->rxq[B->rxq_first].id);
-			senders |= 1ULL << B->rxq[B->rxq_first].src;
-			rxq_pop(B);
-		}
-		retire(xp, senders);
-	}
+	senders = rxq_consume(xp, b, !n || !(B->nic->rctl & E1000_RCTL_EN));
 	maybe_preshare(xp, b);
 	unblock_senders(xp, (int)b);
 	retry_senders(xp, senders);
@@ -833,7 +906,7 @@ static bool preshare_direction(struct xpath *xp, unsigned a, unsigned b)
 		rc = share(xp, a, ta, b, rb);
 		if (rc == -XT_ENOSPC || rc == -XT_ENOMEM)
 			break;
-		if (!rc)
+		if (rc >= 0)
 			pairing_seen(xp, a, ta, b, rb);
 	}
 	return true;
@@ -850,11 +923,18 @@ static bool preshare_once(struct xpath *xp, unsigned a, unsigned b)
 	return true;
 }
 
+/*
+ * Pages may be shared ahead of the frames only where B can see nothing A
+ * did not send it: a pair coupled by configuration whose every frame goes
+ * to the other (an explicit link, or a network of exactly those two, no
+ * uplink). Other pairs share a page only while it holds a frame for B.
+ */
 static bool coupled_statically(const struct xpath *xp, unsigned a, unsigned b)
 {
 	enum xt_couple_reason why = xt_det_coupled(xp->det, a, b);
 
-	return why == XT_COUPLE_LINK || why == XT_COUPLE_NETWORK || why == XT_COUPLE_UPLINK;
+	return (why == XT_COUPLE_LINK || why == XT_COUPLE_NETWORK) &&
+	       xt_det_exclusive(xp->det, a, b);
 }
 
 /*
@@ -890,7 +970,10 @@ void xp_port_reset(struct xpath *xp, unsigned port)
 	if (port >= xp->nports)
 		return;
 	p = &xp->port[port];
-	senders = rxq_flush(xp, p);
+	/* First the pairs (what p holds unread becomes its own), then p's queue. */
+	if (remap_unshare_side(xp->rm, p->mem))
+		note(xp, "shared pages torn down", port, port, 0, 0);
+	senders = rxq_consume(xp, port, true);
 	p->blocked_on = -1;
 	p->flood_valid = false;
 	p->fast.valid = false;
@@ -898,8 +981,6 @@ void xp_port_reset(struct xpath *xp, unsigned port)
 	p->preshared_to = 0;
 	for (unsigned q = 0; q < xp->nports; q++)
 		xp->port[q].preshared_to &= ~(1ULL << port);
-	if (remap_unshare_side(xp->rm, p->mem))
-		note(xp, "shared pages torn down", port, port, 0, 0);
 	unblock_senders(xp, (int)port);
 	retry_senders(xp, senders);
 }

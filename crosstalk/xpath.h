@@ -84,10 +84,16 @@ struct xp_stats {
 	uint64_t rx_missed;             /* frames from the outside lost for lack of buffers */
 };
 
+#define XP_NO_PAIR 0xffffu
+
+/* A frame delivered to a port, not yet consumed. */
 struct xp_rx_entry {
 	uint8_t src;                    /* sending port */
+	bool close;                     /* B's view of the page closes once consumed */
+	uint16_t pair;                  /* the remapper's pair it went through, or XP_NO_PAIR */
 	unsigned id;                    /* its e1000 in-flight id */
 	uint32_t last;                  /* last RX descriptor the frame used */
+	uint64_t tx_gpa, rx_gpa;        /* the pair's pages (its slot may be reused) */
 };
 
 struct xp_port {

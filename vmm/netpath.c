@@ -297,9 +297,21 @@ bool netpath_cow_fault(struct guest *g, uint64_t gpa)
 	return active && g->nic && xp_cow_fault(&xp, (unsigned)g->nic_port, gpa);
 }
 
-uint64_t netpath_page_hpa(const struct guest *g, uint64_t gpa)
+/* The live pair g's page is part of and g sees (not a receiver's closed view), or -1. */
+static int pair_seen_by(const struct guest *g, uint64_t gpa)
 {
 	int pair = active && g->nic ? remap_find(&rm, &sides[g->nic_port], gpa) : -1;
+
+	if (pair >= 0 && rm.pair[pair].rx == &sides[g->nic_port] && rm.pair[pair].rx_closed &&
+	    !(rm.pair[pair].tx == &sides[g->nic_port] &&
+	      (rm.pair[pair].tx_gpa >> 12) == (gpa >> 12)))
+		return -1;
+	return pair;
+}
+
+uint64_t netpath_page_hpa(const struct guest *g, uint64_t gpa)
+{
+	int pair = pair_seen_by(g, gpa);
 
 	if (pair < 0)
 		return g->ram_hpa + gpa;
@@ -308,9 +320,14 @@ uint64_t netpath_page_hpa(const struct guest *g, uint64_t gpa)
 
 bool netpath_page_readonly(const struct guest *g, uint64_t gpa)
 {
-	int pair = active && g->nic ? remap_find(&rm, &sides[g->nic_port], gpa) : -1;
+	int pair = pair_seen_by(g, gpa);
+	const struct remap_pair *p = pair >= 0 ? &rm.pair[pair] : NULL;
 
-	return pair >= 0 && rm.pair[pair].rx == &sides[g->nic_port];
+	if (!p)
+		return false;
+	if (p->tx == &sides[g->nic_port] && (p->tx_gpa >> 12) == (gpa >> 12))
+		return p->tx_locked;
+	return true;
 }
 
 bool netpath_poll(void)
@@ -375,7 +392,9 @@ static void dump_flush(struct dump_run *d)
 		guests_by_port(p->rx->id)->name, (unsigned long long)(d->rx_gpa - span),
 		(unsigned long long)d->rx_gpa, (unsigned long long)(d->rx_hpa - span),
 		(unsigned long long)d->rx_hpa,
-		d->tx_hpa == d->rx_hpa ? ", same host page" : ", DIFFERENT host pages");
+		p->rx_closed		 ? ", closed to the receiver"
+		: d->tx_hpa == d->rx_hpa ? ", same host page"
+					 : ", DIFFERENT host pages");
 	d->first_no += d->count;
 	d->count = 0;
 }
@@ -387,7 +406,7 @@ static int dump_pair(void *arg, const struct remap_pair *p, uint64_t tx_hpa, uin
 	if (d->count && p->tx->id == d->first->tx->id && p->rx->id == d->first->rx->id &&
 	    p->tx_gpa == d->tx_gpa + EPT_PAGE_SIZE && p->rx_gpa == d->rx_gpa + EPT_PAGE_SIZE &&
 	    tx_hpa == d->tx_hpa + EPT_PAGE_SIZE && rx_hpa == d->rx_hpa + EPT_PAGE_SIZE &&
-	    (tx_hpa == rx_hpa) == (d->tx_hpa == d->rx_hpa))
+	    (tx_hpa == rx_hpa) == (d->tx_hpa == d->rx_hpa) && p->rx_closed == d->first->rx_closed)
 		d->count++;
 	else {
 		dump_flush(d);

@@ -861,7 +861,7 @@ struct pair_find {
 	const struct remap_side *tx, *rx;
 	uint64_t tx_gpa, rx_gpa;
 	unsigned n, found;
-	bool same_hpa;
+	bool same_hpa, closed;
 };
 
 static int pair_cb(void *arg, const struct remap_pair *p, uint64_t tx_hpa, uint64_t rx_hpa)
@@ -873,18 +873,30 @@ static int pair_cb(void *arg, const struct remap_pair *p, uint64_t tx_hpa, uint6
 	    p->rx_gpa == pf->rx_gpa) {
 		pf->found++;
 		pf->same_hpa = tx_hpa == rx_hpa && tx_hpa == p->shared_hpa;
+		pf->closed = p->rx_closed && tx_hpa == p->shared_hpa &&
+			     rx_hpa == p->rx->ram_hpa + p->rx_gpa;
 	}
 	return 0;
 }
 
-/* Whether A's page ta and B's page rb are a live pair mapping one host page. */
+/*
+ * Whether A's page ta and B's page rb are a live pair: mapping one host page,
+ * or (closed, B holds no frame in it) with B's page its own again.
+ */
 static bool paired(struct guest *a, uint64_t ta, struct guest *b, uint64_t rb)
 {
-	struct pair_find pf = { &a->side, &b->side, ta, rb, 0, 0, false };
+	struct pair_find pf = { &a->side, &b->side, ta, rb, 0, 0, false, false };
 
 	remap_for_each(&E->rm, pair_cb, &pf);
 	assert_true(pf.found <= 1);
-	return pf.found == 1 && pf.same_hpa;
+	return pf.found == 1 && (pf.same_hpa || pf.closed);
+}
+
+static bool rx_closed(struct guest *a, uint64_t ta)
+{
+	int k = remap_find(&E->rm, &a->side, ta);
+
+	return k >= 0 && E->rm.pair[k].rx_closed;
 }
 
 static unsigned npairs(void)
@@ -902,10 +914,17 @@ static void expect_shared(struct guest *a, unsigned ts, struct guest *b, unsigne
 	uint64_t pa, pb;
 
 	assert_true(paired(a, tx_slot_gpa(a, ts), b, rx_slot_gpa(b, rs)));
-	assert_int_equal(hpa_of(a, tx_slot_gpa(a, ts), &pa), hpa_of(b, rx_slot_gpa(b, rs), &pb));
+	assert_true(hpa_of(a, tx_slot_gpa(a, ts), &pa) >= S_HPA);
 	assert_int_equal(pa, RWX);
+	if (rx_closed(a, tx_slot_gpa(a, ts))) {
+		/* Not exclusive and B holds no frame there: B sees its own page. */
+		assert_int_equal(hpa_of(b, rx_slot_gpa(b, rs), &pb),
+				 b->ram_hpa + rx_slot_gpa(b, rs));
+		assert_int_equal(pb, RWX);
+		return;
+	}
+	assert_int_equal(hpa_of(a, tx_slot_gpa(a, ts), NULL), hpa_of(b, rx_slot_gpa(b, rs), &pb));
 	assert_int_equal(pb, EPT_PTE_READ);
-	assert_true(hpa_of(a, tx_slot_gpa(a, ts), NULL) >= S_HPA);
 }
 
 /* One frame a -> b, read by b, buffers given back. */
@@ -1104,17 +1123,21 @@ static void test_zerocopy_learned(void **state)
 	}
 	assert_int_equal(st(a)->copies, 8);
 	assert_int_equal(st(a)->bytes_copied, 8 * 1000 + 28);
-	assert_int_equal(a->invepts - ia, 8);
+	/* The share, then A's side locked while B holds the frame and
+	 * unlocked when B gave it back (one frame per batch here). */
+	assert_int_equal(a->invepts - ia, 3 * 8);
 	assert_int_equal(b->invepts - ib, 8);
 	assert_int_equal(npairs(), 8);
 
-	/* Round 3 and 4: no copy, no remap. */
+	/* Round 3 and 4: no copy, no remap; A's side locked and unlocked. */
 	ia = a->invepts;
+	ib = b->invepts;
 	for (unsigned i = 0; i < 16; i++)
 		xfer(a, b, seq++, 300 + 50 * i);
 	assert_int_equal(st(a)->copies, 8);
 	assert_int_equal(st(a)->remaps, 8);
-	assert_int_equal(a->invepts, ia);
+	assert_int_equal(a->invepts - ia, 2 * 16);
+	assert_int_equal(b->invepts, ib);
 	assert_int_equal(st(a)->path[XP_PATH_SHARED].tx_frames, 24);
 	assert_int_equal(st(b)->path[XP_PATH_SHARED].rx_frames, 24);
 	for (unsigned i = 0; i < 8; i++)
@@ -1369,8 +1392,9 @@ static void test_preshare_explicit(void **state)
 }
 
 /*
- * Pre-sharing after a ring change must leave B's unread frames alone: the
- * slots B holds are not the NIC's to remap.
+ * A network of three is not exclusive: a ring change shares nothing ahead
+ * of the frames (B could read pages A fills for C), and B's unread frames
+ * stay as they were.
  */
 static void test_preshare_spares_unread_buffers(void **state)
 {
@@ -1390,15 +1414,15 @@ static void test_preshare_spares_unread_buffers(void **state)
 	/* A resets and comes up again: its pairs are set up anew. */
 	wr(a, E1000_CTRL, E1000_CTRL_RST);
 	nic_up(a, &c);
-	for (unsigned i = 0; i < 3; i++)
+	for (unsigned i = 0; i < 7; i++)
 		assert_false(paired(a, tx_slot_gpa(a, i), b, rx_slot_gpa(b, i)));
-	for (unsigned i = 3; i < 7; i++)
-		expect_shared(a, i, b, i);
+	assert_int_equal(npairs(), 0);
 	for (unsigned i = 0; i < 3; i++)
 		expect_frame(b, b->mac, cc, i, 1400);
 }
 
-/* More than 64 statically coupled pairs: the last ports are pre-shared too. */
+/* More than 64 statically coupled pairs, none exclusive: nothing pre-shared,
+ * the first frame between two of them is a copy. */
 static void test_preshare_many_ports(void **state)
 {
 	struct ring_cfg c = RING4K;
@@ -1415,12 +1439,9 @@ static void test_preshare_many_ports(void **state)
 	c.prefill = true;
 	nic_up(a, &c);
 	nic_up(b, &c);
-	for (unsigned i = 0; i < 7; i++) {
-		expect_shared(a, i, b, i);
-		expect_shared(b, i, a, i);
-	}
+	assert_int_equal(npairs(), 0);
 	xfer(a, b, 0, 1000);
-	assert_int_equal(st(a)->copies, 0);
+	assert_int_equal(st(a)->copies, 1);
 }
 
 /* Pre-sharing follows the zero-copy rules: B's 2 KiB RX buffers are never shared. */
@@ -1798,6 +1819,8 @@ static void test_outside(void **state)
 /*
  * A page shared with B that goes outside is unshared first (B keeps what it
  * had); while the NIC has it, a frame from it to B is copied, not shared.
+ * B consumed its frames, so its view of the pair is closed: what A writes
+ * into the page for the outside never shows in B's buffer (H2).
  */
 static void test_outside_shared_page(void **state)
 {
@@ -1818,9 +1841,9 @@ static void test_outside_shared_page(void **state)
 	make_frame(f, 1200, unknown_mac, a->mac, seq++);
 	s = queue_frame(a, f, 1200);	/* A writes into the shared page */
 	assert_int_equal(s, 0);
-	/* What B's slot-0 buffer holds now. */
+	/* What B's slot-0 buffer holds now: not A's new frame. */
 	gread(b, rx_slot_gpa(b, 0), before, PAGE);
-	assert_memory_equal(before, f, 1200);
+	assert_memory_not_equal(before, f, 1200);
 	kick(a);
 	assert_int_equal(st(a)->remaps, remaps + 1);
 	assert_false(paired(a, tx_slot_gpa(a, 0), b, rx_slot_gpa(b, 0)));
@@ -2367,6 +2390,86 @@ static void test_names_and_log(void **state)
 #define T(fn, s) cmocka_unit_test_setup_teardown(fn, s, teardown)
 #define T0(fn) cmocka_unit_test_teardown(fn, teardown)
 
+/* ---------------------------------------------------------- hostile guests (issue 11) */
+
+static const uint8_t secret[] = "A's secret, never sent to B";
+
+/* Whether g can read secret anywhere in its RX buffers (through its EPT). */
+static bool rx_sees_secret(struct guest *g)
+{
+	uint8_t page[PAGE];
+
+	for (unsigned i = 0; i < g->rx_n; i++) {
+		gread(g, rx_slot_gpa(g, i), page, PAGE);
+		for (unsigned k = 0; k + sizeof(secret) <= PAGE; k++)
+			if (!memcmp(page + k, secret, sizeof(secret)))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * H2: A talks only to C, through shared pages. B (hostile) resets its NIC
+ * and posts page-aligned 4 KiB RX buffers: none of A's pages may become
+ * readable to B, and C may not read what A writes into a page after C
+ * consumed the frame that was there.
+ */
+static void test_hostile_preshare(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1], *c = &E->g[2];
+	uint64_t perms;
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	nic_up(c, &RING4K);
+	for (unsigned i = 0; i < 16; i++)
+		xfer(a, c, i, 1000);
+	assert_true(st(a)->path[XP_PATH_SHARED].tx_frames >= 8);
+	/* B re-arms the pre-sharing and writes RDT. */
+	wr(b, E1000_CTRL, E1000_CTRL_RST);
+	nic_up(b, &RING4K);
+	for (unsigned i = 0; i < a->tx_n; i++)
+		gwrite(a, tx_slot_gpa(a, i) + 2000, secret, sizeof(secret));
+	assert_false(rx_sees_secret(b));
+	assert_false(rx_sees_secret(c));
+	for (unsigned i = 0; i < b->rx_n; i++) {
+		assert_int_equal(hpa_of(b, rx_slot_gpa(b, i), &perms),
+				 b->ram_hpa + rx_slot_gpa(b, i));
+		assert_int_equal(perms, RWX);
+	}
+}
+
+/*
+ * M2: once B's descriptor says DD, A (hostile) rewrites its TX buffer: the
+ * write lands in A's own page (copy on write), B reads the frame as it was
+ * delivered.
+ */
+static void test_hostile_rewrite(void **state)
+{
+	struct ring_cfg cfg = RING4K;
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	uint8_t junk[64];
+	uint64_t perms;
+	unsigned slot;
+
+	(void)state;
+	cfg.prefill = true;
+	nic_up(a, &cfg);
+	nic_up(b, &cfg);
+	slot = send_to(a, b->mac, 7, 1200);
+	assert_int_equal(st(a)->path[XP_PATH_SHARED].tx_frames, 1);
+	/* While B holds the frame, A's side is read-only. */
+	hpa_of(a, tx_slot_gpa(a, slot), &perms);
+	assert_false(perms & EPT_PTE_WRITE);
+	memset(junk, 0x5a, sizeof(junk));
+	gwrite(a, tx_slot_gpa(a, slot) + 20, junk, sizeof(junk));
+	assert_int_equal(E->cow_faults, 1);
+	expect_frame(b, b->mac, a, 7, 1200);
+	rx_give_all(b);
+	assert_int_equal(tx_pending(a), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2377,6 +2480,8 @@ int main(void)
 		T(test_stream_batches, setup2),
 		T(test_fast_path, setup3),
 		T(test_ring_in_shared_page, setup2),
+		T(test_hostile_preshare, setup3),
+		T(test_hostile_rewrite, setup2),
 		T(test_preshare, setup2),
 		T(test_preshare_late_rdt, setup2),
 		T(test_preshare_explicit, setup2),
