@@ -11,6 +11,7 @@
 #define PAGE_MASK (PAGE - 1)
 #define ETH_HDR 14
 #define NO_TX_ID (~0u)
+#define XP_WAIT_DEFAULT 50000000ULL	/* 50 ms in nanoseconds */
 
 static const char *const path_names[XP_NPATHS] = { "shared page", "cross-talk copy", "physical" };
 
@@ -28,6 +29,7 @@ void xp_init(struct xpath *xp, struct xt_detector *det, struct remapper *rm,
 	xp->phys = phys;
 	xp->zerocopy = zerocopy;
 	xp->zerocopy_min = 256;
+	xp->wait_limit = XP_WAIT_DEFAULT;
 }
 
 int xp_add_port(struct xpath *xp, unsigned port, struct e1000 *nic, struct remap_side *mem)
@@ -143,6 +145,7 @@ static void rxq_pop(struct xp_port *p)
 {
 	p->rxq_first = (p->rxq_first + 1) % XP_RXQ;
 	p->rxq_count--;
+	p->rxq_pops++;
 }
 
 /* ---------------------------------------------------------- views */
@@ -235,6 +238,7 @@ static void unblock_senders(struct xpath *xp, int target)
 		if (xp->port[s].blocked_on != target)
 			continue;
 		xp->port[s].blocked_on = -1;
+		xp->port[s].blocked_since = 0;
 		xp_tx(xp, s);
 	}
 }
@@ -417,6 +421,13 @@ static void count_path(struct xp_port *from, struct xp_port *to, enum xp_path pa
 	}
 }
 
+/* A frame for q dropped for lack of room, counted as the NIC counts it. */
+static void no_room(struct xp_port *Q)
+{
+	e1000_rx_no_buffers(Q->nic);
+	Q->st.rx_no_room++;
+}
+
 /* 0: delivered or dropped (the frame is accounted for); -XT_EAGAIN: wait. */
 static int to_peer(struct xpath *xp, unsigned a, unsigned b, struct e1000_frame *f,
 		   unsigned id, const uint8_t *dst)
@@ -442,9 +453,14 @@ static int to_peer(struct xpath *xp, unsigned a, unsigned b, struct e1000_frame 
 		path = XP_PATH_COPY;
 		rc = copy_to(xp, (int)a, b, f, &copied);
 	}
-	if (rc == -XT_EAGAIN) {
+	if (rc == -XT_EAGAIN && !B->rx_stalled) {
 		A->blocked_on = (int)b;
 		return rc;
+	}
+	if (rc == -XT_EAGAIN) {
+		no_room(B);
+		complete(xp, a, id);
+		return 0;
 	}
 	if (rc) {
 		A->st.drop_error++;
@@ -453,6 +469,8 @@ static int to_peer(struct xpath *xp, unsigned a, unsigned b, struct e1000_frame 
 	}
 	count_path(A, B, path, f->len);
 	if (path == XP_PATH_COPY) {
+		/* Completed as a shared-page frame is, for the same signalling
+		 * order; xp_tick bounds how long B can hold it. */
 		A->st.copies++;
 		A->st.bytes_copied += copied;
 		e = (struct xp_rx_entry){ .src = (uint8_t)a, .pair = XP_NO_PAIR };
@@ -640,12 +658,16 @@ static int flood(struct xpath *xp, unsigned a, struct e1000_frame *f, unsigned i
 			continue;
 		}
 		rc = copy_to(xp, (int)a, q, f, &copied);
-		if (rc == -XT_EAGAIN) {
+		if (rc == -XT_EAGAIN && !Q->rx_stalled) {
 			if (A->blocked_on < 0)
 				A->blocked_on = (int)q;
 			continue;
 		}
 		A->flood_left &= ~(1ULL << q);
+		if (rc == -XT_EAGAIN) {
+			no_room(Q);
+			continue;
+		}
 		if (rc) {
 			A->st.drop_error++;
 			continue;
@@ -859,6 +881,7 @@ void xp_rx_ready(struct xpath *xp, unsigned b)
 		return;
 	B = &xp->port[b];
 	n = rx_ring_size(B->nic);
+	B->rx_stalled = false;
 	senders = rxq_consume(xp, b, !n || !(B->nic->rctl & E1000_RCTL_EN));
 	maybe_preshare(xp, b);
 	unblock_senders(xp, (int)b);
@@ -974,6 +997,7 @@ void xp_port_reset(struct xpath *xp, unsigned port)
 	if (remap_unshare_side(xp->rm, p->mem))
 		note(xp, "shared pages torn down", port, port, 0, 0);
 	senders = rxq_consume(xp, port, true);
+	p->rx_stalled = false;
 	p->blocked_on = -1;
 	p->flood_valid = false;
 	p->fast.valid = false;
@@ -992,6 +1016,81 @@ void xp_port_down(struct xpath *xp, unsigned port)
 	xt_det_port_down(xp->det, port);
 	xp->port[port].up = false;
 	xp_port_reset(xp, port);
+}
+
+/* ---------------------------------------------------------- bounded waits */
+
+/* When a wait that started at since (0: now) ends, after stamping it. */
+static uint64_t wait_end(const struct xpath *xp, uint64_t *since, uint64_t now)
+{
+	if (!*since)
+		*since = now;
+	return *since + xp->wait_limit;
+}
+
+/* A sender waiting for a receiver's room: past the bound, the receiver is stalled. */
+static uint64_t tick_sender(struct xpath *xp, unsigned a, uint64_t now)
+{
+	struct xp_port *A = &xp->port[a];
+	int q = A->blocked_on;
+	uint64_t end;
+
+	if (q < 0 || (unsigned)q >= xp->nports)
+		return 0;
+	end = wait_end(xp, &A->blocked_since, now);
+	if (now < end)
+		return end;
+	xp->port[q].rx_stalled = true;
+	unblock_senders(xp, q);
+	return 0;
+}
+
+/*
+ * Shared-page frames q held past the bound: each pair torn down (q keeps
+ * its own copy of what it holds), the frames complete for their senders.
+ */
+static uint64_t tick_receiver(struct xpath *xp, unsigned q, uint64_t now)
+{
+	struct xp_port *Q = &xp->port[q];
+	uint64_t end, senders;
+
+	if (!Q->rxq_count)
+		return 0;
+	if (Q->held_pops != Q->rxq_pops)
+		Q->held_since = 0;
+	Q->held_pops = Q->rxq_pops;
+	end = wait_end(xp, &Q->held_since, now);
+	if (now < end)
+		return end;
+	for (unsigned i = 0; i < Q->rxq_count; i++) {
+		const struct xp_rx_entry *e = &Q->rxq[(Q->rxq_first + i) % XP_RXQ];
+		int k = remap_find(xp->rm, Q->mem, e->rx_gpa);
+
+		if (e->pair != XP_NO_PAIR && k == e->pair)
+			remap_unshare(xp->rm, (unsigned)k);
+		Q->st.expired++;
+	}
+	senders = rxq_consume(xp, q, true);
+	retry_senders(xp, senders);
+	return 0;
+}
+
+static uint64_t earliest(uint64_t x, uint64_t y)
+{
+	return !x || (y && y < x) ? y : x;
+}
+
+uint64_t xp_tick(struct xpath *xp, uint64_t now)
+{
+	uint64_t next = 0;
+
+	if (xp->busy || !now)
+		return 0;
+	for (unsigned p = 0; p < xp->nports; p++) {
+		next = earliest(next, tick_sender(xp, p, now));
+		next = earliest(next, tick_receiver(xp, p, now));
+	}
+	return next;
 }
 
 bool xp_cow_fault(struct xpath *xp, unsigned port, uint64_t gpa)

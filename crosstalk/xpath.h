@@ -20,7 +20,10 @@
  *      reuse the buffer, which is what makes the shared page safe.
  *
  * Receiver ring full: the frame stays at A's TX ring (backpressure) and is
- * retried when B returns buffers. Frames to the outside go to the physical
+ * retried when B returns buffers, for a bounded time (xp_tick): then it is
+ * dropped and counted on B, as a NIC whose ring is full drops it. Frames
+ * B holds without giving them back complete for A after the same bound
+ * (one in a shared page: B gets its own copy first). Frames to the outside go to the physical
  * NIC with A's buffers passed by host-physical address (no copy) and are
  * completed when the NIC has sent them; frames from the outside are copied
  * into the owning guest's RX ring. A's TX completion order is always ring
@@ -82,6 +85,8 @@ struct xp_stats {
 	uint64_t waits;                 /* frames held back because a receiver was full */
 	uint64_t drop_down, drop_filtered, drop_error, drop_no_route, drop_runt, drop_outside;
 	uint64_t rx_missed;             /* frames from the outside lost for lack of buffers */
+	uint64_t rx_no_room;            /* frames from peers dropped: no room past the wait bound */
+	uint64_t expired;               /* shared-page frames held past the bound, given a copy */
 };
 
 #define XP_NO_PAIR 0xffffu
@@ -113,6 +118,12 @@ struct xp_port {
 		uint8_t peer;
 		uint64_t version;       /* the detector's version when it was routed */
 	} fast;
+	uint64_t blocked_since;         /* xp_tick's time when blocked_on was first seen, 0: not yet */
+	bool rx_stalled;                /* kept a sender waiting past the bound: frames to it
+					 * are dropped until it gives buffers back */
+	uint64_t rxq_pops;              /* frames consumed so far */
+	uint64_t held_pops;             /* rxq_pops when held_since was taken */
+	uint64_t held_since;            /* xp_tick's time the head of rxq was first seen, 0: not yet */
 	bool preshared;                 /* static pairs mapped since the last ring change */
 	uint64_t preshared_to;          /* bit q: this TX ring -> q's RX ring done */
 	struct xp_stats st;
@@ -145,6 +156,7 @@ struct xpath {
 	struct xp_phys_flight flight[XP_PHYS_INFLIGHT];
 	struct xp_hint hint[XP_HINTS];
 	bool busy;
+	uint64_t wait_limit;            /* longest wait for a receiver, in xp_tick's units */
 	/* Log hook for remaps and first contacts (may be NULL). */
 	void (*log)(void *ctx, const char *what, unsigned a, unsigned b, uint64_t gpa_a, uint64_t gpa_b);
 	void *log_ctx;
@@ -169,6 +181,16 @@ void xp_preshare(struct xpath *xp, unsigned port);
 void xp_port_reset(struct xpath *xp, unsigned port);
 /* The guest stopped: shared pages torn down, frames to it dropped from now on. */
 void xp_port_down(struct xpath *xp, unsigned port);
+
+/*
+ * Time passes (now in the caller's units, never 0): a sender that waited
+ * for a receiver's room for wait_limit or more stops waiting (that frame
+ * and later ones to the same receiver are dropped and counted on it, RNBC
+ * and MPC, until it gives buffers back), and shared-page frames a receiver
+ * held that long are given to it as a copy and completed for their sender.
+ * Returns the earliest time xp_tick has something to do, 0 if none.
+ */
+uint64_t xp_tick(struct xpath *xp, uint64_t now);
 
 /* The physical NIC sent the frame with this cookie. */
 void xp_phys_done(struct xpath *xp, uint64_t cookie);

@@ -9,6 +9,7 @@ void bridge_init(struct bridge *br)
 {
 	memset(br, 0, sizeof(*br));
 	mac_table_init(&br->macs);
+	br->wait_limit = 50000000ULL;	/* 50 ms on the NIC clock (ns) */
 }
 
 int bridge_add_port(struct bridge *br, struct e1000 *nic, const uint8_t mac[6], uint16_t network)
@@ -105,6 +106,12 @@ static bool deliver(struct bridge *br, unsigned from, const struct e1000_frame *
 			continue;
 		}
 		rc = e1000_rx_deliver(dst->nic, f, &copied);
+		if (rc == -XT_EAGAIN && dst->rx_stalled) {
+			e1000_rx_no_buffers(dst->nic);
+			dst->st.rx_no_room++;
+			src->pending &= ~(1ULL << q);
+			continue;
+		}
 		if (rc == -XT_EAGAIN) {
 			if (src->blocked_on < 0) {
 				src->blocked_on = (int)q;
@@ -155,16 +162,50 @@ void bridge_tx(struct bridge *br, unsigned port)
 	br->busy = false;
 }
 
-void bridge_rx_ready(struct bridge *br, unsigned port)
+/* Senders held up by port try again. */
+static void release(struct bridge *br, unsigned port)
 {
-	if (br->busy)
-		return;
 	for (unsigned p = 0; p < br->nports; p++) {
 		if (br->port[p].blocked_on != (int)port)
 			continue;
 		br->port[p].blocked_on = -1;
+		br->port[p].blocked_since = 0;
 		bridge_tx(br, p);
 	}
+}
+
+void bridge_rx_ready(struct bridge *br, unsigned port)
+{
+	if (br->busy)
+		return;
+	if (port < br->nports)
+		br->port[port].rx_stalled = false;
+	release(br, port);
+}
+
+uint64_t bridge_tick(struct bridge *br, uint64_t now)
+{
+	uint64_t next = 0;
+
+	if (br->busy || !now)
+		return 0;
+	for (unsigned p = 0; p < br->nports; p++) {
+		struct bridge_port *src = &br->port[p];
+		uint64_t end;
+
+		if (src->blocked_on < 0 || (unsigned)src->blocked_on >= br->nports)
+			continue;
+		if (!src->blocked_since)
+			src->blocked_since = now;
+		end = src->blocked_since + br->wait_limit;
+		if (now < end) {
+			next = !next || end < next ? end : next;
+			continue;
+		}
+		br->port[src->blocked_on].rx_stalled = true;
+		release(br, (unsigned)src->blocked_on);
+	}
+	return next;
 }
 
 void bridge_port_reset(struct bridge *br, unsigned port)

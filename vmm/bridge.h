@@ -34,6 +34,7 @@ struct bridge_stats {
 	uint64_t drop_down;             /* the receiver has stopped */
 	uint64_t drop_error;            /* the receiver's RX ring rejected it (too long, bad buffer) */
 	uint64_t waits;                 /* times a frame had to wait for the receiver's ring */
+	uint64_t rx_no_room;            /* frames to this port dropped: no room past the wait bound */
 };
 
 struct bridge_port {
@@ -43,6 +44,9 @@ struct bridge_port {
 	bool pending_valid;             /* pending describes the frame at this port's TDH */
 	uint64_t pending;               /* ports that still have to get that frame */
 	int blocked_on;                 /* port whose full RX ring holds this port up, or -1 */
+	uint64_t blocked_since;         /* bridge_tick's time it was first seen blocked, 0: not yet */
+	bool rx_stalled;                /* held a sender past the bound: frames to it are
+					 * dropped (RNBC, MPC) until it gives buffers back */
 	struct bridge_stats st;
 };
 
@@ -51,6 +55,7 @@ struct bridge {
 	struct bridge_port port[BRIDGE_MAX_PORTS];
 	unsigned nports;
 	bool busy;                      /* inside bridge_tx: no re-entry */
+	uint64_t wait_limit;            /* longest wait for a receiver's room, bridge_tick's units */
 };
 
 void bridge_init(struct bridge *br);
@@ -67,5 +72,10 @@ void bridge_port_reset(struct bridge *br, unsigned port);
 void bridge_tx(struct bridge *br, unsigned port);
 /* The port's guest gave RX buffers: senders it held up try again. */
 void bridge_rx_ready(struct bridge *br, unsigned port);
+/* Time passes (now never 0): a sender that waited wait_limit or more for a
+ * receiver's room stops waiting; that receiver drops frames (counted) until
+ * it gives buffers back. A receiver without room never holds a sender
+ * longer. Returns the earliest time there is something to do, 0 if none. */
+uint64_t bridge_tick(struct bridge *br, uint64_t now);
 
 #endif

@@ -341,6 +341,11 @@ bool netpath_poll(void)
 	return n != 0;
 }
 
+uint64_t netpath_tick(uint64_t now)
+{
+	return active ? xp_tick(&xp, now) : 0;
+}
+
 bool netpath_can_wake(void)
 {
 	return active && phys.present;

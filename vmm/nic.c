@@ -294,6 +294,14 @@ void nic_guest_stopped(struct guest *g)
 		bridge_port_down(&vmm_bridge, (unsigned)g->nic_port);
 }
 
+/* The data path's bounded waits (a receiver without room never holds a sender). */
+static uint64_t data_path_tick(uint64_t now, uint64_t next)
+{
+	uint64_t t = netpath_active() ? netpath_tick(now) : bridge_tick(&vmm_bridge, now);
+
+	return t && (!next || t < next) ? t : next;
+}
+
 uint64_t nic_poll_timers(void)
 {
 	uint64_t now = nic_now_ns(NULL), next = 0;
@@ -312,5 +320,5 @@ uint64_t nic_poll_timers(void)
 		if (t && (!next || t < next))
 			next = t;
 	}
-	return next;
+	return data_path_tick(now, next);
 }

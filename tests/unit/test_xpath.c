@@ -2441,6 +2441,56 @@ static void test_hostile_preshare(void **state)
 }
 
 /*
+ * M1: B enables RX with BAM and never posts a buffer (RDT = RDH). A's
+ * broadcast waits for B at most the bound, then A's traffic flows again:
+ * C gets the broadcast and a unicast, B's NIC counts the drop (RNBC, MPC),
+ * and later frames to B are dropped at once until B posts buffers.
+ */
+static void test_hostile_no_room(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1], *c = &E->g[2];
+
+	(void)state;
+	for (unsigned i = 0; i < 3; i++)
+		nic_up(&E->g[i], &RING2K);
+	wr(b, E1000_RDT, rd(b, E1000_RDH));
+	send_to(a, bcast, 0, 300);
+	send_to(a, c->mac, 1, 300);
+	assert_int_equal(xp_tick(&E->xp, 1000), 1000 + E->xp.wait_limit);
+	xp_tick(&E->xp, 1000 + E->xp.wait_limit);
+	expect_frame(c, bcast, a, 0, 300);
+	expect_frame(c, c->mac, a, 1, 300);
+	rx_give_all(c);
+	assert_int_equal(tx_pending(a), 0);
+	assert_int_equal(st(b)->rx_no_room, 1);
+	assert_int_equal(rd(b, E1000_RNBC), 1);
+	assert_int_equal(rd(b, E1000_MPC), 1);
+	send_to(a, b->mac, 2, 300);
+	assert_int_equal(st(b)->rx_no_room, 2);
+	assert_int_equal(tx_pending(a), 0);
+}
+
+/* M1: B takes A's frames and never gives them back: A's frames complete
+ * after the bound all the same. */
+static void test_hostile_hoarder(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	for (unsigned i = 0; i < 3; i++)
+		send_to(a, b->mac, i, 1000);
+	assert_int_equal(tx_pending(a), 3);
+	xp_tick(&E->xp, 5);
+	assert_int_equal(tx_pending(a), 3);
+	xp_tick(&E->xp, 5 + E->xp.wait_limit);
+	assert_int_equal(tx_pending(a), 0);
+	for (unsigned i = 0; i < 3; i++)
+		expect_frame(b, b->mac, a, i, 1000);
+}
+
+/*
  * M2: once B's descriptor says DD, A (hostile) rewrites its TX buffer: the
  * write lands in A's own page (copy on write), B reads the frame as it was
  * delivered.
@@ -2482,6 +2532,8 @@ int main(void)
 		T(test_ring_in_shared_page, setup2),
 		T(test_hostile_preshare, setup3),
 		T(test_hostile_rewrite, setup2),
+		T(test_hostile_no_room, setup3),
+		T(test_hostile_hoarder, setup2),
 		T(test_preshare, setup2),
 		T(test_preshare_late_rdt, setup2),
 		T(test_preshare_explicit, setup2),
