@@ -46,6 +46,7 @@ struct xt_guest_cfg {
 	char network[XT_NAME_MAX + 1]; /* "" = not on any network */
 	char cmdline[XT_CMDLINE_MAX];   /* given to the guest in boot_params, "" = none */
 	char uplink[XT_NAME_MAX + 1];   /* physical NIC backing its e1000 ("phys0"), "" = none */
+	bool mac_spoof; /* mac_spoof = allow: may send with a source MAC not its own (bridges) */
 	unsigned line; /* line of the [guest NAME] header */
 	unsigned image_line; /* line of the image = key (0 if absent) */
 	bool refused; /* this guest will not be started */

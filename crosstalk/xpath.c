@@ -720,6 +720,9 @@ static void count_drop(struct xp_port *A, enum xt_drop_reason why)
 	case XT_DROP_PEER_DOWN:
 		A->st.drop_down++;
 		break;
+	case XT_DROP_SPOOFED:
+		A->st.drop_spoofed++;
+		break;
 	default:
 		A->st.drop_no_route++;
 		break;
@@ -823,6 +826,7 @@ static void fast_pair(struct xpath *xp, unsigned a)
 		t.data = remap_pair_page(xp->rm, A->mem, t.gpa, B->mem, rs.gpa);
 		pair = remap_find(xp->rm, A->mem, t.gpa);
 		if (!t.data || pair < 0 || !mac_eq(t.data, A->fast.dst) ||
+		    !xt_det_source_ok(xp->det, a, t.data + 6) ||
 		    e1000_rx_put_slot(B->nic, &rs, t.len, t.data))
 			break;
 		xt_det_count_peer(xp->det, a, b);

@@ -84,6 +84,7 @@ struct xp_stats {
 	uint64_t remaps;                /* page pairs shared for this port's frames */
 	uint64_t waits;                 /* frames held back because a receiver was full */
 	uint64_t drop_down, drop_filtered, drop_error, drop_no_route, drop_runt, drop_outside;
+	uint64_t drop_spoofed;          /* source MAC not the sender's own */
 	uint64_t rx_missed;             /* frames from the outside lost for lack of buffers */
 	uint64_t rx_no_room;            /* frames from peers dropped: no room past the wait bound */
 	uint64_t expired;               /* shared-page frames held past the bound, given a copy */

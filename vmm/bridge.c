@@ -25,10 +25,26 @@ int bridge_add_port(struct bridge *br, struct e1000 *nic, const uint8_t mac[6], 
 	p = &br->port[br->nports];
 	memset(p, 0, sizeof(*p));
 	p->nic = nic;
+	memcpy(p->mac, mac, sizeof(p->mac));
 	p->network = network;
 	p->up = true;
 	p->blocked_on = -1;
 	return (int)br->nports++;
+}
+
+void bridge_allow_spoof(struct bridge *br, unsigned port, bool allow)
+{
+	if (port < br->nports)
+		br->port[port].spoof_ok = allow;
+}
+
+/* Does the frame carry the port's own source MAC (or may it send any)? */
+static bool source_ok(const struct bridge_port *p, const struct e1000_frame *f)
+{
+	uint8_t mac[6];
+
+	return p->spoof_ok ||
+	       (e1000_frame_read(f, 6, mac, sizeof(mac)) == sizeof(mac) && !memcmp(mac, p->mac, 6));
 }
 
 /* The first 6 bytes of a frame, which may be split over segments. */
@@ -139,6 +155,11 @@ static void move_frames(struct bridge *br, unsigned from)
 	uint8_t mac[6];
 
 	while (src->blocked_on < 0 && e1000_tx_peek(src->nic, &f) > 0) {
+		if (!src->pending_valid && !source_ok(src, &f)) {
+			src->st.drop_spoofed++;
+			e1000_tx_complete(src->nic, &f);
+			continue;
+		}
 		frame_dst(&f, mac);
 		if (!src->pending_valid) {
 			src->pending = destinations(br, from, mac);

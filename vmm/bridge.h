@@ -35,10 +35,13 @@ struct bridge_stats {
 	uint64_t drop_error;            /* the receiver's RX ring rejected it (too long, bad buffer) */
 	uint64_t waits;                 /* times a frame had to wait for the receiver's ring */
 	uint64_t rx_no_room;            /* frames to this port dropped: no room past the wait bound */
+	uint64_t drop_spoofed;          /* source MAC not this port's own */
 };
 
 struct bridge_port {
 	struct e1000 *nic;
+	uint8_t mac[6];                 /* the only source MAC it may send with... */
+	bool spoof_ok;                  /* ... unless allowed (INI mac_spoof = allow) */
 	uint16_t network;
 	bool up;
 	bool pending_valid;             /* pending describes the frame at this port's TDH */
@@ -68,6 +71,8 @@ void bridge_port_down(struct bridge *br, unsigned port);
 /* The port's NIC was reset: forget the frame in flight at its TDH, and
  * release senders waiting for its RX ring (RX is off after a reset). */
 void bridge_port_reset(struct bridge *br, unsigned port);
+/* Let the port send with any source MAC (a guest that bridges), or not (default). */
+void bridge_allow_spoof(struct bridge *br, unsigned port, bool allow);
 /* The port's guest wrote TDT: move its new frames. */
 void bridge_tx(struct bridge *br, unsigned port);
 /* The port's guest gave RX buffers: senders it held up try again. */

@@ -235,6 +235,7 @@ int netpath_add_port(struct guest *g, uint16_t network)
 	sides[port] = (struct remap_side){ &g->ept, g->ram_hpa, g->ram.size, (unsigned)port };
 	if (uplink != XT_DET_NO_UPLINK)
 		physnic_add_address(&phys.nic, g->cfg->mac);
+	xt_det_allow_spoof(&det, (unsigned)port, g->cfg->mac_spoof);
 	return xp_add_port(&xp, (unsigned)port, g->nic, &sides[port]);
 }
 
@@ -462,13 +463,15 @@ void netpath_print_guest(const struct guest *g)
 			(unsigned long long)s->path[p].rx_bytes);
 	xt_info("guest %s: cross-talk: VMM copies %llu (%llu bytes); remaps %llu; waits %llu; "
 		"dropped peer-down %llu filtered %llu error %llu no-route %llu runt %llu "
-		"outside %llu; missed from outside %llu",
+		"outside %llu; missed from outside %llu; dropped spoofed %llu; "
+		"no room (dropped for it) %llu; held too long %llu",
 		g->name, (unsigned long long)s->copies, (unsigned long long)s->bytes_copied,
 		(unsigned long long)s->remaps, (unsigned long long)s->waits,
 		(unsigned long long)s->drop_down, (unsigned long long)s->drop_filtered,
 		(unsigned long long)s->drop_error, (unsigned long long)s->drop_no_route,
 		(unsigned long long)s->drop_runt, (unsigned long long)s->drop_outside,
-		(unsigned long long)s->rx_missed);
+		(unsigned long long)s->rx_missed, (unsigned long long)s->drop_spoofed,
+		(unsigned long long)s->rx_no_room, (unsigned long long)s->expired);
 }
 
 void netpath_print_summary(void)

@@ -281,6 +281,7 @@ int nic_create(struct guest *g)
 	g->nic_port = bridge_add_port(&vmm_bridge, g->nic, g->cfg->mac, network);
 	if (g->nic_port < 0)
 		return g->nic_port;
+	bridge_allow_spoof(&vmm_bridge, (unsigned)g->nic_port, g->cfg->mac_spoof);
 	return netpath_add_port(g, network);
 }
 

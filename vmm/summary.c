@@ -57,6 +57,8 @@ static void print_bridge(const struct guest *g)
 		(unsigned long long)b->drop_unknown, (unsigned long long)b->drop_filtered,
 		(unsigned long long)b->drop_down, (unsigned long long)b->drop_error,
 		(unsigned long long)b->waits);
+	xt_info("guest %s: nic dropped spoofed %llu; no room (dropped for it) %llu", g->name,
+		(unsigned long long)b->drop_spoofed, (unsigned long long)b->rx_no_room);
 }
 
 /* The bad input the guest's e1000 model saw. */

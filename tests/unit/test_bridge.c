@@ -1221,6 +1221,26 @@ static void test_hostile_receiver_no_room(void **state)
 	bridge_idle();
 }
 
+/* Issue 11 L3: A sends with C's MAC as source: dropped and counted; allowed
+ * with mac_spoof = allow (bridge_allow_spoof). */
+static void test_hostile_spoof(void **state)
+{
+	static uint8_t f[MAX_FRAME];
+
+	(void)state;
+	make_frame(f, 200, B->mac, C->mac, 1);
+	send(A, f, 200, 1);
+	expect_nothing(B);
+	assert_true(tx_done(A, 0));
+	assert_int_equal(st(A)->drop_spoofed, 1);
+	assert_int_equal(st(B)->rx_frames, 0);
+	bridge_allow_spoof(&br, A->port, true);
+	make_frame(f, 200, B->mac, C->mac, 2);
+	send(A, f, 200, 1);
+	expect_frame(B, B->mac, C, 2, 200);
+	bridge_idle();
+}
+
 /* ---------------------------------------------------------- main */
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup4, teardown)
@@ -1245,6 +1265,7 @@ int main(void)
 		T(test_jumbo_spans_descriptors),
 		T(test_too_large_for_receiver),
 		T(test_hostile_receiver_no_room),
+		T(test_hostile_spoof),
 		T(test_random),
 	};
 

@@ -2491,6 +2491,40 @@ static void test_hostile_hoarder(void **state)
 }
 
 /*
+ * L3: A sends with C's MAC as its source, by the generic path and after a
+ * pair streams (fast path): dropped and counted, B never gets them; with
+ * mac_spoof = allow (xt_det_allow_spoof) they go through.
+ */
+static void test_hostile_spoof(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1], *c = &E->g[2];
+	uint8_t f[MAX_FRAME];
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	nic_up(c, &RING4K);
+	make_frame(f, 300, b->mac, c->mac, 1);
+	queue_frame(a, f, 300);
+	kick(a);
+	expect_nothing(b);
+	assert_int_equal(st(a)->drop_spoofed, 1);
+	assert_int_equal(tx_pending(a), 0);
+	for (unsigned i = 0; i < 16; i++)	/* pairs learned: the fast path */
+		xfer(a, b, 10 + i, 1000);
+	make_frame(f, 1000, b->mac, c->mac, 2);
+	queue_frame(a, f, 1000);
+	kick(a);
+	expect_nothing(b);
+	assert_int_equal(st(a)->drop_spoofed, 2);
+	xt_det_allow_spoof(&E->det, a->port, true);
+	make_frame(f, 300, b->mac, c->mac, 3);
+	queue_frame(a, f, 300);
+	kick(a);
+	expect_frame(b, b->mac, c, 3, 300);
+}
+
+/*
  * M2: once B's descriptor says DD, A (hostile) rewrites its TX buffer: the
  * write lands in A's own page (copy on write), B reads the frame as it was
  * delivered.
@@ -2534,6 +2568,7 @@ int main(void)
 		T(test_hostile_rewrite, setup2),
 		T(test_hostile_no_room, setup3),
 		T(test_hostile_hoarder, setup2),
+		T(test_hostile_spoof, setup3),
 		T(test_preshare, setup2),
 		T(test_preshare_late_rdt, setup2),
 		T(test_preshare_explicit, setup2),
