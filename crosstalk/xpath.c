@@ -469,11 +469,11 @@ static int to_peer(struct xpath *xp, unsigned a, unsigned b, struct e1000_frame 
 	}
 	count_path(A, B, path, f->len);
 	if (path == XP_PATH_COPY) {
-		/* Completed as a shared-page frame is, for the same signalling
-		 * order; xp_tick bounds how long B can hold it. */
+		/* B has its own copy: A's buffer is free now. */
 		A->st.copies++;
 		A->st.bytes_copied += copied;
-		e = (struct xp_rx_entry){ .src = (uint8_t)a, .pair = XP_NO_PAIR };
+		complete(xp, a, id);
+		return 0;
 	}
 	/* Completed when B gives the buffer back (xp_rx_ready). */
 	e.id = id;

@@ -984,18 +984,21 @@ static int setup_bcast(void **state)
 /* ---------------------------------------------------------- tests */
 
 /*
- * The order of the header: B's ring, B's RXT0 and interrupt at once; A's
- * DD, TDH and TXDW only when B's RDT has moved past the frame.
+ * The order of the header for frames in shared pages: B's ring, B's RXT0
+ * and interrupt at once; A's DD, TDH and TXDW only when B's RDT has moved
+ * past the frame. (A copy completes at once: test_copy_completes_at_once.)
  */
 static void test_signal_order(void **state)
 {
-	static const uint32_t lens[4] = { 100, 600, 1514, 300 };
+	static const uint32_t lens[4] = { 256, 600, 1514, 300 };
 	struct guest *a = &E->g[0], *b = &E->g[1];
+	struct ring_cfg c = RING4K;
 	uint8_t d[16];
 
 	(void)state;
-	nic_up(a, &RING2K);
-	nic_up(b, &RING2K);
+	c.prefill = true;
+	nic_up(a, &c);
+	nic_up(b, &c);
 	clear_icr(a);
 	clear_icr(b);
 
@@ -1068,10 +1071,35 @@ static void test_signal_order(void **state)
 	assert_true(tx_dd(a, 3));
 	assert_int_equal(a->nic.tdh, 4);
 
-	assert_int_equal(st(a)->copies, 4);
-	assert_int_equal(st(a)->path[XP_PATH_COPY].tx_frames, 4);
-	assert_int_equal(st(b)->path[XP_PATH_COPY].rx_frames, 4);
+	assert_int_equal(st(a)->copies, 0);
+	assert_int_equal(st(a)->path[XP_PATH_SHARED].tx_frames, 4);
+	assert_int_equal(st(b)->path[XP_PATH_SHARED].rx_frames, 4);
 	assert_int_equal(st(a)->waits, 0);
+}
+
+/*
+ * Issue 11 M1: a frame copied into B's ring completes for A right after the
+ * copy (A's buffer is free): B reading or not does not hold A.
+ */
+static void test_copy_completes_at_once(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+
+	(void)state;
+	nic_up(a, &RING2K);
+	nic_up(b, &RING2K);
+	clear_icr(a);
+	for (uint32_t i = 0; i < 3; i++)
+		queue_to(a, b->mac, i, 100 + 500 * i);
+	kick(a);
+	assert_int_equal(b->nic.rdh, 3);
+	for (unsigned i = 0; i < 3; i++)
+		assert_true(tx_dd(a, i));
+	assert_int_equal(a->nic.tdh, 3);
+	assert_true(a->nic.icr & E1000_ICR_TXDW);
+	for (uint32_t i = 0; i < 3; i++)
+		expect_frame(b, b->mac, a, i, 100 + 500 * i);
+	assert_int_equal(st(a)->copies, 3);
 }
 
 /* The same with SECRC: lengths without the FCS. */
@@ -1083,7 +1111,8 @@ static void test_signal_order_secrc(void **state)
 
 	(void)state;
 	c.secrc = true;
-	nic_up(a, &RING4K);
+	c.prefill = true;
+	nic_up(a, &c);
 	nic_up(b, &c);
 	send_to(a, b->mac, 0, 777);
 	gread(b, RX_RING, d, 16);
@@ -1505,10 +1534,9 @@ static void test_copy_2k(void **state)
 
 		send_to(a, b->mac, i, len);
 		sum += len;
-		/* Not completed before B's RDT moves past it. */
-		assert_false(tx_dd(a, i % 8));
+		/* A copy: completed at once. */
+		assert_true(tx_dd(a, i % 8));
 		expect_frame(b, b->mac, a, i, len);
-		assert_false(tx_dd(a, i % 8));
 		rx_give_all(b);
 	}
 	assert_int_equal(st(a)->copies, 32);
@@ -1551,7 +1579,7 @@ static void test_copy_small(void **state)
 
 		send_to(a, b->mac, i, len);
 		sum += len;
-		assert_false(tx_dd(a, i % 8));
+		assert_true(tx_dd(a, i % 8));
 		expect_frame(b, b->mac, a, i, len);
 		rx_give_all(b);
 	}
@@ -1673,10 +1701,10 @@ static void test_backpressure(void **state)
 				queue_to(a, b->mac, sent, 200 + sent * 31);
 			kick(a);
 			if (sent == 10) {
-				/* 7 in B's ring, A waits with TDH at 0. */
+				/* 7 in B's ring (copies: done), A waits with TDH at 7. */
 				assert_int_equal(b->nic.rdh, 7);
 				assert_true(st(a)->waits >= 1);
-				assert_int_equal(a->nic.tdh, 0);
+				assert_int_equal(a->nic.tdh, 7);
 				assert_int_equal(E->xp.port[a->port].blocked_on, (int)b->port);
 			}
 		}
@@ -2256,7 +2284,7 @@ static void test_peer_reset(void **state)
 		queue_to(a, b->mac, i, 300);
 	kick(a);
 	assert_int_equal(E->xp.port[a->port].blocked_on, (int)b->port);
-	assert_int_equal(tx_pending(a), 10);
+	assert_int_equal(tx_pending(a), 3);	/* 7 copied (done), 3 wait */
 	wr(b, E1000_CTRL, E1000_CTRL_RST);
 	assert_int_equal(E->xp.port[a->port].blocked_on, -1);
 	assert_int_equal(tx_pending(a), 0);
@@ -2288,12 +2316,14 @@ static void test_peer_reset(void **state)
 static void test_tdh_rewrite(void **state)
 {
 	struct guest *a = &E->g[0], *b = &E->g[1];
+	struct ring_cfg c = RING4K;
 
 	(void)state;
-	nic_up(a, &RING2K);
-	nic_up(b, &RING2K);
+	c.prefill = true;	/* shared pages: in flight until B gives them back */
+	nic_up(a, &c);
+	nic_up(b, &c);
 	for (uint32_t i = 0; i < 3; i++)
-		send_to(a, b->mac, i, 200);
+		send_to(a, b->mac, i, 300);
 	assert_int_equal(tx_pending(a), 3);
 	/* The driver starts over at 5. */
 	wr(a, E1000_TDH, 5);
@@ -2303,17 +2333,16 @@ static void test_tdh_rewrite(void **state)
 		txd(a, i)[E1000_TXD_STA] = 0;
 	/* B gives the old frames back: stale, A's new ring is untouched. */
 	for (uint32_t i = 0; i < 3; i++)
-		expect_frame(b, b->mac, a, i, 200);
+		expect_frame(b, b->mac, a, i, 300);
 	rx_give_all(b);
 	assert_int_equal(a->nic.tdh, 5);
 	for (unsigned i = 0; i < 8; i++)
 		assert_false(tx_dd(a, i));
 	/* New frames work. */
-	send_to(a, b->mac, 10, 200);
-	send_to(a, b->mac, 11, 200);
-	expect_frame(b, b->mac, a, 10, 200);
-	assert_false(tx_dd(a, 5));
-	expect_frame(b, b->mac, a, 11, 200);
+	send_to(a, b->mac, 10, 300);
+	send_to(a, b->mac, 11, 300);
+	expect_frame(b, b->mac, a, 10, 300);
+	expect_frame(b, b->mac, a, 11, 300);
 	rx_give_all(b);
 	assert_true(tx_dd(a, 5));
 	assert_true(tx_dd(a, 6));
@@ -2475,10 +2504,12 @@ static void test_hostile_no_room(void **state)
 static void test_hostile_hoarder(void **state)
 {
 	struct guest *a = &E->g[0], *b = &E->g[1];
+	struct ring_cfg c = RING4K;
 
 	(void)state;
-	nic_up(a, &RING4K);
-	nic_up(b, &RING4K);
+	c.prefill = true;	/* shared pages: completed only once consumed */
+	nic_up(a, &c);
+	nic_up(b, &c);
 	for (unsigned i = 0; i < 3; i++)
 		send_to(a, b->mac, i, 1000);
 	assert_int_equal(tx_pending(a), 3);
@@ -2559,6 +2590,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_signal_order, setup2),
 		T(test_signal_order_secrc, setup2),
+		T(test_copy_completes_at_once, setup2),
 		T(test_zerocopy_learned, setup2),
 		T(test_zerocopy_off, setup2),
 		T(test_stream_batches, setup2),
