@@ -1022,6 +1022,14 @@ void xp_port_down(struct xpath *xp, unsigned port)
 	xp_port_reset(xp, port);
 }
 
+void xp_port_up(struct xpath *xp, unsigned port)
+{
+	if (port >= xp->nports || xp->port[port].up)
+		return;
+	xt_det_port_up(xp->det, port);
+	xp->port[port].up = true;
+}
+
 /* ---------------------------------------------------------- bounded waits */
 
 /* When a wait that started at since (0: now) ends, after stamping it. */

@@ -182,6 +182,8 @@ void xp_preshare(struct xpath *xp, unsigned port);
 void xp_port_reset(struct xpath *xp, unsigned port);
 /* The guest stopped: shared pages torn down, frames to it dropped from now on. */
 void xp_port_down(struct xpath *xp, unsigned port);
+/* The port runs again after xp_port_down (its NIC starts from a reset). */
+void xp_port_up(struct xpath *xp, unsigned port);
 
 /*
  * Time passes (now in the caller's units, never 0): a sender that waited

@@ -118,7 +118,7 @@ static const uint8_t unknown_mac[6] = { 0x52, 0x54, 0x00, 0xee, 0xee, 0xee };
 
 /* ---------------------------------------------------------- host memory */
 
-static void *host_va(uint64_t hpa)
+static inline void *host_va(uint64_t hpa)
 {
 	if (hpa < HOST_HPA || hpa >= HOST_HPA + HOST_SIZE)
 		XP_FAIL("hpa %#llx outside the host arena", (unsigned long long)hpa);
@@ -127,7 +127,7 @@ static void *host_va(uint64_t hpa)
 	return E->host + (hpa - HOST_HPA);
 }
 
-static void *s_alloc(void *ctx, uint64_t *hpa)
+static inline void *s_alloc(void *ctx, uint64_t *hpa)
 {
 	(void)ctx;
 	for (unsigned i = 0; i < S_PAGES; i++) {
@@ -143,7 +143,7 @@ static void *s_alloc(void *ctx, uint64_t *hpa)
 }
 
 /* S goes back only once every EPT change was invalidated. */
-static void s_free(void *ctx, void *va, uint64_t hpa)
+static inline void s_free(void *ctx, void *va, uint64_t hpa)
 {
 	(void)ctx;
 	XP_CHECK(hpa >= S_HPA && hpa < S_HPA + S_PAGES * PAGE);
@@ -155,13 +155,13 @@ static void s_free(void *ctx, void *va, uint64_t hpa)
 	E->s_frees++;
 }
 
-static void *rm_virt(void *ctx, uint64_t hpa)
+static inline void *rm_virt(void *ctx, uint64_t hpa)
 {
 	(void)ctx;
 	return host_va(hpa);
 }
 
-static void fake_invept(void *ctx, struct ept *ept)
+static inline void fake_invept(void *ctx, struct ept *ept)
 {
 	(void)ctx;
 	for (unsigned i = 0; i < E->ng; i++) {
@@ -177,7 +177,7 @@ static void fake_invept(void *ctx, struct ept *ept)
 	XP_FAIL("invept of an unknown EPT");
 }
 
-static void *t_alloc(void *ctx, uint64_t *hpa)
+static inline void *t_alloc(void *ctx, uint64_t *hpa)
 {
 	(void)ctx;
 	for (unsigned i = 0; i < TABLE_PAGES; i++) {
@@ -191,14 +191,14 @@ static void *t_alloc(void *ctx, uint64_t *hpa)
 	return NULL;
 }
 
-static void t_free(void *ctx, void *va, uint64_t hpa)
+static inline void t_free(void *ctx, void *va, uint64_t hpa)
 {
 	(void)ctx;
 	(void)va;
 	E->t_used[(hpa - TABLE_HPA) / PAGE] = false;
 }
 
-static void *t_virt(void *ctx, uint64_t hpa)
+static inline void *t_virt(void *ctx, uint64_t hpa)
 {
 	(void)ctx;
 	if (hpa < TABLE_HPA || hpa >= TABLE_HPA + TABLE_PAGES * PAGE ||
@@ -209,7 +209,7 @@ static void *t_virt(void *ctx, uint64_t hpa)
 
 /* ---------------------------------------------------------- the physical NIC */
 
-static struct phys_frame *ph_record(bool copy, uint64_t cookie)
+static inline struct phys_frame *ph_record(bool copy, uint64_t cookie)
 {
 	struct phys_frame *p;
 
@@ -221,7 +221,7 @@ static struct phys_frame *ph_record(bool copy, uint64_t cookie)
 	return p;
 }
 
-static int ph_xmit(void *ctx, const struct xp_seg *segs, unsigned nseg, uint64_t cookie)
+static inline int ph_xmit(void *ctx, const struct xp_seg *segs, unsigned nseg, uint64_t cookie)
 {
 	struct phys_frame *p;
 
@@ -247,7 +247,7 @@ static int ph_xmit(void *ctx, const struct xp_seg *segs, unsigned nseg, uint64_t
 	return 0;
 }
 
-static int ph_xmit_copy(void *ctx, const uint8_t *data, uint32_t len, uint64_t cookie)
+static inline int ph_xmit_copy(void *ctx, const uint8_t *data, uint32_t len, uint64_t cookie)
 {
 	struct phys_frame *p;
 
@@ -267,7 +267,7 @@ static int ph_xmit_copy(void *ctx, const uint8_t *data, uint32_t len, uint64_t c
 
 /* ---------------------------------------------------------- e1000 ops */
 
-static void *g_dma(void *ctx, uint64_t gpa, uint64_t len)
+static inline void *g_dma(void *ctx, uint64_t gpa, uint64_t len)
 {
 	struct guest *g = ctx;
 	uint64_t first, hpa, psize, next;
@@ -283,7 +283,7 @@ static void *g_dma(void *ctx, uint64_t gpa, uint64_t len)
 }
 
 /* As vmm/nic.c: memory the device writes must be writable by the guest. */
-static void *g_dma_rw(void *ctx, uint64_t gpa, uint64_t len)
+static inline void *g_dma_rw(void *ctx, uint64_t gpa, uint64_t len)
 {
 	struct guest *g = ctx;
 	uint64_t hpa, perms, psize;
@@ -296,12 +296,12 @@ static void *g_dma_rw(void *ctx, uint64_t gpa, uint64_t len)
 }
 
 /* As vmm/nic.c: ring mappings stay valid until the guest's EPT changes. */
-static uint64_t g_epoch(void *ctx)
+static inline uint64_t g_epoch(void *ctx)
 {
 	return ((struct guest *)ctx)->ept.generation;
 }
 
-static void g_irq(void *ctx, bool level)
+static inline void g_irq(void *ctx, bool level)
 {
 	struct guest *g = ctx;
 
@@ -311,28 +311,28 @@ static void g_irq(void *ctx, bool level)
 		g->irq_raised++;
 }
 
-static void g_tx_kick(void *ctx)
+static inline void g_tx_kick(void *ctx)
 {
 	xp_tx(&E->xp, ((struct guest *)ctx)->port);
 }
 
-static void g_rx_kick(void *ctx)
+static inline void g_rx_kick(void *ctx)
 {
 	xp_rx_ready(&E->xp, ((struct guest *)ctx)->port);
 }
 
-static void g_reset(void *ctx)
+static inline void g_reset(void *ctx)
 {
 	xp_port_reset(&E->xp, ((struct guest *)ctx)->port);
 }
 
-static void g_disabled(void *ctx, bool tx)
+static inline void g_disabled(void *ctx, bool tx)
 {
 	(void)tx;
 	xp_port_reset(&E->xp, ((struct guest *)ctx)->port);
 }
 
-static void g_error(void *ctx, enum e1000_err e, uint64_t detail)
+static inline void g_error(void *ctx, enum e1000_err e, uint64_t detail)
 {
 	struct guest *g = ctx;
 
@@ -353,7 +353,7 @@ static const struct e1000_ops g_ops = {
 	.dma_map_rw = g_dma_rw,
 };
 
-static void xp_logger(void *ctx, const char *what, unsigned a, unsigned b, uint64_t ga, uint64_t gb)
+static inline void xp_logger(void *ctx, const char *what, unsigned a, unsigned b, uint64_t ga, uint64_t gb)
 {
 	(void)ctx;
 	(void)a;
@@ -366,7 +366,7 @@ static void xp_logger(void *ctx, const char *what, unsigned a, unsigned b, uint6
 
 /* ---------------------------------------------------------- environment */
 
-static void env_new(bool zerocopy, bool phys)
+static inline void env_new(bool zerocopy, bool phys)
 {
 	E = calloc(1, sizeof(*E));
 	XP_CHECK((E) != NULL);
@@ -385,7 +385,7 @@ static void env_new(bool zerocopy, bool phys)
 	E->xp.log = xp_logger;
 }
 
-static struct guest *add_guest(uint16_t network, int uplink)
+static inline struct guest *add_guest(uint16_t network, int uplink)
 {
 	unsigned i = E->ng;
 	struct guest *g = &E->g[i];
@@ -411,7 +411,7 @@ static struct guest *add_guest(uint16_t network, int uplink)
 
 /* ---------------------------------------------------------- guest memory (its EPT view) */
 
-static uint8_t *gpage(struct guest *g, uint64_t gpa, bool write)
+static inline uint8_t *gpage(struct guest *g, uint64_t gpa, bool write)
 {
 	uint64_t hpa, perms;
 
@@ -427,7 +427,7 @@ static uint8_t *gpage(struct guest *g, uint64_t gpa, bool write)
 	return host_va(hpa);
 }
 
-static void gread(struct guest *g, uint64_t gpa, void *dst, uint32_t len)
+static inline void gread(struct guest *g, uint64_t gpa, void *dst, uint32_t len)
 {
 	uint8_t *out = dst;
 
@@ -443,7 +443,7 @@ static void gread(struct guest *g, uint64_t gpa, void *dst, uint32_t len)
 	}
 }
 
-static void gwrite(struct guest *g, uint64_t gpa, const void *src, uint32_t len)
+static inline void gwrite(struct guest *g, uint64_t gpa, const void *src, uint32_t len)
 {
 	const uint8_t *in = src;
 
@@ -460,12 +460,12 @@ static void gwrite(struct guest *g, uint64_t gpa, const void *src, uint32_t len)
 }
 
 /* The guest's own page (not its EPT view). */
-static uint8_t *own(struct guest *g, uint64_t gpa)
+static inline uint8_t *own(struct guest *g, uint64_t gpa)
 {
 	return E->host + (g->ram_hpa - HOST_HPA) + gpa;
 }
 
-static uint64_t hpa_of(struct guest *g, uint64_t gpa, uint64_t *perms)
+static inline uint64_t hpa_of(struct guest *g, uint64_t gpa, uint64_t *perms)
 {
 	uint64_t hpa;
 
@@ -475,7 +475,7 @@ static uint64_t hpa_of(struct guest *g, uint64_t gpa, uint64_t *perms)
 
 
 /* Every pair torn down, every S page given back, everything freed. */
-static void env_free(void)
+static inline void env_free(void)
 {
 	for (unsigned i = 0; i < E->ng; i++)
 		remap_unshare_side(&E->rm, &E->g[i].side);
