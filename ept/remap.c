@@ -42,6 +42,7 @@ struct remap_op {
 		uint64_t hpa;
 	} stash[2];			/* S pages not held by a pair */
 	unsigned nstash;
+	unsigned dying;			/* pairs torn down: op_free_pages scans for them */
 };
 
 /* How a page was mapped before it was shared. */
@@ -208,6 +209,7 @@ static void op_begin(struct remap_op *op, struct remapper *r)
 	op->r = r;
 	op->n = 0;
 	op->nstash = 0;
+	op->dying = 0;
 }
 
 static bool op_has(const struct remap_op *op, const struct ept *ept)
@@ -237,7 +239,7 @@ static void op_free_pages(struct remap_op *op)
 		r->ops->free_page(r->ops->ctx, op->stash[i].va,
 				  op->stash[i].hpa);
 	op->nstash = 0;
-	for (i = 0; i < REMAP_MAX_PAIRS; i++) {
+	for (i = 0; op->dying && i < REMAP_MAX_PAIRS; i++) {
 		p = &r->pair[i];
 		if (p->state != REMAP_PAIR_DYING)
 			continue;
@@ -318,6 +320,7 @@ static int pair_teardown(struct remap_op *op, unsigned i)
 		return ret;
 	index_del(r, (unsigned)(p - r->pair));
 	p->state = REMAP_PAIR_DYING;
+	op->dying++;
 	r->npairs--;
 	r->st.unshares++;
 	return 0;
