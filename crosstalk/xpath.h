@@ -15,9 +15,18 @@
  *      is consumed once its descriptors were given back, or B's driver
  *      cleared their DD (it is done with them; see rx_slot_consumed).
  *   4. Only then are A's descriptors marked done (DD), A's TDH moved and
- *      ICR.TXDW raised: A's transmit-complete interrupt. A TX completion is
- *      never reported before B returned the buffer; until then A cannot
- *      reuse the buffer, which is what makes the shared page safe.
+ *      ICR.TXDW raised: A's transmit-complete interrupt. A TX completion of
+ *      a frame in a shared page is never reported before B returned the
+ *      buffer; until then A cannot reuse the buffer, which is what makes the
+ *      shared page safe. (A frame B got as a copy completes at step 2.)
+ *
+ * Isolation (issue 11): B can read a page of A's only while it holds an
+ * unconsumed frame A sent it there: the pair's receiving side is opened when
+ * the frame is delivered and closed, for a whole RDT batch at once, at step
+ * 3, before step 4 (remap_set_views). Meanwhile A's side is read-only: a
+ * write by A is a copy on write and B keeps the frame as delivered. Only an
+ * exclusive pair (xt_det_exclusive: every frame of either goes to the other)
+ * keeps B's side open between frames, and only such pairs are pre-shared.
  *
  * Receiver ring full: the frame stays at A's TX ring (backpressure) and is
  * retried when B returns buffers, for a bounded time (xp_tick): then it is
@@ -32,10 +41,11 @@
  * Zero copy needs a single-segment frame at the start of a page of A's,
  * and a page-aligned RX buffer of B's large enough for it; the pair of pages
  * is shared once ("learned") and reused while A and B keep using the same
- * buffers per slot: no copy and no remap per frame. A pair is shared when
- * the guests' rings are set up, for pairs coupled by configuration (see
- * xp_preshare), or the second time the same two pages meet (a pairing seen
- * once is copied: a remap costs two INVEPTs). Everything else is one copy.
+ * buffers per slot: no copy and no remap per frame, only the views change
+ * per batch. A pair is shared when the guests' rings are set up, for
+ * exclusive pairs coupled by configuration (see xp_preshare), or the second
+ * time the same two pages meet (a pairing seen once is copied: a remap
+ * costs two INVEPTs). Everything else is one copy.
  *
  * Pure: the VMM supplies the physical NIC through struct xp_phys_ops and
  * the remapper's callbacks; host tests run it with fake guests.
