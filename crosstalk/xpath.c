@@ -793,52 +793,62 @@ static bool mac_eq(const uint8_t *x, const uint8_t *y)
  * (another destination, a copy, a wait, a drop, an error to report) is
  * left at the cursor for the generic loop.
  */
+/*
+ * One frame of fast_pair through the pair of A's buffer and B's next one,
+ * max the longest frame B takes: its pair index, or -1 when it needs the
+ * generic loop (nothing done then).
+ */
+static int fast_frame(struct xpath *xp, unsigned a, unsigned b, uint32_t max, bool close)
+{
+	struct xp_port *A = &xp->port[a], *B = &xp->port[b];
+	struct e1000_tx_simple t = { .base = NULL };
+	struct e1000_rx_slot rs = { .base = NULL };
+	uint32_t n = rx_ring_size(B->nic);
+	struct xp_rx_entry e;
+	int pair;
+
+	if (e1000_tx_peek_simple(A->nic, &t) != 1 || (t.gpa & PAGE_MASK) ||
+	    t.len + E1000_CRC_LEN > PAGE || t.len + E1000_CRC_LEN > max)
+		return -1;
+	/* The frame is read where both guests see it: the shared page. */
+	if (e1000_rx_peek_slot(B->nic, &rs) || (rs.gpa & PAGE_MASK) || rs.bufsize < PAGE)
+		return -1;
+	t.data = remap_pair_page(xp->rm, A->mem, t.gpa, B->mem, rs.gpa);
+	pair = remap_find(xp->rm, A->mem, t.gpa);
+	if (!t.data || pair < 0 || !mac_eq(t.data, A->fast.dst) ||
+	    !xt_det_source_ok(xp->det, a, t.data + 6) ||
+	    e1000_rx_put_slot(B->nic, &rs, t.len, t.data))
+		return -1;
+	xt_det_count_peer(xp->det, a, b);
+	count_path(A, B, XP_PATH_SHARED, t.len);
+	e = (struct xp_rx_entry){ .src = (uint8_t)a, .close = close, .pair = (uint16_t)pair,
+				  .tx_gpa = t.gpa, .rx_gpa = rs.gpa,
+				  .last = (B->nic->rdh + n - 1) % n };
+	e.id = e1000_tx_take_simple(A->nic, &t);
+	rxq_push(B, &e);
+	return pair;
+}
+
 static void fast_pair(struct xpath *xp, unsigned a)
 {
 	struct xp_port *A = &xp->port[a], *B;
-	struct e1000_tx_simple t = { .base = NULL };
-	struct e1000_rx_slot rs = { .base = NULL };
 	unsigned b = A->fast.peer, delivered = 0, held[XP_VIEW_BATCH];
-	uint32_t n, max;
+	uint32_t max;
 	bool close;
+	int pair;
 
 	if (!xp->zerocopy || !A->fast.valid || A->fast.version != xp->det->version ||
 	    A->flood_valid || b >= xp->nports || b == a)
 		return;
 	B = &xp->port[b];
-	n = rx_ring_size(B->nic);
-	if (!B->up || !n || (B->nic->ctrl & E1000_CTRL_VME) ||
+	if (!B->up || !rx_ring_size(B->nic) || (B->nic->ctrl & E1000_CTRL_VME) ||
 	    !e1000_rx_accepts(B->nic, A->fast.dst))
 		return;
 	max = (B->nic->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
 	close = !xt_det_exclusive(xp->det, a, b);
 	while (B->rxq_count < XP_RXQ && delivered < XP_VIEW_BATCH &&
-	       e1000_tx_peek_simple(A->nic, &t) == 1) {
-		struct xp_rx_entry e = { .src = (uint8_t)a, .close = close };
-		int pair;
-
-		if ((t.gpa & PAGE_MASK) || t.len + E1000_CRC_LEN > PAGE ||
-		    t.len + E1000_CRC_LEN > max)
-			break;
-		/* The frame is read where both guests see it: the shared page. */
-		if (e1000_rx_peek_slot(B->nic, &rs) || (rs.gpa & PAGE_MASK) || rs.bufsize < PAGE)
-			break;
-		t.data = remap_pair_page(xp->rm, A->mem, t.gpa, B->mem, rs.gpa);
-		pair = remap_find(xp->rm, A->mem, t.gpa);
-		if (!t.data || pair < 0 || !mac_eq(t.data, A->fast.dst) ||
-		    !xt_det_source_ok(xp->det, a, t.data + 6) ||
-		    e1000_rx_put_slot(B->nic, &rs, t.len, t.data))
-			break;
-		xt_det_count_peer(xp->det, a, b);
-		count_path(A, B, XP_PATH_SHARED, t.len);
-		e.pair = (uint16_t)pair;
-		e.tx_gpa = t.gpa;
-		e.rx_gpa = rs.gpa;
-		e.id = e1000_tx_take_simple(A->nic, &t);
-		e.last = (B->nic->rdh + n - 1) % n;
-		rxq_push(B, &e);
+	       (pair = fast_frame(xp, a, b, max, close)) >= 0)
 		held[delivered++] = (unsigned)pair;
-	}
 	/* Before B runs: B may read the pages, A may not change them. */
 	remap_set_views(xp->rm, held, delivered, true, true);
 	if (delivered)
