@@ -483,6 +483,8 @@ static inline void env_free(void)
 	XP_CHECK(E->s_allocs == E->s_frees);
 	for (unsigned i = 0; i < E->ng; i++)
 		ept_destroy(&E->g[i].ept);
+	for (unsigned i = 0; i < TABLE_PAGES; i++)
+		XP_CHECK(!E->t_used[i]);
 	free(E->host);
 	free(E->tables);
 	free(E);
