@@ -299,9 +299,8 @@ static int zero_copy(struct xpath *xp, unsigned a, unsigned b, const struct e100
 	uint32_t bufsize, max;
 	int rc, pair;
 
-	if (B->rxq_count == XP_RXQ)
-		return -XT_EAGAIN;
-	if (!xp->zerocopy || f->nseg != 1 || f->bounced || !ta || (ta & PAGE_MASK))
+	if (!xp->zerocopy || f->nseg != 1 || f->bounced || !ta || (ta & PAGE_MASK) ||
+	    B->rxq_count == XP_RXQ)
 		return -XT_ENOTSUP;
 	rc = e1000_rx_peek_buffer(B->nic, &rb, &bufsize);
 	if (rc == -XT_EAGAIN)
@@ -783,17 +782,6 @@ static bool mac_eq(const uint8_t *x, const uint8_t *y)
 }
 
 /*
- * The steady state of a pair, without the generic machinery: frames of one
- * legacy descriptor (e1000_tx_peek_simple) to the destination of A's last
- * PEER route (while the detector's version says that route still holds),
- * whose page is already shared with B's next buffer, go from A's
- * descriptor to B's descriptor directly: the same checks and the same
- * effects as route_frame -> to_peer -> zero_copy, and B's receive
- * interrupt once for the batch. The first frame that needs anything else
- * (another destination, a copy, a wait, a drop, an error to report) is
- * left at the cursor for the generic loop.
- */
-/*
  * One frame of fast_pair through the pair of A's buffer and B's next one,
  * max the longest frame B takes: its pair index, or -1 when it needs the
  * generic loop (nothing done then).
@@ -829,6 +817,17 @@ static int fast_frame(struct xpath *xp, unsigned a, unsigned b, uint32_t max, bo
 	return pair;
 }
 
+/*
+ * The steady state of a pair, without the generic machinery: frames of one
+ * legacy descriptor (e1000_tx_peek_simple) to the destination of A's last
+ * PEER route (while the detector's version says that route still holds),
+ * whose page is already shared with B's next buffer, go from A's
+ * descriptor to B's descriptor directly: the same checks and the same
+ * effects as route_frame -> to_peer -> zero_copy, and B's receive
+ * interrupt once for the batch. The first frame that needs anything else
+ * (another destination, a copy, a wait, a drop, an error to report) is
+ * left at the cursor for the generic loop.
+ */
 static void fast_pair(struct xpath *xp, unsigned a)
 {
 	struct xp_port *A = &xp->port[a], *B;
@@ -895,7 +894,10 @@ void xp_rx_ready(struct xpath *xp, unsigned b)
 		return;
 	B = &xp->port[b];
 	n = rx_ring_size(B->nic);
-	B->rx_stalled = false;
+	/* A stalled receiver may hold senders again only once it gave back
+	 * its whole ring: giving one buffer at a time buys no new wait. */
+	if (n && e1000_rx_free(B->nic) + 1 >= n)
+		B->rx_stalled = false;
 	senders = rxq_consume(xp, b, !n || !(B->nic->rctl & E1000_RCTL_EN));
 	maybe_preshare(xp, b);
 	unblock_senders(xp, (int)b);

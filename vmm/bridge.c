@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "devices/e1000_regs.h"
 #include "lib/xerrno.h"
 
 void bridge_init(struct bridge *br)
@@ -183,6 +184,14 @@ void bridge_tx(struct bridge *br, unsigned port)
 	br->busy = false;
 }
 
+/* Every RX descriptor but the one RDT == RDH forbids is the hardware's. */
+static bool whole_ring_back(const struct e1000 *d)
+{
+	uint32_t n = d->rdlen && !(d->rdlen % E1000_DLEN_ALIGN) ? d->rdlen / E1000_DESC_SIZE : 0;
+
+	return n && e1000_rx_free(d) + 1 >= n;
+}
+
 /* Senders held up by port try again. */
 static void release(struct bridge *br, unsigned port)
 {
@@ -199,7 +208,8 @@ void bridge_rx_ready(struct bridge *br, unsigned port)
 {
 	if (br->busy)
 		return;
-	if (port < br->nports)
+	/* Waits again only once it gave back its whole ring (see xpath.c). */
+	if (port < br->nports && whole_ring_back(br->port[port].nic))
 		br->port[port].rx_stalled = false;
 	release(br, port);
 }

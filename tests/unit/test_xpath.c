@@ -2063,6 +2063,14 @@ static void test_hostile_no_room(void **state)
 	send_to(a, b->mac, 2, 300);
 	assert_int_equal(st(b)->rx_no_room, 2);
 	assert_int_equal(tx_pending(a), 0);
+	/* One buffer back buys B one frame, not a new wait. */
+	wr(b, E1000_RDT, 1);
+	send_to(a, b->mac, 3, 300);
+	send_to(a, b->mac, 4, 300);
+	assert_int_equal(st(b)->rx_no_room, 3);
+	assert_int_equal(E->xp.port[a->port].blocked_on, -1);
+	assert_int_equal(tx_pending(a), 0);
+	expect_frame(b, b->mac, a, 3, 300);
 }
 
 /* M1: B takes A's frames and never gives them back: A's frames complete
