@@ -130,8 +130,9 @@ struct xp_port {
 		uint64_t version;       /* the detector's version when it was routed */
 	} fast;
 	uint64_t blocked_since;         /* xp_tick's time when blocked_on was first seen, 0: not yet */
-	bool rx_stalled;                /* kept a sender waiting past the bound: frames to it
-					 * are dropped until it gives buffers back */
+	bool rx_stalled;                /* kept a sender waiting past the bound: frames that
+					 * find its ring full are dropped, nobody waits,
+					 * until it gave back its whole ring */
 	uint64_t rxq_pops;              /* frames consumed so far */
 	uint64_t held_pops;             /* rxq_pops when held_since was taken */
 	uint64_t held_since;            /* xp_tick's time the head of rxq was first seen, 0: not yet */
@@ -198,8 +199,9 @@ void xp_port_up(struct xpath *xp, unsigned port);
 /*
  * Time passes (now in the caller's units, never 0): a sender that waited
  * for a receiver's room for wait_limit or more stops waiting (that frame
- * and later ones to the same receiver are dropped and counted on it, RNBC
- * and MPC, until it gives buffers back), and shared-page frames a receiver
+ * and later ones that find the receiver's ring full are dropped and
+ * counted on it, RNBC and MPC, without a wait, until it gave back its whole
+ * ring), and shared-page frames a receiver
  * held that long are given to it as a copy and completed for their sender.
  * Returns the earliest time xp_tick has something to do, 0 if none.
  */

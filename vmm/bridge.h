@@ -48,8 +48,9 @@ struct bridge_port {
 	uint64_t pending;               /* ports that still have to get that frame */
 	int blocked_on;                 /* port whose full RX ring holds this port up, or -1 */
 	uint64_t blocked_since;         /* bridge_tick's time it was first seen blocked, 0: not yet */
-	bool rx_stalled;                /* held a sender past the bound: frames to it are
-					 * dropped (RNBC, MPC) until it gives buffers back */
+	bool rx_stalled;                /* held a sender past the bound: frames finding its
+					 * ring full are dropped (RNBC, MPC), nobody waits,
+					 * until it gave back its whole ring */
 	struct bridge_stats st;
 };
 
@@ -78,9 +79,9 @@ void bridge_tx(struct bridge *br, unsigned port);
 /* The port's guest gave RX buffers: senders it held up try again. */
 void bridge_rx_ready(struct bridge *br, unsigned port);
 /* Time passes (now never 0): a sender that waited wait_limit or more for a
- * receiver's room stops waiting; that receiver drops frames (counted) until
- * it gives buffers back. A receiver without room never holds a sender
- * longer. Returns the earliest time there is something to do, 0 if none. */
+ * receiver's room stops waiting; frames finding that receiver's ring full
+ * are dropped (counted) until it gave back its whole ring. A receiver
+ * without room never holds a sender longer. Returns the earliest time there is something to do, 0 if none. */
 uint64_t bridge_tick(struct bridge *br, uint64_t now);
 
 #endif
