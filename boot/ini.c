@@ -38,14 +38,15 @@ enum section { SEC_NONE, SEC_XTALK, SEC_GUEST, SEC_COUPLE, SEC_SKIP };
 enum xkey { XK_LOG, XK_TIMESLICE, XK_CROSSTALK, XK_ZEROCOPY, XK_RATE_MS, XK_COUNT };
 enum gkey {
 	GK_IMAGE, GK_FORMAT, GK_LOAD, GK_ENTRY, GK_MEMORY, GK_MAC, GK_NETWORK, GK_CMDLINE, GK_UPLINK,
-	GK_COUNT
+	GK_MAC_SPOOF, GK_COUNT
 };
 
 /* Arrays of arrays rather than pointers: no relocations in the loader. */
 static const char xkey_name[XK_COUNT][13] = { "log", "timeslice_us", "crosstalk", "zerocopy",
 						"rate_ms" };
-static const char gkey_name[GK_COUNT][8] = { "image", "format", "load",	  "entry",
-					     "memory", "mac",	 "network", "cmdline", "uplink" };
+static const char gkey_name[GK_COUNT][10] = { "image",	"format",  "load",   "entry",
+					      "memory", "mac",	   "network", "cmdline",
+					      "uplink", "mac_spoof" };
 
 enum hdr {
 	HDR_XTALK,
@@ -843,6 +844,10 @@ static bool guest_value(struct parser *p, unsigned no, int k, struct span v)
 		return set_cmdline(p, no, v);
 	case GK_UPLINK:
 		return set_name(p, no, "uplink", v, g->uplink);
+	case GK_MAC_SPOOF:
+		i = get_enum(p, no, "mac_spoof", v, "deny|allow");
+		g->mac_spoof = i == 1;
+		return i >= 0;
 	default:
 		return set_name(p, no, "network", v, g->network);
 	}

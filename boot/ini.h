@@ -49,6 +49,7 @@ struct xt_guest_cfg {
 	/* What its hypercalls may do (docs/hypercalls.md); both off by default. */
 	bool debug_dump;       /* debug_dump = on: XTALK_HC_XT_DUMP prints (rate-limited) */
 	bool counters_machine; /* counters = machine: XTALK_HC_COUNTERS sums every guest */
+	bool mac_spoof; /* mac_spoof = allow: may send with a source MAC not its own (bridges) */
 	unsigned line; /* line of the [guest NAME] header */
 	unsigned image_line; /* line of the image = key (0 if absent) */
 	bool refused; /* this guest will not be started */

@@ -80,6 +80,7 @@ int xt_det_add_port(struct xt_detector *d, const uint8_t mac[6], uint16_t networ
 	if (rc)
 		return rc;
 	memset(&d->port[p], 0, sizeof(d->port[p]));
+	memcpy(d->port[p].mac, mac, sizeof(d->port[p].mac));
 	d->port[p].network = network;
 	d->port[p].uplink = uplink;
 	d->nports++;
@@ -89,6 +90,17 @@ int xt_det_add_port(struct xt_detector *d, const uint8_t mac[6], uint16_t networ
 	if (d->finalized)
 		derive_port(d, p);
 	return (int)p;
+}
+
+void xt_det_allow_spoof(struct xt_detector *d, unsigned port, bool allow)
+{
+	if (is_port(d, port))
+		d->port[port].spoof_ok = allow;
+}
+
+bool xt_det_source_ok(const struct xt_detector *d, unsigned src, const uint8_t mac[6])
+{
+	return is_port(d, src) && (d->port[src].spoof_ok || !memcmp(mac, d->port[src].mac, 6));
 }
 
 int xt_det_couple(struct xt_detector *d, unsigned a, unsigned b, enum xt_couple_reason why)
@@ -121,6 +133,14 @@ enum xt_couple_reason xt_det_talking(const struct xt_detector *d, unsigned a, un
 	if (!is_port(d, a) || !is_port(d, b))
 		return XT_COUPLE_NONE;
 	return (enum xt_couple_reason)d->talk[a][b];
+}
+
+bool xt_det_exclusive(const struct xt_detector *d, unsigned a, unsigned b)
+{
+	if (!is_port(d, a) || !is_port(d, b) || a == b)
+		return false;
+	return d->port[a].reach == bit(b) && d->port[b].reach == bit(a) &&
+	       d->port[a].uplink == XT_DET_NO_UPLINK && d->port[b].uplink == XT_DET_NO_UPLINK;
 }
 
 static bool is_static(uint8_t why)
@@ -270,6 +290,8 @@ void xt_det_route(struct xt_detector *d, unsigned src, const uint8_t *frame, siz
 		route_drop(d, src, XT_DROP_BAD_SRC, out);
 	else if (!frame || len < XT_DET_MIN_FRAME)
 		route_drop(d, src, XT_DROP_RUNT, out);
+	else if (!xt_det_source_ok(d, src, frame + 6))
+		route_drop(d, src, XT_DROP_SPOOFED, out);
 	else if (mac_is_multicast(frame))
 		route_flood(d, src, out);
 	else

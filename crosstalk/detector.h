@@ -35,6 +35,7 @@
  *
  *  1. src is not an added, running port               -> DROP BAD_SRC
  *  2. frame shorter than 14 bytes (or NULL)           -> DROP RUNT
+ *     source MAC not src's own (unless allowed)      -> DROP SPOOFED
  *  3. destination is broadcast/multicast (I/G bit)    -> FLOOD to every
  *     running port src may cross-talk with (same network or coupled; never
  *     src itself, never a stopped port), plus outside if src has an uplink.
@@ -98,6 +99,7 @@ enum xt_drop_reason {
 	XT_DROP_PEER_DOWN,      /* unicast to a cross-talk peer that has stopped */
 	XT_DROP_NO_ROUTE,       /* nowhere to go and no uplink */
 	XT_DROP_BAD_SRC,        /* sender out of range or stopped */
+	XT_DROP_SPOOFED,        /* source MAC not the sender's own (xt_det_allow_spoof) */
 	XT_DROP_NREASONS
 };
 
@@ -122,6 +124,8 @@ struct xt_det_stats {
 };
 
 struct xt_det_port {
+	uint8_t mac[6];         /* its own MAC: the only source address it may send with */
+	bool spoof_ok;          /* ... unless allowed (INI mac_spoof = allow: it bridges) */
 	uint16_t network;       /* 0 = on no network */
 	int uplink;             /* physical device index, or XT_DET_NO_UPLINK */
 	uint64_t reach;         /* ports this one cross-talks with: same network or coupled */
@@ -160,11 +164,24 @@ int xt_det_add_port(struct xt_detector *d, const uint8_t mac[6], uint16_t networ
  */
 int xt_det_couple(struct xt_detector *d, unsigned a, unsigned b, enum xt_couple_reason why);
 
+/* Let port send with any source MAC (a guest that bridges), or not (the default). */
+void xt_det_allow_spoof(struct xt_detector *d, unsigned port, bool allow);
+/* May src send a frame with this source MAC? */
+bool xt_det_source_ok(const struct xt_detector *d, unsigned src, const uint8_t mac[6]);
+
 /* After the ports are added: couple same-network and same-uplink pairs. Idempotent. */
 void xt_det_finalize(struct xt_detector *d);
 
 /* The reason a and b are coupled (symmetric), XT_COUPLE_NONE if not or invalid. */
 enum xt_couple_reason xt_det_coupled(const struct xt_detector *d, unsigned a, unsigned b);
+
+/*
+ * Every frame either of a and b sends can only reach the other: each
+ * reaches exactly the other port and neither has an uplink (an explicit
+ * link, or a network of exactly those two). Only such a pair may keep
+ * pages shared while no frame is in them (docs/crosstalk.md, "Isolation").
+ */
+bool xt_det_exclusive(const struct xt_detector *d, unsigned a, unsigned b);
 
 /* The reason recorded by the first frame from a to b, XT_COUPLE_NONE if none yet. */
 enum xt_couple_reason xt_det_talking(const struct xt_detector *d, unsigned a, unsigned b);

@@ -11,6 +11,7 @@
 #define PAGE_MASK (PAGE - 1)
 #define ETH_HDR 14
 #define NO_TX_ID (~0u)
+#define XP_WAIT_DEFAULT 50000000ULL	/* 50 ms in nanoseconds */
 
 static const char *const path_names[XP_NPATHS] = { "shared page", "cross-talk copy", "physical" };
 
@@ -28,6 +29,7 @@ void xp_init(struct xpath *xp, struct xt_detector *det, struct remapper *rm,
 	xp->phys = phys;
 	xp->zerocopy = zerocopy;
 	xp->zerocopy_min = 256;
+	xp->wait_limit = XP_WAIT_DEFAULT;
 }
 
 int xp_add_port(struct xpath *xp, unsigned port, struct e1000 *nic, struct remap_side *mem)
@@ -133,13 +135,9 @@ static void retire(struct xpath *xp, uint64_t senders)
 	}
 }
 
-static void rxq_push(struct xp_port *p, unsigned src, unsigned id, uint32_t last)
+static void rxq_push(struct xp_port *p, const struct xp_rx_entry *e)
 {
-	struct xp_rx_entry *e = &p->rxq[(p->rxq_first + p->rxq_count) % XP_RXQ];
-
-	e->src = (uint8_t)src;
-	e->id = id;
-	e->last = last;
+	p->rxq[(p->rxq_first + p->rxq_count) % XP_RXQ] = *e;
 	p->rxq_count++;
 }
 
@@ -147,20 +145,76 @@ static void rxq_pop(struct xp_port *p)
 {
 	p->rxq_first = (p->rxq_first + 1) % XP_RXQ;
 	p->rxq_count--;
+	p->rxq_pops++;
 }
 
-/* Every frame still sitting in p's RX ring counts as consumed; the senders, as a mask. */
-static uint64_t rxq_flush(struct xpath *xp, struct xp_port *p)
+/* ---------------------------------------------------------- views */
+
+/*
+ * A frame for B is in the pair's page: B may read the page (its view
+ * opens), A may not change it until B consumed it (A's side locked).
+ */
+static void views_hold(struct xpath *xp, unsigned pair)
 {
+	remap_set_views(xp->rm, &pair, 1, true, true);
+}
+
+#define XP_VIEW_BATCH 64
+
+/* Pairs whose frames were consumed: [0] close B's view, [1] keep it open. */
+struct xp_views {
+	unsigned pair[2][XP_VIEW_BATCH];
+	unsigned n[2];
+};
+
+/* One remapper operation per kind: one INVEPT per guest for the batch. */
+static void views_flush(struct xpath *xp, struct xp_views *v)
+{
+	for (unsigned k = 0; k < 2; k++)
+		if (v->n[k])
+			remap_set_views(xp->rm, v->pair[k], v->n[k], k == 1, false);
+	v->n[0] = v->n[1] = 0;
+}
+
+/* B consumed e's frame: A's side is unlocked, B's view closed unless the
+ * pair is exclusive. A pair torn down since (or its slot reused) is left. */
+static void views_release(struct xpath *xp, struct xp_views *v, unsigned b,
+			  const struct xp_rx_entry *e)
+{
+	const struct remap_pair *p = &xp->rm->pair[e->pair % REMAP_MAX_PAIRS];
+	unsigned k = !e->close;
+
+	if (e->pair == XP_NO_PAIR || p->state != REMAP_PAIR_LIVE || p->tx != xp->port[e->src].mem ||
+	    p->rx != xp->port[b].mem || p->tx_gpa != e->tx_gpa || p->rx_gpa != e->rx_gpa)
+		return;
+	v->pair[k][v->n[k]++] = e->pair;
+	if (v->n[k] == XP_VIEW_BATCH)
+		views_flush(xp, v);
+}
+
+/*
+ * The frames at the head of b's queue that b consumed (all of them: every
+ * frame counts as consumed), as a mask of their senders: views first, then
+ * the senders' completions, so no sender learns its buffer is free while
+ * b can still read it.
+ */
+static uint64_t rxq_consume(struct xpath *xp, unsigned b, bool all)
+{
+	struct xp_port *B = &xp->port[b];
+	uint32_t n = rx_ring_size(B->nic);
+	struct xp_views v = { .n = { 0, 0 } };
 	uint64_t senders = 0;
 
-	while (p->rxq_count) {
-		const struct xp_rx_entry *e = &p->rxq[p->rxq_first];
+	while (B->rxq_count &&
+	       (all || rx_slot_consumed(B->nic, n, B->rxq[B->rxq_first].last))) {
+		const struct xp_rx_entry *e = &B->rxq[B->rxq_first];
 
+		views_release(xp, &v, b, e);
 		mark_complete(xp, e->src, e->id);
 		senders |= 1ULL << e->src;
-		rxq_pop(p);
+		rxq_pop(B);
 	}
+	views_flush(xp, &v);
 	retire(xp, senders);
 	return senders;
 }
@@ -184,6 +238,7 @@ static void unblock_senders(struct xpath *xp, int target)
 		if (xp->port[s].blocked_on != target)
 			continue;
 		xp->port[s].blocked_on = -1;
+		xp->port[s].blocked_since = 0;
 		xp_tx(xp, s);
 	}
 }
@@ -214,13 +269,14 @@ static bool pairing_seen(struct xpath *xp, unsigned a, uint64_t ta, unsigned b, 
 	return false;
 }
 
+/* The pair's index, or a negative error. */
 static int share(struct xpath *xp, unsigned a, uint64_t ta, unsigned b, uint64_t rb)
 {
 	struct xp_port *A = &xp->port[a], *B = &xp->port[b];
 	int rc;
 
 	if (remap_is_pair(xp->rm, A->mem, ta, B->mem, rb))
-		return 0;
+		return remap_share(xp->rm, A->mem, ta, B->mem, rb);
 	if (remap_phys_attached(xp->rm, A->mem, ta))
 		return -XT_EBUSY;
 	rc = remap_share(xp->rm, A->mem, ta, B->mem, rb);
@@ -228,19 +284,23 @@ static int share(struct xpath *xp, unsigned a, uint64_t ta, unsigned b, uint64_t
 		return rc;
 	A->st.remaps++;
 	note(xp, "shared page", a, b, ta, rb);
-	return 0;
+	return rc;
 }
 
-/* 0: delivered in place; -XT_EAGAIN: B is full; -XT_ENOTSUP: copy instead. */
+/*
+ * 0: delivered in place, *e says through which pair (its view held);
+ * -XT_EAGAIN: B is full; -XT_ENOTSUP: copy instead.
+ */
 static int zero_copy(struct xpath *xp, unsigned a, unsigned b, const struct e1000_frame *f,
-		     const uint8_t *dst)
+		     const uint8_t *dst, struct xp_rx_entry *e)
 {
 	struct xp_port *B = &xp->port[b];
 	uint64_t ta = f->seg[0].gpa, rb;
 	uint32_t bufsize, max;
-	int rc;
+	int rc, pair;
 
-	if (!xp->zerocopy || f->nseg != 1 || f->bounced || !ta || (ta & PAGE_MASK))
+	if (!xp->zerocopy || f->nseg != 1 || f->bounced || !ta || (ta & PAGE_MASK) ||
+	    B->rxq_count == XP_RXQ)
 		return -XT_ENOTSUP;
 	rc = e1000_rx_peek_buffer(B->nic, &rb, &bufsize);
 	if (rc == -XT_EAGAIN)
@@ -257,11 +317,18 @@ static int zero_copy(struct xpath *xp, unsigned a, unsigned b, const struct e100
 	/* Pages already shared carry any frame for free; a short frame is not
 	 * worth a remap (copying it would tear the pair down: see copy_to). */
 	if (!remap_is_pair(xp->rm, xp->port[a].mem, ta, B->mem, rb) &&
-	    (f->len < xp->zerocopy_min || !pairing_seen(xp, a, ta, b, rb) ||
-	     share(xp, a, ta, b, rb)))
+	    (f->len < xp->zerocopy_min || !pairing_seen(xp, a, ta, b, rb)))
+		return -XT_ENOTSUP;
+	pair = share(xp, a, ta, b, rb);
+	if (pair < 0)
 		return -XT_ENOTSUP;
 	rc = e1000_rx_deliver_inplace(B->nic, rb, f->len, dst);
-	return rc == -XT_EAGAIN ? rc : rc ? -XT_ENOTSUP : 0;
+	if (rc)
+		return rc == -XT_EAGAIN ? rc : -XT_ENOTSUP;
+	views_hold(xp, (unsigned)pair);
+	*e = (struct xp_rx_entry){ .src = (uint8_t)a, .close = !xt_det_exclusive(xp->det, a, b),
+				   .pair = (uint16_t)pair, .tx_gpa = ta, .rx_gpa = rb };
+	return 0;
 }
 
 /* ---------------------------------------------------------- copies */
@@ -353,11 +420,19 @@ static void count_path(struct xp_port *from, struct xp_port *to, enum xp_path pa
 	}
 }
 
+/* A frame for q dropped for lack of room, counted as the NIC counts it. */
+static void no_room(struct xp_port *Q)
+{
+	e1000_rx_no_buffers(Q->nic);
+	Q->st.rx_no_room++;
+}
+
 /* 0: delivered or dropped (the frame is accounted for); -XT_EAGAIN: wait. */
 static int to_peer(struct xpath *xp, unsigned a, unsigned b, struct e1000_frame *f,
 		   unsigned id, const uint8_t *dst)
 {
 	struct xp_port *A = &xp->port[a], *B = &xp->port[b];
+	struct xp_rx_entry e;
 	uint64_t copied = 0;
 	enum xp_path path = XP_PATH_SHARED;
 	int rc;
@@ -372,27 +447,37 @@ static int to_peer(struct xpath *xp, unsigned a, unsigned b, struct e1000_frame 
 		complete(xp, a, id);
 		return 0;
 	}
-	rc = B->rxq_count == XP_RXQ ? -XT_EAGAIN : zero_copy(xp, a, b, f, dst);
+	rc = zero_copy(xp, a, b, f, dst, &e);
 	if (rc == -XT_ENOTSUP) {
 		path = XP_PATH_COPY;
 		rc = copy_to(xp, (int)a, b, f, &copied);
 	}
-	if (rc == -XT_EAGAIN) {
+	if (rc == -XT_EAGAIN && !B->rx_stalled) {
 		A->blocked_on = (int)b;
 		return rc;
+	}
+	if (rc == -XT_EAGAIN) {
+		no_room(B);
+		complete(xp, a, id);
+		return 0;
 	}
 	if (rc) {
 		A->st.drop_error++;
 		complete(xp, a, id);
 		return 0;
 	}
+	count_path(A, B, path, f->len);
 	if (path == XP_PATH_COPY) {
+		/* B has its own copy: A's buffer is free now. */
 		A->st.copies++;
 		A->st.bytes_copied += copied;
+		complete(xp, a, id);
+		return 0;
 	}
-	count_path(A, B, path, f->len);
 	/* Completed when B gives the buffer back (xp_rx_ready). */
-	rxq_push(B, a, id, (B->nic->rdh + rx_ring_size(B->nic) - 1) % rx_ring_size(B->nic));
+	e.id = id;
+	e.last = (B->nic->rdh + rx_ring_size(B->nic) - 1) % rx_ring_size(B->nic);
+	rxq_push(B, &e);
 	return 0;
 }
 
@@ -572,12 +657,16 @@ static int flood(struct xpath *xp, unsigned a, struct e1000_frame *f, unsigned i
 			continue;
 		}
 		rc = copy_to(xp, (int)a, q, f, &copied);
-		if (rc == -XT_EAGAIN) {
+		if (rc == -XT_EAGAIN && !Q->rx_stalled) {
 			if (A->blocked_on < 0)
 				A->blocked_on = (int)q;
 			continue;
 		}
 		A->flood_left &= ~(1ULL << q);
+		if (rc == -XT_EAGAIN) {
+			no_room(Q);
+			continue;
+		}
 		if (rc) {
 			A->st.drop_error++;
 			continue;
@@ -629,6 +718,9 @@ static void count_drop(struct xp_port *A, enum xt_drop_reason why)
 		break;
 	case XT_DROP_PEER_DOWN:
 		A->st.drop_down++;
+		break;
+	case XT_DROP_SPOOFED:
+		A->st.drop_spoofed++;
 		break;
 	default:
 		A->st.drop_no_route++;
@@ -690,6 +782,42 @@ static bool mac_eq(const uint8_t *x, const uint8_t *y)
 }
 
 /*
+ * One frame of fast_pair through the pair of A's buffer and B's next one,
+ * max the longest frame B takes: its pair index, or -1 when it needs the
+ * generic loop (nothing done then).
+ */
+static int fast_frame(struct xpath *xp, unsigned a, unsigned b, uint32_t max, bool close)
+{
+	struct xp_port *A = &xp->port[a], *B = &xp->port[b];
+	struct e1000_tx_simple t = { .base = NULL };
+	struct e1000_rx_slot rs = { .base = NULL };
+	uint32_t n = rx_ring_size(B->nic);
+	struct xp_rx_entry e;
+	int pair;
+
+	if (e1000_tx_peek_simple(A->nic, &t) != 1 || (t.gpa & PAGE_MASK) ||
+	    t.len + E1000_CRC_LEN > PAGE || t.len + E1000_CRC_LEN > max)
+		return -1;
+	/* The frame is read where both guests see it: the shared page. */
+	if (e1000_rx_peek_slot(B->nic, &rs) || (rs.gpa & PAGE_MASK) || rs.bufsize < PAGE)
+		return -1;
+	t.data = remap_pair_page(xp->rm, A->mem, t.gpa, B->mem, rs.gpa);
+	pair = remap_find(xp->rm, A->mem, t.gpa);
+	if (!t.data || pair < 0 || !mac_eq(t.data, A->fast.dst) ||
+	    !xt_det_source_ok(xp->det, a, t.data + 6) ||
+	    e1000_rx_put_slot(B->nic, &rs, t.len, t.data))
+		return -1;
+	xt_det_count_peer(xp->det, a, b);
+	count_path(A, B, XP_PATH_SHARED, t.len);
+	e = (struct xp_rx_entry){ .src = (uint8_t)a, .close = close, .pair = (uint16_t)pair,
+				  .tx_gpa = t.gpa, .rx_gpa = rs.gpa,
+				  .last = (B->nic->rdh + n - 1) % n };
+	e.id = e1000_tx_take_simple(A->nic, &t);
+	rxq_push(B, &e);
+	return pair;
+}
+
+/*
  * The steady state of a pair, without the generic machinery: frames of one
  * legacy descriptor (e1000_tx_peek_simple) to the destination of A's last
  * PEER route (while the detector's version says that route still holds),
@@ -703,36 +831,25 @@ static bool mac_eq(const uint8_t *x, const uint8_t *y)
 static void fast_pair(struct xpath *xp, unsigned a)
 {
 	struct xp_port *A = &xp->port[a], *B;
-	struct e1000_tx_simple t = { .base = NULL };
-	struct e1000_rx_slot rs = { .base = NULL };
-	unsigned b = A->fast.peer, delivered = 0;
-	uint32_t n, max;
+	unsigned b = A->fast.peer, delivered = 0, held[XP_VIEW_BATCH];
+	uint32_t max;
+	bool close;
+	int pair;
 
 	if (!xp->zerocopy || !A->fast.valid || A->fast.version != xp->det->version ||
 	    A->flood_valid || b >= xp->nports || b == a)
 		return;
 	B = &xp->port[b];
-	n = rx_ring_size(B->nic);
-	if (!B->up || !n || (B->nic->ctrl & E1000_CTRL_VME) ||
+	if (!B->up || !rx_ring_size(B->nic) || (B->nic->ctrl & E1000_CTRL_VME) ||
 	    !e1000_rx_accepts(B->nic, A->fast.dst))
 		return;
 	max = (B->nic->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
-	while (B->rxq_count < XP_RXQ && e1000_tx_peek_simple(A->nic, &t) == 1) {
-		if ((t.gpa & PAGE_MASK) || t.len + E1000_CRC_LEN > PAGE ||
-		    t.len + E1000_CRC_LEN > max)
-			break;
-		/* The frame is read where both guests see it: the shared page. */
-		if (e1000_rx_peek_slot(B->nic, &rs) || (rs.gpa & PAGE_MASK) || rs.bufsize < PAGE)
-			break;
-		t.data = remap_pair_page(xp->rm, A->mem, t.gpa, B->mem, rs.gpa);
-		if (!t.data || !mac_eq(t.data, A->fast.dst) ||
-		    e1000_rx_put_slot(B->nic, &rs, t.len, t.data))
-			break;
-		xt_det_count_peer(xp->det, a, b);
-		count_path(A, B, XP_PATH_SHARED, t.len);
-		rxq_push(B, a, e1000_tx_take_simple(A->nic, &t), (B->nic->rdh + n - 1) % n);
-		delivered++;
-	}
+	close = !xt_det_exclusive(xp->det, a, b);
+	while (B->rxq_count < XP_RXQ && delivered < XP_VIEW_BATCH &&
+	       (pair = fast_frame(xp, a, b, max, close)) >= 0)
+		held[delivered++] = (unsigned)pair;
+	/* Before B runs: B may read the pages, A may not change them. */
+	remap_set_views(xp->rm, held, delivered, true, true);
 	if (delivered)
 		e1000_rx_signal(B->nic);
 }
@@ -777,16 +894,11 @@ void xp_rx_ready(struct xpath *xp, unsigned b)
 		return;
 	B = &xp->port[b];
 	n = rx_ring_size(B->nic);
-	if (!n || !(B->nic->rctl & E1000_RCTL_EN)) {
-		senders = rxq_flush(xp, B);
-	} else {
-		while (B->rxq_count && rx_slot_consumed(B->nic, n, B->rxq[B->rxq_first].last)) {
-			mark_complete(xp, B->rxq[B->rxq_first].src, B->rxq[B->rxq_first].id);
-			senders |= 1ULL << B->rxq[B->rxq_first].src;
-			rxq_pop(B);
-		}
-		retire(xp, senders);
-	}
+	/* A stalled receiver may hold senders again only once it gave back
+	 * its whole ring: giving one buffer at a time buys no new wait. */
+	if (n && e1000_rx_free(B->nic) + 1 >= n)
+		B->rx_stalled = false;
+	senders = rxq_consume(xp, b, !n || !(B->nic->rctl & E1000_RCTL_EN));
 	maybe_preshare(xp, b);
 	unblock_senders(xp, (int)b);
 	retry_senders(xp, senders);
@@ -833,7 +945,7 @@ static bool preshare_direction(struct xpath *xp, unsigned a, unsigned b)
 		rc = share(xp, a, ta, b, rb);
 		if (rc == -XT_ENOSPC || rc == -XT_ENOMEM)
 			break;
-		if (!rc)
+		if (rc >= 0)
 			pairing_seen(xp, a, ta, b, rb);
 	}
 	return true;
@@ -850,11 +962,18 @@ static bool preshare_once(struct xpath *xp, unsigned a, unsigned b)
 	return true;
 }
 
+/*
+ * Pages may be shared ahead of the frames only where B can see nothing A
+ * did not send it: a pair coupled by configuration whose every frame goes
+ * to the other (an explicit link, or a network of exactly those two, no
+ * uplink). Other pairs share a page only while it holds a frame for B.
+ */
 static bool coupled_statically(const struct xpath *xp, unsigned a, unsigned b)
 {
 	enum xt_couple_reason why = xt_det_coupled(xp->det, a, b);
 
-	return why == XT_COUPLE_LINK || why == XT_COUPLE_NETWORK || why == XT_COUPLE_UPLINK;
+	return (why == XT_COUPLE_LINK || why == XT_COUPLE_NETWORK) &&
+	       xt_det_exclusive(xp->det, a, b);
 }
 
 /*
@@ -890,7 +1009,11 @@ void xp_port_reset(struct xpath *xp, unsigned port)
 	if (port >= xp->nports)
 		return;
 	p = &xp->port[port];
-	senders = rxq_flush(xp, p);
+	/* First the pairs (what p holds unread becomes its own), then p's queue. */
+	if (remap_unshare_side(xp->rm, p->mem))
+		note(xp, "shared pages torn down", port, port, 0, 0);
+	senders = rxq_consume(xp, port, true);
+	p->rx_stalled = false;
 	p->blocked_on = -1;
 	p->flood_valid = false;
 	p->fast.valid = false;
@@ -898,8 +1021,6 @@ void xp_port_reset(struct xpath *xp, unsigned port)
 	p->preshared_to = 0;
 	for (unsigned q = 0; q < xp->nports; q++)
 		xp->port[q].preshared_to &= ~(1ULL << port);
-	if (remap_unshare_side(xp->rm, p->mem))
-		note(xp, "shared pages torn down", port, port, 0, 0);
 	unblock_senders(xp, (int)port);
 	retry_senders(xp, senders);
 }
@@ -911,6 +1032,89 @@ void xp_port_down(struct xpath *xp, unsigned port)
 	xt_det_port_down(xp->det, port);
 	xp->port[port].up = false;
 	xp_port_reset(xp, port);
+}
+
+void xp_port_up(struct xpath *xp, unsigned port)
+{
+	if (port >= xp->nports || xp->port[port].up)
+		return;
+	xt_det_port_up(xp->det, port);
+	xp->port[port].up = true;
+}
+
+/* ---------------------------------------------------------- bounded waits */
+
+/* When a wait that started at since (0: now) ends, after stamping it. */
+static uint64_t wait_end(const struct xpath *xp, uint64_t *since, uint64_t now)
+{
+	if (!*since)
+		*since = now;
+	return *since + xp->wait_limit;
+}
+
+/* A sender waiting for a receiver's room: past the bound, the receiver is stalled. */
+static uint64_t tick_sender(struct xpath *xp, unsigned a, uint64_t now)
+{
+	struct xp_port *A = &xp->port[a];
+	int q = A->blocked_on;
+	uint64_t end;
+
+	if (q < 0 || (unsigned)q >= xp->nports)
+		return 0;
+	end = wait_end(xp, &A->blocked_since, now);
+	if (now < end)
+		return end;
+	xp->port[q].rx_stalled = true;
+	unblock_senders(xp, q);
+	return 0;
+}
+
+/*
+ * Shared-page frames q held past the bound: each pair torn down (q keeps
+ * its own copy of what it holds), the frames complete for their senders.
+ */
+static uint64_t tick_receiver(struct xpath *xp, unsigned q, uint64_t now)
+{
+	struct xp_port *Q = &xp->port[q];
+	uint64_t end, senders;
+
+	if (!Q->rxq_count)
+		return 0;
+	if (Q->held_pops != Q->rxq_pops)
+		Q->held_since = 0;
+	Q->held_pops = Q->rxq_pops;
+	end = wait_end(xp, &Q->held_since, now);
+	if (now < end)
+		return end;
+	for (unsigned i = 0; i < Q->rxq_count; i++) {
+		const struct xp_rx_entry *e = &Q->rxq[(Q->rxq_first + i) % XP_RXQ];
+		int k = remap_find(xp->rm, Q->mem, e->rx_gpa);
+
+		if (e->pair != XP_NO_PAIR && k == e->pair)
+			remap_unshare(xp->rm, (unsigned)k);
+		Q->st.expired++;
+	}
+	senders = rxq_consume(xp, q, true);
+	retry_senders(xp, senders);
+	return 0;
+}
+
+static uint64_t earliest(uint64_t x, uint64_t y)
+{
+	return !x || (y && y < x) ? y : x;
+}
+
+uint64_t xp_tick(struct xpath *xp, uint64_t now)
+{
+	uint64_t next = 0;
+
+	if (xp->busy || !now)
+		return 0;
+	for (unsigned p = 0; p < xp->nports; p++) {
+		next = earliest(next, tick_sender(xp, p, now));
+		next = earliest(next, tick_receiver(xp, p, now));
+	}
+	return next;
 }
 
 bool xp_cow_fault(struct xpath *xp, unsigned port, uint64_t gpa)

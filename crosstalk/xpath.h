@@ -15,12 +15,24 @@
  *      is consumed once its descriptors were given back, or B's driver
  *      cleared their DD (it is done with them; see rx_slot_consumed).
  *   4. Only then are A's descriptors marked done (DD), A's TDH moved and
- *      ICR.TXDW raised: A's transmit-complete interrupt. A TX completion is
- *      never reported before B returned the buffer; until then A cannot
- *      reuse the buffer, which is what makes the shared page safe.
+ *      ICR.TXDW raised: A's transmit-complete interrupt. A TX completion of
+ *      a frame in a shared page is never reported before B returned the
+ *      buffer; until then A cannot reuse the buffer, which is what makes the
+ *      shared page safe. (A frame B got as a copy completes at step 2.)
+ *
+ * Isolation (issue 11): B can read a page of A's only while it holds an
+ * unconsumed frame A sent it there: the pair's receiving side is opened when
+ * the frame is delivered and closed, for a whole RDT batch at once, at step
+ * 3, before step 4 (remap_set_views). Meanwhile A's side is read-only: a
+ * write by A is a copy on write and B keeps the frame as delivered. Only an
+ * exclusive pair (xt_det_exclusive: every frame of either goes to the other)
+ * keeps B's side open between frames, and only such pairs are pre-shared.
  *
  * Receiver ring full: the frame stays at A's TX ring (backpressure) and is
- * retried when B returns buffers. Frames to the outside go to the physical
+ * retried when B returns buffers, for a bounded time (xp_tick): then it is
+ * dropped and counted on B, as a NIC whose ring is full drops it. Frames
+ * B holds without giving them back complete for A after the same bound
+ * (one in a shared page: B gets its own copy first). Frames to the outside go to the physical
  * NIC with A's buffers passed by host-physical address (no copy) and are
  * completed when the NIC has sent them; frames from the outside are copied
  * into the owning guest's RX ring. A's TX completion order is always ring
@@ -29,10 +41,11 @@
  * Zero copy needs a single-segment frame at the start of a page of A's,
  * and a page-aligned RX buffer of B's large enough for it; the pair of pages
  * is shared once ("learned") and reused while A and B keep using the same
- * buffers per slot: no copy and no remap per frame. A pair is shared when
- * the guests' rings are set up, for pairs coupled by configuration (see
- * xp_preshare), or the second time the same two pages meet (a pairing seen
- * once is copied: a remap costs two INVEPTs). Everything else is one copy.
+ * buffers per slot: no copy and no remap per frame, only the views change
+ * per batch. A pair is shared when the guests' rings are set up, for
+ * exclusive pairs coupled by configuration (see xp_preshare), or the second
+ * time the same two pages meet (a pairing seen once is copied: a remap
+ * costs two INVEPTs). Everything else is one copy.
  *
  * Pure: the VMM supplies the physical NIC through struct xp_phys_ops and
  * the remapper's callbacks; host tests run it with fake guests.
@@ -81,13 +94,22 @@ struct xp_stats {
 	uint64_t remaps;                /* page pairs shared for this port's frames */
 	uint64_t waits;                 /* frames held back because a receiver was full */
 	uint64_t drop_down, drop_filtered, drop_error, drop_no_route, drop_runt, drop_outside;
+	uint64_t drop_spoofed;          /* source MAC not the sender's own */
 	uint64_t rx_missed;             /* frames from the outside lost for lack of buffers */
+	uint64_t rx_no_room;            /* frames from peers dropped: no room past the wait bound */
+	uint64_t expired;               /* shared-page frames held past the bound, given a copy */
 };
 
+#define XP_NO_PAIR 0xffffu
+
+/* A frame delivered to a port, not yet consumed. */
 struct xp_rx_entry {
 	uint8_t src;                    /* sending port */
+	bool close;                     /* B's view of the page closes once consumed */
+	uint16_t pair;                  /* the remapper's pair it went through, or XP_NO_PAIR */
 	unsigned id;                    /* its e1000 in-flight id */
 	uint32_t last;                  /* last RX descriptor the frame used */
+	uint64_t tx_gpa, rx_gpa;        /* the pair's pages (its slot may be reused) */
 };
 
 struct xp_port {
@@ -107,6 +129,13 @@ struct xp_port {
 		uint8_t peer;
 		uint64_t version;       /* the detector's version when it was routed */
 	} fast;
+	uint64_t blocked_since;         /* xp_tick's time when blocked_on was first seen, 0: not yet */
+	bool rx_stalled;                /* kept a sender waiting past the bound: frames that
+					 * find its ring full are dropped, nobody waits,
+					 * until it gave back its whole ring */
+	uint64_t rxq_pops;              /* frames consumed so far */
+	uint64_t held_pops;             /* rxq_pops when held_since was taken */
+	uint64_t held_since;            /* xp_tick's time the head of rxq was first seen, 0: not yet */
 	bool preshared;                 /* static pairs mapped since the last ring change */
 	uint64_t preshared_to;          /* bit q: this TX ring -> q's RX ring done */
 	struct xp_stats st;
@@ -139,6 +168,7 @@ struct xpath {
 	struct xp_phys_flight flight[XP_PHYS_INFLIGHT];
 	struct xp_hint hint[XP_HINTS];
 	bool busy;
+	uint64_t wait_limit;            /* longest wait for a receiver, in xp_tick's units */
 	/* Log hook for remaps and first contacts (may be NULL). */
 	void (*log)(void *ctx, const char *what, unsigned a, unsigned b, uint64_t gpa_a, uint64_t gpa_b);
 	void *log_ctx;
@@ -163,6 +193,19 @@ void xp_preshare(struct xpath *xp, unsigned port);
 void xp_port_reset(struct xpath *xp, unsigned port);
 /* The guest stopped: shared pages torn down, frames to it dropped from now on. */
 void xp_port_down(struct xpath *xp, unsigned port);
+/* The port runs again after xp_port_down (its NIC starts from a reset). */
+void xp_port_up(struct xpath *xp, unsigned port);
+
+/*
+ * Time passes (now in the caller's units, never 0): a sender that waited
+ * for a receiver's room for wait_limit or more stops waiting (that frame
+ * and later ones that find the receiver's ring full are dropped and
+ * counted on it, RNBC and MPC, without a wait, until it gave back its whole
+ * ring), and shared-page frames a receiver
+ * held that long are given to it as a copy and completed for their sender.
+ * Returns the earliest time xp_tick has something to do, 0 if none.
+ */
+uint64_t xp_tick(struct xpath *xp, uint64_t now);
 
 /* The physical NIC sent the frame with this cookie. */
 void xp_phys_done(struct xpath *xp, uint64_t cookie);

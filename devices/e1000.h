@@ -313,6 +313,9 @@ int e1000_rx_put_slot(struct e1000 *d, const struct e1000_rx_slot *s, uint32_t l
 void e1000_rx_signal(struct e1000 *d);
 /* The data path dropped a frame meant for this NIC for lack of buffers: MPC++, ICR.RXO. */
 void e1000_rx_missed(struct e1000 *d);
+/* A frame from a peer dropped after the ring stayed without buffers too
+ * long (the bounded wait of the data paths): RNBC++, then as e1000_rx_missed. */
+void e1000_rx_no_buffers(struct e1000 *d);
 
 /* Copy up to n bytes from offset off of the frame into dst; returns bytes copied. */
 uint32_t e1000_frame_read(const struct e1000_frame *f, uint32_t off, void *dst, uint32_t n);

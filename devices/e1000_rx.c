@@ -400,6 +400,12 @@ void e1000_rx_missed(struct e1000 *d)
 	e1000_raise(d, E1000_ICR_RXO);
 }
 
+void e1000_rx_no_buffers(struct e1000 *d)
+{
+	e1000_stat_inc(d, E1000_RNBC);
+	e1000_rx_missed(d);
+}
+
 /* ---------------------------------------------------------- zero copy */
 
 /*

@@ -43,6 +43,7 @@ struct remap_op {
 		uint64_t hpa;
 	} stash[2];			/* S pages not held by a pair */
 	unsigned nstash;
+	unsigned dying;			/* pairs torn down: op_free_pages scans for them */
 };
 
 /* How a page was mapped before it was shared. */
@@ -209,6 +210,7 @@ static void op_begin(struct remap_op *op, struct remapper *r)
 	op->r = r;
 	op->n = 0;
 	op->nstash = 0;
+	op->dying = 0;
 }
 
 static bool op_has(const struct remap_op *op, const struct ept *ept)
@@ -238,7 +240,7 @@ static void op_free_pages(struct remap_op *op)
 		r->ops->free_page(r->ops->ctx, op->stash[i].va,
 				  op->stash[i].hpa);
 	op->nstash = 0;
-	for (i = 0; i < REMAP_MAX_PAIRS; i++) {
+	for (i = 0; op->dying && i < REMAP_MAX_PAIRS; i++) {
 		p = &r->pair[i];
 		if (p->state != REMAP_PAIR_DYING)
 			continue;
@@ -305,8 +307,11 @@ static int pair_teardown(struct remap_op *op, unsigned i)
 		return -XT_EFAULT;
 	op_touch(op, p->tx->ept, p->rx->ept);
 	memcpy(tx_va, p->shared_va, RM_PAGE);
-	memcpy(rx_va, p->shared_va, RM_PAGE);
-	r->st.pages_copied += 2;
+	r->st.pages_copied++;
+	if (!p->rx_closed) {		/* closed: rx never sees S */
+		memcpy(rx_va, p->shared_va, RM_PAGE);
+		r->st.pages_copied++;
+	}
 	ret = ept_map(p->tx->ept, p->tx_gpa, tx_own, RM_PAGE, p->tx_perms,
 		      p->tx_memtype);
 	if (!ret)
@@ -316,6 +321,7 @@ static int pair_teardown(struct remap_op *op, unsigned i)
 		return ret;
 	index_del(r, (unsigned)(p - r->pair));
 	p->state = REMAP_PAIR_DYING;
+	op->dying++;
 	r->npairs--;
 	r->st.unshares++;
 	return 0;
@@ -588,10 +594,64 @@ bool remap_view(const struct remapper *r, const struct remap_side *s, uint64_t g
 	if (k < 0)
 		return false;
 	p = &r->pair[k];
+	if (p->rx_gpa == page && same_guest(p->rx, s)) {
+		if (p->rx_closed)
+			return false;
+		v->perms = RM_RX_PERMS;
+	} else {
+		v->perms = p->tx_locked ? p->tx_perms & ~EPT_PTE_WRITE : p->tx_perms;
+	}
 	v->va = p->shared_va;
 	v->hpa = p->shared_hpa;
-	v->perms = p->rx_gpa == page && same_guest(p->rx, s) ? RM_RX_PERMS : p->tx_perms;
 	return true;
+}
+
+/* One pair's views (see remap_set_views); the state follows each map that worked. */
+static int pair_view(struct remap_op *op, unsigned i, bool rx_open, bool tx_locked)
+{
+	struct remap_pair *p = &op->r->pair[i];
+	uint64_t tx_perms = tx_locked ? p->tx_perms & ~EPT_PTE_WRITE : p->tx_perms;
+	int ret;
+
+	if (p->tx_locked != tx_locked) {
+		op_touch(op, p->tx->ept, p->tx->ept);
+		ret = ept_map(p->tx->ept, p->tx_gpa, p->shared_hpa, RM_PAGE, tx_perms,
+			      p->tx_memtype);
+		if (ret)
+			return ret;
+		p->tx_locked = tx_locked;
+	}
+	if (p->rx_closed != rx_open)
+		return 0;
+	op_touch(op, p->rx->ept, p->rx->ept);
+	ret = rx_open ? ept_map(p->rx->ept, p->rx_gpa, p->shared_hpa, RM_PAGE, EPT_PTE_READ,
+				p->rx_memtype)
+		      : ept_map(p->rx->ept, p->rx_gpa, own_hpa(p->rx, p->rx_gpa), RM_PAGE,
+				p->rx_perms, p->rx_memtype);
+	if (!ret)
+		p->rx_closed = !rx_open;
+	return ret;
+}
+
+int remap_set_views(struct remapper *r, const unsigned *pairs, unsigned n,
+		    bool rx_open, bool tx_locked)
+{
+	struct remap_op op;
+	int ret = 0, rc;
+
+	if (!remap_ready(r) || (n && !pairs))
+		return -XT_EINVAL;
+	op_begin(&op, r);
+	for (unsigned i = 0; i < n; i++) {
+		if (pairs[i] >= REMAP_MAX_PAIRS || r->pair[pairs[i]].state != REMAP_PAIR_LIVE)
+			rc = -XT_EINVAL;
+		else
+			rc = pair_view(&op, pairs[i], rx_open, tx_locked);
+		if (rc && !ret)
+			ret = rc;
+	}
+	op_flush(&op);
+	return ret;
 }
 
 int remap_unshare(struct remapper *r, unsigned pair)
@@ -634,6 +694,14 @@ unsigned remap_unshare_between(struct remapper *r, const struct remap_side *a,
 	return unshare_matching(r, match_between, a, b);
 }
 
+/* The read-only side of pair p that s's page is: open rx, or locked tx. */
+static bool cow_side(const struct remap_pair *p, const struct remap_side *s, uint64_t page)
+{
+	if (p->rx_gpa == page && same_guest(p->rx, s) && !p->rx_closed)
+		return true;
+	return p->tx_gpa == page && same_guest(p->tx, s) && p->tx_locked;
+}
+
 bool remap_cow_fault(struct remapper *r, const struct remap_side *s,
 		     uint64_t gpa)
 {
@@ -644,8 +712,7 @@ bool remap_cow_fault(struct remapper *r, const struct remap_side *s,
 	if (!remap_ready(r) || !side_ok(s) || page >= s->ram_size)
 		return false;
 	k = pair_find(r, s, page);
-	if (k < 0 || r->pair[k].rx_gpa != page ||
-	    !same_guest(r->pair[k].rx, s))
+	if (k < 0 || !cow_side(&r->pair[k], s, page))
 		return false;
 	op_begin(&op, r);
 	ret = pair_teardown(&op, (unsigned)k);

@@ -9,7 +9,11 @@
  *            perms and memtype (A's view does not change); B's GPA -> S
  *            READ-ONLY with B's original memtype (B now sees A's data and
  *            can never write into A's memory).
- *   unshare  S is copied into A's own page and into B's own page, both GPAs
+ *   views    B's side can be closed (B's GPA maps B's own page again, S
+ *            unreadable to B) and reopened, and A's side locked (read-only,
+ *            a write by A is a copy on write): remap_set_views.
+ *   unshare  S is copied into A's own page and into B's own page (not into
+ *            B's while B's side is closed), both GPAs
  *            map their own host page again with the original perms and
  *            memtype, S is freed.
  *   COW      a write by B to its shared page is an EPT violation; the VMM
@@ -103,6 +107,8 @@ struct remap_pair {
 	uint64_t tx_perms, rx_perms;	/* original mappings, restored */
 	unsigned tx_memtype, rx_memtype;
 	uint64_t uses;			/* remap_share calls that returned it */
+	bool rx_closed;			/* rx's GPA maps its own page (remap_set_views) */
+	bool tx_locked;			/* tx's GPA maps S read-only */
 };
 
 struct remap_attach {
@@ -169,8 +175,10 @@ void *remap_pair_page(const struct remapper *r, const struct remap_side *tx, uin
  * How @s sees the page of @gpa where the remapper changed it: true when that
  * page is in a live pair (one index lookup), with the shared page S and the
  * EPT permissions (EPT_PTE_*) @s has on it now (the receiving side: read
- * only); false when it is not, and @s's own mapping applies. For code that
- * reaches guest memory on a guest's behalf (ept/gmem.h).
+ * only; the sending side while locked: without write); false when it is
+ * not, or when @s is the receiving side of a closed pair: then @s's own
+ * mapping applies. For code that reaches guest memory on a guest's behalf
+ * (ept/gmem.h).
  */
 struct remap_view {
 	void *va;			/* S */
@@ -179,6 +187,18 @@ struct remap_view {
 };
 bool remap_view(const struct remapper *r, const struct remap_side *s, uint64_t gpa,
 		struct remap_view *v);
+
+/*
+ * The views of live pairs (a new pair is open and unlocked). Open: rx's GPA
+ * maps S read-only; closed: rx's own page again, with its own perms and
+ * contents (rx cannot read S; nothing of S is copied there). Locked: tx's
+ * GPA maps S without write access, so a write by tx faults and
+ * remap_cow_fault breaks the pair (rx keeps what S held). All n pairs in
+ * one operation: one INVEPT per EPT that changed. 0, -XT_EINVAL (a pair not
+ * live; the others are still set), or ept_map's error.
+ */
+int remap_set_views(struct remapper *r, const unsigned *pairs, unsigned n,
+		    bool rx_open, bool tx_locked);
 
 /*
  * Tear down pair @pair. 0, or -XT_EINVAL when it is not a live pair. A
@@ -197,9 +217,9 @@ unsigned remap_unshare_between(struct remapper *r, const struct remap_side *a,
 
 /*
  * EPT write violation by @s at @gpa: when that page is the read-only RX side
- * of a pair, break the pair (copy on write) and return true: the VMM resumes
- * the guest, whose write then lands in its own page. false otherwise (not
- * ours: a real violation, the TX side included).
+ * of an open pair, or the TX side of a locked one, break the pair (copy on
+ * write) and return true: the VMM resumes the guest, whose write then lands
+ * in its own page. false otherwise (not ours: a real violation).
  */
 bool remap_cow_fault(struct remapper *r, const struct remap_side *s,
 		     uint64_t gpa);

@@ -347,7 +347,11 @@ def check_xt_outside(log):
     expect(p, x.get("physical", {}).get("tx", 0) >= 21, f"out: physical path {x}")
     expect(p, x.get("shared page", {}).get("tx", 0) + x.get("cross-talk copy", {}).get("tx", 0) >= 20,
            f"out: cross-talk path {x}")
-    expect(p, x.get("remaps", 0) >= 1, f"out: no TX page was remapped between the paths: {x}")
+    # 'out' has an uplink, so its pair with 'pong' is not exclusive: its TX
+    # pages are never pre-shared with 'pong' (issue 11 H2), and this traffic
+    # (each TX page meeting another RX page of pong's every time) learns no
+    # pairing, so no page has to move between the paths here; that move is
+    # covered by test_outside_shared_page (tests/unit/test_xpath.c).
     return p
 
 

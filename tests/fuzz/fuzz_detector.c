@@ -145,6 +145,10 @@ static void m_route(unsigned src, const uint8_t *f, size_t len, struct xt_route 
 		want->drop = XT_DROP_RUNT;
 		return;
 	}
+	if (memcmp(f + 6, m.mac[src], 6)) {	/* no port here allows spoofing */
+		want->drop = XT_DROP_SPOOFED;
+		return;
+	}
 	if (f[0] & 1) {
 		m_flood(src, want);
 		return;
@@ -304,7 +308,8 @@ static void op_updown(struct input *in, bool up)
 		m.up[p] = up;
 }
 
-/* A frame of len bytes: a chosen destination MAC, then the input's bytes. */
+/* A frame of len bytes: a chosen destination MAC, mostly the sender's own
+ * source MAC, then the input's bytes. */
 static void op_route(struct input *in)
 {
 	uint8_t frame[128];
@@ -320,6 +325,8 @@ static void op_route(struct input *in)
 		memcpy(frame, m.mac[kind / 4 % m.n], 6);
 	else if (kind % 4 == 1)
 		memset(frame, 0xff, 6);
+	if (!(kind & 0x80) && src < m.n)	/* mostly its own source MAC */
+		memcpy(frame + 6, m.mac[src], 6);
 	memset(&r, 0x5a, sizeof(r));
 	xt_det_route(&det, src, len ? frame : NULL, len, &r);
 	check_route(src, frame, len, &r);

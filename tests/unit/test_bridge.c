@@ -1188,6 +1188,59 @@ static void test_random(void **state)
 					   st(D)->waits));
 }
 
+/*
+ * Issue 11 M1: C enables RX with BAM and never posts a buffer. A's
+ * broadcast waits for C at most br.wait_limit (bridge_tick), then A's
+ * traffic flows: B gets it and a unicast after it, C's NIC counts the drop
+ * (RNBC, MPC), and frames to C are dropped at once until C posts buffers.
+ */
+static void test_hostile_receiver_no_room(void **state)
+{
+	(void)state;
+	nic_up(C, 64, 16, rctl_of(0), 0);
+	send_to(A, bcast, 500, 1, 1);
+	send_to(A, B->mac, 300, 2, 1);
+	expect_frame(B, bcast, A, 1, 500);
+	assert_false(tx_done(A, 0));
+	assert_int_equal(bridge_tick(&br, 10), 10 + br.wait_limit);
+	assert_int_equal(bridge_tick(&br, 10 + br.wait_limit), 0);
+	assert_true(tx_done(A, 0));
+	assert_true(tx_done(A, 1));
+	expect_frame(B, B->mac, A, 2, 300);
+	assert_int_equal(st(C)->rx_no_room, 1);
+	assert_int_equal(rd(C, E1000_RNBC), 1);
+	assert_int_equal(rd(C, E1000_MPC), 1);
+	send_to(A, bcast, 80, 3, 1);
+	assert_true(tx_done(A, 2));
+	expect_frame(B, bcast, A, 3, 80);
+	assert_int_equal(st(C)->rx_no_room, 2);
+	/* C posts buffers: it receives again. */
+	post_rx(C, 4);
+	send_to(A, bcast, 90, 4, 1);
+	expect_frame(C, bcast, A, 4, 90);
+	bridge_idle();
+}
+
+/* Issue 11 L3: A sends with C's MAC as source: dropped and counted; allowed
+ * with mac_spoof = allow (bridge_allow_spoof). */
+static void test_hostile_spoof(void **state)
+{
+	static uint8_t f[MAX_FRAME];
+
+	(void)state;
+	make_frame(f, 200, B->mac, C->mac, 1);
+	send(A, f, 200, 1);
+	expect_nothing(B);
+	assert_true(tx_done(A, 0));
+	assert_int_equal(st(A)->drop_spoofed, 1);
+	assert_int_equal(st(B)->rx_frames, 0);
+	bridge_allow_spoof(&br, A->port, true);
+	make_frame(f, 200, B->mac, C->mac, 2);
+	send(A, f, 200, 1);
+	expect_frame(B, B->mac, C, 2, 200);
+	bridge_idle();
+}
+
 /* ---------------------------------------------------------- main */
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup4, teardown)
@@ -1211,6 +1264,8 @@ int main(void)
 		T(test_multi_segment),
 		T(test_jumbo_spans_descriptors),
 		T(test_too_large_for_receiver),
+		T(test_hostile_receiver_no_room),
+		T(test_hostile_spoof),
 		T(test_random),
 	};
 

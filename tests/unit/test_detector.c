@@ -170,11 +170,41 @@ static void test_frame_of_exactly_14_bytes(void **state)
 	add(1, NOUP);
 	xt_det_finalize(&d);
 	mac_of(1, f);
+	mac_of(0, f + 6);	/* its own source address (see test_source_mac_spoofed) */
 	xt_det_route(&d, 0, f, sizeof(f), &r);
 	assert_peer(1, XT_COUPLE_NETWORK);
 	memcpy(f, bcast, 6);
 	xt_det_route(&d, 0, f, sizeof(f), &r);
 	assert_int_equal(r.kind, XT_ROUTE_FLOOD);
+}
+
+/*
+ * Issue 11 L3: a port sending with another port's (or any other) source MAC
+ * is dropped and counted, unless allowed (INI mac_spoof = allow).
+ */
+static void test_source_mac_spoofed(void **state)
+{
+	uint8_t f[64] = { 0 };
+
+	(void)state;
+	add(1, NOUP);
+	add(1, NOUP);
+	add(1, NOUP);
+	xt_det_finalize(&d);
+	mac_of(1, f);
+	mac_of(2, f + 6);	/* port 0 pretends to be port 2 */
+	xt_det_route(&d, 0, f, sizeof(f), &r);
+	assert_int_equal(r.kind, XT_ROUTE_DROP);
+	assert_int_equal(r.drop, XT_DROP_SPOOFED);
+	assert_int_equal(d.port[0].st.drop[XT_DROP_SPOOFED], 1);
+	memcpy(f, bcast, 6);
+	xt_det_route(&d, 0, f, sizeof(f), &r);
+	assert_int_equal(r.drop, XT_DROP_SPOOFED);
+	xt_det_allow_spoof(&d, 0, true);
+	mac_of(1, f);
+	xt_det_route(&d, 0, f, sizeof(f), &r);
+	assert_peer(1, XT_COUPLE_NETWORK);
+	assert_false(xt_det_source_ok(&d, 1, f + 6));
 }
 
 /* ---------------------------------------------------------------- unicast rules */
@@ -690,6 +720,7 @@ int main(void)
 		T(test_64_ports_every_mac),
 		T(test_runt_frames_dropped),
 		T(test_frame_of_exactly_14_bytes),
+		T(test_source_mac_spoofed),
 		T(test_unicast_same_network_is_crosstalk),
 		T(test_unicast_linked_is_crosstalk),
 		T(test_isolated_guest_goes_outside),

@@ -390,6 +390,39 @@ static void test_nothing_shared(void **state)
 	assert_int_equal(gmem_map(&e->mem[GB], RX_B - 4, 8, GMEM_READ, &p), 0);
 }
 
+/*
+ * The pair's views (issue 11 H2, M2; ept/remap.h remap_set_views): once B
+ * consumed the frame its view is closed, and what the VMM reads or writes
+ * for B there is B's own page, never S; while B holds a frame, A's side is
+ * locked, and a write the VMM makes for A (INS, a hypercall result) gets A
+ * its own copy first, as A's own store would: the frame B holds is intact.
+ */
+static void test_closed_and_locked_views(void **state)
+{
+	struct env *e = *state;
+	int pair = remap_find(&e->rm, &e->side[GB], RX_B);
+	unsigned k = (unsigned)pair;
+	char buf[16];
+	void *p;
+
+	assert_true(pair >= 0);
+	memcpy(e->ram[GB] + RX_B, "B's own page...", 16);
+	assert_int_equal(remap_set_views(&e->rm, &k, 1, false, false), 0);
+	assert_int_equal(gmem_read(&e->mem[GB], RX_B, buf, sizeof(buf)), 0);
+	assert_memory_equal(buf, "B's own page...", 16);
+	assert_int_equal(gmem_map(&e->mem[GB], RX_B, 8, GMEM_DMA_WRITE, &p), 0);
+	assert_ptr_equal(p, e->ram[GB] + RX_B);
+	assert_a_unchanged(e);
+
+	assert_int_equal(remap_set_views(&e->rm, &k, 1, true, true), 0);
+	assert_int_equal(gmem_map(&e->mem[GA], TX_A, 8, GMEM_DMA_WRITE, &p), -XT_EPERM);
+	assert_int_equal(gmem_write(&e->mem[GA], TX_A, "rewrite", 7, GMEM_WRITE), 0);
+	assert_int_equal(gmem_read(&e->mem[GB], RX_B, buf, sizeof(buf)), 0);
+	assert_memory_equal(buf, "A's frame for B", 16);
+	assert_int_equal(gmem_read(&e->mem[GA], TX_A, buf, 7), 0);
+	assert_memory_equal(buf, "rewrite", 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +438,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_segments_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cow_inside_one_guest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nothing_shared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_closed_and_locked_views, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -253,6 +253,19 @@ static void test_hypercall_policy(void **state)
 	expect_diag(2, "unknown key 'debug_dump' in [xtalk]");
 }
 
+static void test_mac_spoof(void **state)
+{
+	(void)state;
+	expect_clean(parse("[guest a]\nimage=a.elf\nmac=52:54:00:00:00:01\nmac_spoof = allow\n"
+			   "[guest b]\nimage=b.elf\nmac_spoof=deny\n[guest c]\nimage=c.elf\n"));
+	assert_true(guest("a")->mac_spoof);
+	assert_false(guest("b")->mac_spoof);
+	assert_false(guest("c")->mac_spoof);	/* the default: checked */
+	assert_int_equal(parse("[guest a]\nimage=a.elf\nmac_spoof = yes\n"), 1);
+	expect_diag(3, "mac_spoof: 'yes' is not one of deny|allow");
+	assert_true(guest("a")->refused);
+}
+
 static void test_empty_file(void **state)
 {
 	(void)state;
@@ -1165,6 +1178,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_uplink_and_zerocopy),
 		cmocka_unit_test(test_hypercall_policy),
+		cmocka_unit_test(test_mac_spoof),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_crlf_and_bom),
 		cmocka_unit_test(test_bom_only_at_start),

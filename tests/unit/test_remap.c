@@ -888,6 +888,50 @@ static void test_cow_fault_breaks_shared_page(void **state)
 	assert_int_equal(own(e, GA, TA)[0x18], 0x66);
 }
 
+/*
+ * Views (issue 11): B's side closed maps B's own page (nothing of S copied
+ * there, even at teardown), reopened maps S read-only; A's side locked is
+ * read-only and a write by A breaks the pair with B keeping S's contents.
+ * One operation for several pairs: one INVEPT per EPT.
+ */
+static void test_views(void **state)
+{
+	struct env *e = *state;
+	unsigned k[2];
+
+	k[0] = (unsigned)share_ok(e, GA, TA, GB, RB);
+	k[1] = (unsigned)share_ok(e, GA, TA + PAGE, GB, RB + PAGE);
+	fill_page(view(e, GA, TA), 0x66);
+	invepts_reset(e);
+	assert_int_equal(remap_set_views(&e->r, k, 2, false, false), 0);
+	expect_invepts(e, 0, 1, 0);
+	expect_own(e, GB, RB);
+	expect_own(e, GB, RB + PAGE);
+	expect_initial(view(e, GB, RB), GB, RB);
+	expect_xlat(e, GA, TA, e->r.pair[k[0]].shared_hpa, RWX, 0);
+	assert_false(remap_cow_fault(&e->r, side(e, GB), RB));	/* closed: not ours */
+	invepts_reset(e);
+	assert_int_equal(remap_set_views(&e->r, k, 1, true, true), 0);
+	expect_invepts(e, 1, 1, 0);
+	expect_xlat(e, GB, RB, e->r.pair[k[0]].shared_hpa, EPT_PTE_READ, 0);
+	expect_xlat(e, GA, TA, e->r.pair[k[0]].shared_hpa, RWX & ~EPT_PTE_WRITE, 0);
+	expect_filled(view(e, GB, RB), 0x66);
+	/* A writes its locked page: the pair breaks, B keeps the frame. */
+	assert_true(remap_cow_fault(&e->r, side(e, GA), TA + 8));
+	expect_own(e, GA, TA);
+	expect_own(e, GB, RB);
+	expect_filled(own(e, GB, RB), 0x66);
+	view(e, GA, TA)[8] = 0x99;
+	assert_int_equal(own(e, GB, RB)[8], 0x66);
+	/* The closed pair torn down: S goes to A only. */
+	fill_page(view(e, GA, TA + PAGE), 0x77);
+	assert_int_equal(remap_unshare(&e->r, k[1]), 0);
+	expect_filled(own(e, GA, TA + PAGE), 0x77);
+	expect_initial(own(e, GB, RB + PAGE), GB, RB + PAGE);
+	assert_int_equal(remap_set_views(&e->r, k, 1, true, false), -XT_EINVAL);
+	assert_int_equal(pool_live(&e->shared), 0);
+}
+
 static void test_cow_fault_not_ours(void **state)
 {
 	struct env *e = *state;
@@ -1233,6 +1277,7 @@ int main(void)
 		T(test_unshare_between),
 		T(test_cow_fault_breaks_shared_page),
 		T(test_cow_fault_not_ours),
+		T(test_views),
 		T(test_phys_attach_makes_share_busy),
 		T(test_phys_attach_tears_down_pair),
 		T(test_phys_attach_limits),

@@ -3,7 +3,8 @@
  * Host unit tests for the cross-talk data path (crosstalk/xpath.c) with the
  * real detector, EPT builder, remapper and 82540EM models.
  *
- * Every fake guest has RAM_SIZE of "RAM" at its own fake host-physical base
+ * The environment is tests/unit/xp_env.h (shared with the fuzzer):
+ * every fake guest has RAM_SIZE of "RAM" at its own fake host-physical base
  * inside one host arena (which also holds the remapper's S pages), an EPT
  * mapping it RWX/WB (as vmm/guest/guest.c does), a struct remap_side and a real
  * e1000 whose dma_map translates GPAs THROUGH THE GUEST'S EPT (like
@@ -36,6 +37,10 @@
 
 #include <cmocka.h>
 
+#define XP_CHECK(c) assert_true(c)
+#define XP_FAIL(...) fail_msg(__VA_ARGS__)
+#include "tests/unit/xp_env.h"
+
 #include "crosstalk/detector.h"
 #include "crosstalk/xpath.h"
 #include "devices/e1000.h"
@@ -43,19 +48,6 @@
 #include "ept/ept.h"
 #include "ept/remap.h"
 #include "lib/xerrno.h"
-
-#define PAGE		0x1000ULL
-#define RAM_SIZE	(2ULL << 20)
-#define NG_MAX		12
-#define HOST_HPA	0x100000000ULL			/* guest i: HOST_HPA + i * RAM_SIZE */
-#define S_PAGES		(REMAP_MAX_PAIRS + 16)
-#define S_HPA		(HOST_HPA + NG_MAX * RAM_SIZE)
-#define HOST_SIZE	(NG_MAX * RAM_SIZE + S_PAGES * PAGE)
-#define TABLE_HPA	0x70000000ULL
-#define TABLE_PAGES	512
-#define TEST_MAX_GPA	(1ULL << 32)
-#define RWX		(EPT_PTE_READ | EPT_PTE_WRITE | EPT_PTE_EXEC)
-#define POISON		0xa5
 
 /* Guest-physical layout. */
 #define TX_RING		0x00000u	/* up to TX_MAX descriptors */
@@ -70,359 +62,6 @@
 #define ETH_TYPE	0x88b5
 #define HDR_LEN		18		/* dst, src, type, 4-byte sequence number */
 #define MAX_FRAME	1514u
-#define PH_MAX		1024u
-
-struct guest {
-	struct e1000 nic;
-	uint8_t bounce[E1000_MAX_FRAME_JUMBO];
-	uint8_t mac[6];
-	unsigned port;
-	struct ept ept;
-	struct remap_side side;
-	uint64_t ram_hpa;
-	uint64_t flushed_gen;
-	unsigned invepts;
-	bool irq;
-	unsigned irq_raised;
-	unsigned errors[E1000_ERR_COUNT];
-	/* The driver's view of its rings. */
-	unsigned tx_n, rx_n;
-	uint32_t tx_buf, rx_buf;
-	uint32_t tdt, tx_clean;
-	uint32_t rx_next, rdt;
-	bool secrc;
-};
-
-struct phys_frame {
-	bool copy;
-	bool done;
-	uint64_t cookie;
-	unsigned nseg;
-	struct xp_seg seg[XP_PHYS_SEGS];
-	uint32_t len;
-	uint8_t data[2048];
-};
-
-struct env {
-	uint8_t *host;			/* HOST_SIZE bytes at HOST_HPA */
-	bool s_used[S_PAGES];
-	unsigned s_allocs, s_frees;
-	uint8_t *tables;
-	bool t_used[TABLE_PAGES];
-	struct ept_ops eops;
-	struct remap_ops rops;
-	struct xp_phys_ops pops;
-	struct xt_detector det;
-	struct remapper rm;
-	struct xpath xp;
-	struct guest g[NG_MAX];
-	unsigned ng;
-	unsigned cow_faults;		/* driver writes that hit a read-only page */
-	/* The fake physical NIC. */
-	struct phys_frame ph[PH_MAX];
-	unsigned nph;
-	unsigned ph_eagain;		/* calls left that return -XT_EAGAIN (~0u: all) */
-	unsigned ph_calls;
-	unsigned logs;
-};
-
-static struct env *E;
-
-static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-static const uint8_t unknown_mac[6] = { 0x52, 0x54, 0x00, 0xee, 0xee, 0xee };
-
-/* ---------------------------------------------------------- host memory */
-
-static void *host_va(uint64_t hpa)
-{
-	if (hpa < HOST_HPA || hpa >= HOST_HPA + HOST_SIZE)
-		fail_msg("hpa %#llx outside the host arena", (unsigned long long)hpa);
-	if (hpa >= S_HPA && !E->s_used[(hpa - S_HPA) / PAGE])
-		fail_msg("hpa %#llx: S page not live", (unsigned long long)hpa);
-	return E->host + (hpa - HOST_HPA);
-}
-
-static void *s_alloc(void *ctx, uint64_t *hpa)
-{
-	(void)ctx;
-	for (unsigned i = 0; i < S_PAGES; i++) {
-		if (E->s_used[i])
-			continue;
-		E->s_used[i] = true;
-		E->s_allocs++;
-		*hpa = S_HPA + i * PAGE;
-		memset(E->host + (*hpa - HOST_HPA), 0, PAGE);
-		return E->host + (*hpa - HOST_HPA);
-	}
-	return NULL;
-}
-
-/* S goes back only once every EPT change was invalidated. */
-static void s_free(void *ctx, void *va, uint64_t hpa)
-{
-	(void)ctx;
-	assert_true(hpa >= S_HPA && hpa < S_HPA + S_PAGES * PAGE);
-	assert_ptr_equal(va, host_va(hpa));
-	for (unsigned i = 0; i < E->ng; i++)
-		assert_int_equal(E->g[i].ept.generation, E->g[i].flushed_gen);
-	memset(va, POISON, PAGE);
-	E->s_used[(hpa - S_HPA) / PAGE] = false;
-	E->s_frees++;
-}
-
-static void *rm_virt(void *ctx, uint64_t hpa)
-{
-	(void)ctx;
-	return host_va(hpa);
-}
-
-static void fake_invept(void *ctx, struct ept *ept)
-{
-	(void)ctx;
-	for (unsigned i = 0; i < E->ng; i++) {
-		struct guest *g = &E->g[i];
-
-		if (ept != &g->ept)
-			continue;
-		assert_true(ept->generation != g->flushed_gen);
-		g->flushed_gen = ept->generation;
-		g->invepts++;
-		return;
-	}
-	fail_msg("invept of an unknown EPT");
-}
-
-static void *t_alloc(void *ctx, uint64_t *hpa)
-{
-	(void)ctx;
-	for (unsigned i = 0; i < TABLE_PAGES; i++) {
-		if (E->t_used[i])
-			continue;
-		E->t_used[i] = true;
-		*hpa = TABLE_HPA + i * PAGE;
-		memset(E->tables + i * PAGE, 0, PAGE);
-		return E->tables + i * PAGE;
-	}
-	return NULL;
-}
-
-static void t_free(void *ctx, void *va, uint64_t hpa)
-{
-	(void)ctx;
-	(void)va;
-	E->t_used[(hpa - TABLE_HPA) / PAGE] = false;
-}
-
-static void *t_virt(void *ctx, uint64_t hpa)
-{
-	(void)ctx;
-	if (hpa < TABLE_HPA || hpa >= TABLE_HPA + TABLE_PAGES * PAGE ||
-	    !E->t_used[(hpa - TABLE_HPA) / PAGE])
-		fail_msg("hpa %#llx: not a live table", (unsigned long long)hpa);
-	return E->tables + (hpa - TABLE_HPA);
-}
-
-/* ---------------------------------------------------------- the physical NIC */
-
-static struct phys_frame *ph_record(bool copy, uint64_t cookie)
-{
-	struct phys_frame *p;
-
-	assert_true(E->nph < PH_MAX);
-	p = &E->ph[E->nph++];
-	memset(p, 0, sizeof(*p));
-	p->copy = copy;
-	p->cookie = cookie;
-	return p;
-}
-
-static int ph_xmit(void *ctx, const struct xp_seg *segs, unsigned nseg, uint64_t cookie)
-{
-	struct phys_frame *p;
-
-	(void)ctx;
-	E->ph_calls++;
-	if (E->ph_eagain) {
-		if (E->ph_eagain != ~0u)
-			E->ph_eagain--;
-		return -XT_EAGAIN;
-	}
-	assert_true(nseg >= 1 && nseg <= XP_PHYS_SEGS);
-	p = ph_record(false, cookie);
-	p->nseg = nseg;
-	for (unsigned i = 0; i < nseg; i++) {
-		/* Each segment inside one host page. */
-		assert_true(segs[i].len > 0);
-		assert_true((segs[i].hpa & (PAGE - 1)) + segs[i].len <= PAGE);
-		assert_true(p->len + segs[i].len <= sizeof(p->data));
-		p->seg[i] = segs[i];
-		memcpy(p->data + p->len, host_va(segs[i].hpa), segs[i].len);
-		p->len += segs[i].len;
-	}
-	return 0;
-}
-
-static int ph_xmit_copy(void *ctx, const uint8_t *data, uint32_t len, uint64_t cookie)
-{
-	struct phys_frame *p;
-
-	(void)ctx;
-	E->ph_calls++;
-	if (E->ph_eagain) {
-		if (E->ph_eagain != ~0u)
-			E->ph_eagain--;
-		return -XT_EAGAIN;
-	}
-	assert_true(len <= sizeof(p->data));
-	p = ph_record(true, cookie);
-	p->len = len;
-	memcpy(p->data, data, len);
-	return 0;
-}
-
-/* ---------------------------------------------------------- e1000 ops */
-
-static void *g_dma(void *ctx, uint64_t gpa, uint64_t len)
-{
-	struct guest *g = ctx;
-	uint64_t first, hpa, psize, next;
-
-	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
-		return NULL;
-	if (ept_lookup(&g->ept, gpa, &first, NULL, NULL, &psize))
-		return NULL;
-	for (next = (gpa | (psize - 1)) + 1; next < gpa + len; next += psize)
-		if (ept_lookup(&g->ept, next, &hpa, NULL, NULL, &psize) || hpa != first + (next - gpa))
-			return NULL;
-	return host_va(first);
-}
-
-/* As vmm/net/nic.c: memory the device writes must be writable by the guest. */
-static void *g_dma_rw(void *ctx, uint64_t gpa, uint64_t len)
-{
-	struct guest *g = ctx;
-	uint64_t hpa, perms, psize;
-
-	for (uint64_t p = gpa & ~(PAGE - 1); p < gpa + len; p += PAGE)
-		if (p < RAM_SIZE && (ept_lookup(&g->ept, p, &hpa, &perms, NULL, &psize) ||
-				     !(perms & EPT_PTE_WRITE)))
-			return NULL;
-	return g_dma(ctx, gpa, len);
-}
-
-/* As vmm/net/nic.c: ring mappings stay valid until the guest's EPT changes. */
-static uint64_t g_epoch(void *ctx)
-{
-	return ((struct guest *)ctx)->ept.generation;
-}
-
-static void g_irq(void *ctx, bool level)
-{
-	struct guest *g = ctx;
-
-	assert_true(level != g->irq);
-	g->irq = level;
-	if (level)
-		g->irq_raised++;
-}
-
-static void g_tx_kick(void *ctx)
-{
-	xp_tx(&E->xp, ((struct guest *)ctx)->port);
-}
-
-static void g_rx_kick(void *ctx)
-{
-	xp_rx_ready(&E->xp, ((struct guest *)ctx)->port);
-}
-
-static void g_reset(void *ctx)
-{
-	xp_port_reset(&E->xp, ((struct guest *)ctx)->port);
-}
-
-static void g_disabled(void *ctx, bool tx)
-{
-	(void)tx;
-	xp_port_reset(&E->xp, ((struct guest *)ctx)->port);
-}
-
-static void g_error(void *ctx, enum e1000_err e, uint64_t detail)
-{
-	struct guest *g = ctx;
-
-	(void)detail;
-	assert_true((unsigned)e < E1000_ERR_COUNT);
-	g->errors[e]++;
-}
-
-static const struct e1000_ops g_ops = {
-	.dma_map = g_dma,
-	.set_irq = g_irq,
-	.tx_kick = g_tx_kick,
-	.rx_kick = g_rx_kick,
-	.reset = g_reset,
-	.disabled = g_disabled,
-	.error = g_error,
-	.dma_epoch = g_epoch,
-	.dma_map_rw = g_dma_rw,
-};
-
-static void xp_logger(void *ctx, const char *what, unsigned a, unsigned b, uint64_t ga, uint64_t gb)
-{
-	(void)ctx;
-	(void)a;
-	(void)b;
-	(void)ga;
-	(void)gb;
-	assert_non_null(what);
-	E->logs++;
-}
-
-/* ---------------------------------------------------------- environment */
-
-static void env_new(bool zerocopy, bool phys)
-{
-	E = calloc(1, sizeof(*E));
-	assert_non_null(E);
-	E->host = aligned_alloc(PAGE, HOST_SIZE);
-	E->tables = aligned_alloc(PAGE, TABLE_PAGES * PAGE);
-	assert_non_null(E->host);
-	assert_non_null(E->tables);
-	memset(E->host, 0, HOST_SIZE);
-	memset(E->host + NG_MAX * RAM_SIZE, POISON, S_PAGES * PAGE);
-	E->eops = (struct ept_ops){ t_alloc, t_free, t_virt, NULL };
-	E->rops = (struct remap_ops){ s_alloc, s_free, rm_virt, fake_invept, NULL };
-	E->pops = (struct xp_phys_ops){ ph_xmit, ph_xmit_copy, NULL };
-	xt_det_init(&E->det);
-	assert_int_equal(remap_init(&E->rm, &E->rops), 0);
-	xp_init(&E->xp, &E->det, &E->rm, phys ? &E->pops : NULL, zerocopy);
-	E->xp.log = xp_logger;
-}
-
-static struct guest *add_guest(uint16_t network, int uplink)
-{
-	unsigned i = E->ng;
-	struct guest *g = &E->g[i];
-
-	assert_true(i < NG_MAX);
-	memset(g, 0, sizeof(*g));
-	g->ram_hpa = HOST_HPA + i * RAM_SIZE;
-	g->mac[0] = 0x52;
-	g->mac[1] = 0x54;
-	g->mac[4] = 0x01;
-	g->mac[5] = (uint8_t)(i + 1);
-	assert_int_equal(ept_init(&g->ept, &E->eops, TEST_MAX_GPA), 0);
-	assert_int_equal(ept_map(&g->ept, 0, g->ram_hpa, RAM_SIZE, RWX, EPT_MT_WB), 0);
-	g->flushed_gen = g->ept.generation;
-	g->side = (struct remap_side){ &g->ept, g->ram_hpa, RAM_SIZE, i };
-	e1000_init(&g->nic, g->mac, &g_ops, g, g->bounce);
-	assert_int_equal(xt_det_add_port(&E->det, g->mac, network, uplink), (int)i);
-	g->port = i;
-	E->ng++;
-	assert_int_equal(xp_add_port(&E->xp, i, &g->nic, &g->side), 0);
-	return g;
-}
 
 static void no_model_errors(void)
 {
@@ -437,81 +76,8 @@ static int teardown(void **state)
 {
 	(void)state;
 	no_model_errors();
-	for (unsigned i = 0; i < E->ng; i++)
-		remap_unshare_side(&E->rm, &E->g[i].side);
-	assert_int_equal(E->rm.npairs, 0);
-	assert_int_equal(E->s_allocs, E->s_frees);
-	for (unsigned i = 0; i < E->ng; i++)
-		ept_destroy(&E->g[i].ept);
-	free(E->host);
-	free(E->tables);
-	free(E);
-	E = NULL;
+	env_free();
 	return 0;
-}
-
-/* ---------------------------------------------------------- guest memory (its EPT view) */
-
-static uint8_t *gpage(struct guest *g, uint64_t gpa, bool write)
-{
-	uint64_t hpa, perms;
-
-	assert_true(gpa < RAM_SIZE);
-	assert_int_equal(ept_lookup(&g->ept, gpa, &hpa, &perms, NULL, NULL), 0);
-	if (write && !(perms & EPT_PTE_WRITE)) {
-		/* EPT violation: the VMM asks the data path (vmm/exit/ept.c). */
-		assert_true(xp_cow_fault(&E->xp, g->port, gpa));
-		E->cow_faults++;
-		assert_int_equal(ept_lookup(&g->ept, gpa, &hpa, &perms, NULL, NULL), 0);
-		assert_true(perms & EPT_PTE_WRITE);
-	}
-	return host_va(hpa);
-}
-
-static void gread(struct guest *g, uint64_t gpa, void *dst, uint32_t len)
-{
-	uint8_t *out = dst;
-
-	while (len) {
-		uint32_t n = (uint32_t)(PAGE - (gpa & (PAGE - 1)));
-
-		if (n > len)
-			n = len;
-		memcpy(out, gpage(g, gpa, false), n);
-		out += n;
-		gpa += n;
-		len -= n;
-	}
-}
-
-static void gwrite(struct guest *g, uint64_t gpa, const void *src, uint32_t len)
-{
-	const uint8_t *in = src;
-
-	while (len) {
-		uint32_t n = (uint32_t)(PAGE - (gpa & (PAGE - 1)));
-
-		if (n > len)
-			n = len;
-		memcpy(gpage(g, gpa, true), in, n);
-		in += n;
-		gpa += n;
-		len -= n;
-	}
-}
-
-/* The guest's own page (not its EPT view). */
-static uint8_t *own(struct guest *g, uint64_t gpa)
-{
-	return E->host + (g->ram_hpa - HOST_HPA) + gpa;
-}
-
-static uint64_t hpa_of(struct guest *g, uint64_t gpa, uint64_t *perms)
-{
-	uint64_t hpa;
-
-	assert_int_equal(ept_lookup(&g->ept, gpa, &hpa, perms, NULL, NULL), 0);
-	return hpa;
 }
 
 /* ---------------------------------------------------------- registers and rings */
@@ -861,7 +427,7 @@ struct pair_find {
 	const struct remap_side *tx, *rx;
 	uint64_t tx_gpa, rx_gpa;
 	unsigned n, found;
-	bool same_hpa;
+	bool same_hpa, closed;
 };
 
 static int pair_cb(void *arg, const struct remap_pair *p, uint64_t tx_hpa, uint64_t rx_hpa)
@@ -873,18 +439,30 @@ static int pair_cb(void *arg, const struct remap_pair *p, uint64_t tx_hpa, uint6
 	    p->rx_gpa == pf->rx_gpa) {
 		pf->found++;
 		pf->same_hpa = tx_hpa == rx_hpa && tx_hpa == p->shared_hpa;
+		pf->closed = p->rx_closed && tx_hpa == p->shared_hpa &&
+			     rx_hpa == p->rx->ram_hpa + p->rx_gpa;
 	}
 	return 0;
 }
 
-/* Whether A's page ta and B's page rb are a live pair mapping one host page. */
+/*
+ * Whether A's page ta and B's page rb are a live pair: mapping one host page,
+ * or (closed, B holds no frame in it) with B's page its own again.
+ */
 static bool paired(struct guest *a, uint64_t ta, struct guest *b, uint64_t rb)
 {
-	struct pair_find pf = { &a->side, &b->side, ta, rb, 0, 0, false };
+	struct pair_find pf = { &a->side, &b->side, ta, rb, 0, 0, false, false };
 
 	remap_for_each(&E->rm, pair_cb, &pf);
 	assert_true(pf.found <= 1);
-	return pf.found == 1 && pf.same_hpa;
+	return pf.found == 1 && (pf.same_hpa || pf.closed);
+}
+
+static bool rx_closed(struct guest *a, uint64_t ta)
+{
+	int k = remap_find(&E->rm, &a->side, ta);
+
+	return k >= 0 && E->rm.pair[k].rx_closed;
 }
 
 static unsigned npairs(void)
@@ -902,10 +480,17 @@ static void expect_shared(struct guest *a, unsigned ts, struct guest *b, unsigne
 	uint64_t pa, pb;
 
 	assert_true(paired(a, tx_slot_gpa(a, ts), b, rx_slot_gpa(b, rs)));
-	assert_int_equal(hpa_of(a, tx_slot_gpa(a, ts), &pa), hpa_of(b, rx_slot_gpa(b, rs), &pb));
+	assert_true(hpa_of(a, tx_slot_gpa(a, ts), &pa) >= S_HPA);
 	assert_int_equal(pa, RWX);
+	if (rx_closed(a, tx_slot_gpa(a, ts))) {
+		/* Not exclusive and B holds no frame there: B sees its own page. */
+		assert_int_equal(hpa_of(b, rx_slot_gpa(b, rs), &pb),
+				 b->ram_hpa + rx_slot_gpa(b, rs));
+		assert_int_equal(pb, RWX);
+		return;
+	}
+	assert_int_equal(hpa_of(a, tx_slot_gpa(a, ts), NULL), hpa_of(b, rx_slot_gpa(b, rs), &pb));
 	assert_int_equal(pb, EPT_PTE_READ);
-	assert_true(hpa_of(a, tx_slot_gpa(a, ts), NULL) >= S_HPA);
 }
 
 /* One frame a -> b, read by b, buffers given back. */
@@ -965,18 +550,21 @@ static int setup_bcast(void **state)
 /* ---------------------------------------------------------- tests */
 
 /*
- * The order of the header: B's ring, B's RXT0 and interrupt at once; A's
- * DD, TDH and TXDW only when B's RDT has moved past the frame.
+ * The order of the header for frames in shared pages: B's ring, B's RXT0
+ * and interrupt at once; A's DD, TDH and TXDW only when B's RDT has moved
+ * past the frame. (A copy completes at once: test_copy_completes_at_once.)
  */
 static void test_signal_order(void **state)
 {
-	static const uint32_t lens[4] = { 100, 600, 1514, 300 };
+	static const uint32_t lens[4] = { 256, 600, 1514, 300 };
 	struct guest *a = &E->g[0], *b = &E->g[1];
+	struct ring_cfg c = RING4K;
 	uint8_t d[16];
 
 	(void)state;
-	nic_up(a, &RING2K);
-	nic_up(b, &RING2K);
+	c.prefill = true;
+	nic_up(a, &c);
+	nic_up(b, &c);
 	clear_icr(a);
 	clear_icr(b);
 
@@ -1049,10 +637,35 @@ static void test_signal_order(void **state)
 	assert_true(tx_dd(a, 3));
 	assert_int_equal(a->nic.tdh, 4);
 
-	assert_int_equal(st(a)->copies, 4);
-	assert_int_equal(st(a)->path[XP_PATH_COPY].tx_frames, 4);
-	assert_int_equal(st(b)->path[XP_PATH_COPY].rx_frames, 4);
+	assert_int_equal(st(a)->copies, 0);
+	assert_int_equal(st(a)->path[XP_PATH_SHARED].tx_frames, 4);
+	assert_int_equal(st(b)->path[XP_PATH_SHARED].rx_frames, 4);
 	assert_int_equal(st(a)->waits, 0);
+}
+
+/*
+ * Issue 11 M1: a frame copied into B's ring completes for A right after the
+ * copy (A's buffer is free): B reading or not does not hold A.
+ */
+static void test_copy_completes_at_once(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+
+	(void)state;
+	nic_up(a, &RING2K);
+	nic_up(b, &RING2K);
+	clear_icr(a);
+	for (uint32_t i = 0; i < 3; i++)
+		queue_to(a, b->mac, i, 100 + 500 * i);
+	kick(a);
+	assert_int_equal(b->nic.rdh, 3);
+	for (unsigned i = 0; i < 3; i++)
+		assert_true(tx_dd(a, i));
+	assert_int_equal(a->nic.tdh, 3);
+	assert_true(a->nic.icr & E1000_ICR_TXDW);
+	for (uint32_t i = 0; i < 3; i++)
+		expect_frame(b, b->mac, a, i, 100 + 500 * i);
+	assert_int_equal(st(a)->copies, 3);
 }
 
 /* The same with SECRC: lengths without the FCS. */
@@ -1064,7 +677,8 @@ static void test_signal_order_secrc(void **state)
 
 	(void)state;
 	c.secrc = true;
-	nic_up(a, &RING4K);
+	c.prefill = true;
+	nic_up(a, &c);
 	nic_up(b, &c);
 	send_to(a, b->mac, 0, 777);
 	gread(b, RX_RING, d, 16);
@@ -1104,17 +718,21 @@ static void test_zerocopy_learned(void **state)
 	}
 	assert_int_equal(st(a)->copies, 8);
 	assert_int_equal(st(a)->bytes_copied, 8 * 1000 + 28);
-	assert_int_equal(a->invepts - ia, 8);
+	/* The share, then A's side locked while B holds the frame and
+	 * unlocked when B gave it back (one frame per batch here). */
+	assert_int_equal(a->invepts - ia, 3 * 8);
 	assert_int_equal(b->invepts - ib, 8);
 	assert_int_equal(npairs(), 8);
 
-	/* Round 3 and 4: no copy, no remap. */
+	/* Round 3 and 4: no copy, no remap; A's side locked and unlocked. */
 	ia = a->invepts;
+	ib = b->invepts;
 	for (unsigned i = 0; i < 16; i++)
 		xfer(a, b, seq++, 300 + 50 * i);
 	assert_int_equal(st(a)->copies, 8);
 	assert_int_equal(st(a)->remaps, 8);
-	assert_int_equal(a->invepts, ia);
+	assert_int_equal(a->invepts - ia, 2 * 16);
+	assert_int_equal(b->invepts, ib);
 	assert_int_equal(st(a)->path[XP_PATH_SHARED].tx_frames, 24);
 	assert_int_equal(st(b)->path[XP_PATH_SHARED].rx_frames, 24);
 	for (unsigned i = 0; i < 8; i++)
@@ -1369,8 +987,9 @@ static void test_preshare_explicit(void **state)
 }
 
 /*
- * Pre-sharing after a ring change must leave B's unread frames alone: the
- * slots B holds are not the NIC's to remap.
+ * A network of three is not exclusive: a ring change shares nothing ahead
+ * of the frames (B could read pages A fills for C), and B's unread frames
+ * stay as they were.
  */
 static void test_preshare_spares_unread_buffers(void **state)
 {
@@ -1390,15 +1009,15 @@ static void test_preshare_spares_unread_buffers(void **state)
 	/* A resets and comes up again: its pairs are set up anew. */
 	wr(a, E1000_CTRL, E1000_CTRL_RST);
 	nic_up(a, &c);
-	for (unsigned i = 0; i < 3; i++)
+	for (unsigned i = 0; i < 7; i++)
 		assert_false(paired(a, tx_slot_gpa(a, i), b, rx_slot_gpa(b, i)));
-	for (unsigned i = 3; i < 7; i++)
-		expect_shared(a, i, b, i);
+	assert_int_equal(npairs(), 0);
 	for (unsigned i = 0; i < 3; i++)
 		expect_frame(b, b->mac, cc, i, 1400);
 }
 
-/* More than 64 statically coupled pairs: the last ports are pre-shared too. */
+/* More than 64 statically coupled pairs, none exclusive: nothing pre-shared,
+ * the first frame between two of them is a copy. */
 static void test_preshare_many_ports(void **state)
 {
 	struct ring_cfg c = RING4K;
@@ -1415,12 +1034,9 @@ static void test_preshare_many_ports(void **state)
 	c.prefill = true;
 	nic_up(a, &c);
 	nic_up(b, &c);
-	for (unsigned i = 0; i < 7; i++) {
-		expect_shared(a, i, b, i);
-		expect_shared(b, i, a, i);
-	}
+	assert_int_equal(npairs(), 0);
 	xfer(a, b, 0, 1000);
-	assert_int_equal(st(a)->copies, 0);
+	assert_int_equal(st(a)->copies, 1);
 }
 
 /* Pre-sharing follows the zero-copy rules: B's 2 KiB RX buffers are never shared. */
@@ -1484,10 +1100,9 @@ static void test_copy_2k(void **state)
 
 		send_to(a, b->mac, i, len);
 		sum += len;
-		/* Not completed before B's RDT moves past it. */
-		assert_false(tx_dd(a, i % 8));
+		/* A copy: completed at once. */
+		assert_true(tx_dd(a, i % 8));
 		expect_frame(b, b->mac, a, i, len);
-		assert_false(tx_dd(a, i % 8));
 		rx_give_all(b);
 	}
 	assert_int_equal(st(a)->copies, 32);
@@ -1530,7 +1145,7 @@ static void test_copy_small(void **state)
 
 		send_to(a, b->mac, i, len);
 		sum += len;
-		assert_false(tx_dd(a, i % 8));
+		assert_true(tx_dd(a, i % 8));
 		expect_frame(b, b->mac, a, i, len);
 		rx_give_all(b);
 	}
@@ -1652,10 +1267,10 @@ static void test_backpressure(void **state)
 				queue_to(a, b->mac, sent, 200 + sent * 31);
 			kick(a);
 			if (sent == 10) {
-				/* 7 in B's ring, A waits with TDH at 0. */
+				/* 7 in B's ring (copies: done), A waits with TDH at 7. */
 				assert_int_equal(b->nic.rdh, 7);
 				assert_true(st(a)->waits >= 1);
-				assert_int_equal(a->nic.tdh, 0);
+				assert_int_equal(a->nic.tdh, 7);
 				assert_int_equal(E->xp.port[a->port].blocked_on, (int)b->port);
 			}
 		}
@@ -1798,6 +1413,8 @@ static void test_outside(void **state)
 /*
  * A page shared with B that goes outside is unshared first (B keeps what it
  * had); while the NIC has it, a frame from it to B is copied, not shared.
+ * B consumed its frames, so its view of the pair is closed: what A writes
+ * into the page for the outside never shows in B's buffer (H2).
  */
 static void test_outside_shared_page(void **state)
 {
@@ -1818,9 +1435,9 @@ static void test_outside_shared_page(void **state)
 	make_frame(f, 1200, unknown_mac, a->mac, seq++);
 	s = queue_frame(a, f, 1200);	/* A writes into the shared page */
 	assert_int_equal(s, 0);
-	/* What B's slot-0 buffer holds now. */
+	/* What B's slot-0 buffer holds now: not A's new frame. */
 	gread(b, rx_slot_gpa(b, 0), before, PAGE);
-	assert_memory_equal(before, f, 1200);
+	assert_memory_not_equal(before, f, 1200);
 	kick(a);
 	assert_int_equal(st(a)->remaps, remaps + 1);
 	assert_false(paired(a, tx_slot_gpa(a, 0), b, rx_slot_gpa(b, 0)));
@@ -2233,7 +1850,7 @@ static void test_peer_reset(void **state)
 		queue_to(a, b->mac, i, 300);
 	kick(a);
 	assert_int_equal(E->xp.port[a->port].blocked_on, (int)b->port);
-	assert_int_equal(tx_pending(a), 10);
+	assert_int_equal(tx_pending(a), 3);	/* 7 copied (done), 3 wait */
 	wr(b, E1000_CTRL, E1000_CTRL_RST);
 	assert_int_equal(E->xp.port[a->port].blocked_on, -1);
 	assert_int_equal(tx_pending(a), 0);
@@ -2265,12 +1882,14 @@ static void test_peer_reset(void **state)
 static void test_tdh_rewrite(void **state)
 {
 	struct guest *a = &E->g[0], *b = &E->g[1];
+	struct ring_cfg c = RING4K;
 
 	(void)state;
-	nic_up(a, &RING2K);
-	nic_up(b, &RING2K);
+	c.prefill = true;	/* shared pages: in flight until B gives them back */
+	nic_up(a, &c);
+	nic_up(b, &c);
 	for (uint32_t i = 0; i < 3; i++)
-		send_to(a, b->mac, i, 200);
+		send_to(a, b->mac, i, 300);
 	assert_int_equal(tx_pending(a), 3);
 	/* The driver starts over at 5. */
 	wr(a, E1000_TDH, 5);
@@ -2280,17 +1899,16 @@ static void test_tdh_rewrite(void **state)
 		txd(a, i)[E1000_TXD_STA] = 0;
 	/* B gives the old frames back: stale, A's new ring is untouched. */
 	for (uint32_t i = 0; i < 3; i++)
-		expect_frame(b, b->mac, a, i, 200);
+		expect_frame(b, b->mac, a, i, 300);
 	rx_give_all(b);
 	assert_int_equal(a->nic.tdh, 5);
 	for (unsigned i = 0; i < 8; i++)
 		assert_false(tx_dd(a, i));
 	/* New frames work. */
-	send_to(a, b->mac, 10, 200);
-	send_to(a, b->mac, 11, 200);
-	expect_frame(b, b->mac, a, 10, 200);
-	assert_false(tx_dd(a, 5));
-	expect_frame(b, b->mac, a, 11, 200);
+	send_to(a, b->mac, 10, 300);
+	send_to(a, b->mac, 11, 300);
+	expect_frame(b, b->mac, a, 10, 300);
+	expect_frame(b, b->mac, a, 11, 300);
 	rx_give_all(b);
 	assert_true(tx_dd(a, 5));
 	assert_true(tx_dd(a, 6));
@@ -2367,16 +1985,196 @@ static void test_names_and_log(void **state)
 #define T(fn, s) cmocka_unit_test_setup_teardown(fn, s, teardown)
 #define T0(fn) cmocka_unit_test_teardown(fn, teardown)
 
+/* ---------------------------------------------------------- hostile guests (issue 11) */
+
+static const uint8_t secret[] = "A's secret, never sent to B";
+
+/* Whether g can read secret anywhere in its RX buffers (through its EPT). */
+static bool rx_sees_secret(struct guest *g)
+{
+	uint8_t page[PAGE];
+
+	for (unsigned i = 0; i < g->rx_n; i++) {
+		gread(g, rx_slot_gpa(g, i), page, PAGE);
+		for (unsigned k = 0; k + sizeof(secret) <= PAGE; k++)
+			if (!memcmp(page + k, secret, sizeof(secret)))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * H2: A talks only to C, through shared pages. B (hostile) resets its NIC
+ * and posts page-aligned 4 KiB RX buffers: none of A's pages may become
+ * readable to B, and C may not read what A writes into a page after C
+ * consumed the frame that was there.
+ */
+static void test_hostile_preshare(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1], *c = &E->g[2];
+	uint64_t perms;
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	nic_up(c, &RING4K);
+	for (unsigned i = 0; i < 16; i++)
+		xfer(a, c, i, 1000);
+	assert_true(st(a)->path[XP_PATH_SHARED].tx_frames >= 8);
+	/* B re-arms the pre-sharing and writes RDT. */
+	wr(b, E1000_CTRL, E1000_CTRL_RST);
+	nic_up(b, &RING4K);
+	for (unsigned i = 0; i < a->tx_n; i++)
+		gwrite(a, tx_slot_gpa(a, i) + 2000, secret, sizeof(secret));
+	assert_false(rx_sees_secret(b));
+	assert_false(rx_sees_secret(c));
+	for (unsigned i = 0; i < b->rx_n; i++) {
+		assert_int_equal(hpa_of(b, rx_slot_gpa(b, i), &perms),
+				 b->ram_hpa + rx_slot_gpa(b, i));
+		assert_int_equal(perms, RWX);
+	}
+}
+
+/*
+ * M1: B enables RX with BAM and never posts a buffer (RDT = RDH). A's
+ * broadcast waits for B at most the bound, then A's traffic flows again:
+ * C gets the broadcast and a unicast, B's NIC counts the drop (RNBC, MPC),
+ * and later frames to B are dropped at once until B posts buffers.
+ */
+static void test_hostile_no_room(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1], *c = &E->g[2];
+
+	(void)state;
+	for (unsigned i = 0; i < 3; i++)
+		nic_up(&E->g[i], &RING2K);
+	wr(b, E1000_RDT, rd(b, E1000_RDH));
+	send_to(a, bcast, 0, 300);
+	send_to(a, c->mac, 1, 300);
+	assert_int_equal(xp_tick(&E->xp, 1000), 1000 + E->xp.wait_limit);
+	xp_tick(&E->xp, 1000 + E->xp.wait_limit);
+	expect_frame(c, bcast, a, 0, 300);
+	expect_frame(c, c->mac, a, 1, 300);
+	rx_give_all(c);
+	assert_int_equal(tx_pending(a), 0);
+	assert_int_equal(st(b)->rx_no_room, 1);
+	assert_int_equal(rd(b, E1000_RNBC), 1);
+	assert_int_equal(rd(b, E1000_MPC), 1);
+	send_to(a, b->mac, 2, 300);
+	assert_int_equal(st(b)->rx_no_room, 2);
+	assert_int_equal(tx_pending(a), 0);
+	/* One buffer back buys B one frame, not a new wait. */
+	wr(b, E1000_RDT, 1);
+	send_to(a, b->mac, 3, 300);
+	send_to(a, b->mac, 4, 300);
+	assert_int_equal(st(b)->rx_no_room, 3);
+	assert_int_equal(E->xp.port[a->port].blocked_on, -1);
+	assert_int_equal(tx_pending(a), 0);
+	expect_frame(b, b->mac, a, 3, 300);
+}
+
+/* M1: B takes A's frames and never gives them back: A's frames complete
+ * after the bound all the same. */
+static void test_hostile_hoarder(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	struct ring_cfg c = RING4K;
+
+	(void)state;
+	c.prefill = true;	/* shared pages: completed only once consumed */
+	nic_up(a, &c);
+	nic_up(b, &c);
+	for (unsigned i = 0; i < 3; i++)
+		send_to(a, b->mac, i, 1000);
+	assert_int_equal(tx_pending(a), 3);
+	xp_tick(&E->xp, 5);
+	assert_int_equal(tx_pending(a), 3);
+	xp_tick(&E->xp, 5 + E->xp.wait_limit);
+	assert_int_equal(tx_pending(a), 0);
+	for (unsigned i = 0; i < 3; i++)
+		expect_frame(b, b->mac, a, i, 1000);
+}
+
+/*
+ * L3: A sends with C's MAC as its source, by the generic path and after a
+ * pair streams (fast path): dropped and counted, B never gets them; with
+ * mac_spoof = allow (xt_det_allow_spoof) they go through.
+ */
+static void test_hostile_spoof(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1], *c = &E->g[2];
+	uint8_t f[MAX_FRAME];
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	nic_up(c, &RING4K);
+	make_frame(f, 300, b->mac, c->mac, 1);
+	queue_frame(a, f, 300);
+	kick(a);
+	expect_nothing(b);
+	assert_int_equal(st(a)->drop_spoofed, 1);
+	assert_int_equal(tx_pending(a), 0);
+	for (unsigned i = 0; i < 16; i++)	/* pairs learned: the fast path */
+		xfer(a, b, 10 + i, 1000);
+	make_frame(f, 1000, b->mac, c->mac, 2);
+	queue_frame(a, f, 1000);
+	kick(a);
+	expect_nothing(b);
+	assert_int_equal(st(a)->drop_spoofed, 2);
+	xt_det_allow_spoof(&E->det, a->port, true);
+	make_frame(f, 300, b->mac, c->mac, 3);
+	queue_frame(a, f, 300);
+	kick(a);
+	expect_frame(b, b->mac, c, 3, 300);
+}
+
+/*
+ * M2: once B's descriptor says DD, A (hostile) rewrites its TX buffer: the
+ * write lands in A's own page (copy on write), B reads the frame as it was
+ * delivered.
+ */
+static void test_hostile_rewrite(void **state)
+{
+	struct ring_cfg cfg = RING4K;
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	uint8_t junk[64];
+	uint64_t perms;
+	unsigned slot;
+
+	(void)state;
+	cfg.prefill = true;
+	nic_up(a, &cfg);
+	nic_up(b, &cfg);
+	slot = send_to(a, b->mac, 7, 1200);
+	assert_int_equal(st(a)->path[XP_PATH_SHARED].tx_frames, 1);
+	/* While B holds the frame, A's side is read-only. */
+	hpa_of(a, tx_slot_gpa(a, slot), &perms);
+	assert_false(perms & EPT_PTE_WRITE);
+	memset(junk, 0x5a, sizeof(junk));
+	gwrite(a, tx_slot_gpa(a, slot) + 20, junk, sizeof(junk));
+	assert_int_equal(E->cow_faults, 1);
+	expect_frame(b, b->mac, a, 7, 1200);
+	rx_give_all(b);
+	assert_int_equal(tx_pending(a), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_signal_order, setup2),
 		T(test_signal_order_secrc, setup2),
+		T(test_copy_completes_at_once, setup2),
 		T(test_zerocopy_learned, setup2),
 		T(test_zerocopy_off, setup2),
 		T(test_stream_batches, setup2),
 		T(test_fast_path, setup3),
 		T(test_ring_in_shared_page, setup2),
+		T(test_hostile_preshare, setup3),
+		T(test_hostile_rewrite, setup2),
+		T(test_hostile_no_room, setup3),
+		T(test_hostile_hoarder, setup2),
+		T(test_hostile_spoof, setup3),
 		T(test_preshare, setup2),
 		T(test_preshare_late_rdt, setup2),
 		T(test_preshare_explicit, setup2),

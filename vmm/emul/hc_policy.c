@@ -79,7 +79,8 @@ static void run_flush(struct hc_dump *d)
 			    (unsigned long long)d->first_gpa, (unsigned long long)d->last_gpa,
 			    d->rx ? "read-only" : "rw", d->rx ? "from" : "to",
 			    d->name(d->ctx, d->peer->id),
-			    d->same ? "same host page" : "DIFFERENT host pages");
+			    d->closed ? "closed to the receiver"
+			    : d->same ? "same host page" : "DIFFERENT host pages");
 		d->emit(d->ctx, line);
 		d->runs++;
 	}
@@ -88,10 +89,10 @@ static void run_flush(struct hc_dump *d)
 }
 
 static bool run_extends(const struct hc_dump *d, const struct remap_side *peer, bool rx,
-			bool same, uint64_t gpa)
+			bool same, bool closed, uint64_t gpa)
 {
 	return d->count && peer == d->peer && rx == d->rx && same == d->same &&
-	       gpa == d->last_gpa + EPT_PAGE_SIZE;
+	       closed == d->closed && gpa == d->last_gpa + EPT_PAGE_SIZE;
 }
 
 /* Only pairs the caller is part of; two sides of one guest are told apart by their EPT. */
@@ -105,11 +106,12 @@ int hc_dump_pair(void *arg, const struct remap_pair *p, uint64_t tx_hpa_now, uin
 
 	if (!rx && p->tx->ept != d->caller->ept)
 		return 0;
-	if (!run_extends(d, peer, rx, same, gpa)) {
+	if (!run_extends(d, peer, rx, same, p->rx_closed, gpa)) {
 		run_flush(d);
 		d->peer = peer;
 		d->rx = rx;
 		d->same = same;
+		d->closed = p->rx_closed;
 		d->first_gpa = gpa;
 	}
 	d->count++;

@@ -65,6 +65,7 @@ struct hc_dump {
 	/* the run being collected */
 	const struct remap_side *peer;
 	bool rx, same;			/* caller's role; both GPAs on one host page */
+	bool closed;			/* the receiver's view is closed (ept/remap.h) */
 	uint64_t first_gpa, last_gpa;
 	unsigned count;
 	/* totals */

@@ -3,12 +3,14 @@
 
 #include <string.h>
 
+#include "devices/e1000_regs.h"
 #include "lib/xerrno.h"
 
 void bridge_init(struct bridge *br)
 {
 	memset(br, 0, sizeof(*br));
 	mac_table_init(&br->macs);
+	br->wait_limit = 50000000ULL;	/* 50 ms on the NIC clock (ns) */
 }
 
 int bridge_add_port(struct bridge *br, struct e1000 *nic, const uint8_t mac[6], uint16_t network)
@@ -24,10 +26,26 @@ int bridge_add_port(struct bridge *br, struct e1000 *nic, const uint8_t mac[6], 
 	p = &br->port[br->nports];
 	memset(p, 0, sizeof(*p));
 	p->nic = nic;
+	memcpy(p->mac, mac, sizeof(p->mac));
 	p->network = network;
 	p->up = true;
 	p->blocked_on = -1;
 	return (int)br->nports++;
+}
+
+void bridge_allow_spoof(struct bridge *br, unsigned port, bool allow)
+{
+	if (port < br->nports)
+		br->port[port].spoof_ok = allow;
+}
+
+/* Does the frame carry the port's own source MAC (or may it send any)? */
+static bool source_ok(const struct bridge_port *p, const struct e1000_frame *f)
+{
+	uint8_t mac[6];
+
+	return p->spoof_ok ||
+	       (e1000_frame_read(f, 6, mac, sizeof(mac)) == sizeof(mac) && !memcmp(mac, p->mac, 6));
 }
 
 /* The first 6 bytes of a frame, which may be split over segments. */
@@ -105,6 +123,12 @@ static bool deliver(struct bridge *br, unsigned from, const struct e1000_frame *
 			continue;
 		}
 		rc = e1000_rx_deliver(dst->nic, f, &copied);
+		if (rc == -XT_EAGAIN && dst->rx_stalled) {
+			e1000_rx_no_buffers(dst->nic);
+			dst->st.rx_no_room++;
+			src->pending &= ~(1ULL << q);
+			continue;
+		}
 		if (rc == -XT_EAGAIN) {
 			if (src->blocked_on < 0) {
 				src->blocked_on = (int)q;
@@ -132,6 +156,11 @@ static void move_frames(struct bridge *br, unsigned from)
 	uint8_t mac[6];
 
 	while (src->blocked_on < 0 && e1000_tx_peek(src->nic, &f) > 0) {
+		if (!src->pending_valid && !source_ok(src, &f)) {
+			src->st.drop_spoofed++;
+			e1000_tx_complete(src->nic, &f);
+			continue;
+		}
 		frame_dst(&f, mac);
 		if (!src->pending_valid) {
 			src->pending = destinations(br, from, mac);
@@ -155,16 +184,59 @@ void bridge_tx(struct bridge *br, unsigned port)
 	br->busy = false;
 }
 
-void bridge_rx_ready(struct bridge *br, unsigned port)
+/* Every RX descriptor but the one RDT == RDH forbids is the hardware's. */
+static bool whole_ring_back(const struct e1000 *d)
 {
-	if (br->busy)
-		return;
+	uint32_t n = d->rdlen && !(d->rdlen % E1000_DLEN_ALIGN) ? d->rdlen / E1000_DESC_SIZE : 0;
+
+	return n && e1000_rx_free(d) + 1 >= n;
+}
+
+/* Senders held up by port try again. */
+static void release(struct bridge *br, unsigned port)
+{
 	for (unsigned p = 0; p < br->nports; p++) {
 		if (br->port[p].blocked_on != (int)port)
 			continue;
 		br->port[p].blocked_on = -1;
+		br->port[p].blocked_since = 0;
 		bridge_tx(br, p);
 	}
+}
+
+void bridge_rx_ready(struct bridge *br, unsigned port)
+{
+	if (br->busy)
+		return;
+	/* Waits again only once it gave back its whole ring (see xpath.c). */
+	if (port < br->nports && whole_ring_back(br->port[port].nic))
+		br->port[port].rx_stalled = false;
+	release(br, port);
+}
+
+uint64_t bridge_tick(struct bridge *br, uint64_t now)
+{
+	uint64_t next = 0;
+
+	if (br->busy || !now)
+		return 0;
+	for (unsigned p = 0; p < br->nports; p++) {
+		struct bridge_port *src = &br->port[p];
+		uint64_t end;
+
+		if (src->blocked_on < 0 || (unsigned)src->blocked_on >= br->nports)
+			continue;
+		if (!src->blocked_since)
+			src->blocked_since = now;
+		end = src->blocked_since + br->wait_limit;
+		if (now < end) {
+			next = !next || end < next ? end : next;
+			continue;
+		}
+		br->port[src->blocked_on].rx_stalled = true;
+		release(br, (unsigned)src->blocked_on);
+	}
+	return next;
 }
 
 void bridge_port_reset(struct bridge *br, unsigned port)

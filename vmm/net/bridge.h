@@ -34,15 +34,23 @@ struct bridge_stats {
 	uint64_t drop_down;             /* the receiver has stopped */
 	uint64_t drop_error;            /* the receiver's RX ring rejected it (too long, bad buffer) */
 	uint64_t waits;                 /* times a frame had to wait for the receiver's ring */
+	uint64_t rx_no_room;            /* frames to this port dropped: no room past the wait bound */
+	uint64_t drop_spoofed;          /* source MAC not this port's own */
 };
 
 struct bridge_port {
 	struct e1000 *nic;
+	uint8_t mac[6];                 /* the only source MAC it may send with... */
+	bool spoof_ok;                  /* ... unless allowed (INI mac_spoof = allow) */
 	uint16_t network;
 	bool up;
 	bool pending_valid;             /* pending describes the frame at this port's TDH */
 	uint64_t pending;               /* ports that still have to get that frame */
 	int blocked_on;                 /* port whose full RX ring holds this port up, or -1 */
+	uint64_t blocked_since;         /* bridge_tick's time it was first seen blocked, 0: not yet */
+	bool rx_stalled;                /* held a sender past the bound: frames finding its
+					 * ring full are dropped (RNBC, MPC), nobody waits,
+					 * until it gave back its whole ring */
 	struct bridge_stats st;
 };
 
@@ -51,6 +59,7 @@ struct bridge {
 	struct bridge_port port[BRIDGE_MAX_PORTS];
 	unsigned nports;
 	bool busy;                      /* inside bridge_tx: no re-entry */
+	uint64_t wait_limit;            /* longest wait for a receiver's room, bridge_tick's units */
 };
 
 void bridge_init(struct bridge *br);
@@ -63,9 +72,16 @@ void bridge_port_down(struct bridge *br, unsigned port);
 /* The port's NIC was reset: forget the frame in flight at its TDH, and
  * release senders waiting for its RX ring (RX is off after a reset). */
 void bridge_port_reset(struct bridge *br, unsigned port);
+/* Let the port send with any source MAC (a guest that bridges), or not (default). */
+void bridge_allow_spoof(struct bridge *br, unsigned port, bool allow);
 /* The port's guest wrote TDT: move its new frames. */
 void bridge_tx(struct bridge *br, unsigned port);
 /* The port's guest gave RX buffers: senders it held up try again. */
 void bridge_rx_ready(struct bridge *br, unsigned port);
+/* Time passes (now never 0): a sender that waited wait_limit or more for a
+ * receiver's room stops waiting; frames finding that receiver's ring full
+ * are dropped (counted) until it gave back its whole ring. A receiver
+ * without room never holds a sender longer. Returns the earliest time there is something to do, 0 if none. */
+uint64_t bridge_tick(struct bridge *br, uint64_t now);
 
 #endif

@@ -55,6 +55,8 @@ static void bp_print_guest(const struct guest *g)
 		(unsigned long long)b->drop_unknown, (unsigned long long)b->drop_filtered,
 		(unsigned long long)b->drop_down, (unsigned long long)b->drop_error,
 		(unsigned long long)b->waits);
+	xt_info("guest %s: nic dropped spoofed %llu; no room (dropped for it) %llu", g->name,
+		(unsigned long long)b->drop_spoofed, (unsigned long long)b->rx_no_room);
 }
 
 static void bp_guest_counters(const struct guest *g, struct xtalk_counters *c)
@@ -84,4 +86,9 @@ uint64_t bridgepath_frames(void)
 	for (unsigned p = 0; p < vmm_bridge.nports; p++)
 		n += vmm_bridge.port[p].st.tx_frames;
 	return n;
+}
+
+uint64_t bridgepath_tick(uint64_t now)
+{
+	return bridge_tick(&vmm_bridge, now);
 }

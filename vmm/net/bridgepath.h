@@ -13,5 +13,7 @@ extern struct bridge vmm_bridge;
 
 /* Frames the bridge moved so far, over all ports (the rate line). */
 uint64_t bridgepath_frames(void);
+/* The bridge's bounded waits (bridge_tick); now on the NIC clock (ns). */
+uint64_t bridgepath_tick(uint64_t now);
 
 #endif

@@ -218,6 +218,7 @@ int netpath_add_port(struct guest *g, uint16_t network)
 	gmem_attach(&g->mem, &rm, &sides[port]);
 	if (uplink != XT_DET_NO_UPLINK)
 		physnic_add_address(&phys.nic, g->cfg->mac);
+	xt_det_allow_spoof(&det, (unsigned)port, g->cfg->mac_spoof);
 	return xp_add_port(&xp, (unsigned)port, g->nic, &sides[port]);
 }
 
@@ -289,6 +290,11 @@ bool netpath_poll(void)
 	n = physnic_tx_reap(&phys.nic, phys_done, NULL);
 	n += physnic_rx_poll(&phys.nic, phys_rx, NULL, PHYS_RX_BUDGET);
 	return n != 0;
+}
+
+uint64_t netpath_tick(uint64_t now)
+{
+	return active ? xp_tick(&xp, now) : 0;
 }
 
 bool netpath_can_wake(void)
@@ -390,13 +396,15 @@ void netpath_print_guest(const struct guest *g)
 			(unsigned long long)s->path[p].rx_bytes);
 	xt_info("guest %s: cross-talk: VMM copies %llu (%llu bytes); remaps %llu; waits %llu; "
 		"dropped peer-down %llu filtered %llu error %llu no-route %llu runt %llu "
-		"outside %llu; missed from outside %llu",
+		"outside %llu; missed from outside %llu; dropped spoofed %llu; "
+		"no room (dropped for it) %llu; held too long %llu",
 		g->name, (unsigned long long)s->copies, (unsigned long long)s->bytes_copied,
 		(unsigned long long)s->remaps, (unsigned long long)s->waits,
 		(unsigned long long)s->drop_down, (unsigned long long)s->drop_filtered,
 		(unsigned long long)s->drop_error, (unsigned long long)s->drop_no_route,
 		(unsigned long long)s->drop_runt, (unsigned long long)s->drop_outside,
-		(unsigned long long)s->rx_missed);
+		(unsigned long long)s->rx_missed, (unsigned long long)s->drop_spoofed,
+		(unsigned long long)s->rx_no_room, (unsigned long long)s->expired);
 }
 
 void netpath_print_summary(void)

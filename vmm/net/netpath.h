@@ -30,6 +30,8 @@ bool netpath_cow_fault(struct guest *g, uint64_t gpa);
 /* Reap the physical NIC: true if something happened. */
 bool netpath_poll(void);
 /* Can an idle machine still get events (from the physical NIC)? */
+/* Bounded waits of the data path (xp_tick); now on the NIC clock (ns). */
+uint64_t netpath_tick(uint64_t now);
 bool netpath_can_wake(void);
 
 /* Frames on each path so far, summed over the guests (zero when inactive). */

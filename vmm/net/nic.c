@@ -281,6 +281,7 @@ int nic_create(struct guest *g)
 	g->nic_port = bridge_add_port(&vmm_bridge, g->nic, g->cfg->mac, network);
 	if (g->nic_port < 0)
 		return g->nic_port;
+	bridge_allow_spoof(&vmm_bridge, (unsigned)g->nic_port, g->cfg->mac_spoof);
 	g->path = netpath_active() ? &crosstalk_path : &bridge_path;
 	return netpath_add_port(g, network);
 }
@@ -289,6 +290,11 @@ void nic_guest_stopped(struct guest *g)
 {
 	if (g->nic)
 		g->path->stopped(g);
+}
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	return a && (!b || a < b) ? a : b;
 }
 
 uint64_t nic_poll_timers(void)
@@ -309,5 +315,8 @@ uint64_t nic_poll_timers(void)
 		if (t && (!next || t < next))
 			next = t;
 	}
-	return next;
+	/* The data paths' bounded waits: a receiver without room never holds a
+	 * sender longer (each returns 0 when it has nothing to wait for). */
+	next = earliest(netpath_tick(now), next);
+	return earliest(bridgepath_tick(now), next);
 }
