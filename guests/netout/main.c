@@ -2,7 +2,7 @@
 /*
  * A host outside the machine and a co-resident peer, alternately
  * (guests/README.md):
- *   role=out ip=A.B.C.D host=A.B.C.D [peer=MAC] [count=N] [pinglen=L]
+ *   role=out ip=A.B.C.D host=A.B.C.D [peer=MAC] [count=N] [pinglen=L] [rearp=K]
  * plus the common keys of netguest.h (defaults here: mode=poll, buf=4096).
  *
  * Resolves host with ARP (a broadcast request every 200 ms, for at most
@@ -10,7 +10,9 @@
  * role=pong guest), wait for its pong; an ICMP echo request to host, wait
  * for the matching echo reply. Peer and outside strictly alternate, so the
  * VMM moves this guest's TX buffers between the path to the peer and the
- * physical NIC all the time; without peer= only the host is pinged. Every
+ * physical NIC all the time; without peer= only the host is pinged. With
+ * rearp=K, host is resolved again (a broadcast ARP request) before every
+ * K-th echo request, as a stack whose ARP entry expired does. Every
  * field of the replies is checked. Exit
  * status: echo requests and pings without a good answer, bad answers, and 1
  * if ARP failed.
@@ -49,6 +51,7 @@ struct counts {
 	uint32_t echo_ok, pong_ok;
 	uint32_t echo_lost, echo_bad, pong_lost, pong_bad;
 	uint32_t late, other;
+	uint32_t rearp_ok, rearp_failed;
 	uint64_t echo_rtt, pong_rtt;
 };
 
@@ -145,7 +148,7 @@ static int arp_reply(int n, uint8_t mac[ETH_ALEN])
 	return 1;
 }
 
-static bool arp_resolve(void)
+static bool arp_resolve(bool quiet)
 {
 	uint64_t give_up = tsc_deadline_ms(opts.start_ms);
 	unsigned tries = 0;
@@ -161,8 +164,9 @@ static bool arp_resolve(void)
 			int r = arp_reply(n, host_mac);
 
 			if (r > 0) {
-				print(NAME ": arp " IP4_FMT " is at " MAC_FMT "\n", IP4_ARGS(host_ip),
-				      MAC_ARGS(host_mac));
+				if (!quiet)
+					print(NAME ": arp " IP4_FMT " is at " MAC_FMT "\n",
+					      IP4_ARGS(host_ip), MAC_ARGS(host_mac));
 				return true;
 			}
 			if (r == 0)
@@ -333,7 +337,7 @@ static void ping_peer(uint32_t seq, size_t len, uint64_t start_deadline)
 
 long guest_main(const uint8_t *bp)
 {
-	uint64_t count, pinglen, start_deadline;
+	uint64_t count, pinglen, rearp, start_deadline;
 	bool have_peer, resolved;
 	long errors;
 	int rc;
@@ -348,7 +352,8 @@ long guest_main(const uint8_t *bp)
 	}
 	if (!netguest_mac(NAME, bp, "peer", false, peer, &have_peer) ||
 	    !netguest_opt(NAME, bp, "count", 10, 1, 1000000, &count) ||
-	    !netguest_opt(NAME, bp, "pinglen", 512, PING_LEN, ETH_FRAME_MAX, &pinglen))
+	    !netguest_opt(NAME, bp, "pinglen", 512, PING_LEN, ETH_FRAME_MAX, &pinglen) ||
+	    !netguest_opt(NAME, bp, "rearp", 0, 0, 1000000, &rearp))
 		return NETGUEST_EXIT_USAGE;
 	rc = netguest_init_def(NAME, bp, &nic, &opts, E1000_POLL, E1000_BUF_MAX);
 	if (rc)
@@ -361,11 +366,17 @@ long guest_main(const uint8_t *bp)
 		print(NAME ": " IP4_FMT " (" MAC_FMT "): %lu x echo " IP4_FMT "\n", IP4_ARGS(my_ip),
 		      MAC_ARGS(nic.mac), (unsigned long)count, IP4_ARGS(host_ip));
 
-	resolved = arp_resolve();
+	resolved = arp_resolve(false);
 	start_deadline = tsc_deadline_ms(opts.start_ms);
 	for (uint32_t seq = 0; seq < count; seq++) {
 		if (have_peer)
 			ping_peer(seq, (size_t)pinglen, start_deadline);
+		if (resolved && rearp && seq && seq % rearp == 0) {
+			if (arp_resolve(true))
+				cnt.rearp_ok++;
+			else
+				cnt.rearp_failed++;
+		}
 		if (resolved)
 			ping_outside(seq);
 	}
@@ -377,10 +388,13 @@ long guest_main(const uint8_t *bp)
 	print(NAME ": rtt avg: echo %lu, pong %lu cycles\n",
 	      (unsigned long)(cnt.echo_ok ? cnt.echo_rtt / cnt.echo_ok : 0),
 	      (unsigned long)(cnt.pong_ok ? cnt.pong_rtt / cnt.pong_ok : 0));
+	if (rearp)
+		print(NAME ": host resolved again %u times, %u without answer\n", cnt.rearp_ok,
+		      cnt.rearp_failed);
 	if (cnt.echo_lost || cnt.echo_bad || cnt.pong_lost || cnt.pong_bad || cnt.late || cnt.other)
 		print(NAME ": lost %u/%u bad %u/%u (echo/pong), late %u, other %u\n", cnt.echo_lost,
 		      cnt.pong_lost, cnt.echo_bad, cnt.pong_bad, cnt.late, cnt.other);
 	errors = (long)(count - cnt.echo_ok) + (have_peer ? (long)(count - cnt.pong_ok) : 0) +
-		 cnt.echo_bad + cnt.pong_bad + !resolved;
+		 cnt.echo_bad + cnt.pong_bad + cnt.rearp_failed + !resolved;
 	return errors + netguest_finish(NAME, &nic);
 }

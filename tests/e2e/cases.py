@@ -368,6 +368,38 @@ def check_xt_peer_death(log):
     return p
 
 
+def check_hostile(log):
+    """Every other guest's traffic arrived whole and intact, none stalled, and
+    the hostile guest saw nothing it was not sent (docs/security.md)."""
+    p = []
+    for g, sender in (("a", True), ("b", True), ("d", True), ("e", False)):
+        out = log.output_of(g)
+        if g != "d":
+            expect(p, any(t.startswith("netxfer: received 10000 frames, 0 bad, 0 out of order, "
+                                       "0 missing") for t in out),
+                   f"{g}: transfer damaged or incomplete: {[t for t in out if 'received' in t]}")
+        if sender:
+            expect(p, any(t.startswith("netxfer: sent 10000 frames") and "not all" not in t
+                          for t in out),
+                   f"{g}: did not send everything: {[t for t in out if 'sent' in t]}")
+        expect(p, log.status(g) == ("exited", 0), f"{g}: status {log.status(g)}")
+    for g in ("a", "b"):
+        x = xt_path(log, g)
+        expect(p, x.get("shared page", {}).get("tx", 0) > 0, f"{g}: no frame through a shared page")
+    out = log.output_of("out")
+    expect(p, "netout: 1000/1000 echo replies ok" in out,
+           f"the outside guest stalled or lost echoes: {[t for t in out if 'echo' in t][-2:]}")
+    expect(p, "netout: host resolved again 49 times, 0 without answer" in out,
+           "the outside guest's broadcast ARP requests were not all answered")
+    expect(p, log.status("out") == ("exited", 0), f"out: status {log.status('out')}")
+    evil = log.output_of("evil")
+    expect(p, "hostile: snoop: 0 buffers never filled by the NIC held data" in evil,
+           f"the hostile guest read other guests' pages: {[t for t in evil if 'snoop' in t][-4:]}")
+    expect(p, "hostile: done" in evil, "the hostile guest did not finish its attempts")
+    expect(p, log.status("evil") == ("exited", 0), f"evil: status {log.status('evil')}")
+    return p
+
+
 def check_no_vtx(log):
     p = []
     line = log.first("VT-x not available") or ""
@@ -423,6 +455,11 @@ CASES = [
          phys="vnet", timeout=900),
     Case("xt_peer_death", "xt_peer_death.ini", ["netxfer.elf"], check_xt_peer_death,
          "the receiver stops mid-transfer; the sender finishes, drops are counted", timeout=900),
+    Case("hostile_isolation", "hostile_isolation.ini", ["netxfer.elf", "netout.elf", "hostile.elf"],
+         check_hostile,
+         "a hostile guest snoops for other guests' pages, makes the VMM write into its receive "
+         "pages, holds no buffers: every other guest's traffic intact, none stalled",
+         phys="vnet", timeout=900),
     Case("no_vtx", "scheduling.ini", ["ticker.elf"], check_no_vtx,
          "on a CPU without VMX (Bochs' ryzen model) xtalk says what is missing and stops",
          cpu="ryzen", needs_vmx=False),
