@@ -396,6 +396,9 @@ def check_hostile(log):
     expect(p, "hostile: snoop: 0 buffers never filled by the NIC held data" in evil,
            f"the hostile guest read other guests' pages: {[t for t in evil if 'snoop' in t][-4:]}")
     expect(p, "hostile: done" in evil, "the hostile guest did not finish its attempts")
+    # Its attempt to hold senders is counted on it: frames dropped for lack of room.
+    m = log.grep(r"^xtalk: guest evil: cross-talk: .*; no room \(dropped for it\) (\d+)")
+    expect(p, m and int(m[-1].group(1)) > 0, "no frame counted as dropped for the hostile guest")
     expect(p, log.status("evil") == ("exited", 0), f"evil: status {log.status('evil')}")
     return p
 
