@@ -101,6 +101,40 @@ static void test_leaf1_policy(void **state)
 	assert_int_equal(r[3], 0xbfebfbffu & ~0xb0645280u);
 }
 
+/* x2APIC needs the APIC (its MSRs go to the local APIC), as in msr_policy. */
+static void test_leaf1_x2apic_needs_apic(void **state)
+{
+	struct cpuid_policy p = pol;
+	uint32_t r[4];
+
+	(void)state;
+	p.expose_x2apic = true;
+	run(&p, MAX_STD, MAX_EXT, 1, 0, ONES, r);
+	assert_false(r[2] & CPUID_1_ECX_X2APIC);
+	p.expose_apic = true;
+	run(&p, MAX_STD, MAX_EXT, 1, 0, ONES, r);
+	assert_true(r[2] & CPUID_1_ECX_X2APIC);
+}
+
+/* Without the "enable RDTSCP" control, RDTSCP and RDPID #UD: both bits go. */
+static void test_hide_rdtscp(void **state)
+{
+	struct cpuid_policy p = pol;
+	uint32_t r[4];
+
+	(void)state;
+	run(&p, MAX_STD, MAX_EXT, 0x80000001, 0, ONES, r);
+	assert_true(r[3] & (1u << 27));
+	run(&p, MAX_STD, MAX_EXT, 7, 0, ONES, r);
+	assert_true(r[2] & CPUID_7_ECX_RDPID);
+	p.hide_rdtscp = true;
+	run(&p, MAX_STD, MAX_EXT, 0x80000001, 0, ONES, r);
+	assert_int_equal(r[3], ONES & ~(1u << 27));
+	run(&p, MAX_STD, MAX_EXT, 7, 0, ONES, r);
+	assert_false(r[2] & CPUID_7_ECX_RDPID);
+	assert_true(r[2] & CPUID_7_ECX_UMIP);
+}
+
 /* TSC-deadline mode is the LAPIC model's: offered only with the APIC, whatever the host. */
 static void test_leaf1_tsc_deadline(void **state)
 {
@@ -439,6 +473,8 @@ int main(void)
 		cmocka_unit_test(test_extended),
 		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_leaf1_tsc_deadline),
+		cmocka_unit_test(test_leaf1_x2apic_needs_apic),
+		cmocka_unit_test(test_hide_rdtscp),
 		cmocka_unit_test(test_timing_choice),
 		cmocka_unit_test(test_time_leaves_consistent),
 		cmocka_unit_test(test_bochs_models),

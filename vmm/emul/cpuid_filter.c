@@ -39,7 +39,7 @@ static void leaf_1(const struct cpuid_policy *p, uint32_t regs[4])
 		CPUID_1_EDX_TM | CPUID_1_EDX_PBE |
 		CPUID_1_EDX_HTT;			/* one logical processor */
 
-	if (!p->expose_x2apic)			/* no x2APIC MSRs unless emulated */
+	if (!p->expose_x2apic || !p->expose_apic)	/* no x2APIC MSRs unless emulated */
 		ecx_clear |= CPUID_1_ECX_X2APIC;
 	if (!p->expose_apic)			/* no LAPIC unless emulated */
 		edx_clear |= CPUID_1_EDX_APIC;
@@ -68,7 +68,7 @@ static void leaf_4(uint32_t regs[4])
  * speculation controls IBRS_IBPB/STIBP/SSBD/L1D_FLUSH/ARCH_CAPABILITIES/
  * CORE_CAPABILITIES/SRBDS_CTRL/TSX_FORCE_ABORT (their MSRs are not passed).
  */
-static void leaf_7(uint32_t subleaf, uint32_t regs[4])
+static void leaf_7(const struct cpuid_policy *p, uint32_t subleaf, uint32_t regs[4])
 {
 	const uint32_t ebx_keep =
 		CPUID_7_EBX_FSGSBASE | CPUID_7_EBX_BMI1 | CPUID_7_EBX_HLE |
@@ -94,6 +94,8 @@ static void leaf_7(uint32_t subleaf, uint32_t regs[4])
 	regs[EBX] &= ebx_keep;
 	regs[ECX] &= ecx_keep;
 	regs[EDX] &= edx_keep;
+	if (p->hide_rdtscp)
+		regs[ECX] &= ~CPUID_7_ECX_RDPID;
 }
 
 /* Leaves 0Bh/1Fh: one SMT level and one core level with a single processor. */
@@ -169,7 +171,7 @@ static void leaf_std(const struct cpuid_policy *p, uint32_t host_max_std, uint32
 		leaf_4(regs);
 		break;
 	case 7:
-		leaf_7(subleaf, regs);
+		leaf_7(p, subleaf, regs);
 		break;
 	case 0xb:
 	case 0x1f:
@@ -212,7 +214,7 @@ static void leaf_hv(const struct cpuid_policy *p, uint32_t leaf, uint32_t regs[4
 	}
 }
 
-static void leaf_ext(uint32_t leaf, uint32_t regs[4])
+static void leaf_ext(const struct cpuid_policy *p, uint32_t leaf, uint32_t regs[4])
 {
 	switch (leaf) {
 	case 0x80000000:	/* max extended leaf */
@@ -226,6 +228,8 @@ static void leaf_ext(uint32_t leaf, uint32_t regs[4])
 	case 0x80000001:
 		/* SVM and MONITORX are AMD features we do not offer; LM, NX, ... pass. */
 		regs[ECX] &= ~(CPUID_80000001_ECX_SVM | CPUID_80000001_ECX_MONITORX);
+		if (p->hide_rdtscp)
+			regs[EDX] &= ~CPUID_80000001_EDX_RDTSCP_BIT;
 		break;
 	default:		/* reserved on Intel or not needed */
 		zero(regs);
@@ -273,7 +277,7 @@ void cpuid_filter(const struct cpuid_policy *p, uint32_t host_max_std, uint32_t 
 			zero(regs);
 		leaf_std(p, host_max_std, leaf, subleaf, regs);
 	} else if (leaf >= 0x80000000u && leaf <= host_max_ext) {
-		leaf_ext(leaf, regs);
+		leaf_ext(p, leaf, regs);
 	} else {
 		zero(regs);	/* beyond what the guest has: nothing to report */
 	}

@@ -145,6 +145,7 @@
 /* Leaf 80000001h ECX */
 #define CPUID_80000001_ECX_SVM	(1u << 2)
 #define CPUID_80000001_ECX_MONITORX (1u << 29)
+#define CPUID_80000001_EDX_RDTSCP_BIT (1u << 27)
 
 #define CPUID_HV_BASE		0x40000000u	/* vendor signature leaf */
 #define CPUID_HV_VERSION	0x40000001u
@@ -162,6 +163,10 @@ struct cpuid_policy {
 	bool expose_x2apic;	/* CPUID.1:ECX.x2APIC (kept only if the host has it) */
 	bool tsc_deadline;	/* CPUID.1:ECX.TSC_DEADLINE (only with expose_apic: the
 				 * LAPIC model's deadline mode, whatever the host has) */
+	bool hide_rdtscp;	/* the VMCS does not enable RDTSCP, so RDTSCP and
+				 * RDPID raise #UD: hide 80000001h:EDX.RDTSCP and
+				 * 7:ECX.RDPID (SDM 3C, "Secondary Processor-Based
+				 * VM-Execution Controls") */
 	uint32_t hv_version;	/* returned in leaf 0x40000001 EAX */
 	/* Time, set by cpuid_timing_set(); all 0 = unknown: leaves 15h, 16h
 	 * and 40000010h read as zero ("not enumerated"). */

@@ -9,6 +9,8 @@
 #include "vmm/core/console.h"
 #include "vmm/exit/exit.h"
 #include "lib/hypercall_abi.h"
+#include "vmm/arch/vmx.h"
+#include "vmm/arch/vmx_caps.h"
 #include "vmm/arch/x86.h"
 
 static uint32_t host_max_std, host_max_ext;
@@ -23,6 +25,7 @@ static struct cpuid_policy policy = {
 
 void cpuid_init(uint64_t tsc_hz)
 {
+	policy.hide_rdtscp = !(vmx_caps.proc2 & SECONDARY_EXEC_ENABLE_RDTSCP);
 	if (cpuid_timing_set(&policy, tsc_hz, CPUID_DEFAULT_BUS_HZ))
 		xt_info("TSC rate unknown: CPUID leaves 0x15, 0x16, 0x40000010 read as zero");
 }
