@@ -12,7 +12,12 @@
 #define MSR_IA32_LSTAR 0xc0000082U
 #define MSR_IA32_TSC_AUX 0xc0000103U
 #define MSR_IA32_PAT 0x277U
+#define MSR_IA32_SMI_COUNT 0x34U
+#define MSR_IA32_TSC_ADJUST 0x3bU
+#define MSR_IA32_MCG_CAP 0x179U
 #define MSR_UNKNOWN 0x0badc0deU
+#define CPUID_TIMING_LEAF 0x40000010U	/* EAX TSC kHz, EBX bus kHz */
+#define CPUID_7_EBX_TSC_ADJUST (1U << 1)
 #define EXC_UD 6
 #define EXC_GP 13
 #define UNCLAIMED_PORT 0x80
@@ -55,6 +60,32 @@ static void check_cpuid(void)
 	       "CPUID 0x40000000 signature '%s', max leaf 0x%x", sig, r[0]);
 	cpuid(XTALK_CPUID_VERSION_LEAF, 0, r);
 	report(r[0] == XTALK_HC_ABI_VERSION, "CPUID 0x40000001 version %u", r[0]);
+	cpuid(7, 0, r);
+	report(!(r[1] & CPUID_7_EBX_TSC_ADJUST), "CPUID.7:EBX.TSC_ADJUST hidden");
+}
+
+/* Leaves 15h, 16h and 40000010h tell one TSC rate, on every CPU model. */
+static void check_time_leaves(void)
+{
+	uint32_t r[4], tsc_khz, bus_khz;
+	uint64_t crystal_tsc;
+
+	cpuid(0, 0, r);
+	report(r[0] >= 0x16, "CPUID.0:EAX max leaf 0x%x >= 0x16", r[0]);
+	cpuid(XTALK_CPUID_SIGNATURE_LEAF, 0, r);
+	report(r[0] == CPUID_TIMING_LEAF, "CPUID 0x40000000 max leaf 0x%x", r[0]);
+	cpuid(CPUID_TIMING_LEAF, 0, r);
+	tsc_khz = r[0];
+	bus_khz = r[1];
+	report(tsc_khz >= 1000 && bus_khz && tsc_khz % bus_khz == 0,
+	       "CPUID 0x40000010: TSC %u kHz, bus %u kHz", tsc_khz, bus_khz);
+	cpuid(0x15, 0, r);
+	crystal_tsc = r[0] ? (uint64_t)r[2] * r[1] / r[0] : 0;
+	report(crystal_tsc == (uint64_t)tsc_khz * 1000 && r[2] == bus_khz * 1000,
+	       "CPUID 0x15: crystal %u Hz x %u / %u = the TSC", r[2], r[1], r[0]);
+	cpuid(0x16, 0, r);
+	report(r[0] == (tsc_khz + 500) / 1000 && r[1] == r[0] && r[2] == (bus_khz + 500) / 1000,
+	       "CPUID 0x16: base %u MHz, max %u MHz, bus %u MHz", r[0], r[1], r[2]);
 }
 
 static void check_hypercalls(void)
@@ -88,6 +119,13 @@ static void check_msrs(void)
 	wrmsr(MSR_IA32_PAT, 0x0007040600070402ULL);
 	report(faults_with(EXC_GP, fault_take()), "PAT with reserved type 2 raises #GP");
 	wrmsr(MSR_IA32_PAT, pat);
+
+	/* A hidden feature's MSR #GPs; "nothing there" MSRs read 0. */
+	fault_expect(2);
+	(void)rdmsr(MSR_IA32_TSC_ADJUST);
+	report(faults_with(EXC_GP, fault_take()), "IA32_TSC_ADJUST (CPUID bit hidden) raises #GP");
+	report(rdmsr(MSR_IA32_MCG_CAP) == 0, "IA32_MCG_CAP reads 0 (no banks)");
+	report(rdmsr(MSR_IA32_SMI_COUNT) == 0, "MSR_SMI_COUNT reads 0");
 }
 
 static void check_ports(void)
@@ -186,6 +224,7 @@ long guest_main(const uint8_t *boot_params)
 {
 	idt_install();
 	check_cpuid();
+	check_time_leaves();
 	check_hypercalls();
 	check_msrs();
 	check_ports();

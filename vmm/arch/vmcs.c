@@ -13,6 +13,7 @@
 #include "vmm/arch/cpu.h"
 #include "vmm/emul/guest_layout.h"
 #include "vmm/arch/msr.h"
+#include "vmm/emul/msr_policy.h"
 #include "vmm/core/palloc.h"
 #include "vmm/arch/vmx_caps.h"
 #include "vmm/arch/x86.h"
@@ -80,20 +81,13 @@ static void msr_passthrough(uint8_t *bitmap, uint32_t msr, bool read, bool write
 		bitmap[wbase + off / 8] &= (uint8_t)~(1U << (off % 8));
 }
 
-/* Every MSR exits except those the VMCS or the vCPU switch keeps per guest. */
+/* Every MSR exits except the policy's pass-through rows (vmm/emul/msr_policy.c):
+ * those the VMCS or the vCPU switch keeps per guest, and reads of the TSC. */
 static void fill_msr_bitmap(uint8_t *bitmap)
 {
-	static const uint32_t guest_owned[] = {
-		MSR_IA32_FS_BASE,   MSR_IA32_GS_BASE,  MSR_IA32_KERNEL_GS_BASE,
-		MSR_IA32_STAR,      MSR_IA32_LSTAR,    MSR_IA32_CSTAR,
-		MSR_IA32_FMASK,     MSR_IA32_TSC_AUX,  MSR_IA32_SYSENTER_CS,
-		MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
-	};
-
 	memset(bitmap, 0xff, PAGE_SIZE);
-	for (unsigned i = 0; i < sizeof(guest_owned) / sizeof(guest_owned[0]); i++)
-		msr_passthrough(bitmap, guest_owned[i], true, true);
-	msr_passthrough(bitmap, MSR_IA32_TSC, true, false);
+	for (size_t i = 0; i < msr_passed_count; i++)
+		msr_passthrough(bitmap, msr_passed[i].msr, true, msr_passed[i].write);
 }
 
 static int alloc_bitmaps(struct vcpu *v)

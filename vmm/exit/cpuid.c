@@ -1,20 +1,42 @@
 /* SPDX-License-Identifier: MIT */
-/* CPUID exits: the host's answer, filtered to what a guest may see. */
+/*
+ * CPUID exits: the host's answer, filtered to what a guest may see
+ * (vmm/emul/cpuid_filter.h). One policy for every guest: one vCPU, APIC ID 0,
+ * no local APIC yet, and the time figures chosen from the TSC rate the loader
+ * measured, with a bus (APIC timer, crystal) of CPUID_DEFAULT_BUS_HZ.
+ */
 #include "vmm/emul/cpuid_filter.h"
+#include "vmm/core/console.h"
 #include "vmm/exit/exit.h"
 #include "lib/hypercall_abi.h"
+#include "vmm/arch/vmx.h"
+#include "vmm/arch/vmx_caps.h"
 #include "vmm/arch/x86.h"
 
 static uint32_t host_max_std, host_max_ext;
 
+static struct cpuid_policy policy = {
+	.apic_id = 0,
+	.expose_apic = false,	/* no LAPIC wired into guests yet (issue 13, item 3) */
+	.expose_x2apic = false,
+	.tsc_deadline = false,	/* only with expose_apic */
+	.hv_version = XTALK_HC_ABI_VERSION,
+};
+
+void cpuid_init(uint64_t tsc_hz)
+{
+	policy.hide_rdtscp = !(vmx_caps.proc2 & SECONDARY_EXEC_ENABLE_RDTSCP);
+	if (cpuid_timing_set(&policy, tsc_hz, CPUID_DEFAULT_BUS_HZ))
+		xt_info("TSC rate unknown: CPUID leaves 0x15, 0x16, 0x40000010 read as zero");
+}
+
+const struct cpuid_policy *guest_cpuid_policy(void)
+{
+	return &policy;
+}
+
 enum exit_result handle_cpuid(struct vcpu *v)
 {
-	static const struct cpuid_policy policy = {
-		.apic_id = 0,
-		.expose_apic = false,
-		.expose_x2apic = false,
-		.hv_version = XTALK_HC_ABI_VERSION,
-	};
 	uint32_t leaf = (uint32_t)v->regs.gpr[REG_RAX], sub = (uint32_t)v->regs.gpr[REG_RCX];
 	uint32_t r[4];
 

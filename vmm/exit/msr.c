@@ -1,11 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * RDMSR/WRMSR exits. The MSR bitmap (vmm/arch/vmcs.c) lets through the MSRs each
- * guest owns outright; everything else lands here. The few MSRs a guest of
- * this platform may use are emulated; any other access raises #GP, as a CPU
- * does for an MSR it does not implement.
+ * guest owns outright; everything else lands here and follows the pure
+ * policy (vmm/emul/msr_policy.c) for the CPUID the guest sees. The rule: an
+ * MSR whose CPUID bit is offered never raises #GP; one whose bit is hidden
+ * raises #GP, as on a CPU without the feature, and Linux reads those with
+ * rdmsrl_safe only. Decisions (full reasons in docs/guest-platform.md):
+ *
+ * | MSR | read | write |
+ * |---|---|---|
+ * | FS/GS/KERNEL_GS_BASE, STAR, LSTAR, CSTAR, FMASK, TSC_AUX, SYSENTER_* | passed | passed |
+ * | IA32_TSC (0x10) | passed | #GP (no TSC offsetting) |
+ * | IA32_EFER, IA32_PAT | emulated | validated, #GP on reserved values |
+ * | IA32_MISC_ENABLE (0x1a0) | fast strings, no BTS/PEBS | the same value only |
+ * | IA32_FEATURE_CONTROL (0x3a) | locked, VMX off | #GP (locked) |
+ * | IA32_PLATFORM_ID (0x17) | 0 | #GP (read-only) |
+ * | IA32_BIOS_SIGN_ID (0x8b) | 0 | ignored (the microcode-revision idiom) |
+ * | IA32_DEBUGCTL (0x1d9) | 0 | 0 only |
+ * | IA32_MCG_CAP (0x179) | 0: no banks | #GP (read-only) |
+ * | IA32_MCG_STATUS (0x17a) | 0 | 0 only |
+ * | MSR_SMI_COUNT (0x34) | 0: no SMI reaches a guest | #GP (read-only) |
+ * | IA32_APIC_BASE, TSC_DEADLINE, x2APIC 0x800-0x8ff | local APIC if CPUID offers it, else #GP | same |
+ * | IA32_TSC_ADJUST (0x3b) | #GP: CPUID.7:EBX.TSC_ADJUST hidden | #GP |
+ * | SPEC_CTRL, PRED_CMD, ARCH_CAPABILITIES, FLUSH_CMD, CORE_CAPABILITIES, TSX_CTRL, TSX_FORCE_ABORT, UMWAIT_CONTROL, PKRS, BNDCFGS, XSS, MTRRs, MCG_CTL, PERF_CAPABILITIES, ENERGY_PERF_BIAS, BBL_CR_CTL | #GP: CPUID bit hidden | #GP |
+ * | MISC_FEATURES_ENABLES (0x140), PPIN_CTL (0x4e), PPERF (0x64e), PLATFORM_INFO (0xce), TEST_CTRL (0x33), RAPL_POWER_UNIT (0x606), 0x150, DE_CFG (0xc0011029), anything else | #GP: model-specific, read with rdmsrl_safe | #GP |
  */
 #include "vmm/core/console.h"
+#include "vmm/emul/msr_policy.h"
 #include "vmm/exit/exit.h"
 #include "vmm/guest/guest.h"
 #include "vmm/arch/msr.h"
@@ -33,13 +54,15 @@ static bool pat_valid(uint64_t pat)
 static enum exit_result msr_gp(struct vcpu *v, bool write, uint32_t msr, uint64_t val)
 {
 	struct guest *g = v->guest;
+	const char *name = msr_name(msr);
 
 	if (++g->stats.msr_gp <= MSR_GP_LOGGED) {
 		if (write)
-			xt_info("guest '%s': write of 0x%llx to MSR 0x%x: #GP", g->name,
-				(unsigned long long)val, msr);
+			xt_info("guest '%s': write of 0x%llx to MSR 0x%x%s%s: #GP", g->name,
+				(unsigned long long)val, msr, name ? " " : "", name ? name : "");
 		else
-			xt_info("guest '%s': read of MSR 0x%x: #GP", g->name, msr);
+			xt_info("guest '%s': read of MSR 0x%x%s%s: #GP", g->name, msr,
+				name ? " " : "", name ? name : "");
 	}
 	vcpu_inject_exception(v, X86_EXC_GP, true, 0);
 	return EXIT_RESUME;
@@ -111,12 +134,39 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	}
 }
 
+/* The policy's answer; a pass-through MSR never exits, and no local APIC
+ * is wired yet (the policy offers one only with CPUID.1:EDX.APIC). */
+static bool policy_read(uint32_t msr, uint64_t *val)
+{
+	switch (msr_policy(guest_cpuid_policy(), msr, false)) {
+	case MSR_ACT_EMULATE:
+		return msr_read(msr, val);
+	case MSR_ACT_ZERO:
+		*val = 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool policy_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	switch (msr_policy(guest_cpuid_policy(), msr, true)) {
+	case MSR_ACT_EMULATE:
+		return msr_write(v, msr, val);
+	case MSR_ACT_ZERO:
+		return val == 0;
+	default:
+		return false;
+	}
+}
+
 enum exit_result handle_msr_read(struct vcpu *v)
 {
 	uint32_t msr = (uint32_t)v->regs.gpr[REG_RCX];
 	uint64_t val;
 
-	if (!msr_read(msr, &val))
+	if (!policy_read(msr, &val))
 		return msr_gp(v, false, msr, 0);
 	v->regs.gpr[REG_RAX] = (uint32_t)val;
 	v->regs.gpr[REG_RDX] = val >> 32;
@@ -129,7 +179,7 @@ enum exit_result handle_msr_write(struct vcpu *v)
 	uint32_t msr = (uint32_t)v->regs.gpr[REG_RCX];
 	uint64_t val = (v->regs.gpr[REG_RDX] << 32) | (uint32_t)v->regs.gpr[REG_RAX];
 
-	if (!msr_write(v, msr, val))
+	if (!policy_write(v, msr, val))
 		return msr_gp(v, true, msr, val);
 	vcpu_skip_insn(v);
 	return EXIT_RESUME;
