@@ -28,8 +28,7 @@ enum exit_result handle_ept_misconfig(struct vcpu *v);
 struct io_range;
 enum exit_result mmio_emulate(struct vcpu *v, const struct io_range *r, uint64_t gpa);
 enum exit_result handle_vmcall(struct vcpu *v);
-/* The TSC rate, for the debug dump's rate limit (vmm/emul/hc_policy.h) and
- * for CPUID's time leaves (it calls cpuid_init). */
+/* The TSC rate, for the debug dump's rate limit (vmm/emul/hc_policy.h). */
 void hypercall_init(uint64_t tsc_hz);
 /* The guests' CPUID: time leaves from the measured TSC rate, and the policy
  * the MSR exits follow (vmm/emul/msr_policy.h). */

@@ -14,7 +14,6 @@ static uint64_t dump_gap_tsc;
 void hypercall_init(uint64_t tsc_hz)
 {
 	dump_gap_tsc = tsc_hz / 1000 * HC_DUMP_GAP_MS;
-	cpuid_init(tsc_hz);	/* vmm/run/main.c gives the TSC rate to exit/ here only */
 }
 
 /* The caller's own shared pages, if its INI allows dumps and not too often

@@ -55,6 +55,7 @@ void vmm_main(struct xt_boot_info *bi)
 	rate_init(bi->tsc_hz, bi->cfg->rate_ms);
 	nic_set_tsc_hz(bi->tsc_hz);
 	hypercall_init(bi->tsc_hz);
+	cpuid_init(bi->tsc_hz);
 	bridge_init(&vmm_bridge);
 	netpath_init(bi->cfg, bi->tsc_hz);
 	create_guests(bi);
