@@ -56,6 +56,51 @@ def check_scheduling(log):
     return p
 
 
+LINUX_RAM = 64 << 20  # tests/e2e/linux_loader.ini: memory = 64
+
+
+def check_linux_loader(log):
+    """Every boot_params value guests/linuxload printed, against the files."""
+    import os
+    import struct
+    p = []
+    build = os.path.join(os.path.dirname(os.path.abspath(log.workdir)), "..")
+    kernel = open(os.path.join(build, "guests", "linuxload.bzimage"), "rb").read()
+    initrd = open(os.path.join(build, "guests", "linuxload.initrd"), "rb").read()
+    h = 2166136261
+    for b in initrd:
+        h = ((h ^ b) * 16777619) & 0xffffffff
+    pref, = struct.unpack_from("<Q", kernel, 0x258)
+    init_size, = struct.unpack_from("<I", kernel, 0x260)
+    version, = struct.unpack_from("<H", kernel, 0x206)
+    at = (LINUX_RAM - len(initrd)) & ~0xfff
+    ini = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "linux_loader.ini")).read()
+    cmdline = re.search(r"^cmdline = (.*)$", ini, re.M).group(1)
+    want = [
+        f"linuxload: version 0x{version:04x} loader 0xff loadflags 0x01 code32_start 0x{pref:x}",
+        f"linuxload: pref_address 0x{pref:x} init_size 0x{init_size:x} "
+        f"initrd_addr_max 0x7fffffff cmdline_size 2047",
+        f"linuxload: cmdline '{cmdline}'",
+        "linuxload: e820 0 0x0 0x9f000 1",
+        "linuxload: e820 1 0x9f000 0x61000 2",
+        f"linuxload: e820 2 0x100000 0x{LINUX_RAM - 0x100000:x} 1",
+        f"linuxload: ramdisk 0x{at:x} size {len(initrd)} ext 0x0 0x0",
+        f"linuxload: initrd fnv1a 0x{h:08x}",
+    ]
+    out = log.output_of("lin")
+    expect(p, out == want, f"lin printed {out}, want {want}")
+    expect(p, log.status("lin") == ("exited", 0), f"lin: status {log.status('lin')}")
+    expect(p, log.has(f"guest 'lin': bzImage, boot protocol 2.15, kernel at 0x{pref:x}"),
+           "no bzImage line from the VMM")
+    expect(p, log.has(f"guest 'lin': initrd {len(initrd) >> 10} KiB at 0x{at:x}"),
+           "no initrd line from the VMM")
+    mib = len(initrd) >> 20
+    expect(p, log.has(f"reading 'linuxload.initrd': {mib} of {mib} MiB"),
+           "no read progress line for the 17 MiB initrd")
+    expect(p, log.has("read 'linuxload.initrd' ("), "no read rate line")
+    return p
+
+
 def check_selftest(log):
     p = []
     out = log.output_of("self")
@@ -380,6 +425,9 @@ CASES = [
          "two guests that never yield print interleaved numbered lines and both finish"),
     Case("selftest", "selftest.ini", ["selftest.elf", "ticker.elf"], check_selftest,
          "CPUID, hypercalls, MSRs, ports, CR shadowing, #UD/#GP, boot state, per-guest MSRs"),
+    Case("linux_loader", "linux_loader.ini", ["linuxload.bzimage", "linuxload.initrd"],
+         check_linux_loader,
+         "format = linux: a bzImage-wrapped guest reads boot_params and a 17 MiB initrd byte for byte"),
     Case("faults", "faults.ini", ["crash.elf", "wild.elf", "ticker.elf"], check_faults,
          "a triple fault and a write outside RAM stop only their guest"),
     Case("bad_guest_lines", "bad_guest_lines.ini", ["ticker.elf"], check_bad_guest_lines,
