@@ -129,7 +129,7 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 	struct guest *g = &guests[nguests];
 	const struct xt_guest_cfg *c = &bi->cfg->guest[bg->cfg_index];
 	struct guest_entry_state st;
-	static struct loaded l;	/* one guest at a time; too big for the stack */
+	struct loaded l;
 	int rc;
 
 	memset(g, 0, sizeof(*g));
