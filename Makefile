@@ -137,13 +137,25 @@ $(BUILD)/guests/$(1).elf: $(patsubst %,$(BUILD)/guest/%.o,$(wildcard guests/$(1)
 endef
 $(foreach g,$(GUEST_NAMES),$(eval $(call GUEST_RULE,$(g))))
 
+# guests/linuxload wrapped as a Linux bzImage, and a cpio initrd for it
+# (scripts/mkbzimage.py): the boot-protocol path end to end without Linux.
+LINUX_TEST_FILES := $(BUILD)/guests/linuxload.bzimage $(BUILD)/guests/linuxload.initrd
+LINUX_TEST_INITRD_SIZE := 17825792
+$(BUILD)/guests/linuxload.bzimage: $(BUILD)/guests/linuxload.elf scripts/mkbzimage.py
+	$(call say,BZIMAGE $@)
+	$(Q)python3 scripts/mkbzimage.py kernel $< $@
+$(BUILD)/guests/linuxload.initrd: scripts/mkbzimage.py
+	@mkdir -p $(dir $@)
+	$(call say,INITRD $@)
+	$(Q)python3 scripts/mkbzimage.py initrd $@ $(LINUX_TEST_INITRD_SIZE)
+
 # ---------------------------------------------------------------- disk image
 DEFAULT_INI := configs/default.ini
 $(BUILD)/xtalk.img: $(BUILD)/xtalk.efi $(GUEST_ELFS) $(DEFAULT_INI) scripts/mkimage.sh
 	$(call say,IMG $@)
 	$(Q)scripts/mkimage.sh $@ $(BUILD)/xtalk.efi $(DEFAULT_INI) $(GUEST_ELFS)
 
-all: $(BUILD)/xtalk.efi $(GUEST_ELFS) $(BUILD)/xtalk.img
+all: $(BUILD)/xtalk.efi $(GUEST_ELFS) $(LINUX_TEST_FILES) $(BUILD)/xtalk.img
 
 # ---------------------------------------------------------------- run
 run: all | $(call DEPS_STAMP,run)

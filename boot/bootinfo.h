@@ -36,6 +36,8 @@ struct xt_boot_guest {
 	unsigned cfg_index;   /* index into cfg->guest[] */
 	const void *image;    /* image file contents (in VMM memory) */
 	uint64_t image_size;
+	const void *initrd;   /* initrd file contents, NULL if the guest has none */
+	uint64_t initrd_size;
 	uint64_t ram_hpa;     /* host-physical base of guest RAM, 2 MiB aligned */
 	uint64_t ram_size;
 };

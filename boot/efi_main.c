@@ -25,7 +25,10 @@
 #define SIZE_2M (2ULL << 20)
 #define VMM_POOL_SIZE (16ULL << 20)
 #define VMM_STACK_SIZE (256ULL << 10)
-#define MAX_IMAGE_SIZE (64ULL << 20)
+/* Guest files are read this much per EFI_FILE Read call. */
+#define READ_CHUNK (16ULL << 20)
+/* Files this big print their progress and read rate. */
+#define PROGRESS_MIN (16ULL << 20)
 #define INI_PATH "xtalk.ini"
 
 static EFI_SYSTEM_TABLE *st;
@@ -37,6 +40,12 @@ static struct xt_diags diags;
 static struct xt_boot_info boot_info;
 
 static void boot_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Pages for a file of size bytes (at least one, so an empty file has a buffer). */
+static UINTN file_pages(uint64_t size)
+{
+	return size ? (size + PAGE_SIZE - 1) / PAGE_SIZE : 1;
+}
 
 static void boot_print(const char *fmt, ...)
 {
@@ -91,9 +100,9 @@ static EFI_STATUS open_root(EFI_FILE_HANDLE *root)
 	return fs->OpenVolume(fs, root);
 }
 
-/* Read a whole file from the boot volume into pool memory. */
-static EFI_STATUS read_file(EFI_FILE_HANDLE root, const char *path, uint64_t max,
-			    void **data, uint64_t *size)
+/* Open path on the boot volume; *size is its length. Directories are "not found". */
+static EFI_STATUS open_file(EFI_FILE_HANDLE root, const char *path, EFI_FILE_HANDLE *f,
+			    uint64_t *size)
 {
 	EFI_GUID info_guid = EFI_FILE_INFO_ID;
 	CHAR16 wpath[XT_PATH_MAX + 2];
@@ -101,8 +110,7 @@ static EFI_STATUS read_file(EFI_FILE_HANDLE root, const char *path, uint64_t max
 		EFI_FILE_INFO info;
 		uint8_t raw[sizeof(EFI_FILE_INFO) + 512];
 	} u;
-	UINTN n = sizeof(u), len;
-	EFI_FILE_HANDLE f;
+	UINTN n = sizeof(u);
 	EFI_STATUS s;
 	unsigned i = 0;
 
@@ -111,35 +119,116 @@ static EFI_STATUS read_file(EFI_FILE_HANDLE root, const char *path, uint64_t max
 		wpath[i++] = *path == '/' ? L'\\' : (CHAR16)(unsigned char)*path;
 	wpath[i] = 0;
 
-	s = root->Open(root, &f, wpath, EFI_FILE_MODE_READ, 0);
+	s = root->Open(root, f, wpath, EFI_FILE_MODE_READ, 0);
 	if (EFI_ERROR(s))
 		return s;
-	s = f->GetInfo(f, &info_guid, &n, &u.info);
-	if (EFI_ERROR(s))
-		goto out;
-	if (u.info.Attribute & EFI_FILE_DIRECTORY) {
+	s = (*f)->GetInfo(*f, &info_guid, &n, &u.info);
+	if (!EFI_ERROR(s) && (u.info.Attribute & EFI_FILE_DIRECTORY))
 		s = EFI_NOT_FOUND;
-		goto out;
+	if (EFI_ERROR(s)) {
+		(*f)->Close(*f);
+		return s;
 	}
-	if (u.info.FileSize > max) {
+	*size = u.info.FileSize;
+	return EFI_SUCCESS;
+}
+
+/*
+ * Read size bytes in READ_CHUNK pieces: few Read calls, each into a page-
+ * aligned buffer, so the FAT driver can hand whole cluster runs to the
+ * disk without bouncing them, and a large file can say how far it got
+ * (PROGRESS_MIN or more) and how fast. Under Bochs this is no faster than
+ * one Read into pool memory (65.9 MB in about 41 s of wall time either
+ * way, measured 2026-12-07): the time goes in the firmware's emulated disk
+ * path, not in the calls.
+ */
+static EFI_STATUS read_chunks(EFI_FILE_HANDLE f, uint8_t *buf, uint64_t size, const char *path)
+{
+	uint64_t done = 0, t0 = rdtsc(), ms;
+	bool loud = size >= PROGRESS_MIN;
+
+	while (done < size) {
+		UINTN n = size - done < READ_CHUNK ? size - done : READ_CHUNK;
+		EFI_STATUS s = f->Read(f, &n, buf + done);
+
+		if (EFI_ERROR(s))
+			return s;
+		if (!n)
+			return EFI_DEVICE_ERROR; /* shorter than GetInfo said */
+		done += n;
+		if (loud)
+			boot_print("xtalk: reading '%s': %llu of %llu MiB\n", path,
+				   (unsigned long long)(done >> 20), (unsigned long long)(size >> 20));
+	}
+	if (loud && boot_info.tsc_hz) {
+		ms = (rdtsc() - t0) / (boot_info.tsc_hz / 1000);
+		/* By the TSC: wall time on hardware; under Bochs it counts instructions only. */
+		boot_print("xtalk: read '%s' (%llu bytes) in %llu ms by the TSC, %llu KiB/s\n", path,
+			   (unsigned long long)size, (unsigned long long)ms,
+			   (unsigned long long)(ms ? (size >> 10) * 1000 / ms : 0));
+	}
+	return EFI_SUCCESS;
+}
+
+/* Read a small file (xtalk.ini) into pool memory, at most max bytes. */
+static EFI_STATUS read_file(EFI_FILE_HANDLE root, const char *path, uint64_t max,
+			    void **data, uint64_t *size)
+{
+	EFI_FILE_HANDLE f;
+	EFI_STATUS s;
+
+	s = open_file(root, path, &f, size);
+	if (EFI_ERROR(s))
+		return s;
+	if (*size > max) {
 		s = EFI_BAD_BUFFER_SIZE;
 		goto out;
 	}
-	len = u.info.FileSize;
-	s = bs->AllocatePool(EfiLoaderData, len ? len : 1, data);
+	s = bs->AllocatePool(EfiLoaderData, *size ? *size : 1, data);
 	if (EFI_ERROR(s))
 		goto out;
-	s = f->Read(f, &len, *data);
-	if (!EFI_ERROR(s) && len != u.info.FileSize)
-		s = EFI_DEVICE_ERROR;
-	if (EFI_ERROR(s)) {
+	s = read_chunks(f, *data, *size, path);
+	if (EFI_ERROR(s))
 		bs->FreePool(*data);
-		goto out;
-	}
-	*size = len;
 out:
 	f->Close(f);
 	return s;
+}
+
+/*
+ * Read a guest file (image, initrd) of at most max bytes into pages of its
+ * own (page aligned, so the firmware can read straight into them).
+ */
+static EFI_STATUS read_big_file(EFI_FILE_HANDLE root, const char *path, uint64_t max,
+				void **data, uint64_t *size)
+{
+	EFI_PHYSICAL_ADDRESS addr;
+	EFI_FILE_HANDLE f;
+	EFI_STATUS s;
+
+	s = open_file(root, path, &f, size);
+	if (EFI_ERROR(s))
+		return s;
+	if (*size > max) {
+		s = EFI_BAD_BUFFER_SIZE;
+		goto out;
+	}
+	s = bs->AllocatePages(AllocateAnyPages, EfiLoaderData, file_pages(*size), &addr);
+	if (EFI_ERROR(s))
+		goto out;
+	*data = (void *)(uintptr_t)addr;
+	s = read_chunks(f, *data, *size, path);
+	if (EFI_ERROR(s))
+		bs->FreePages(addr, file_pages(*size));
+out:
+	f->Close(f);
+	return s;
+}
+
+static void free_big_file(const void *data, uint64_t size)
+{
+	if (data)
+		bs->FreePages((EFI_PHYSICAL_ADDRESS)(uintptr_t)data, file_pages(size));
 }
 
 /* Allocate size bytes (a multiple of 4 KiB) aligned to align, of the given type. */
@@ -199,35 +288,57 @@ static EFI_STATUS load_config(EFI_FILE_HANDLE root)
 	return EFI_SUCCESS;
 }
 
-/* Load each accepted guest's image and give it RAM. A failure refuses that guest only. */
+/*
+ * Read one guest file. No size cap beyond the guest's RAM: an image or
+ * initrd larger than that cannot be loaded anyway. A failure refuses the
+ * guest with the line of the file's key.
+ */
+static bool read_guest_file(EFI_FILE_HANDLE root, unsigned idx, const char *key, const char *path,
+			    unsigned line, void **data, uint64_t *size)
+{
+	const struct xt_guest_cfg *g = &config.guest[idx];
+	uint64_t max = (uint64_t)g->memory_mib << 20;
+	EFI_STATUS s;
+
+	s = read_big_file(root, path, max, data, size);
+	if (s == EFI_BAD_BUFFER_SIZE) {
+		xt_config_refuse_guest(&config, &diags, idx, line,
+				       "%s '%s' (%llu MiB) is larger than the guest's %u MiB of memory",
+				       key, path, (unsigned long long)(*size >> 20), g->memory_mib);
+		return false;
+	}
+	if (EFI_ERROR(s)) {
+		xt_config_refuse_guest(&config, &diags, idx, line, "cannot read %s '%s': %s", key,
+				       path, efi_strerror(s));
+		return false;
+	}
+	return true;
+}
+
+/* Load each accepted guest's image and initrd and give it RAM. A failure refuses that guest only. */
 static void prepare_guests(EFI_FILE_HANDLE root)
 {
 	for (unsigned i = 0; i < config.nguests && !config.refused; i++) {
 		struct xt_guest_cfg *g = &config.guest[i];
 		struct xt_boot_guest *bg = &boot_info.guest[boot_info.nguests];
 		uint64_t ram = (uint64_t)g->memory_mib << 20;
-		void *data;
-		uint64_t size;
+		void *data, *initrd = NULL;
+		uint64_t size, initrd_size = 0;
 		EFI_STATUS s;
 
 		if (g->refused)
 			continue;
-		s = read_file(root, g->image, MAX_IMAGE_SIZE, &data, &size);
-		if (s == EFI_BAD_BUFFER_SIZE) {
-			xt_config_refuse_guest(&config, &diags, i, g->image_line,
-					       "image '%s' is larger than %llu MiB", g->image,
-					       MAX_IMAGE_SIZE >> 20);
+		if (!read_guest_file(root, i, "image", g->image, g->image_line, &data, &size))
 			continue;
-		}
-		if (EFI_ERROR(s)) {
-			xt_config_refuse_guest(&config, &diags, i, g->image_line,
-					       "cannot read image '%s': %s", g->image,
-					       efi_strerror(s));
+		if (g->initrd[0] && !read_guest_file(root, i, "initrd", g->initrd, g->initrd_line,
+						     &initrd, &initrd_size)) {
+			free_big_file(data, size);
 			continue;
 		}
 		s = alloc_aligned(XT_EFI_GUEST_MEMORY, ram, SIZE_2M, &bg->ram_hpa);
 		if (EFI_ERROR(s)) {
-			bs->FreePool(data);
+			free_big_file(data, size);
+			free_big_file(initrd, initrd_size);
 			xt_config_refuse_guest(&config, &diags, i, g->line,
 					       "cannot allocate %u MiB for guest '%s': %s",
 					       g->memory_mib, g->name, efi_strerror(s));
@@ -236,6 +347,8 @@ static void prepare_guests(EFI_FILE_HANDLE root)
 		bg->cfg_index = i;
 		bg->image = data;
 		bg->image_size = size;
+		bg->initrd = initrd;
+		bg->initrd_size = initrd_size;
 		bg->ram_size = ram;
 		boot_info.nguests++;
 	}
@@ -387,6 +500,8 @@ EFI_STATUS efi_main(EFI_HANDLE handle, EFI_SYSTEM_TABLE *systab)
 		boot_print("xtalk: cannot open the boot volume: %s\n", efi_strerror(s));
 		return s;
 	}
+	/* Measured first: reading large files reports its rate. */
+	boot_info.tsc_hz = measure_tsc_hz();
 	s = load_config(root);
 	if (EFI_ERROR(s))
 		return s;
@@ -409,7 +524,6 @@ EFI_STATUS efi_main(EFI_HANDLE handle, EFI_SYSTEM_TABLE *systab)
 	boot_info.cfg = &config;
 	boot_info.diags = &diags;
 	boot_info.acpi_rsdp = find_rsdp();
-	boot_info.tsc_hz = measure_tsc_hz();
 	boot_print("xtalk: %u guest(s) loaded, TSC %llu MHz, leaving boot services\n",
 		   boot_info.nguests, (unsigned long long)(boot_info.tsc_hz / 1000000));
 

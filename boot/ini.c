@@ -38,7 +38,7 @@ enum section { SEC_NONE, SEC_XTALK, SEC_GUEST, SEC_COUPLE, SEC_SKIP };
 enum xkey { XK_LOG, XK_TIMESLICE, XK_CROSSTALK, XK_ZEROCOPY, XK_RATE_MS, XK_COUNT };
 enum gkey {
 	GK_IMAGE, GK_FORMAT, GK_LOAD, GK_ENTRY, GK_MEMORY, GK_MAC, GK_NETWORK, GK_CMDLINE, GK_UPLINK,
-	GK_MAC_SPOOF, GK_COUNT
+	GK_MAC_SPOOF, GK_INITRD, GK_COUNT
 };
 
 /* Arrays of arrays rather than pointers: no relocations in the loader. */
@@ -46,7 +46,7 @@ static const char xkey_name[XK_COUNT][13] = { "log", "timeslice_us", "crosstalk"
 						"rate_ms" };
 static const char gkey_name[GK_COUNT][10] = { "image",	"format",  "load",   "entry",
 					      "memory", "mac",	   "network", "cmdline",
-					      "uplink", "mac_spoof" };
+					      "uplink", "mac_spoof", "initrd" };
 
 enum hdr {
 	HDR_XTALK,
@@ -709,34 +709,33 @@ static const char *path_problem(struct span s)
 	return NULL;
 }
 
-static bool set_image(struct parser *p, unsigned no, struct span v)
+/* A file on the boot volume (image, initrd): separators become '\\'. */
+static bool set_path(struct parser *p, unsigned no, const char *key, struct span v, char *dst)
 {
-	struct xt_guest_cfg *g = cur_guest(p);
 	const char *why;
 	char q[QBUF];
 	size_t i;
 
-	g->image_line = no;
 	while (v.n && is_sep(v.p[0])) {
 		v.p++;
 		v.n--;
 	}
 	if (!v.n) {
-		sec_error(p, no, "image: missing file path");
+		sec_error(p, no, "%s: missing file path", key);
 		return false;
 	}
 	if (v.n > XT_PATH_MAX) {
-		sec_error(p, no, "image: path is longer than %d characters", XT_PATH_MAX);
+		sec_error(p, no, "%s: path is longer than %d characters", key, XT_PATH_MAX);
 		return false;
 	}
 	why = path_problem(v);
 	if (why) {
-		sec_error(p, no, "image: '%s' %s", quote(q, v), why);
+		sec_error(p, no, "%s: '%s' %s", key, quote(q, v), why);
 		return false;
 	}
 	for (i = 0; i < v.n; i++)
-		g->image[i] = v.p[i] == '/' ? '\\' : v.p[i];
-	g->image[v.n] = '\0';
+		dst[i] = v.p[i] == '/' ? '\\' : v.p[i];
+	dst[v.n] = '\0';
 	return true;
 }
 
@@ -824,11 +823,16 @@ static bool guest_value(struct parser *p, unsigned no, int k, struct span v)
 
 	switch (k) {
 	case GK_IMAGE:
-		return set_image(p, no, v);
+		g->image_line = no;
+		return set_path(p, no, "image", v, g->image);
+	case GK_INITRD:
+		g->initrd_line = no;
+		return set_path(p, no, "initrd", v, g->initrd);
 	case GK_FORMAT:
-		i = get_enum(p, no, "format", v, "elf|raw");
+		/* The order of the words is enum xt_image_format's. */
+		i = get_enum(p, no, "format", v, "elf|raw|linux");
 		if (i >= 0)
-			g->format = i ? XT_FMT_RAW : XT_FMT_ELF;
+			g->format = (enum xt_image_format)i;
 		return i >= 0;
 	case GK_LOAD:
 		return set_load(p, no, v);
@@ -912,6 +916,12 @@ static void finish_guest(struct parser *p)
 	if (fmt_ok && g->format == XT_FMT_ELF && p->gkey_line[GK_LOAD])
 		guest_error(p, p->cur, p->gkey_line[GK_LOAD],
 			    "load: only valid with format = raw (ELF images carry their own)");
+	if (fmt_ok && g->format == XT_FMT_LINUX && p->gkey_line[GK_LOAD])
+		guest_error(p, p->cur, p->gkey_line[GK_LOAD],
+			    "load: only valid with format = raw (a Linux kernel says where it goes)");
+	if (fmt_ok && g->format == XT_FMT_LINUX && p->gkey_line[GK_ENTRY])
+		guest_error(p, p->cur, p->gkey_line[GK_ENTRY],
+			    "entry: not valid with format = linux (its 64-bit entry is fixed)");
 	if (key_ok(p, GK_NETWORK) && !p->gkey_line[GK_MAC])
 		guest_error(p, p->cur, p->gkey_line[GK_NETWORK],
 			    "network: a guest on a network needs a 'mac'");

@@ -24,13 +24,15 @@
 #define XT_MEM_MAX_MIB 3072 /* guest RAM sits below the 3 GiB PCI hole */
 
 enum xt_log_level { XT_LOG_ERROR, XT_LOG_WARN, XT_LOG_INFO, XT_LOG_DEBUG };
-enum xt_image_format { XT_FMT_ELF, XT_FMT_RAW };
+enum xt_image_format { XT_FMT_ELF, XT_FMT_RAW, XT_FMT_LINUX /* bzImage, Linux boot protocol */ };
 
 struct xt_guest_cfg {
 	char name[XT_NAME_MAX + 1];
 	/* path on the boot volume, '/' converted to '\\', leading '\\' stripped */
 	char image[XT_PATH_MAX + 1];
 	enum xt_image_format format; /* default ELF */
+	/* initial ramdisk on the boot volume, same rules as image; "" = none */
+	char initrd[XT_PATH_MAX + 1];
 	/* raw only: guest-physical load address (required for raw) */
 	uint64_t load;
 	bool has_load;
@@ -52,6 +54,7 @@ struct xt_guest_cfg {
 	bool mac_spoof; /* mac_spoof = allow: may send with a source MAC not its own (bridges) */
 	unsigned line; /* line of the [guest NAME] header */
 	unsigned image_line; /* line of the image = key (0 if absent) */
+	unsigned initrd_line; /* line of the initrd = key (0 if absent) */
 	bool refused; /* this guest will not be started */
 };
 

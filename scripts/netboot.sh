@@ -25,7 +25,7 @@ say() { echo "netboot: $*"; }
 die() { echo "netboot: $*" >&2; exit 1; }
 
 INI_MAX=65536            # boot/ini.h XT_INI_MAX_SIZE: a larger xtalk.ini is refused
-IMAGE_MAX=$((64 << 20))  # boot/efi_main.c MAX_IMAGE_SIZE: a larger image is refused
+IMAGE_MAX=$((3072 << 20))  # boot/ini.h XT_MEM_MAX_MIB: no guest file may be larger than a guest's RAM
 
 # Names go into an iPXE script and a URL: keep them plain.
 check_name() {
@@ -44,7 +44,7 @@ write_script() {
 		case $name in *.efi | *.ipxe | xtalk.ini) continue ;; esac
 		check_name "$name"
 		[ "$(stat -c %s "$f")" -le $IMAGE_MAX ] ||
-			die "$f is larger than 64 MiB: xtalk's loader would refuse it"
+			die "$f is larger than 3072 MiB, the most RAM a guest has: xtalk's loader would refuse it"
 		files+=("$name")
 	done
 	[ "$(stat -c %s "$dir/xtalk.ini")" -le $INI_MAX ] ||

@@ -56,6 +56,66 @@ def check_scheduling(log):
     return p
 
 
+LINUX_RAM = {"lin": 64 << 20, "elf": 48 << 20}  # tests/e2e/linux_loader.ini: memory
+
+
+def fnv1a(data):
+    h = 2166136261
+    for b in data:
+        h = ((h ^ b) * 16777619) & 0xffffffff
+    return h
+
+
+def linuxload_lines(version, pref, init_size, irmax, cmdline, ram, initrd):
+    """What guests/linuxload prints for these boot_params, line by line."""
+    at = (ram - len(initrd)) & ~0xfff  # the top of RAM, page aligned
+    return [
+        f"linuxload: version 0x{version:04x} loader 0xff loadflags 0x01 code32_start 0x{pref:x}",
+        f"linuxload: pref_address 0x{pref:x} init_size 0x{init_size:x} "
+        f"initrd_addr_max 0x{irmax:x} cmdline_size 2047",
+        f"linuxload: cmdline '{cmdline}'",
+        "linuxload: e820 0 0x0 0x9f000 1",
+        "linuxload: e820 1 0x9f000 0x61000 2",
+        f"linuxload: e820 2 0x100000 0x{ram - 0x100000:x} 1",
+        f"linuxload: ramdisk 0x{at:x} size {len(initrd)} ext 0x0 0x0",
+        f"linuxload: initrd fnv1a 0x{fnv1a(initrd):08x}",
+    ], at
+
+
+def check_linux_loader(log):
+    """Every boot_params value guests/linuxload printed, against the files."""
+    import os
+    import struct
+    p = []
+    build = os.path.join(os.path.dirname(os.path.abspath(log.workdir)), "..")
+    kernel = open(os.path.join(build, "guests", "linuxload.bzimage"), "rb").read()
+    initrd = open(os.path.join(build, "guests", "linuxload.initrd"), "rb").read()
+    pref, = struct.unpack_from("<Q", kernel, 0x258)
+    init_size, = struct.unpack_from("<I", kernel, 0x260)
+    version, = struct.unpack_from("<H", kernel, 0x206)
+    ini = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "linux_loader.ini")).read()
+    cmdlines = re.findall(r"^cmdline = (.*)$", ini, re.M)
+    # lin: the bzImage, its own header in boot_params; elf: the same guest as
+    # an ELF with the default header, the bzImage file as its initrd.
+    want, at = linuxload_lines(version, pref, init_size, 0x7fffffff, cmdlines[0],
+                               LINUX_RAM["lin"], initrd)
+    want_elf, at_elf = linuxload_lines(0x020f, 0, 0, 0, cmdlines[1], LINUX_RAM["elf"], kernel)
+    for g, w in (("lin", want), ("elf", want_elf)):
+        out = log.output_of(g)
+        expect(p, out == w, f"{g} printed {out}, want {w}")
+        expect(p, log.status(g) == ("exited", 0), f"{g}: status {log.status(g)}")
+    expect(p, log.has(f"guest 'lin': bzImage, boot protocol 2.15, kernel at 0x{pref:x}"),
+           "no bzImage line from the VMM")
+    expect(p, log.has(f"guest 'lin': initrd {len(initrd) >> 10} KiB at 0x{at:x}"),
+           "no initrd line from the VMM for lin")
+    expect(p, log.has(f"guest 'elf': initrd {len(kernel) >> 10} KiB at 0x{at_elf:x}"),
+           "no initrd line from the VMM for elf")
+    mib = len(initrd) >> 20
+    expect(p, log.has(f"reading 'linuxload.initrd': {mib} of {mib} MiB"),
+           "no read progress line for the 17 MiB initrd")
+    expect(p, log.has("read 'linuxload.initrd' ("), "no read rate line")
+    return p
+
 def check_selftest(log):
     p = []
     out = log.output_of("self")
@@ -424,6 +484,10 @@ CASES = [
     Case("selftest_haswell", "selftest.ini", ["selftest.elf", "ticker.elf"], check_selftest,
          "the same on Bochs' corei7_haswell_4770, whose CPUID stops at leaf 0xD: 0x15/0x16 synthesised",
          cpu="corei7_haswell_4770"),
+    Case("linux_loader", "linux_loader.ini",
+         ["linuxload.bzimage", "linuxload.initrd", "linuxload.elf"], check_linux_loader,
+         "format = linux: a bzImage-wrapped guest reads boot_params and a 17 MiB initrd "
+         "byte for byte; the same guest as an ELF gets an initrd too"),
     Case("faults", "faults.ini", ["crash.elf", "wild.elf", "ticker.elf"], check_faults,
          "a triple fault and a write outside RAM stop only their guest"),
     Case("bad_guest_lines", "bad_guest_lines.ini", ["ticker.elf"], check_bad_guest_lines,

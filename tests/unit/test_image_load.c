@@ -201,6 +201,29 @@ static void test_load_multi_segment(void **state)
 	env_free(&e);
 }
 
+/* The span covers every PT_LOAD (bss included) and nothing else: an initrd goes outside it. */
+static void test_elf_span(void **state)
+{
+	struct image_span span = { 1, 1 };
+	uint8_t img[IMG_CAP];
+	char err[ERRLEN];
+	uint64_t entry = 0;
+	struct env e;
+	size_t len;
+
+	(void)state;
+	len = std_image(img);
+	env_init(&e, RAM_SIZE);
+	assert_int_equal(image_load_elf_span(img, len, &e.ram, MIN_GPA, &entry, &span, err,
+					     ERRLEN), 0);
+	assert_int_equal(entry, STD_ENTRY);
+	assert_int_equal(span.lo, STD_TEXT_GPA);
+	assert_int_equal(span.hi, STD_DATA_GPA + STD_DATA_MEMSZ);
+	assert_int_equal(image_load_elf_span(img, len, &e.ram, MIN_GPA, &entry, NULL, err,
+					     ERRLEN), -XT_EINVAL);
+	env_free(&e);
+}
+
 /* Segments that start at min_gpa and end exactly at the end of RAM load. */
 static void test_load_segment_at_ram_bounds(void **state)
 {
@@ -837,6 +860,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_single_segment),
 		cmocka_unit_test(test_load_multi_segment),
+		cmocka_unit_test(test_elf_span),
 		cmocka_unit_test(test_load_segment_at_ram_bounds),
 		cmocka_unit_test(test_entry_vaddr_to_paddr),
 		cmocka_unit_test(test_entry_virtual_wins),

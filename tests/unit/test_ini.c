@@ -470,10 +470,69 @@ static void test_guest_image_too_long(void **state)
 	guest_error_case(body, 5, "image: path is longer than 127 characters");
 }
 
+/* ---- format = linux and initrd (issue 13, item 1) ---- */
+
+static void test_linux_guest(void **state)
+{
+	const struct xt_guest_cfg *g;
+
+	(void)state;
+	expect_clean(parse("[guest l]\nimage = /boot/vmlinuz\nformat = Linux\n"
+			   "initrd = \\boot/initrd.img-6.1\nmemory = 256\n"
+			   "cmdline = console=ttyS0\n"));
+	g = guest("l");
+	assert_int_equal(g->format, XT_FMT_LINUX);
+	assert_string_equal(g->image, "boot\\vmlinuz");
+	assert_string_equal(g->initrd, "boot\\initrd.img-6.1");
+	assert_int_equal(g->initrd_line, 4);
+	assert_int_equal(g->memory_mib, 256);
+	assert_false(g->has_entry);
+}
+
+static void test_initrd_optional_and_for_every_format(void **state)
+{
+	(void)state;
+	expect_clean(parse("[guest a]\nimage=a.elf\n"));
+	assert_string_equal(guest("a")->initrd, "");
+	assert_int_equal(guest("a")->initrd_line, 0);
+	/* a vmlinux (ELF) needs its initramfs as much as a bzImage */
+	expect_clean(parse("[guest a]\nimage=vmlinux\ninitrd=initrd.cpio.gz\nmemory=256\n"));
+	assert_string_equal(guest("a")->initrd, "initrd.cpio.gz");
+}
+
+static void test_guest_bad_initrd(void **state)
+{
+	(void)state;
+	guest_error_case("image = b\nformat = linux\ninitrd = ../x\n", 7,
+			 "initrd: '../x' must not contain '..'");
+	guest_error_case("image = b\nformat = linux\ninitrd = /\n", 7,
+			 "initrd: missing file path");
+	guest_error_case("image = b\ninitrd = a b\n", 6, "initrd: 'a b' may only contain");
+	guest_error_case("image = b\ninitrd = a\ninitrd = c\n", 7,
+			 "duplicate key 'initrd' in [guest bob] (first at line 6)");
+}
+
+static void test_guest_linux_rejects_load_and_entry(void **state)
+{
+	(void)state;
+	guest_error_case("image = b\nformat = linux\nload = 0x100000\n", 7,
+			 "load: only valid with format = raw");
+	guest_error_case("image = b\nformat = linux\nentry = 0x100200\n", 7,
+			 "entry: not valid with format = linux");
+}
+
+static void test_linux_memory_bounds(void **state)
+{
+	(void)state;
+	expect_clean(parse("[guest l]\nimage=k\nformat=linux\nmemory=3072\n"));
+	guest_error_case("image = b\nformat = linux\nmemory = 3073\n", 7,
+			 "memory: 3073 MiB is out of range (4..3072)");
+}
+
 static void test_guest_bad_format(void **state)
 {
 	(void)state;
-	guest_error_case("image = b.elf\nformat = pe\n", 6, "format: 'pe' is not one of elf|raw");
+	guest_error_case("image = b.elf\nformat = pe\n", 6, "format: 'pe' is not one of elf|raw|linux");
 }
 
 static void test_guest_network_without_mac(void **state)
@@ -1173,6 +1232,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_valid),
+		cmocka_unit_test(test_linux_guest),
+		cmocka_unit_test(test_initrd_optional_and_for_every_format),
+		cmocka_unit_test(test_guest_bad_initrd),
+		cmocka_unit_test(test_guest_linux_rejects_load_and_entry),
+		cmocka_unit_test(test_linux_memory_bounds),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_raw_entry_defaults_to_load),
 		cmocka_unit_test(test_cmdline),

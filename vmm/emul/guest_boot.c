@@ -14,7 +14,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "lib/fmt.h"
 #include "lib/xerrno.h"
+#include "vmm/emul/bzimage.h"
 
 /* Segment descriptor access byte and flags nibble (Intel SDM Vol. 3, 3.4.5). */
 #define DESC_A		0x01	/* accessed (preset: the CPU need not write it) */
@@ -132,7 +134,38 @@ static void add_e820(const struct guest_ram *ram, unsigned int *n, uint64_t star
 	(*n)++;
 }
 
-static void write_boot_params(const struct guest_ram *ram)
+/* The header an ELF or raw guest sees: enough for a vmlinux. */
+static void write_default_header(const struct guest_ram *ram)
+{
+	const uint64_t bp = GUEST_BOOT_PARAMS_GPA;
+
+	wr16(ram, bp + BP_BOOT_FLAG, BOOT_FLAG_MAGIC);
+	wr32(ram, bp + BP_HEADER, SETUP_HEADER_MAGIC);
+	wr16(ram, bp + BP_VERSION, BOOT_PROTOCOL_VERSION);
+	wr32(ram, bp + BP_CMDLINE_SIZE, GUEST_CMDLINE_MAX - 1);
+}
+
+/*
+ * A bzImage's own header, then what boot.rst says the loader fills in:
+ * type_of_loader, loadflags (LOADED_HIGH; no CAN_USE_HEAP or KEEP_SEGMENTS,
+ * the real-mode setup code never runs), code32_start, no heap, no
+ * setup_data chain, the default PC subarchitecture.
+ */
+static void write_kernel_header(const struct guest_ram *ram, const struct guest_boot_linux *lb)
+{
+	const uint64_t bp = GUEST_BOOT_PARAMS_GPA;
+
+	memcpy(ram->base + bp + BP_SETUP_HEADER, lb->setup_hdr, lb->setup_hdr_len);
+	wr32(ram, bp + BP_CODE32_START, (uint32_t)lb->kernel_gpa);
+	wr16(ram, bp + BZ_HEAP_END_PTR, 0);
+	wr8(ram, bp + BZ_EXT_LOADER_VER, 0);
+	wr8(ram, bp + BZ_EXT_LOADER_TYPE, 0);
+	wr32(ram, bp + BZ_HW_SUBARCH, 0);
+	wr64(ram, bp + BZ_HW_SUBARCH_DATA, 0);
+	wr64(ram, bp + BZ_SETUP_DATA, 0);
+}
+
+static void write_boot_params(const struct guest_ram *ram, const struct guest_boot_linux *lb)
 {
 	const uint64_t bp = GUEST_BOOT_PARAMS_GPA;
 	unsigned int n = 0;
@@ -143,14 +176,19 @@ static void write_boot_params(const struct guest_ram *ram)
 	add_e820(ram, &n, GUEST_LEGACY_END, ram->size, E820_TYPE_RAM);
 	wr8(ram, bp + BP_E820_ENTRIES, (uint8_t)n);
 
-	wr16(ram, bp + BP_BOOT_FLAG, BOOT_FLAG_MAGIC);
-	wr32(ram, bp + BP_HEADER, SETUP_HEADER_MAGIC);
-	wr16(ram, bp + BP_VERSION, BOOT_PROTOCOL_VERSION);
+	if (lb->setup_hdr)
+		write_kernel_header(ram, lb);
+	else
+		write_default_header(ram);
 	wr8(ram, bp + BP_TYPE_OF_LOADER, TYPE_OF_LOADER_UNDEF);
 	wr8(ram, bp + BP_LOADFLAGS, LOADED_HIGH);
 	wr32(ram, bp + BP_CMD_LINE_PTR, (uint32_t)GUEST_CMDLINE_GPA);
 	wr32(ram, bp + BP_EXT_CMD_LINE_PTR, (uint32_t)(GUEST_CMDLINE_GPA >> 32));
-	wr32(ram, bp + BP_CMDLINE_SIZE, GUEST_CMDLINE_MAX - 1);
+	/* RAM ends below 4 GiB (GUEST_MAX_RAM), so the ext_ halves stay 0. */
+	wr32(ram, bp + BP_RAMDISK_IMAGE, (uint32_t)lb->initrd_gpa);
+	wr32(ram, bp + BP_RAMDISK_SIZE, (uint32_t)lb->initrd_size);
+	wr32(ram, bp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(lb->initrd_gpa >> 32));
+	wr32(ram, bp + BP_EXT_RAMDISK_SIZE, (uint32_t)(lb->initrd_size >> 32));
 }
 
 static void fill_state(struct guest_entry_state *st, uint64_t entry_gpa)
@@ -187,21 +225,119 @@ static int check_args(const struct guest_ram *ram, uint64_t entry_gpa,
 	return 0;
 }
 
-int guest_boot_setup(const struct guest_ram *ram, uint64_t entry_gpa, const char *cmdline,
-		     struct guest_entry_state *st)
+static uint32_t hdr32(const struct guest_boot_linux *lb, unsigned int off)
 {
+	const uint8_t *p = lb->setup_hdr + (off - BP_SETUP_HEADER);
+
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int check_linux(const struct guest_ram *ram, const struct guest_boot_linux *lb,
+		       size_t cmdline_len)
+{
+	if (lb->setup_hdr) {
+		if (lb->setup_hdr_len < BZ_MIN_HDR_END - BP_SETUP_HEADER ||
+		    lb->setup_hdr_len > BZ_HDR_MAX)
+			return -XT_EINVAL;
+		if (cmdline_len > hdr32(lb, BZ_CMDLINE_SIZE))
+			return -XT_E2BIG;
+	}
+	if (!lb->initrd_size && !lb->initrd_gpa)
+		return 0;
+	if (lb->initrd_gpa < GUEST_IMAGE_MIN || lb->initrd_gpa > ram->size ||
+	    lb->initrd_size > ram->size - lb->initrd_gpa)
+		return -XT_ERANGE;
+	return 0;
+}
+
+int guest_boot_setup_linux(const struct guest_ram *ram, uint64_t entry_gpa, const char *cmdline,
+			   const struct guest_boot_linux *lb, struct guest_entry_state *st)
+{
+	static const struct guest_boot_linux none;
 	size_t len;
 	int ret;
 
 	if (!st)
 		return -XT_EINVAL;
+	if (!lb)
+		lb = &none;
 	ret = check_args(ram, entry_gpa, cmdline, &len);
+	if (!ret)
+		ret = check_linux(ram, lb, len);
 	if (ret)
 		return ret;
 	write_gdt(ram);
 	write_cmdline(ram, cmdline, len);
-	write_boot_params(ram);
+	write_boot_params(ram, lb);
 	write_page_tables(ram);
 	fill_state(st, entry_gpa);
+	return 0;
+}
+
+int guest_boot_setup(const struct guest_ram *ram, uint64_t entry_gpa, const char *cmdline,
+		     struct guest_entry_state *st)
+{
+	return guest_boot_setup_linux(ram, entry_gpa, cmdline, NULL, st);
+}
+
+/* ---- initial ramdisk ---- */
+
+static bool overlaps(uint64_t a, uint64_t size, uint64_t lo, uint64_t hi)
+{
+	return a < hi && lo < a + size;
+}
+
+/* Highest page-aligned start with [start, start + size) ending at or below top. */
+static bool place_below(uint64_t top, uint64_t size, uint64_t *gpa)
+{
+	if (size > top || ((top - size) & ~(GUEST_PAGE_SIZE - 1)) < GUEST_IMAGE_MIN)
+		return false;
+	*gpa = (top - size) & ~(GUEST_PAGE_SIZE - 1);
+	return true;
+}
+
+int guest_initrd_place(uint64_t size, uint64_t ram_size, uint64_t addr_max, uint64_t avoid_lo,
+		       uint64_t avoid_hi, uint64_t *gpa)
+{
+	uint64_t top = ram_size, at;
+
+	if (!size || !gpa)
+		return -XT_EINVAL;
+	if (addr_max < UINT64_MAX && addr_max + 1 < top)
+		top = addr_max + 1;
+	if (place_below(top, size, &at) && !overlaps(at, size, avoid_lo, avoid_hi)) {
+		*gpa = at;
+		return 0;
+	}
+	if (avoid_lo < top && place_below(avoid_lo, size, &at)) {
+		*gpa = at;
+		return 0;
+	}
+	return -XT_ERANGE;
+}
+
+int guest_initrd_load(const struct guest_ram *ram, const void *data, uint64_t size,
+		      uint64_t addr_max, uint64_t avoid_lo, uint64_t avoid_hi, uint64_t *gpa,
+		      char *err, size_t errlen)
+{
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!ram || !ram->base || !data || !gpa)
+		return -XT_EINVAL;
+	ret = guest_initrd_place(size, ram->size, addr_max, avoid_lo, avoid_hi, gpa);
+	if (ret == -XT_EINVAL && err && errlen)
+		xt_snprintf(err, errlen, "initrd is empty");
+	else if (ret && err && errlen)
+		xt_snprintf(err, errlen,
+			    "no room for a %llu KiB initrd below 0x%llx beside the kernel at "
+			    "0x%llx-0x%llx",
+			    (unsigned long long)((size + 1023) >> 10),
+			    (unsigned long long)(addr_max < ram->size ? addr_max + 1 : ram->size),
+			    (unsigned long long)avoid_lo, (unsigned long long)avoid_hi);
+	if (ret)
+		return ret;
+	memcpy(ram->base + *gpa, data, size);
 	return 0;
 }

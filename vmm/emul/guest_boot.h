@@ -10,6 +10,7 @@
 #ifndef XTALK_VMM_GUEST_BOOT_H
 #define XTALK_VMM_GUEST_BOOT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vmm/emul/guest_layout.h"
@@ -20,7 +21,10 @@
  * struct setup_header offsets within it (boot.rst). Only the fields the VMM
  * fills are listed; everything else is zero.
  */
+#define BP_EXT_RAMDISK_IMAGE	0x0c0	/* u32, ramdisk_image bits 63..32 */
+#define BP_EXT_RAMDISK_SIZE	0x0c4	/* u32, ramdisk_size bits 63..32 */
 #define BP_EXT_CMD_LINE_PTR	0x0c8	/* u32, cmd_line_ptr bits 63..32 */
+#define BP_SENTINEL		0x1ef	/* u8, must stay 0 (boot_params zeroed by the loader) */
 #define BP_E820_ENTRIES		0x1e8	/* u8 */
 #define BP_SETUP_HEADER		0x1f1
 #define BP_BOOT_FLAG		0x1fe	/* u16, 0xaa55 */
@@ -28,6 +32,9 @@
 #define BP_VERSION		0x206	/* u16, boot protocol version */
 #define BP_TYPE_OF_LOADER	0x210	/* u8 */
 #define BP_LOADFLAGS		0x211	/* u8 */
+#define BP_CODE32_START		0x214	/* u32, where the protected-mode kernel was loaded */
+#define BP_RAMDISK_IMAGE	0x218	/* u32 */
+#define BP_RAMDISK_SIZE		0x21c	/* u32 */
 #define BP_CMD_LINE_PTR		0x228	/* u32 */
 #define BP_CMDLINE_SIZE		0x238	/* u32, max length without the NUL */
 #define BP_E820_TABLE		0x2d0	/* struct boot_e820_entry[E820_MAX_ENTRIES_ZEROPAGE] */
@@ -63,6 +70,24 @@ struct guest_entry_state {
 };
 
 /*
+ * What a Linux kernel gets beyond the common boot state. All zero (or a NULL
+ * pointer to guest_boot_setup_linux) is what guest_boot_setup() passes.
+ */
+struct guest_boot_linux {
+	/*
+	 * A bzImage's setup header as in its file from offset 0x1f1
+	 * (bzimage_hdr.hdr), copied into boot_params as the boot protocol
+	 * says; NULL for ELF and raw images, which get the header described
+	 * in docs/guest-platform.md. At most BZ_HDR_MAX bytes are used.
+	 */
+	const uint8_t *setup_hdr;
+	size_t setup_hdr_len;
+	uint64_t kernel_gpa;	/* code32_start: where the bzImage kernel was loaded */
+	uint64_t initrd_gpa;	/* ramdisk_image; 0 with initrd_size 0 = no initrd */
+	uint64_t initrd_size;	/* ramdisk_size */
+};
+
+/*
  * Write the boot structures into guest RAM and fill *st for entry at
  * entry_gpa. Writes only the ranges listed in vmm/emul/guest_layout.h below
  * GUEST_IMAGE_MIN (GDT page, command line buffer, boot_params, page tables);
@@ -78,5 +103,41 @@ struct guest_entry_state {
  */
 int guest_boot_setup(const struct guest_ram *ram, uint64_t entry_gpa, const char *cmdline,
 		     struct guest_entry_state *st);
+
+/*
+ * The same, plus the Linux fields of lb (may be NULL): the kernel's setup
+ * header with the loader's fields over it (type_of_loader 0xff, loadflags
+ * LOADED_HIGH only, code32_start, cmd_line_ptr, no heap, no setup_data),
+ * and ramdisk_image/ramdisk_size (their ext_ halves stay 0: guest RAM ends
+ * below 4 GiB). Further errors:
+ *   -XT_EINVAL  setup_hdr_len too short to hold the header up to init_size
+ *   -XT_E2BIG   cmdline longer than the kernel's cmdline_size
+ *   -XT_ERANGE  the initrd is not inside [GUEST_IMAGE_MIN, ram->size)
+ */
+int guest_boot_setup_linux(const struct guest_ram *ram, uint64_t entry_gpa, const char *cmdline,
+			   const struct guest_boot_linux *lb, struct guest_entry_state *st);
+
+/*
+ * Initial ramdisk. Linux reads it below initrd_addr_max: a bzImage says
+ * its own, ELF and raw guests get this one (what every x86-64 kernel says).
+ */
+#define GUEST_INITRD_ADDR_MAX_DEFAULT 0x7fffffffU
+
+/*
+ * Choose where an initrd of size bytes goes: page aligned, as high as
+ * possible with its last byte at or below addr_max and below ram_size,
+ * at or above GUEST_IMAGE_MIN (so clear of every boot structure), and not
+ * overlapping the kernel's [avoid_lo, avoid_hi) (for a bzImage its load
+ * address + init_size, for ELF its segments). Above the kernel when it
+ * fits there, else just below it. -XT_ERANGE when it fits nowhere,
+ * -XT_EINVAL for size 0.
+ */
+int guest_initrd_place(uint64_t size, uint64_t ram_size, uint64_t addr_max, uint64_t avoid_lo,
+		       uint64_t avoid_hi, uint64_t *gpa);
+
+/* Place as above and copy size bytes of data there; a message in err on error. */
+int guest_initrd_load(const struct guest_ram *ram, const void *data, uint64_t size,
+		      uint64_t addr_max, uint64_t avoid_lo, uint64_t avoid_hi, uint64_t *gpa,
+		      char *err, size_t errlen);
 
 #endif

@@ -20,6 +20,17 @@
  *   0x00100000-           image (GUEST_IMAGE_MIN), rest of RAM
  *   0xc0000000-0xffffffff  MMIO hole: mapped uncached, never RAM
  *
+ * Reserved for the VMM's boot structures: everything below GUEST_IMAGE_MIN
+ * (above, the stack and the legacy area). Nothing the VMM writes lives at
+ * or above it except what it loads there:
+ *   - the kernel: ELF segments at their p_paddr; a bzImage's protected-mode
+ *     kernel at its pref_address (16 MiB for a stock x86-64 kernel) or the
+ *     next kernel_alignment boundary, with its init_size bytes kept free
+ *     (vmm/emul/bzimage.h);
+ *   - the initrd: page aligned, as high as RAM and the kernel's
+ *     initrd_addr_max allow, never inside the kernel's range
+ *     (guest_initrd_place() in vmm/emul/guest_boot.h).
+ *
  * The selectors follow the Linux boot protocol (Documentation/arch/x86/
  * boot.rst: __BOOT_CS = 0x10, __BOOT_DS = 0x18) so an unmodified Linux
  * kernel can be entered at its 64-bit entry point with the same state.

@@ -308,18 +308,24 @@ static int translate_entry(const struct elf *e, uint64_t *gpa)
 		    (unsigned long long)va);
 }
 
-/* All segments were checked by check_segments(). */
-static void load_segments(const struct elf *e)
+/* All segments were checked by check_segments(); [*lo, *hi) spans them. */
+static void load_segments(const struct elf *e, uint64_t *lo, uint64_t *hi)
 {
 	uint8_t *ram = e->ram->base;
 	struct phdr ph;
 
+	*lo = UINT64_MAX;
+	*hi = 0;
 	for (unsigned int i = 0; i < e->phnum; i++) {
 		read_phdr(e, i, &ph);
 		if (ph.type != PT_LOAD)
 			continue;
 		memcpy(ram + ph.paddr, e->img + ph.offset, ph.filesz);
 		memset(ram + ph.paddr + ph.filesz, 0, ph.memsz - ph.filesz);
+		if (ph.paddr < *lo)
+			*lo = ph.paddr;
+		if (ph.paddr + ph.memsz > *hi)
+			*hi = ph.paddr + ph.memsz;
 	}
 }
 
@@ -336,6 +342,15 @@ static int check_args(const void *image, size_t len, const struct guest_ram *ram
 int image_load_elf(const void *image, size_t len, const struct guest_ram *ram,
 		   uint64_t min_gpa, uint64_t *entry, char *err, size_t errlen)
 {
+	struct image_span span;
+
+	return image_load_elf_span(image, len, ram, min_gpa, entry, &span, err, errlen);
+}
+
+int image_load_elf_span(const void *image, size_t len, const struct guest_ram *ram,
+			uint64_t min_gpa, uint64_t *entry, struct image_span *span, char *err,
+			size_t errlen)
+{
 	const struct errbuf eb = { err, errlen };
 	struct elf e = { image, len, ram, min_gpa, 0, 0, &eb };
 	uint64_t gpa = 0;
@@ -343,7 +358,7 @@ int image_load_elf(const void *image, size_t len, const struct guest_ram *ram,
 
 	clear_err(&eb);
 	ret = check_args(image, len, ram, &eb);
-	if (!ret && !entry)
+	if (!ret && (!entry || !span))
 		ret = fail(&eb, XT_EINVAL, "invalid arguments");
 	if (!ret)
 		ret = check_ident(&e);
@@ -355,7 +370,7 @@ int image_load_elf(const void *image, size_t len, const struct guest_ram *ram,
 		ret = translate_entry(&e, &gpa);
 	if (ret)
 		return ret;
-	load_segments(&e);
+	load_segments(&e, &span->lo, &span->hi);
 	*entry = gpa;
 	return 0;
 }

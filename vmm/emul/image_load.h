@@ -54,6 +54,19 @@ struct guest_ram {
 int image_load_elf(const void *image, size_t len, const struct guest_ram *ram,
 		   uint64_t min_gpa, uint64_t *entry, char *err, size_t errlen);
 
+/* Guest-physical range a loaded image occupies: [lo, hi). */
+struct image_span {
+	uint64_t lo, hi;
+};
+
+/*
+ * image_load_elf(), also telling where the PT_LOAD segments went: from the
+ * lowest p_paddr to the highest p_paddr + p_memsz (an initrd must stay out).
+ */
+int image_load_elf_span(const void *image, size_t len, const struct guest_ram *ram,
+			uint64_t min_gpa, uint64_t *entry, struct image_span *span, char *err,
+			size_t errlen);
+
 /*
  * Copy a raw binary to load_gpa. Requires len > 0, load_gpa >= min_gpa and
  * load_gpa + len <= ram->size.

@@ -13,6 +13,7 @@
 #include "vmm/arch/vmcs.h"
 #include "vmm/core/console.h"
 #include "vmm/core/palloc.h"
+#include "vmm/emul/bzimage.h"
 #include "vmm/emul/guest_boot.h"
 #include "vmm/emul/guest_layout.h"
 #include "vmm/emul/image_load.h"
@@ -24,23 +25,82 @@
 #define FXSAVE_FCW 0
 #define FXSAVE_MXCSR 24
 
-static int load_image(struct guest *g, const struct xt_boot_guest *bg, uint64_t *entry,
-		      char *err, size_t errlen)
+/* What loading left for the boot state: the entry, the kernel's range, Linux fields. */
+struct loaded {
+	uint64_t entry;
+	struct image_span kernel;	/* the initrd stays out of it */
+	uint32_t initrd_addr_max;
+	struct bzimage_info bz;		/* format = linux only */
+	struct guest_boot_linux lb;
+};
+
+static int load_kernel(struct guest *g, const struct xt_boot_guest *bg, struct loaded *l,
+		       char *err, size_t errlen)
 {
 	const struct xt_guest_cfg *c = g->cfg;
 	int rc;
 
-	if (c->format == XT_FMT_RAW) {
+	l->initrd_addr_max = GUEST_INITRD_ADDR_MAX_DEFAULT;
+	switch (c->format) {
+	case XT_FMT_RAW:
 		rc = image_load_raw(bg->image, bg->image_size, &g->ram, c->load, GUEST_IMAGE_MIN,
 				    err, errlen);
-		*entry = c->load;
-	} else {
-		rc = image_load_elf(bg->image, bg->image_size, &g->ram, GUEST_IMAGE_MIN, entry,
-				    err, errlen);
+		l->entry = c->load;
+		l->kernel.lo = c->load;
+		l->kernel.hi = c->load + bg->image_size;
+		break;
+	case XT_FMT_LINUX:
+		rc = bzimage_load(bg->image, bg->image_size, &g->ram, GUEST_IMAGE_MIN, &l->bz, err,
+				  errlen);
+		l->entry = l->bz.entry_gpa;
+		l->kernel.lo = l->bz.load_gpa;
+		l->kernel.hi = l->bz.end_gpa;
+		l->initrd_addr_max = l->bz.h.initrd_addr_max;
+		l->lb.setup_hdr = l->bz.h.hdr;
+		l->lb.setup_hdr_len = l->bz.h.hdr_len;
+		l->lb.kernel_gpa = l->bz.load_gpa;
+		if (!rc)
+			xt_info("guest '%s': bzImage, boot protocol %u.%02u, kernel at 0x%llx, "
+				"init_size %llu KiB", g->name, l->bz.h.version >> 8,
+				l->bz.h.version & 0xff, (unsigned long long)l->bz.load_gpa,
+				(unsigned long long)(l->bz.h.init_size >> 10));
+		break;
+	default:
+		rc = image_load_elf_span(bg->image, bg->image_size, &g->ram, GUEST_IMAGE_MIN,
+					 &l->entry, &l->kernel, err, errlen);
+		break;
 	}
 	if (!rc && c->has_entry)
-		*entry = c->entry;
+		l->entry = c->entry;
 	return rc;
+}
+
+/* Image, then initrd; a failure is reported with the INI line of its key. */
+static int load_files(struct guest *g, const struct xt_boot_guest *bg, struct loaded *l)
+{
+	const struct xt_guest_cfg *c = g->cfg;
+	char err[160] = "";
+	int rc;
+
+	rc = load_kernel(g, bg, l, err, sizeof(err));
+	if (rc) {
+		con_printf("xtalk.ini:%u: guest '%s' refused: image '%s': %s\n", c->image_line,
+			   c->name, c->image, err[0] ? err : xt_strerror(rc));
+		return rc;
+	}
+	if (!bg->initrd)
+		return 0;
+	rc = guest_initrd_load(&g->ram, bg->initrd, bg->initrd_size, l->initrd_addr_max,
+			       l->kernel.lo, l->kernel.hi, &l->lb.initrd_gpa, err, sizeof(err));
+	if (rc) {
+		con_printf("xtalk.ini:%u: guest '%s' refused: initrd '%s': %s\n", c->initrd_line,
+			   c->name, c->initrd, err[0] ? err : xt_strerror(rc));
+		return rc;
+	}
+	l->lb.initrd_size = bg->initrd_size;
+	xt_info("guest '%s': initrd %llu KiB at 0x%llx", g->name,
+		(unsigned long long)(bg->initrd_size >> 10), (unsigned long long)l->lb.initrd_gpa);
+	return 0;
 }
 
 static void vcpu_init(struct guest *g)
@@ -69,8 +129,7 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 	struct guest *g = &guests[nguests];
 	const struct xt_guest_cfg *c = &bi->cfg->guest[bg->cfg_index];
 	struct guest_entry_state st;
-	char err[160] = "";
-	uint64_t entry = 0;
+	struct loaded l;
 	int rc;
 
 	memset(g, 0, sizeof(*g));
@@ -84,13 +143,11 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 	/* Whatever the firmware left in these pages is not the guest's to see. */
 	memset(g->ram.base, 0, g->ram.size);
 
-	rc = load_image(g, bg, &entry, err, sizeof(err));
-	if (rc) {
-		con_printf("xtalk.ini:%u: guest '%s' refused: image '%s': %s\n", c->image_line,
-			   c->name, c->image, err[0] ? err : xt_strerror(rc));
+	memset(&l, 0, sizeof(l));
+	rc = load_files(g, bg, &l);
+	if (rc)
 		return rc;
-	}
-	rc = guest_boot_setup(&g->ram, entry, c->cmdline, &st);
+	rc = guest_boot_setup_linux(&g->ram, l.entry, c->cmdline, &l.lb, &st);
 	if (rc) {
 		con_printf("xtalk.ini:%u: guest '%s' refused: cannot set up its boot state: %s\n",
 			   c->line, c->name, xt_strerror(rc));
@@ -116,7 +173,7 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 	}
 	xt_info("guest '%s': %llu MiB at host 0x%llx, entry 0x%llx", g->name,
 		(unsigned long long)(g->ram.size >> 20), (unsigned long long)g->ram_hpa,
-		(unsigned long long)entry);
+		(unsigned long long)l.entry);
 	nguests++;
 	return 0;
 
