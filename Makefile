@@ -210,7 +210,7 @@ e2e: all | $(call DEPS_STAMP,test)
 	python3 tests/e2e/run.py --build $(BUILD) $(E2E_ARGS)
 
 # Every stage runs, even after one failed; the last line counts them all.
-TEST_STAGES := unit acpi-check fuzz-short e2e boot-test bench-check
+TEST_STAGES := unit acpi-check fuzz-short e2e boot-test bench-check linux-kit-check
 test: | $(call DEPS_STAMP,test)
 	@python3 tests/run_all.py --make "$(MAKE)" $(TEST_STAGES)
 

@@ -5,6 +5,8 @@
 #
 #   make linux-kit         build (or confirm) build/linux-kit/: bzImage, vmlinux,
 #                          initrd.cpio, initrd.cpio.gz, kit.txt (pinned versions)
+#   make linux-kit-check   tests/linux/check_kit.py: the kit's files checked
+#                          against the boot protocol, without booting anything
 #
 # mkkit.py itself decides whether anything is to be done: it asks apt-cache
 # which kernel linux-image-amd64 depends on today and rebuilds only when
@@ -17,4 +19,7 @@ LINUX_KIT_ARGS ?=
 linux-kit: | $(call DEPS_STAMP,linux)
 	$(Q)python3 guests/linux/mkkit.py --out $(LINUX_KIT) $(LINUX_KIT_ARGS)
 
-.PHONY: linux-kit
+linux-kit-check: | $(call DEPS_STAMP,linux)
+	$(Q)python3 tests/linux/check_kit.py --out $(LINUX_KIT)
+
+.PHONY: linux-kit linux-kit-check
