@@ -320,7 +320,9 @@ def main():
     rc, text, secs = mkkit(out)
     sys.stdout.write(text)
     if rc == UNREACHABLE:
-        why = "the Debian archive cannot be reached to download the kit's packages"
+        err = [l for l in text.splitlines() if "error:" in l]
+        why = ("the Debian archive cannot be reached to download the kit's packages"
+               + (f" ({err[-1].split('error: ', 1)[1][:300]})" if err else ""))
         status = "FAIL" if strict() else "SKIP"
         if strict():
             why += " (CI=true: every case must run)"
