@@ -457,8 +457,10 @@ def main():
     try:
         t_unpack, t_vmlinux, t_initrd, info = build(out, kdeb, bdeb, ext, stage, want)
     finally:
+        t0 = time.monotonic()
         shutil.rmtree(ext, ignore_errors=True)
         shutil.rmtree(stage, ignore_errors=True)
+        t_cleanup = time.monotonic() - t0
     vmlinuz, release, comp, plen, rawlen, relocs, kmods = info
 
     lines = ["# The Linux guest kit, written by guests/linux/mkkit.py (docs/linux.md).\n"]
@@ -481,10 +483,12 @@ def main():
         lines.append(f"{o}_bytes={os.path.getsize(p)}\n")
         lines.append(f"{o}_sha256={sha256_file(p)}\n")
     lines += [
+        f"debs={'downloaded' if t_kdl + t_bdl else 'cached'}\n",
         f"seconds_download={t_kdl + t_bdl:.1f}\n",
         f"seconds_unpack={t_unpack:.1f}\n",
         f"seconds_vmlinux={t_vmlinux:.1f}\n",
         f"seconds_initrd={t_initrd:.1f}\n",
+        f"seconds_cleanup={t_cleanup:.1f}\n",
         f"seconds_total={time.monotonic() - t_start:.1f}\n",
     ]
     with open(kit_path + ".tmp", "w") as f:
@@ -494,7 +498,8 @@ def main():
         f"initrd.cpio {os.path.getsize(os.path.join(out, 'initrd.cpio'))} bytes, "
         f"modules: {' '.join(os.path.basename(m) for m in kmods)}")
     log(f"built in {time.monotonic() - t_start:.1f} s (download {t_kdl + t_bdl:.1f} s, "
-        f"unpack {t_unpack:.1f} s, vmlinux {t_vmlinux:.1f} s, initramfs {t_initrd:.1f} s); "
+        f"unpack {t_unpack:.1f} s, vmlinux {t_vmlinux:.1f} s, initramfs {t_initrd:.1f} s, "
+        f"removing the unpacked trees {t_cleanup:.1f} s); "
         f"pinned in {kit_path}")
     return 0
 

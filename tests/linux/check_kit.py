@@ -337,8 +337,10 @@ def main():
         return chk.close()
     kit = read_kit(os.path.join(out, "kit.txt"))
     print(f"linux-kit: mkkit.py took {secs:.1f} s; the kit's build: download "
-          f"{kit.get('seconds_download', '?')} s, unpack {kit.get('seconds_unpack', '?')} s, "
+          f"{kit.get('seconds_download', '?')} s ({kit.get('debs', '?')} .debs), "
+          f"unpack {kit.get('seconds_unpack', '?')} s, "
           f"vmlinux {kit.get('seconds_vmlinux', '?')} s, initramfs {kit.get('seconds_initrd', '?')} s, "
+          f"cleanup {kit.get('seconds_cleanup', '?')} s, "
           f"total {kit.get('seconds_total', '?')} s")
     chk.report("build", [])
 
