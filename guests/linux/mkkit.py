@@ -19,8 +19,8 @@ Into OUT (default build/linux-kit):
 
 Where from: `apt-get download` of the package linux-image-amd64 depends on
 (resolved with apt-cache: today linux-image-6.1.0-N-amd64 at an exact
-version) and of busybox-static, unpacked with `dpkg-deb -x` under
-OUT/extract/ (never installed on this machine). apt-get update runs only when
+version) and of busybox-static, unpacked with `dpkg-deb -x` in a
+temporary folder (never installed on this machine). apt-get update runs only when
 apt-cache does not know a package.
 
 Cached: when kit.txt names the same packages and versions and the same
@@ -42,6 +42,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -449,17 +450,18 @@ def main():
         f"({os.path.getsize(kdeb)} bytes), {os.path.basename(bdeb)} ({os.path.getsize(bdeb)} bytes)"
         if t_kdl + t_bdl else "using the cached .debs")
 
-    # The unpacked packages and the staged tree are scratch, removed when
-    # done: the kernel's is ~450 MB, and the Makefile includes every *.d
-    # under build/ (the packages have directories named so).
-    ext = os.path.join(out, "extract")
-    stage = os.path.join(out, "initramfs")
+    # The unpacked packages and the staged tree are scratch, in the system's
+    # temporary folder and removed when done: the kernel's is ~410 MB, and
+    # they must never be left under build/, whose every *.d the Makefile
+    # includes (the packages have directories named so).
+    scratch = tempfile.mkdtemp(prefix="xtalk-linux-kit-")
+    ext = os.path.join(scratch, "extract")
+    stage = os.path.join(scratch, "initramfs")
     try:
         t_unpack, t_vmlinux, t_initrd, info = build(out, kdeb, bdeb, ext, stage, want)
     finally:
         t0 = time.monotonic()
-        shutil.rmtree(ext, ignore_errors=True)
-        shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
         t_cleanup = time.monotonic() - t0
     vmlinuz, release, comp, plen, rawlen, relocs, kmods = info
 
