@@ -7,6 +7,9 @@
 #                          initrd.cpio, initrd.cpio.gz, kit.txt (pinned versions)
 #   make linux-kit-check   tests/linux/check_kit.py: the kit's files checked
 #                          against the boot protocol, without booting anything
+#   make linux-kit-qemu    tests/linux/qemu_smoke.py: two guests of the kit under
+#                          QEMU TCG (no xtalk), /init's ping, TCP and sync for
+#                          real (~30 s; not part of make test)
 #
 # mkkit.py itself decides whether anything is to be done: it asks apt-cache
 # which kernel linux-image-amd64 depends on today and rebuilds only when
@@ -22,4 +25,7 @@ linux-kit: | $(call DEPS_STAMP,linux)
 linux-kit-check: | $(call DEPS_STAMP,linux)
 	$(Q)python3 tests/linux/check_kit.py --out $(LINUX_KIT)
 
-.PHONY: linux-kit linux-kit-check
+linux-kit-qemu: linux-kit | $(call DEPS_STAMP,run)
+	$(Q)python3 tests/linux/qemu_smoke.py --kit $(LINUX_KIT) --work $(BUILD)/linux-kit-qemu
+
+.PHONY: linux-kit linux-kit-check linux-kit-qemu
