@@ -9,7 +9,7 @@ Into OUT (default build/linux-kit):
   vmlinux         the uncompressed ELF64 kernel, taken out of the bzImage's
                   payload (setup header fields setup_sects, payload_offset,
                   payload_length; Documentation/arch/x86/boot.rst) and
-                  decompressed with Debian's own xz or zstd
+                  decompressed with Debian's own xz or zstd (or gzip)
   initrd.cpio     busybox-static with its applet links, e1000.ko and the
                   modules it depends on, /init (guests/linux/init); packed
                   with `cpio -o -H newc`
@@ -19,9 +19,9 @@ Into OUT (default build/linux-kit):
 
 Where from: `apt-get download` of the package linux-image-amd64 depends on
 (resolved with apt-cache: today linux-image-6.1.0-N-amd64 at an exact
-version) and of busybox-static, unpacked with `dpkg-deb -x` in a
-temporary folder (never installed on this machine). apt-get update runs only when
-apt-cache does not know a package.
+version) and of busybox-static, unpacked with `dpkg-deb -x` in a temporary
+folder (never installed on this machine). apt-get update runs only when
+apt-cache knows no version of a package.
 
 Cached: when kit.txt names the same packages and versions and the same
 hashes of this script and of init, and every output exists, nothing is done.
@@ -285,7 +285,7 @@ def load_order(deps, names):
 
 
 def copy_module(src, dst):
-    """Copy a module, decompressing .ko.xz/.ko.zst; returns the .ko path."""
+    """Copy a module, decompressing .ko.xz/.ko.zst/.ko.gz; returns the .ko path."""
     os.makedirs(os.path.dirname(dst), exist_ok=True)
     for ext, tool in ((".xz", ["xz", "-dc"]), (".zst", ["zstd", "-dc"]), (".gz", ["gzip", "-dc"])):
         if src.endswith(ext):
