@@ -25,6 +25,8 @@ apt-cache knows no version of a package.
 
 Cached: when kit.txt names the same packages and versions and the same
 hashes of this script and of init, and every output exists, nothing is done.
+When the archive cannot be asked (exit status 3 otherwise), such a complete
+kit is used as it was pinned.
 --kernel NAME=VERSION pins another kernel package (e.g. an older one the
 archive still has); --force rebuilds anyway.
 
@@ -79,17 +81,25 @@ def log(msg):
 UNREACHABLE = 3
 
 
+class Unreachable(Exception):
+    """The packages cannot be had from the archive."""
+
+
 def die(msg, status=1):
     print(f"linux-kit: error: {msg}", file=sys.stderr, flush=True)
     sys.exit(status)
 
 
-def run(cmd, status=1, **kw):
-    """Run a command; stop with its stderr (and exit status) when it fails."""
+def run(cmd, unreachable=False, **kw):
+    """Run a command; stop with its stderr when it fails (raise Unreachable
+    instead when its failure means the archive could not be reached)."""
     proc = subprocess.run(cmd, capture_output=True, **kw)
     if proc.returncode != 0:
         err = proc.stderr.decode(errors="replace").strip() if proc.stderr else ""
-        die(f"{' '.join(cmd)} failed ({proc.returncode}): {err[-2000:]}", status)
+        msg = f"{' '.join(cmd)} failed ({proc.returncode}): {err[-2000:]}"
+        if unreachable:
+            raise Unreachable(msg)
+        die(msg)
     return proc.stdout.decode(errors="replace") if proc.stdout is not None else ""
 
 
@@ -113,10 +123,10 @@ def apt_show_updating(spec):
     text = apt_show(spec)
     if text is None:
         log(f"apt-cache does not know {spec}: apt-get update")
-        run(["apt-get", "update"], UNREACHABLE)
+        run(["apt-get", "update"], unreachable=True)
         text = apt_show(spec)
     if text is None:
-        die(f"the package archive has no {spec} (is the Debian archive reachable?)", UNREACHABLE)
+        raise Unreachable(f"the package archive has no {spec} (is the Debian archive reachable?)")
     return text
 
 
@@ -132,10 +142,10 @@ def candidate(pkg):
     ver = policy_candidate(pkg)
     if ver is None:
         log(f"apt-cache knows no version of {pkg}: apt-get update")
-        run(["apt-get", "update"], UNREACHABLE)
+        run(["apt-get", "update"], unreachable=True)
         ver = policy_candidate(pkg)
     if ver is None:
-        die(f"the package archive has no {pkg} (is the Debian archive reachable?)", UNREACHABLE)
+        raise Unreachable(f"the package archive has no {pkg} (is the Debian archive reachable?)")
     return ver
 
 
@@ -160,7 +170,7 @@ def download(pkg, version, debdir):
     # Downloads as root would otherwise go through the _apt user, which
     # may not write here; the archive's signatures are checked either way.
     run(["apt-get", "download", "-o", "APT::Sandbox::User=root", f"{pkg}={version}"],
-        UNREACHABLE, cwd=debdir)
+        unreachable=True, cwd=debdir)
     if not os.path.exists(path):
         die(f"apt-get download {pkg}={version} left no {path}")
     return path, time.monotonic() - t0
@@ -400,6 +410,19 @@ def build(out, kdeb, bdeb, ext, stage, want):
 OUTPUTS = ["bzImage", "vmlinux", "initrd.cpio", "initrd.cpio.gz"]
 
 
+def resolve(kernel):
+    """(kernel package, its version, busybox-static's version): kernel as
+    NAME=VERSION, or what linux-image-amd64 depends on today."""
+    if kernel:
+        kpkg, _, kver = kernel.partition("=")
+        if not kver:
+            die("--kernel wants NAME=VERSION")
+        apt_show_updating(f"{kpkg}={kver}")
+    else:
+        kpkg, kver = kernel_package()
+    return kpkg, kver, candidate(BUSYBOX)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -412,24 +435,28 @@ def main():
     os.makedirs(out, exist_ok=True)
     t_start = time.monotonic()
 
-    if args.kernel:
-        kpkg, _, kver = args.kernel.partition("=")
-        if not kver:
-            die("--kernel wants NAME=VERSION")
-        apt_show_updating(f"{kpkg}={kver}")
-    else:
-        kpkg, kver = kernel_package()
-    bbver = candidate(BUSYBOX)
+    kit_path = os.path.join(out, "kit.txt")
+    have = read_kit(kit_path)
+    ours = {"mkkit_sha256": sha256_file(os.path.abspath(__file__)), "init_sha256": sha256_file(INIT)}
+    complete = (all(have.get(k) == v for k, v in ours.items())
+                and all(os.path.exists(os.path.join(out, o)) for o in OUTPUTS))
+    try:
+        kpkg, kver, bbver = resolve(args.kernel)
+    except Unreachable as e:
+        # Offline, a complete kit from this script and init stays usable:
+        # the versions it pinned are simply not compared with the archive's.
+        if not complete or args.force:
+            die(str(e), UNREACHABLE)
+        log(f"cannot ask the archive ({e}); using the kit as pinned in {kit_path}: "
+            f"{have.get('kernel_package')} {have.get('kernel_version')}")
+        return 0
     want = {
         "kernel_package": kpkg,
         "kernel_version": kver,
         "busybox_package": BUSYBOX,
         "busybox_version": bbver,
-        "mkkit_sha256": sha256_file(os.path.abspath(__file__)),
-        "init_sha256": sha256_file(INIT),
+        **ours,
     }
-    kit_path = os.path.join(out, "kit.txt")
-    have = read_kit(kit_path)
     if (not args.force and all(have.get(k) == v for k, v in want.items())
             and all(os.path.exists(os.path.join(out, o)) for o in OUTPUTS)):
         log(f"up to date: {kpkg} {kver}, {BUSYBOX} {bbver} ({out})")
@@ -441,8 +468,11 @@ def main():
 
     debdir = os.path.join(out, "debs")
     # Keep only the .debs of this build, so a new pin does not pile them up.
-    kdeb, t_kdl = download(kpkg, kver, debdir)
-    bdeb, t_bdl = download(BUSYBOX, bbver, debdir)
+    try:
+        kdeb, t_kdl = download(kpkg, kver, debdir)
+        bdeb, t_bdl = download(BUSYBOX, bbver, debdir)
+    except Unreachable as e:
+        die(str(e), UNREACHABLE)
     for stale in os.listdir(debdir):
         if os.path.join(debdir, stale) not in (kdeb, bdeb):
             os.remove(os.path.join(debdir, stale))
