@@ -113,7 +113,7 @@ $(BUILD)/xtalk.efi: $(BUILD)/xtalk.so
 		--subsystem=10 $< $@
 
 # ---------------------------------------------------------------- guests
-GUEST_NAMES := $(filter-out lib,$(notdir $(patsubst %/,%,$(wildcard guests/*/))))
+GUEST_NAMES := $(filter-out lib linux,$(notdir $(patsubst %/,%,$(wildcard guests/*/))))
 GUEST_LIB_SRCS := $(wildcard guests/lib/*.c guests/lib/*.S) lib/fmt.c lib/string.c
 GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(GUEST_LIB_SRCS))
 GUEST_ELFS := $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_NAMES))
@@ -222,7 +222,7 @@ e2e: all | $(call DEPS_STAMP,test)
 	python3 tests/e2e/run.py --build $(BUILD) $(E2E_ARGS)
 
 # Every stage runs, even after one failed; the last line counts them all.
-TEST_STAGES := unit acpi-check fuzz-short e2e boot-test bench-check
+TEST_STAGES := unit acpi-check fuzz-short e2e boot-test bench-check linux-kit-check
 test: | $(call DEPS_STAMP,test)
 	@python3 tests/run_all.py --make "$(MAKE)" $(TEST_STAGES)
 
@@ -241,5 +241,6 @@ clean:
 .PHONY: all run unit acpi-check check-layers fuzz fuzz-short e2e test bench bench-check clean
 
 include mk/boot-media.mk
+include mk/linux-kit.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

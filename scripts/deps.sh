@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages a make target needs, when they are missing.
-# Usage: scripts/deps.sh GROUP...   (groups: build test run bench usb netboot)
+# Usage: scripts/deps.sh GROUP...   (groups: build test run bench usb netboot linux)
 set -eu
 
 pkgs_build="gcc make binutils gnu-efi mtools gdisk dosfstools python3 acpica-tools"
@@ -9,6 +9,10 @@ pkgs_run="$pkgs_build bochs bochsbios ovmf qemu-system-x86"
 pkgs_bench="$pkgs_test"
 pkgs_usb="$pkgs_build qemu-system-x86 ovmf"
 pkgs_netboot="$pkgs_build qemu-system-x86 ovmf ipxe-qemu ipxe dnsmasq-base"
+# The Linux guest kit (guests/linux/mkkit.py): the kernel and busybox-static
+# are only downloaded and unpacked (apt-get download, dpkg-deb -x), never
+# installed; these are the tools that take them apart and pack the initramfs.
+pkgs_linux="python3 make cpio fakeroot xz-utils zstd gzip kmod file"
 
 want=""
 for g in "$@"; do
