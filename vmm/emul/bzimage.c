@@ -8,6 +8,7 @@
  * every sum is checked before it is used.
  */
 #include "vmm/emul/bzimage.h"
+#include "vmm/emul/errbuf.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -19,30 +20,6 @@
 #include "lib/xerrno.h"
 
 #define JMP_SHORT	0xeb
-
-struct errbuf {
-	char *buf;
-	size_t len;
-};
-
-__attribute__((format(printf, 3, 4)))
-static int fail(const struct errbuf *e, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (e->buf && e->len) {
-		va_start(ap, fmt);
-		xt_vsnprintf(e->buf, e->len, fmt, ap);
-		va_end(ap);
-	}
-	return -code;
-}
-
-static void clear_err(const struct errbuf *e)
-{
-	if (e->buf && e->len)
-		e->buf[0] = '\0';
-}
 
 static uint32_t rd(const uint8_t *p, unsigned int bytes)
 {
@@ -70,21 +47,21 @@ static int check_magic(const uint8_t *img, size_t len, struct bzimage_hdr *h,
 	uint64_t end;
 
 	if (rd(img + BZ_HEADER, 4) != BZ_MAGIC || rd(img + BZ_BOOT_FLAG, 2) != BZ_BOOT_FLAG_MAGIC)
-		return fail(e, XT_ENOEXEC, "not a Linux bzImage (no \"HdrS\" header at 0x202)");
+		return errbuf_fail(e, XT_ENOEXEC, "not a Linux bzImage (no \"HdrS\" header at 0x202)");
 	h->version = (uint16_t)rd(img + BZ_VERSION, 2);
 	if (h->version < BZ_MIN_VERSION)
-		return fail(e, XT_ENOEXEC, "boot protocol %u.%02u is too old (need 2.12 or later)",
+		return errbuf_fail(e, XT_ENOEXEC, "boot protocol %u.%02u is too old (need 2.12 or later)",
 			    h->version >> 8, h->version & 0xff);
 	if (img[BZ_JUMP] != JMP_SHORT)
-		return fail(e, XT_ENOEXEC, "no short jump at 0x200: cannot tell where the header ends");
+		return errbuf_fail(e, XT_ENOEXEC, "no short jump at 0x200: cannot tell where the header ends");
 	end = BZ_HEADER + (uint64_t)img[BZ_JUMP + 1];
 	if (end < BZ_MIN_HDR_END)
-		return fail(e, XT_ENOEXEC, "setup header ends at 0x%llx, before init_size (0x%x)",
+		return errbuf_fail(e, XT_ENOEXEC, "setup header ends at 0x%llx, before init_size (0x%x)",
 			    (unsigned long long)end, BZ_MIN_HDR_END);
 	if (end > BZ_HDR_END)
 		end = BZ_HDR_END;
 	if (end > len)
-		return fail(e, XT_ENOEXEC, "file ends inside the setup header");
+		return errbuf_fail(e, XT_ENOEXEC, "file ends inside the setup header");
 	h->hdr_len = end - BZ_SETUP_SECTS;
 	memcpy(h->hdr, img + BZ_SETUP_SECTS, h->hdr_len);
 	return 0;
@@ -95,9 +72,9 @@ static int check_flags(const uint8_t *img, const struct errbuf *e)
 	unsigned int lf = img[BZ_LOADFLAGS], xlf = rd(img + BZ_XLOADFLAGS, 2);
 
 	if (!(lf & BZ_LOADED_HIGH))
-		return fail(e, XT_ENOEXEC, "not a bzImage (loadflags 0x%02x without LOADED_HIGH)", lf);
+		return errbuf_fail(e, XT_ENOEXEC, "not a bzImage (loadflags 0x%02x without LOADED_HIGH)", lf);
 	if (!(xlf & BZ_XLF_KERNEL_64))
-		return fail(e, XT_ENOEXEC,
+		return errbuf_fail(e, XT_ENOEXEC,
 			    "kernel has no 64-bit entry point (xloadflags 0x%04x without XLF_KERNEL_64)",
 			    xlf);
 	return 0;
@@ -116,16 +93,16 @@ static int check_sizes(const uint8_t *img, size_t len, struct bzimage_hdr *h,
 	h->init_size = rd(img + BZ_INIT_SIZE, 4);
 	/* sects >= 1, so the kernel starts after the header (0x400 > BZ_HDR_END). */
 	if (h->kernel_size <= BZ_ENTRY64_OFFSET)
-		return fail(e, XT_ENOEXEC,
+		return errbuf_fail(e, XT_ENOEXEC,
 			    "syssize says %llu bytes: no room for the 64-bit entry at +0x200",
 			    (unsigned long long)h->kernel_size);
 	if (h->kernel_off > len || h->kernel_size > len - h->kernel_off)
-		return fail(e, XT_ENOEXEC,
+		return errbuf_fail(e, XT_ENOEXEC,
 			    "file is truncated: %zu bytes, the header says %llu (setup %llu + kernel %llu)",
 			    len, (unsigned long long)(h->kernel_off + h->kernel_size),
 			    (unsigned long long)h->kernel_off, (unsigned long long)h->kernel_size);
 	if (h->init_size < h->kernel_size)
-		return fail(e, XT_ENOEXEC, "init_size 0x%llx is smaller than the kernel (0x%llx bytes)",
+		return errbuf_fail(e, XT_ENOEXEC, "init_size 0x%llx is smaller than the kernel (0x%llx bytes)",
 			    (unsigned long long)h->init_size, (unsigned long long)h->kernel_size);
 	return 0;
 }
@@ -140,11 +117,11 @@ static int check_placement_fields(const uint8_t *img, struct bzimage_hdr *h,
 	h->cmdline_size = rd(img + BZ_CMDLINE_SIZE, 4);
 	if (!is_pow2(h->kernel_alignment) || h->kernel_alignment < BZ_ALIGN_MIN ||
 	    h->kernel_alignment > BZ_ALIGN_MAX)
-		return fail(e, XT_ENOEXEC,
+		return errbuf_fail(e, XT_ENOEXEC,
 			    "kernel_alignment 0x%llx is not a power of two from 4 KiB to 1 GiB",
 			    (unsigned long long)h->kernel_alignment);
 	if (!h->relocatable && h->pref_address % BZ_ALIGN_MIN)
-		return fail(e, XT_ENOEXEC, "pref_address 0x%llx of a fixed kernel is not page aligned",
+		return errbuf_fail(e, XT_ENOEXEC, "pref_address 0x%llx of a fixed kernel is not page aligned",
 			    (unsigned long long)h->pref_address);
 	return 0;
 }
@@ -156,13 +133,13 @@ int bzimage_parse(const void *image, size_t len, struct bzimage_hdr *h, char *er
 	const uint8_t *img = image;
 	int ret;
 
-	clear_err(&eb);
+	errbuf_clear(&eb);
 	if (!image || !h)
-		return fail(&eb, XT_EINVAL, "invalid arguments");
+		return errbuf_fail(&eb, XT_EINVAL, "invalid arguments");
 	memset(h, 0, sizeof(*h));
 	/* Every field read below lies before BZ_MIN_HDR_END. */
 	if (len < BZ_MIN_HDR_END)
-		return fail(&eb, XT_ENOEXEC, "image is %zu bytes, too small for a bzImage", len);
+		return errbuf_fail(&eb, XT_ENOEXEC, "image is %zu bytes, too small for a bzImage", len);
 	ret = check_magic(img, len, h, &eb);
 	if (!ret)
 		ret = check_flags(img, &eb);
@@ -184,14 +161,14 @@ int bzimage_place(const struct bzimage_hdr *h, uint64_t ram_size, uint64_t min_g
 	const struct errbuf eb = { err, errlen };
 	uint64_t a, at, align = h->kernel_alignment;
 
-	clear_err(&eb);
+	errbuf_clear(&eb);
 	a = h->pref_address;
 	if ((!h->relocatable || a % align == 0) && fits(a, h->init_size, min_gpa, ram_size)) {
 		*load_gpa = a;
 		return 0;
 	}
 	if (!h->relocatable)
-		return fail(&eb, XT_ERANGE,
+		return errbuf_fail(&eb, XT_ERANGE,
 			    "kernel is not relocatable and needs 0x%llx+0x%llx, outside guest RAM "
 			    "[0x%llx, 0x%llx)",
 			    (unsigned long long)a, (unsigned long long)h->init_size,
@@ -201,7 +178,7 @@ int bzimage_place(const struct bzimage_hdr *h, uint64_t ram_size, uint64_t min_g
 	/* a <= 2^64 - 1 and align <= 1 GiB: round up without wrapping. */
 	at = a > UINT64_MAX - (align - 1) ? 0 : (a + align - 1) & ~(align - 1);
 	if (!at || !fits(at, h->init_size, min_gpa, ram_size))
-		return fail(&eb, XT_ERANGE,
+		return errbuf_fail(&eb, XT_ERANGE,
 			    "kernel needs %llu MiB from 0x%llx (init_size), guest RAM ends at 0x%llx",
 			    (unsigned long long)((h->init_size + 0xfffff) >> 20),
 			    (unsigned long long)(at ? at : a), (unsigned long long)ram_size);
@@ -225,11 +202,11 @@ int bzimage_load(const void *image, size_t len, const struct guest_ram *ram, uin
 	struct bzimage_hdr *h;
 	int ret;
 
-	clear_err(&eb);
+	errbuf_clear(&eb);
 	if (!image || !ram || !ram->base || !info)
-		return fail(&eb, XT_EINVAL, "invalid arguments");
+		return errbuf_fail(&eb, XT_EINVAL, "invalid arguments");
 	if (host_ranges_overlap(image, len, ram->base, ram->size))
-		return fail(&eb, XT_EINVAL, "image buffer overlaps guest RAM");
+		return errbuf_fail(&eb, XT_EINVAL, "image buffer overlaps guest RAM");
 	h = &info->h;
 	ret = bzimage_parse(image, len, h, err, errlen);
 	if (!ret)

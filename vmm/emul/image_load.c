@@ -8,6 +8,7 @@
  * image needs no particular alignment.
  */
 #include "vmm/emul/image_load.h"
+#include "vmm/emul/errbuf.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -51,11 +52,6 @@
 #define PH_MEMSZ	40	/* uint64_t p_memsz */
 #define PHDR_SIZE	56
 
-struct errbuf {
-	char *buf;
-	size_t len;
-};
-
 /* A decoded program header. */
 struct phdr {
 	uint32_t type;
@@ -72,25 +68,6 @@ struct elf {
 	unsigned int phnum;
 	const struct errbuf *err;
 };
-
-__attribute__((format(printf, 3, 4)))
-static int fail(const struct errbuf *e, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (e->buf && e->len) {
-		va_start(ap, fmt);
-		xt_vsnprintf(e->buf, e->len, fmt, ap);
-		va_end(ap);
-	}
-	return -code;
-}
-
-static void clear_err(const struct errbuf *e)
-{
-	if (e->buf && e->len)
-		e->buf[0] = '\0';
-}
 
 /* "16 MiB", "640 KiB" or "0x12345 bytes", for messages. */
 static const char *size_str(char *buf, size_t n, uint64_t bytes)
@@ -142,19 +119,19 @@ static int check_ident(const struct elf *e)
 	const uint8_t *h = e->img;
 
 	if (e->len < EHDR_SIZE)
-		return fail(e->err, XT_ENOEXEC,
+		return errbuf_fail(e->err, XT_ENOEXEC,
 			    "image is %zu bytes, smaller than an ELF64 header (%d)",
 			    e->len, EHDR_SIZE);
 	if (memcmp(h + EI_MAG0, magic, sizeof(magic)))
-		return fail(e->err, XT_ENOEXEC, "not an ELF file (bad magic)");
+		return errbuf_fail(e->err, XT_ENOEXEC, "not an ELF file (bad magic)");
 	if (h[EI_CLASS] != ELFCLASS64)
-		return fail(e->err, XT_ENOEXEC, "not a 64-bit ELF (EI_CLASS %u)",
+		return errbuf_fail(e->err, XT_ENOEXEC, "not a 64-bit ELF (EI_CLASS %u)",
 			    h[EI_CLASS]);
 	if (h[EI_DATA] != ELFDATA2LSB)
-		return fail(e->err, XT_ENOEXEC, "not a little-endian ELF (EI_DATA %u)",
+		return errbuf_fail(e->err, XT_ENOEXEC, "not a little-endian ELF (EI_DATA %u)",
 			    h[EI_DATA]);
 	if (h[EI_VERSION] != EV_CURRENT || rd32(h + EH_VERSION) != EV_CURRENT)
-		return fail(e->err, XT_ENOEXEC, "unsupported ELF version %u/%u",
+		return errbuf_fail(e->err, XT_ENOEXEC, "unsupported ELF version %u/%u",
 			    h[EI_VERSION], rd32(h + EH_VERSION));
 	return 0;
 }
@@ -166,27 +143,27 @@ static int check_header(struct elf *e)
 	unsigned int phentsize = rd16(h + EH_PHENTSIZE);
 
 	if (type != ET_EXEC)
-		return fail(e->err, XT_ENOEXEC,
+		return errbuf_fail(e->err, XT_ENOEXEC,
 			    "not an executable (e_type %u, need ET_EXEC %d)", type, ET_EXEC);
 	if (machine != EM_X86_64)
-		return fail(e->err, XT_ENOEXEC,
+		return errbuf_fail(e->err, XT_ENOEXEC,
 			    "not an x86-64 image (e_machine %u, need %d)", machine, EM_X86_64);
 	if (phentsize != PHDR_SIZE)
-		return fail(e->err, XT_ENOEXEC, "e_phentsize is %u, expected %d",
+		return errbuf_fail(e->err, XT_ENOEXEC, "e_phentsize is %u, expected %d",
 			    phentsize, PHDR_SIZE);
 	e->phoff = rd64(h + EH_PHOFF);
 	e->phnum = rd16(h + EH_PHNUM);
 	if (e->phnum == 0)
-		return fail(e->err, XT_ENOEXEC, "no program headers");
+		return errbuf_fail(e->err, XT_ENOEXEC, "no program headers");
 	if (e->phnum == PN_XNUM)
-		return fail(e->err, XT_ENOEXEC,
+		return errbuf_fail(e->err, XT_ENOEXEC,
 			    "extended program header numbering is not supported");
 	if (e->phnum > IMAGE_ELF_MAX_PHNUM)
-		return fail(e->err, XT_ENOEXEC, "too many program headers (%u, max %d)",
+		return errbuf_fail(e->err, XT_ENOEXEC, "too many program headers (%u, max %d)",
 			    e->phnum, IMAGE_ELF_MAX_PHNUM);
 	/* phnum <= 256, so phnum * 56 cannot overflow; phoff + that can. */
 	if (range_outside(e->phoff, (uint64_t)e->phnum * PHDR_SIZE, e->len))
-		return fail(e->err, XT_ENOEXEC,
+		return errbuf_fail(e->err, XT_ENOEXEC,
 			    "program header table at 0x%llx (%u x %d bytes) lies outside the %zu-byte file",
 			    (unsigned long long)e->phoff, e->phnum, PHDR_SIZE, e->len);
 	return 0;
@@ -211,20 +188,20 @@ static int check_segment(const struct elf *e, unsigned int i, const struct phdr 
 	char sz[32];
 
 	if (ph->filesz > ph->memsz)
-		return fail(e->err, XT_ENOEXEC,
+		return errbuf_fail(e->err, XT_ENOEXEC,
 			    "segment %u: p_filesz 0x%llx exceeds p_memsz 0x%llx", i,
 			    (unsigned long long)ph->filesz, msz);
 	if (range_outside(ph->offset, ph->filesz, e->len))
-		return fail(e->err, XT_ENOEXEC,
+		return errbuf_fail(e->err, XT_ENOEXEC,
 			    "segment %u: file data at 0x%llx+0x%llx lies outside the %zu-byte file",
 			    i, (unsigned long long)ph->offset,
 			    (unsigned long long)ph->filesz, e->len);
 	if (ph->paddr < e->min_gpa)
-		return fail(e->err, XT_ERANGE,
+		return errbuf_fail(e->err, XT_ERANGE,
 			    "segment %u at 0x%llx+0x%llx lies below the lowest loadable address 0x%llx",
 			    i, pa, msz, (unsigned long long)e->min_gpa);
 	if (range_outside(ph->paddr, ph->memsz, e->ram->size))
-		return fail(e->err, XT_ERANGE,
+		return errbuf_fail(e->err, XT_ERANGE,
 			    "segment %u at 0x%llx+0x%llx lies outside guest RAM (%s)", i, pa,
 			    msz, size_str(sz, sizeof(sz), e->ram->size));
 	return 0;
@@ -242,7 +219,7 @@ static int check_overlap(const struct elf *e, unsigned int i, const struct phdr 
 		if (o.type != PT_LOAD || !o.memsz)
 			continue;
 		if (ph->paddr < o.paddr + o.memsz && o.paddr < ph->paddr + ph->memsz)
-			return fail(e->err, XT_ENOEXEC,
+			return errbuf_fail(e->err, XT_ENOEXEC,
 				    "segment %u at 0x%llx+0x%llx overlaps segment %u", i,
 				    (unsigned long long)ph->paddr,
 				    (unsigned long long)ph->memsz, j);
@@ -259,7 +236,7 @@ static int check_segments(const struct elf *e)
 	for (unsigned int i = 0; i < e->phnum; i++) {
 		read_phdr(e, i, &ph);
 		if (ph.type == PT_INTERP)
-			return fail(e->err, XT_ENOEXEC,
+			return errbuf_fail(e->err, XT_ENOEXEC,
 				    "segment %u: PT_INTERP (dynamic linking) is not supported", i);
 		if (ph.type != PT_LOAD)
 			continue;
@@ -271,7 +248,7 @@ static int check_segments(const struct elf *e)
 		loads++;
 	}
 	if (!loads)
-		return fail(e->err, XT_ENOEXEC, "no PT_LOAD segment");
+		return errbuf_fail(e->err, XT_ENOEXEC, "no PT_LOAD segment");
 	return 0;
 }
 
@@ -304,7 +281,7 @@ static int translate_entry(const struct elf *e, uint64_t *gpa)
 
 	if (find_entry(e, va, false, gpa) || find_entry(e, va, true, gpa))
 		return 0;
-	return fail(e->err, XT_ENOEXEC, "entry point 0x%llx is outside every PT_LOAD segment",
+	return errbuf_fail(e->err, XT_ENOEXEC, "entry point 0x%llx is outside every PT_LOAD segment",
 		    (unsigned long long)va);
 }
 
@@ -333,9 +310,9 @@ static int check_args(const void *image, size_t len, const struct guest_ram *ram
 		      const struct errbuf *err)
 {
 	if (!image || !ram || !ram->base)
-		return fail(err, XT_EINVAL, "invalid arguments");
+		return errbuf_fail(err, XT_EINVAL, "invalid arguments");
 	if (host_ranges_overlap(image, len, ram->base, ram->size))
-		return fail(err, XT_EINVAL, "image buffer overlaps guest RAM");
+		return errbuf_fail(err, XT_EINVAL, "image buffer overlaps guest RAM");
 	return 0;
 }
 
@@ -356,10 +333,10 @@ int image_load_elf_span(const void *image, size_t len, const struct guest_ram *r
 	uint64_t gpa = 0;
 	int ret;
 
-	clear_err(&eb);
+	errbuf_clear(&eb);
 	ret = check_args(image, len, ram, &eb);
 	if (!ret && (!entry || !span))
-		ret = fail(&eb, XT_EINVAL, "invalid arguments");
+		ret = errbuf_fail(&eb, XT_EINVAL, "invalid arguments");
 	if (!ret)
 		ret = check_ident(&e);
 	if (!ret)
@@ -382,18 +359,18 @@ int image_load_raw(const void *image, size_t len, const struct guest_ram *ram,
 	char sz[32];
 	int ret;
 
-	clear_err(&eb);
+	errbuf_clear(&eb);
 	ret = check_args(image, len, ram, &eb);
 	if (ret)
 		return ret;
 	if (!len)
-		return fail(&eb, XT_ENOEXEC, "raw image is empty");
+		return errbuf_fail(&eb, XT_ENOEXEC, "raw image is empty");
 	if (load_gpa < min_gpa)
-		return fail(&eb, XT_ERANGE,
+		return errbuf_fail(&eb, XT_ERANGE,
 			    "raw image at 0x%llx lies below the lowest loadable address 0x%llx",
 			    (unsigned long long)load_gpa, (unsigned long long)min_gpa);
 	if (range_outside(load_gpa, len, ram->size))
-		return fail(&eb, XT_ERANGE,
+		return errbuf_fail(&eb, XT_ERANGE,
 			    "raw image at 0x%llx+0x%zx lies outside guest RAM (%s)",
 			    (unsigned long long)load_gpa, len,
 			    size_str(sz, sizeof(sz), ram->size));
