@@ -41,6 +41,16 @@ static inline void put_le16(uint8_t *p, uint16_t v)
 	__builtin_memcpy(p, &v, sizeof(v));
 }
 
+static inline void put_le32(uint8_t *p, uint32_t v)
+{
+	__builtin_memcpy(p, &v, sizeof(v));
+}
+
+static inline void put_le64(uint8_t *p, uint64_t v)
+{
+	__builtin_memcpy(p, &v, sizeof(v));
+}
+
 static inline void put_be16(uint8_t *p, uint16_t v)
 {
 	v = __builtin_bswap16(v);

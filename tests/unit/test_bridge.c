@@ -18,6 +18,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "lib/le.h"
 #include "devices/e1000.h"
 #include "lib/xerrno.h"
 #include "vmm/net/bridge.h"
@@ -117,34 +118,6 @@ static const struct e1000_ops g_ops = {
 	.reset = g_reset,
 	.error = g_error,
 };
-
-/* ---------------------------------------------------------- byte helpers */
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
 
 /* ---------------------------------------------------------- guests */
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "lib/le.h"
 #include "devices/e1000.h"
 #include "lib/xerrno.h"
 
@@ -137,29 +138,6 @@ static uint32_t rd(struct fake *fk, uint32_t off)
 static void wr(struct fake *fk, uint32_t off, uint32_t v)
 {
 	e1000_mmio_write(&fk->dev, off, 4, v);
-}
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
 }
 
 static uint8_t *txd(struct fake *fk, unsigned idx)

@@ -39,6 +39,7 @@
 
 #define XP_CHECK(c) assert_true(c)
 #define XP_FAIL(...) fail_msg(__VA_ARGS__)
+#include "lib/le.h"
 #include "tests/unit/xp_env.h"
 
 #include "crosstalk/detector.h"
@@ -90,32 +91,6 @@ static void wr(struct guest *g, uint32_t off, uint32_t v)
 static uint32_t rd(struct guest *g, uint32_t off)
 {
 	return e1000_mmio_read(&g->nic, off, 4);
-}
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
 }
 
 static uint8_t *txd(struct guest *g, unsigned idx)
