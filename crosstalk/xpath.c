@@ -310,7 +310,7 @@ static int zero_copy(struct xpath *xp, unsigned a, unsigned b, const struct e100
 	 * e1000_rx_deliver_inplace refuses (VLAN stripping, longer than RCTL
 	 * allows): a pair shared for a frame that is then copied would be torn
 	 * down again at once, for every frame. */
-	max = (B->nic->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
+	max = e1000_max_frame(B->nic);
 	if (rc || (rb & PAGE_MASK) || bufsize < PAGE || f->len + E1000_CRC_LEN > PAGE ||
 	    f->len + E1000_CRC_LEN > max || (B->nic->ctrl & E1000_CTRL_VME))
 		return -XT_ENOTSUP;
@@ -843,7 +843,7 @@ static void fast_pair(struct xpath *xp, unsigned a)
 	if (!B->up || !rx_ring_size(B->nic) || (B->nic->ctrl & E1000_CTRL_VME) ||
 	    !e1000_rx_accepts(B->nic, A->fast.dst))
 		return;
-	max = (B->nic->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
+	max = e1000_max_frame(B->nic);
 	close = !xt_det_exclusive(xp->det, a, b);
 	while (B->rxq_count < XP_RXQ && delivered < XP_VIEW_BATCH &&
 	       (pair = fast_frame(xp, a, b, max, close)) >= 0)

@@ -363,6 +363,12 @@ static inline void e1000_stat_size(struct e1000 *d, uint32_t reg64, uint32_t wir
 		e1000_stat_inc(d, reg64 + 4 * i);
 }
 
+/* Longest frame the receive control lets in, FCS included (RCTL.LPE). */
+static inline uint32_t e1000_max_frame(const struct e1000 *d)
+{
+	return (d->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
+}
+
 static inline bool e1000_mac_is_bcast(const uint8_t a[6])
 {
 	return (a[0] & a[1] & a[2] & a[3] & a[4] & a[5]) == 0xff;

@@ -185,8 +185,7 @@ struct rx_plan {
 /* Longest frame RCTL lets in, FCS not included (1518 or 16124). */
 static uint32_t max_len(const struct e1000 *d)
 {
-	return ((d->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD) -
-	       E1000_CRC_LEN;
+	return e1000_max_frame(d) - E1000_CRC_LEN;
 }
 
 /* Segments that add up to len; never longer than the jumbo maximum. */

@@ -303,7 +303,7 @@ static bool needs_bounce(const struct tx_scan *s)
 
 static void check_frame(const struct e1000 *d, struct tx_scan *s)
 {
-	uint32_t max = (d->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
+	uint32_t max = e1000_max_frame(d);
 
 	s->vlan = (s->eop_cmd & E1000_TXD_CMD_VLE) && (d->ctrl & E1000_CTRL_VME);
 	if (s->len < E1000_MIN_FRAME)
@@ -457,7 +457,7 @@ static inline bool simple_at(struct e1000 *d, const uint8_t *base, uint32_t idx,
 	    ((cmd & E1000_TXD_CMD_VLE) && (d->ctrl & E1000_CTRL_VME)))
 		return false;
 	t->len = get_le16(desc + E1000_TXD_LENGTH);
-	max = (d->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
+	max = e1000_max_frame(d);
 	if (t->len < E1000_MIN_FRAME || t->len + E1000_CRC_LEN > max ||
 	    ((d->tctl & E1000_TCTL_PSP) && t->len < E1000_PAD_FRAME))
 		return false;
