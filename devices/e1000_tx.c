@@ -424,26 +424,8 @@ static void set_pending(struct e1000 *d, const struct e1000_frame *f, const stru
 	e1000_frame_read(f, 0, p->dst, sizeof(p->dst));
 }
 
-/*
- * The frame at the fetch cursor when it is the simplest kind: one legacy
- * descriptor with EOP that the hardware passes through unchanged (no
- * checksum insertion, VLAN tag or padding), within the frame limits. Such
- * a frame is exactly what e1000_tx_fetch() would return as one unbounced
- * segment. The descriptor is copied once into *t; e1000_tx_take_simple()
- * queues that copy. 0: anything else (the caller uses e1000_tx_fetch(),
- * which reports what is wrong).
- *
- * The buffer is not mapped (t->data NULL): the caller reaches it through a
- * mapping of its own (cross-talk: the page it shares with the receiver),
- * and hands the frame's first bytes to e1000_tx_take_simple(). The ring
- * itself is mapped as for every access, so bus mastering is honoured.
- *
- * t->base is the ring's mapping, NULL before the first peek of a burst:
- * kept in *t from one peek to the next while nothing else happens in
- * between (no guest runs, no register write, no remap).
- */
-/* Descriptor idx of the ring at base, if it is a simple frame (above);
- * map: also map its buffer (t->data). */
+/* Descriptor idx of the ring at base, if it is a simple frame (see
+ * e1000_tx_peek_simple); map: also map its buffer (t->data). */
 static inline bool simple_at(struct e1000 *d, const uint8_t *base, uint32_t idx,
 			     struct e1000_tx_simple *t, bool map)
 {
@@ -470,6 +452,24 @@ static inline bool simple_at(struct e1000 *d, const uint8_t *base, uint32_t idx,
 	return true;
 }
 
+/*
+ * The frame at the fetch cursor when it is the simplest kind: one legacy
+ * descriptor with EOP that the hardware passes through unchanged (no
+ * checksum insertion, VLAN tag or padding), within the frame limits. Such
+ * a frame is exactly what e1000_tx_fetch() would return as one unbounced
+ * segment. The descriptor is copied once into *t; e1000_tx_take_simple()
+ * queues that copy. 0: anything else (the caller uses e1000_tx_fetch(),
+ * which reports what is wrong).
+ *
+ * The buffer is not mapped (t->data NULL): the caller reaches it through a
+ * mapping of its own (cross-talk: the page it shares with the receiver),
+ * and hands the frame's first bytes to e1000_tx_take_simple(). The ring
+ * itself is mapped as for every access, so bus mastering is honoured.
+ *
+ * t->base is the ring's mapping, NULL before the first peek of a burst:
+ * kept in *t from one peek to the next while nothing else happens in
+ * between (no guest runs, no register write, no remap).
+ */
 int e1000_tx_peek_simple(struct e1000 *d, struct e1000_tx_simple *t)
 {
 	uint32_t cursor = d->fl_count ? d->tx_cur : d->tdh;
