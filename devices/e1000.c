@@ -123,8 +123,8 @@ void *e1000_dma(struct e1000 *d, uint64_t gpa, uint64_t len)
 	return d->ops->dma_map(d->ctx, gpa, len);
 }
 
-/* For memory the device writes: the descriptor rings. */
-static void *e1000_dma_rw(struct e1000 *d, uint64_t gpa, uint64_t len)
+/* For memory the device writes: the descriptor rings and the RX buffers. */
+void *e1000_dma_rw(struct e1000 *d, uint64_t gpa, uint64_t len)
 {
 	if (!d->ops->dma_map_rw)
 		return e1000_dma(d, gpa, len);

@@ -330,6 +330,9 @@ void e1000_irq_timer(struct e1000 *d);
 void e1000_raise(struct e1000 *d, uint32_t causes);
 void e1000_report(struct e1000 *d, enum e1000_err e, uint64_t detail);
 void *e1000_dma(struct e1000 *d, uint64_t gpa, uint64_t len);
+/* The same for memory the device writes (ops->dma_map_rw: never a page the
+ * guest may only read, such as the receiving side of a shared page). */
+void *e1000_dma_rw(struct e1000 *d, uint64_t gpa, uint64_t len);
 /* e1000_dma for a descriptor ring (E1000_RING_TX/RX), kept while ops->dma_epoch holds. */
 uint8_t *e1000_ring_dma(struct e1000 *d, unsigned ring, uint64_t gpa, uint64_t len);
 /* Statistics (per frame on the data path, so inline): 32-bit counters and

@@ -269,7 +269,7 @@ static bool map_buffers(struct e1000 *d, const struct rx_ring *r, const struct r
 
 		memcpy(desc, desc_at(r, idx), sizeof(desc));
 		addr = get_le64(desc + E1000_RXD_ADDR);
-		buf[k] = e1000_dma(d, addr, chunk);
+		buf[k] = e1000_dma_rw(d, addr, chunk);
 		if (!buf[k]) {
 			e1000_report(d, E1000_ERR_BUF_DMA, addr);
 			fail_buffers(d, r, k);

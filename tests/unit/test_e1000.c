@@ -45,6 +45,9 @@ struct fake {
 	unsigned mutate_at;
 	uint64_t mutate_gpa;
 	uint8_t mutate_bytes[16];
+	/* A page the guest may only read (the receiving side of a shared page):
+	 * dma_map_rw refuses it; 0 = none. */
+	uint64_t ro_page;
 };
 
 static void *fake_dma(void *ctx, uint64_t gpa, uint64_t len)
@@ -57,6 +60,15 @@ static void *fake_dma(void *ctx, uint64_t gpa, uint64_t len)
 	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
 		return NULL;
 	return fk->ram + gpa;
+}
+
+static void *fake_dma_rw(void *ctx, uint64_t gpa, uint64_t len)
+{
+	struct fake *fk = ctx;
+
+	if (fk->ro_page && gpa < fk->ro_page + 0x1000 && fk->ro_page < gpa + len)
+		return NULL;
+	return fake_dma(ctx, gpa, len);
 }
 
 static void fake_irq(void *ctx, bool level)
@@ -99,6 +111,7 @@ static uint64_t fake_now(void *ctx)
 
 static const struct e1000_ops fake_ops = {
 	.dma_map = fake_dma,
+	.dma_map_rw = fake_dma_rw,
 	.set_irq = fake_irq,
 	.tx_kick = fake_tx_kick,
 	.rx_kick = fake_rx_kick,
@@ -1420,6 +1433,27 @@ static void test_rx_60(void **state)
 	assert_int_equal(rd(fk, E1000_PRC64), 1);
 }
 
+/* An RX buffer in a page the guest may only read: the frame is not
+ * written there (it would land in the other guest's page), it is counted
+ * as a bad buffer, and the page is unchanged. */
+static void test_rx_buffer_in_readonly_page(void **state)
+{
+	struct fake *fk = *state;
+	static uint8_t frame[60], before[64];
+	struct e1000_frame f = { .nseg = 1, .len = sizeof(frame) };
+
+	rx_setup(fk, 32, 0);
+	fk->ro_page = RX_BUF & ~0xfffULL;
+	memcpy(frame, mac, 6);
+	memcpy(frame + 6, "\x52\x54\x00\xaa\xbb\xcc", 6);
+	memcpy(before, fk->ram + RX_BUF, sizeof(before));
+	f.seg[0].data = frame;
+	f.seg[0].len = sizeof(frame);
+	assert_true(e1000_rx_deliver(&fk->dev, &f, NULL) < 0);
+	assert_memory_equal(fk->ram + RX_BUF, before, sizeof(before));
+	assert_int_equal(fk->err[E1000_ERR_BUF_DMA], 1);
+}
+
 static void test_rx_1514(void **state)
 {
 	struct fake *fk = *state;
@@ -1877,6 +1911,7 @@ int main(void)
 		T(test_err_bad_offload),
 		T(test_rx_60),
 		T(test_rx_1514),
+		T(test_rx_buffer_in_readonly_page),
 		T(test_rx_9000_lpe),
 		T(test_rx_buffer_sizes),
 		T(test_rx_filter),
