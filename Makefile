@@ -200,7 +200,7 @@ FUZZ_SECONDS ?= 20
 # time; one still short of FUZZ_RUNS after FUZZ_CAP seconds fails, named.
 FUZZ_RUNS ?= 10000000
 FUZZ_CAP ?= 3600
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) $(FW_AML_C) | $(call DEPS_STAMP,test)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/harness.h $(PURE_SRCS) $(FW_AML_C) | $(call DEPS_STAMP,test)
 	@mkdir -p $(dir $@)
 	$(call say,FUZZ $@)
 	$(Q)clang $(FUZZ_CFLAGS) $< $(PURE_SRCS) $(FW_AML_C) -o $@
