@@ -30,7 +30,7 @@ GUEST_CFLAGS := $(FREE_CFLAGS) -fno-pic -fno-pie -mcmodel=small -Iguests/lib
 
 HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer $(WARN) -I. -Ilib
-FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -I. -Ilib
+FUZZ_CFLAGS := -g -O2 -fsanitize=fuzzer,address,undefined -I. -Ilib
 
 # V=1 shows the full commands.
 ifeq ($(V),1)
