@@ -24,6 +24,7 @@
 #include "firmware/fw_config.h"
 #include "firmware/mptable.h"
 #include "lib/xerrno.h"
+#include "tests/fuzz/harness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,7 +36,7 @@ struct input {
 	size_t left;
 };
 
-static uint64_t take(struct input *in, unsigned bytes)
+FUZZ_CHECKER static uint64_t take(struct input *in, unsigned bytes)
 {
 	uint64_t v = 0;
 
@@ -50,7 +51,7 @@ static void check(bool ok)
 		abort();
 }
 
-static uint32_t rd32(const uint8_t *p)
+FUZZ_CHECKER static uint32_t rd32(const uint8_t *p)
 {
 	uint32_t v;
 
@@ -58,7 +59,7 @@ static uint32_t rd32(const uint8_t *p)
 	return v;
 }
 
-static uint64_t rd64(const uint8_t *p)
+FUZZ_CHECKER static uint64_t rd64(const uint8_t *p)
 {
 	uint64_t v;
 
@@ -95,7 +96,7 @@ static void read_config(struct input *in, struct fw_config *c)
 	c->hpet = take(in, 1) & 1;
 }
 
-static void check_sdt(const uint8_t *buf, size_t used, uint64_t base, uint64_t gpa, const char *sig)
+FUZZ_CHECKER static void check_sdt(const uint8_t *buf, size_t used, uint64_t base, uint64_t gpa, const char *sig)
 {
 	size_t off;
 	uint32_t len;
@@ -107,7 +108,7 @@ static void check_sdt(const uint8_t *buf, size_t used, uint64_t base, uint64_t g
 	check(fw_sum(buf + off, len) == 0);
 }
 
-static void check_madt(const uint8_t *m, const struct fw_config *c)
+FUZZ_CHECKER static void check_madt(const uint8_t *m, const struct fw_config *c)
 {
 	uint32_t len = rd32(m + 4), off = 44;
 	unsigned cpus = 0;
@@ -120,7 +121,7 @@ static void check_madt(const uint8_t *m, const struct fw_config *c)
 	check(off == len && cpus == c->cpu_count);
 }
 
-static void check_acpi(const uint8_t *buf, const struct acpi_tables_layout *l,
+FUZZ_CHECKER static void check_acpi(const uint8_t *buf, const struct acpi_tables_layout *l,
 		       const struct fw_config *c, uint64_t base)
 {
 	const uint8_t *r = buf + (l->rsdp - base), *x, *f;
@@ -142,7 +143,7 @@ static void check_acpi(const uint8_t *buf, const struct acpi_tables_layout *l,
 	check_madt(buf + (rd64(x + 44) - base), c);
 }
 
-static void check_mp(const uint8_t *buf, const struct mptable_layout *l, uint64_t base)
+FUZZ_CHECKER static void check_mp(const uint8_t *buf, const struct mptable_layout *l, uint64_t base)
 {
 	const uint8_t *t = buf + 16;
 	uint16_t len;
@@ -163,7 +164,7 @@ static uint8_t *fresh(size_t n)
 	return b;
 }
 
-static bool untouched(const uint8_t *b, size_t n)
+FUZZ_CHECKER static bool untouched(const uint8_t *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (b[i] != FILL)
@@ -172,7 +173,7 @@ static bool untouched(const uint8_t *b, size_t n)
 }
 
 /* Whether a build with these arguments must succeed. */
-static bool should_fit(const struct fw_config *c, uint64_t base, size_t need, size_t n,
+FUZZ_CHECKER static bool should_fit(const struct fw_config *c, uint64_t base, size_t need, size_t n,
 		       uint64_t align)
 {
 	return !fw_config_check(c) && base % align == 0 && base < FOUR_GIB &&

@@ -26,6 +26,7 @@
 
 #include "devices/ioapic.h"
 #include "devices/lapic.h"
+#include "tests/fuzz/harness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -52,7 +53,7 @@ static void check(bool ok)
 		abort();
 }
 
-static uint8_t u8(struct input *in)
+FUZZ_CHECKER static uint8_t u8(struct input *in)
 {
 	if (!in->n)
 		return 0;
@@ -60,7 +61,7 @@ static uint8_t u8(struct input *in)
 	return *in->p++;
 }
 
-static uint32_t u32(struct input *in)
+FUZZ_CHECKER static uint32_t u32(struct input *in)
 {
 	uint32_t v = 0;
 
@@ -69,7 +70,7 @@ static uint32_t u32(struct input *in)
 	return v;
 }
 
-static uint64_t u64(struct input *in)
+FUZZ_CHECKER static uint64_t u64(struct input *in)
 {
 	return (uint64_t)u32(in) | (uint64_t)u32(in) << 32;
 }
@@ -291,7 +292,7 @@ static void step(struct harness *h, struct input *in)
 
 /* ---------------------------------------------------------------- invariants */
 
-static void check_lapic(struct harness *h, unsigned c)
+FUZZ_CHECKER static void check_lapic(struct harness *h, unsigned c)
 {
 	struct lapic *l = &h->cpu[c];
 
@@ -315,7 +316,7 @@ static void check_lapic(struct harness *h, unsigned c)
 	}
 }
 
-static void check_ioapic(struct harness *h)
+FUZZ_CHECKER static void check_ioapic(struct harness *h)
 {
 	for (unsigned pin = 0; pin < IOAPIC_NR_PINS; pin++) {
 		uint64_t e = h->io.redtbl[pin];

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "boot/ini.h"
+#include "tests/fuzz/harness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,7 +20,7 @@ static void check(int ok)
 		abort();
 }
 
-static int name_ok(const char *s)
+FUZZ_CHECKER static int name_ok(const char *s)
 {
 	size_t n = strnlen(s, XT_NAME_MAX + 1);
 
@@ -36,7 +37,7 @@ static int name_ok(const char *s)
 }
 
 /* Non-empty, '\\'-separated, no empty or ".." component. */
-static int image_ok(const char *s)
+FUZZ_CHECKER static int image_ok(const char *s)
 {
 	size_t n = strnlen(s, XT_PATH_MAX + 1), start = 0;
 
@@ -52,7 +53,7 @@ static int image_ok(const char *s)
 	return 1;
 }
 
-static void check_guest(const struct xt_config *cfg, unsigned i)
+FUZZ_CHECKER static void check_guest(const struct xt_config *cfg, unsigned i)
 {
 	const struct xt_guest_cfg *g = &cfg->guest[i];
 	uint64_t mem = (uint64_t)g->memory_mib << 20;
@@ -85,7 +86,7 @@ static void check_guest(const struct xt_config *cfg, unsigned i)
 	check(xt_guest_find(cfg, g->name) == (int)i);
 }
 
-static void check_config(const struct xt_config *cfg, const struct xt_diags *d, int errors)
+FUZZ_CHECKER static void check_config(const struct xt_config *cfg, const struct xt_diags *d, int errors)
 {
 	check(cfg->nguests <= XT_MAX_GUESTS);
 	check(cfg->nlinks <= XT_MAX_LINKS);

@@ -13,6 +13,7 @@
 
 #include "lib/xerrno.h"
 #include "vmm/emul/insn_decode.h"
+#include "tests/fuzz/harness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,12 +23,12 @@ static void check(int ok)
 		abort();
 }
 
-static int valid_size(unsigned s)
+FUZZ_CHECKER static int valid_size(unsigned s)
 {
 	return s == 1 || s == 2 || s == 4 || s == 8;
 }
 
-static void check_result(const struct insn_mmio *m, size_t avail)
+FUZZ_CHECKER static void check_result(const struct insn_mmio *m, size_t avail)
 {
 	uint64_t v;
 
@@ -50,7 +51,7 @@ static void check_result(const struct insn_mmio *m, size_t avail)
 	}
 }
 
-static int same(const struct insn_mmio *a, const struct insn_mmio *b)
+FUZZ_CHECKER static int same(const struct insn_mmio *a, const struct insn_mmio *b)
 {
 	return a->len == b->len && a->size == b->size && a->write == b->write &&
 	       a->imm == b->imm && a->imm_value == b->imm_value && a->reg == b->reg &&
@@ -76,17 +77,13 @@ static void check_length(const uint8_t *bytes, const struct insn_mmio *m, enum i
 	free(copy);
 }
 
-/* Decode data[0..avail) in one mode; errors must leave *out alone. */
-static void run(const uint8_t *data, size_t avail, enum insn_mode mode)
+/* Decode copy[0..avail) in one mode; errors must leave *out alone. */
+static void run(const uint8_t *copy, size_t avail, enum insn_mode mode)
 {
 	struct insn_mmio out, sentinel;
-	uint8_t *copy = malloc(avail ? avail : 1);
 	char text[3 * INSN_MAX_LEN];
 	int ret;
 
-	if (!copy)
-		return;
-	memcpy(copy, data, avail);
 	memset(&sentinel, 0xa5, sizeof(sentinel));
 	memcpy(&out, &sentinel, sizeof(out));
 	ret = insn_decode_mmio(copy, avail, mode, &out);
@@ -100,17 +97,32 @@ static void run(const uint8_t *data, size_t avail, enum insn_mode mode)
 	} else {
 		check(memcmp(&out, &sentinel, sizeof(out)) == 0);
 	}
-	free(copy);
 }
 
+/* An exact-size heap copy of data[0..n), so ASan sees any over-read. */
+static uint8_t *exact_copy(const uint8_t *data, size_t n)
+{
+	uint8_t *copy = malloc(n ? n : 1);
+
+	if (copy)
+		memcpy(copy, data, n);
+	return copy;
+}
+
+/* Each mode decodes the same two exact-size copies (one allocation each per input). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum insn_mode modes[] = { INSN_MODE_16, INSN_MODE_32, INSN_MODE_64 };
+	size_t cut = size > 1 ? data[0] % size : 0;
+	uint8_t *all = exact_copy(data, size);
+	uint8_t *tail = size > 1 ? exact_copy(data + 1, cut) : NULL;
 
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		run(data, size, modes[i]);
-		if (size > 1)
-			run(data + 1, data[0] % size, modes[i]);
+	for (size_t i = 0; all && i < sizeof(modes) / sizeof(modes[0]); i++) {
+		run(all, size, modes[i]);
+		if (tail)
+			run(tail, cut, modes[i]);
 	}
+	free(tail);
+	free(all);
 	return 0;
 }

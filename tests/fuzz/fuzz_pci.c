@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "devices/pci.h"
+#include "tests/fuzz/harness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -50,7 +51,7 @@ static void check(bool ok)
 		abort();
 }
 
-static bool window_ok(unsigned bar, uint32_t base, uint32_t size)
+FUZZ_CHECKER static bool window_ok(unsigned bar, uint32_t base, uint32_t size)
 {
 	if (bar == 0)
 		return size == MEM_SIZE && base >= MEM_LO && base < MEM_HI && MEM_HI - base >= size;
@@ -74,7 +75,7 @@ static void update(void *ctx, unsigned bar, bool enabled, uint32_t base, uint32_
 }
 
 /* Bytes the guest can never change (type 0 header rules + device-specific area). */
-static bool read_only(const struct pci_func *f, unsigned off)
+FUZZ_CHECKER static bool read_only(const struct pci_func *f, unsigned off)
 {
 	if (off >= PCI_BASE_ADDRESS_0 && off < PCI_CARDBUS_CIS)
 		return !f->bar[(off - PCI_BASE_ADDRESS_0) / 4].size;
@@ -92,7 +93,7 @@ static bool read_only(const struct pci_func *f, unsigned off)
 	}
 }
 
-static void check_image(const struct pci_func *f, const uint8_t *snap)
+FUZZ_CHECKER static void check_image(const struct pci_func *f, const uint8_t *snap)
 {
 	uint16_t cmd = pci_func_command(f);
 	uint16_t st = (uint16_t)(f->cfg[PCI_STATUS] | f->cfg[PCI_STATUS + 1] << 8);
@@ -104,13 +105,13 @@ static void check_image(const struct pci_func *f, const uint8_t *snap)
 	check((st & PCI_STATUS_CAP_LIST) == (snap[PCI_STATUS] & PCI_STATUS_CAP_LIST));
 }
 
-static uint32_t reg32(const struct pci_func *f, unsigned off)
+FUZZ_CHECKER static uint32_t reg32(const struct pci_func *f, unsigned off)
 {
 	return (uint32_t)f->cfg[off] | (uint32_t)f->cfg[off + 1] << 8 |
 	       (uint32_t)f->cfg[off + 2] << 16 | (uint32_t)f->cfg[off + 3] << 24;
 }
 
-static void check_bar(const struct harness *h, unsigned i)
+FUZZ_CHECKER static void check_bar(const struct harness *h, unsigned i)
 {
 	const struct pci_func *f = &h->dev;
 	const struct pci_bar *bar = &f->bar[i];
@@ -131,7 +132,7 @@ static void check_bar(const struct harness *h, unsigned i)
 	check(bar->assigned && bar->base == t->base);
 }
 
-static void check_all(const struct harness *h)
+FUZZ_CHECKER static void check_all(const struct harness *h)
 {
 	check(!(h->bus.config_address & ~PCI_CONFIG_ADDRESS_MASK));
 	check_image(&h->hb, h->snap_hb);
@@ -140,7 +141,7 @@ static void check_all(const struct harness *h)
 		check_bar(h, i);
 }
 
-static const struct pci_func *target(const struct harness *h)
+FUZZ_CHECKER static const struct pci_func *target(const struct harness *h)
 {
 	uint32_t ca = h->bus.config_address;
 
@@ -150,7 +151,7 @@ static const struct pci_func *target(const struct harness *h)
 }
 
 /* What a read must return, from the image (computed before the read). */
-static uint32_t expected_read(const struct harness *h, uint16_t port, unsigned size)
+FUZZ_CHECKER static uint32_t expected_read(const struct harness *h, uint16_t port, unsigned size)
 {
 	uint32_t ones = size == 1 ? 0xffu : size == 2 ? 0xffffu : 0xffffffffu;
 	const struct pci_func *f = target(h);

@@ -32,6 +32,7 @@
 #include "devices/mc146818.h"
 #include "devices/pit8254.h"
 #include "devices/timebase.h"
+#include "tests/fuzz/harness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -83,7 +84,7 @@ static uint64_t advance(struct harness *h, const uint8_t *op)
 	return h->now;
 }
 
-static void check_pit(const struct harness *h)
+FUZZ_CHECKER static void check_pit(const struct harness *h)
 {
 	const struct pit8254 *pit = &h->pit;
 	uint64_t now = pit->last_ns;
@@ -101,7 +102,7 @@ static void check_pit(const struct harness *h)
 	}
 }
 
-static void check_pm(const struct harness *h, uint64_t t)
+FUZZ_CHECKER static void check_pm(const struct harness *h, uint64_t t)
 {
 	const struct acpi_pm_timer *pm = &h->pm;
 	uint32_t mask = pm->ext32 ? ACPI_PM_TMR_VAL_32 : ACPI_PM_TMR_VAL_24;
@@ -172,7 +173,7 @@ static void pit_to_event(struct harness *h, unsigned ch)
 		h->now = e;
 }
 
-static void check_hpet_state(const struct hpet *hp)
+FUZZ_CHECKER static void check_hpet_state(const struct hpet *hp)
 {
 	check(!(hp->edges >> HPET_NUM_TIMERS));
 	check(!(hp->isr >> HPET_NUM_TIMERS));
