@@ -287,6 +287,17 @@ static int share(struct xpath *xp, unsigned a, uint64_t ta, unsigned b, uint64_t
 	return rc;
 }
 
+/* Whether the page of gpa holds part of d's TX or RX descriptor ring. */
+static bool holds_ring(const struct e1000 *d, uint64_t gpa)
+{
+	uint64_t page = gpa & ~(uint64_t)PAGE_MASK;
+	uint64_t rx = (uint64_t)d->rdbah << 32 | d->rdbal, tx = (uint64_t)d->tdbah << 32 | d->tdbal;
+	uint64_t rxlen = d->rdlen & E1000_DLEN_RAW_MASK, txlen = d->tdlen & E1000_DLEN_RAW_MASK;
+
+	return (rxlen && page < rx + rxlen && rx < page + PAGE) ||
+	       (txlen && page < tx + txlen && tx < page + PAGE);
+}
+
 /*
  * 0: delivered in place, *e says through which pair (its view held);
  * -XT_EAGAIN: B is full; -XT_ENOTSUP: copy instead.
@@ -297,6 +308,7 @@ static int zero_copy(struct xpath *xp, unsigned a, unsigned b, const struct e100
 	struct xp_port *B = &xp->port[b];
 	uint64_t ta = f->seg[0].gpa, rb;
 	uint32_t bufsize, max;
+	bool paired;
 	int rc, pair;
 
 	if (!xp->zerocopy || f->nseg != 1 || f->bounced || !ta || (ta & PAGE_MASK) ||
@@ -316,15 +328,24 @@ static int zero_copy(struct xpath *xp, unsigned a, unsigned b, const struct e100
 		return -XT_ENOTSUP;
 	/* Pages already shared carry any frame for free; a short frame is not
 	 * worth a remap (copying it would tear the pair down: see copy_to). */
-	if (!remap_is_pair(xp->rm, xp->port[a].mem, ta, B->mem, rb) &&
-	    (f->len < xp->zerocopy_min || !pairing_seen(xp, a, ta, b, rb)))
+	paired = remap_is_pair(xp->rm, xp->port[a].mem, ta, B->mem, rb);
+	if (!paired && (f->len < xp->zerocopy_min || !pairing_seen(xp, a, ta, b, rb)))
+		return -XT_ENOTSUP;
+	/* A page the NIC writes for B (its own descriptor rings) is never B's
+	 * side of a pair: B would see it replaced by A's page. */
+	if (holds_ring(B->nic, rb))
 		return -XT_ENOTSUP;
 	pair = share(xp, a, ta, b, rb);
 	if (pair < 0)
 		return -XT_ENOTSUP;
 	rc = e1000_rx_deliver_inplace(B->nic, rb, f->len, dst);
-	if (rc)
+	if (rc) {
+		/* Not delivered: a pair made for this frame must not stay, or B
+		 * would read A's page while holding no frame from A (H2). */
+		if (!paired)
+			remap_unshare(xp->rm, (unsigned)pair);
 		return rc == -XT_EAGAIN ? rc : -XT_ENOTSUP;
+	}
 	views_hold(xp, (unsigned)pair);
 	*e = (struct xp_rx_entry){ .src = (uint8_t)a, .close = !xt_det_exclusive(xp->det, a, b),
 				   .pair = (uint16_t)pair, .tx_gpa = ta, .rx_gpa = rb };

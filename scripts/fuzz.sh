@@ -1,7 +1,9 @@
 #!/bin/sh
 # Run libFuzzer targets (build/fuzz/fuzz_NAME) on a scratch copy of their
 # corpus (libFuzzer adds new inputs to the corpus directory it is given,
-# build/fuzz/corpus_NAME; the seeds are tests/fuzz/corpus_NAME). A crash or
+# build/fuzz/corpus_NAME; the seeds are tests/fuzz/corpus_NAME, and the
+# reproducers of past findings in tests/fuzz/regress_NAME/crash-*, which
+# libFuzzer runs first, so a finding that comes back fails at once). A crash or
 # sanitizer report leaves its reproducer in build/fuzz/NAME-crash-... and the
 # log in build/fuzz/NAME.log.
 #
@@ -29,6 +31,9 @@ prepare() {
 	work=$OUT/corpus_$1
 	mkdir -p "$work"
 	[ -d "tests/fuzz/corpus_$1" ] && cp -n tests/fuzz/corpus_"$1"/* "$work"/ 2>/dev/null
+	for r in tests/fuzz/regress_"$1"/crash-*; do
+		[ -f "$r" ] && cp "$r" "$work/regress-$(basename "$r")"
+	done
 	return 0
 }
 
