@@ -86,6 +86,9 @@ static unsigned snoop(unsigned ms)
 	uint64_t until;
 	unsigned found = 0;
 
+	/* RX off first: a frame still arriving while the buffers are zeroed
+	 * (a broadcast, legitimately ours) would be taken for a leak. */
+	e1000_wr(&nic, E1000_RCTL, 0);
 	memset(nic.dma.rxmem, 0, sizeof(nic.dma.rxmem));
 	if (e1000_reinit(&nic))
 		print(NAME ": snoop: NIC reset failed\n");
