@@ -12,6 +12,12 @@
  * fakes check that S pages are freed only after every EPT change was
  * invalidated, and poison freed S pages.
  *
+ * Every page of the host arena and of the EPT tables the code can reach is
+ * marked in host_dirty / t_dirty when a pointer to it is handed out
+ * (host_va, g_dma, s_alloc, t_alloc, t_virt; own marks the page it points
+ * into): the fuzzer restores only those pages between inputs (see the
+ * snapshot in tests/fuzz/fuzz_xpath.c).
+ *
  * The includer defines XP_CHECK(cond) and XP_FAIL(fmt, ...) (cmocka asserts,
  * or abort() in the fuzzer) and may shrink RAM_SIZE, NG_MAX, S_PAGES and
  * TABLE_PAGES first.
@@ -46,6 +52,7 @@
 #endif
 #define S_HPA		(HOST_HPA + NG_MAX * RAM_SIZE)
 #define HOST_SIZE	(NG_MAX * RAM_SIZE + S_PAGES * PAGE)
+#define HOST_PAGES	(HOST_SIZE / PAGE)
 #define TABLE_HPA	0x70000000ULL
 #ifndef TABLE_PAGES
 #define TABLE_PAGES	512
@@ -90,10 +97,13 @@ struct phys_frame {
 
 struct env {
 	uint8_t *host;			/* HOST_SIZE bytes at HOST_HPA */
+	uint64_t host_dirty[(HOST_PAGES + 63) / 64];	/* bit i: page i of host handed out */
+	uint64_t t_dirty[(TABLE_PAGES + 63) / 64];	/* bit i: table page i handed out */
 	bool s_used[S_PAGES];
 	unsigned s_allocs, s_frees;
 	uint8_t *tables;
 	bool t_used[TABLE_PAGES];
+	unsigned t_allocs, t_frees;
 	struct ept_ops eops;
 	struct remap_ops rops;
 	struct xp_phys_ops pops;
@@ -118,12 +128,25 @@ static const uint8_t unknown_mac[6] = { 0x52, 0x54, 0x00, 0xee, 0xee, 0xee };
 
 /* ---------------------------------------------------------- host memory */
 
+static inline void mark_dirty(uint64_t *mask, uint64_t page)
+{
+	mask[page / 64] |= 1ULL << (page % 64);
+}
+
+/* Host pages [hpa, hpa + len) may be written through a pointer handed out. */
+static inline void host_dirty(uint64_t hpa, uint64_t len)
+{
+	for (uint64_t p = (hpa - HOST_HPA) / PAGE; p <= (hpa - HOST_HPA + (len ? len - 1 : 0)) / PAGE; p++)
+		mark_dirty(E->host_dirty, p);
+}
+
 static inline void *host_va(uint64_t hpa)
 {
 	if (hpa < HOST_HPA || hpa >= HOST_HPA + HOST_SIZE)
 		XP_FAIL("hpa %#llx outside the host arena", (unsigned long long)hpa);
 	if (hpa >= S_HPA && !E->s_used[(hpa - S_HPA) / PAGE])
 		XP_FAIL("hpa %#llx: S page not live", (unsigned long long)hpa);
+	host_dirty(hpa, 1);
 	return E->host + (hpa - HOST_HPA);
 }
 
@@ -136,6 +159,7 @@ static inline void *s_alloc(void *ctx, uint64_t *hpa)
 		E->s_used[i] = true;
 		E->s_allocs++;
 		*hpa = S_HPA + i * PAGE;
+		host_dirty(*hpa, PAGE);
 		memset(E->host + (*hpa - HOST_HPA), 0, PAGE);
 		return E->host + (*hpa - HOST_HPA);
 	}
@@ -184,6 +208,8 @@ static inline void *t_alloc(void *ctx, uint64_t *hpa)
 		if (E->t_used[i])
 			continue;
 		E->t_used[i] = true;
+		E->t_allocs++;
+		mark_dirty(E->t_dirty, i);
 		*hpa = TABLE_HPA + i * PAGE;
 		memset(E->tables + i * PAGE, 0, PAGE);
 		return E->tables + i * PAGE;
@@ -196,6 +222,7 @@ static inline void t_free(void *ctx, void *va, uint64_t hpa)
 	(void)ctx;
 	(void)va;
 	E->t_used[(hpa - TABLE_HPA) / PAGE] = false;
+	E->t_frees++;
 }
 
 static inline void *t_virt(void *ctx, uint64_t hpa)
@@ -204,6 +231,7 @@ static inline void *t_virt(void *ctx, uint64_t hpa)
 	if (hpa < TABLE_HPA || hpa >= TABLE_HPA + TABLE_PAGES * PAGE ||
 	    !E->t_used[(hpa - TABLE_HPA) / PAGE])
 		XP_FAIL("hpa %#llx: not a live table", (unsigned long long)hpa);
+	mark_dirty(E->t_dirty, (hpa - TABLE_HPA) / PAGE);
 	return E->tables + (hpa - TABLE_HPA);
 }
 
@@ -279,6 +307,7 @@ static inline void *g_dma(void *ctx, uint64_t gpa, uint64_t len)
 	for (next = (gpa | (psize - 1)) + 1; next < gpa + len; next += psize)
 		if (ept_lookup(&g->ept, next, &hpa, NULL, NULL, &psize) || hpa != first + (next - gpa))
 			return NULL;
+	host_dirty(first, len);
 	return host_va(first);
 }
 
@@ -366,15 +395,16 @@ static inline void xp_logger(void *ctx, const char *what, unsigned a, unsigned b
 
 /* ---------------------------------------------------------- environment */
 
-static inline void env_new(bool zerocopy, bool phys)
+/* A fresh environment in E's memory (allocated by env_new). */
+static inline void env_init(bool zerocopy, bool phys)
 {
-	E = calloc(1, sizeof(*E));
-	XP_CHECK((E) != NULL);
-	E->host = aligned_alloc(PAGE, HOST_SIZE);
-	E->tables = aligned_alloc(PAGE, TABLE_PAGES * PAGE);
-	XP_CHECK((E->host) != NULL);
-	XP_CHECK((E->tables) != NULL);
+	uint8_t *host = E->host, *tables = E->tables;
+
+	memset(E, 0, sizeof(*E));
+	E->host = host;
+	E->tables = tables;
 	memset(E->host, 0, HOST_SIZE);
+	memset(E->tables, 0, TABLE_PAGES * PAGE);
 	memset(E->host + NG_MAX * RAM_SIZE, POISON, S_PAGES * PAGE);
 	E->eops = (struct ept_ops){ t_alloc, t_free, t_virt, NULL };
 	E->rops = (struct remap_ops){ s_alloc, s_free, rm_virt, fake_invept, NULL };
@@ -383,6 +413,17 @@ static inline void env_new(bool zerocopy, bool phys)
 	XP_CHECK((remap_init(&E->rm, &E->rops)) == (0));
 	xp_init(&E->xp, &E->det, &E->rm, phys ? &E->pops : NULL, zerocopy);
 	E->xp.log = xp_logger;
+}
+
+static inline void env_new(bool zerocopy, bool phys)
+{
+	E = calloc(1, sizeof(*E));
+	XP_CHECK((E) != NULL);
+	E->host = aligned_alloc(PAGE, HOST_SIZE);
+	E->tables = aligned_alloc(PAGE, TABLE_PAGES * PAGE);
+	XP_CHECK((E->host) != NULL);
+	XP_CHECK((E->tables) != NULL);
+	env_init(zerocopy, phys);
 }
 
 static inline struct guest *add_guest(uint16_t network, int uplink)
@@ -462,6 +503,7 @@ static inline void gwrite(struct guest *g, uint64_t gpa, const void *src, uint32
 /* The guest's own page (not its EPT view). */
 static inline uint8_t *own(struct guest *g, uint64_t gpa)
 {
+	host_dirty(g->ram_hpa + gpa, 1);
 	return E->host + (g->ram_hpa - HOST_HPA) + gpa;
 }
 
@@ -474,17 +516,29 @@ static inline uint64_t hpa_of(struct guest *g, uint64_t gpa, uint64_t *perms)
 }
 
 
-/* Every pair torn down, every S page given back, everything freed. */
-static inline void env_free(void)
+/* Every pair torn down, every S page given back, every table freed (the
+ * memory stays: env_init can start again in it). */
+static inline void env_unshared(void)
 {
 	for (unsigned i = 0; i < E->ng; i++)
 		remap_unshare_side(&E->rm, &E->g[i].side);
 	XP_CHECK(E->rm.npairs == 0);
 	XP_CHECK(E->s_allocs == E->s_frees);
+}
+
+static inline void env_teardown(void)
+{
+	env_unshared();
 	for (unsigned i = 0; i < E->ng; i++)
 		ept_destroy(&E->g[i].ept);
 	for (unsigned i = 0; i < TABLE_PAGES; i++)
 		XP_CHECK(!E->t_used[i]);
+}
+
+/* Every pair torn down, every S page given back, everything freed. */
+static inline void env_free(void)
+{
+	env_teardown();
 	free(E->host);
 	free(E->tables);
 	free(E);
