@@ -42,16 +42,18 @@
 #define PH_MAX		128u
 #define XP_CHECK(c)	do { if (!(c)) abort(); } while (0)
 #define XP_FAIL(...)	abort()
-#include "tests/unit/xp_env.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Checkers: no SanitizerCoverage (their branches are not coverage worth
- * seeking, and libFuzzer pays per edge they add); the same definition as
- * tests/fuzz/harness.h's, kept here until that header is on this branch. */
+/* Checkers and the fake machine (xp_env.h): no SanitizerCoverage (their
+ * branches are not coverage worth seeking, and libFuzzer pays per edge they
+ * add); the same definition as tests/fuzz/harness.h's, kept here until that
+ * header is on this branch. */
 #ifndef FUZZ_CHECKER
 #define FUZZ_CHECKER __attribute__((no_sanitize("coverage")))
 #endif
+#define XP_ENV_FN	FUZZ_CHECKER
+#include "tests/unit/xp_env.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NSLOTS		8u
 #define TX_RING_GPA	0x0000u

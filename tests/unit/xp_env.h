@@ -20,7 +20,9 @@
  *
  * The includer defines XP_CHECK(cond) and XP_FAIL(fmt, ...) (cmocka asserts,
  * or abort() in the fuzzer) and may shrink RAM_SIZE, NG_MAX, S_PAGES and
- * TABLE_PAGES first.
+ * TABLE_PAGES first, and may define XP_ENV_FN, put before the fake
+ * machine's functions (memory, allocators, physical NIC, e1000 ops, the
+ * guests' view of their memory): the fuzzer compiles them without coverage.
  */
 #ifndef XTALK_TESTS_XP_ENV_H
 #define XTALK_TESTS_XP_ENV_H
@@ -40,6 +42,9 @@
 #include "lib/xerrno.h"
 
 #define PAGE		0x1000ULL
+#ifndef XP_ENV_FN
+#define XP_ENV_FN
+#endif
 #ifndef RAM_SIZE
 #define RAM_SIZE	(2ULL << 20)
 #endif
@@ -128,19 +133,19 @@ static const uint8_t unknown_mac[6] = { 0x52, 0x54, 0x00, 0xee, 0xee, 0xee };
 
 /* ---------------------------------------------------------- host memory */
 
-static inline void mark_dirty(uint64_t *mask, uint64_t page)
+XP_ENV_FN static inline void mark_dirty(uint64_t *mask, uint64_t page)
 {
 	mask[page / 64] |= 1ULL << (page % 64);
 }
 
 /* Host pages [hpa, hpa + len) may be written through a pointer handed out. */
-static inline void host_dirty(uint64_t hpa, uint64_t len)
+XP_ENV_FN static inline void host_dirty(uint64_t hpa, uint64_t len)
 {
 	for (uint64_t p = (hpa - HOST_HPA) / PAGE; p <= (hpa - HOST_HPA + (len ? len - 1 : 0)) / PAGE; p++)
 		mark_dirty(E->host_dirty, p);
 }
 
-static inline void *host_va(uint64_t hpa)
+XP_ENV_FN static inline void *host_va(uint64_t hpa)
 {
 	if (hpa < HOST_HPA || hpa >= HOST_HPA + HOST_SIZE)
 		XP_FAIL("hpa %#llx outside the host arena", (unsigned long long)hpa);
@@ -150,7 +155,7 @@ static inline void *host_va(uint64_t hpa)
 	return E->host + (hpa - HOST_HPA);
 }
 
-static inline void *s_alloc(void *ctx, uint64_t *hpa)
+XP_ENV_FN static inline void *s_alloc(void *ctx, uint64_t *hpa)
 {
 	(void)ctx;
 	for (unsigned i = 0; i < S_PAGES; i++) {
@@ -167,7 +172,7 @@ static inline void *s_alloc(void *ctx, uint64_t *hpa)
 }
 
 /* S goes back only once every EPT change was invalidated. */
-static inline void s_free(void *ctx, void *va, uint64_t hpa)
+XP_ENV_FN static inline void s_free(void *ctx, void *va, uint64_t hpa)
 {
 	(void)ctx;
 	XP_CHECK(hpa >= S_HPA && hpa < S_HPA + S_PAGES * PAGE);
@@ -179,13 +184,13 @@ static inline void s_free(void *ctx, void *va, uint64_t hpa)
 	E->s_frees++;
 }
 
-static inline void *rm_virt(void *ctx, uint64_t hpa)
+XP_ENV_FN static inline void *rm_virt(void *ctx, uint64_t hpa)
 {
 	(void)ctx;
 	return host_va(hpa);
 }
 
-static inline void fake_invept(void *ctx, struct ept *ept)
+XP_ENV_FN static inline void fake_invept(void *ctx, struct ept *ept)
 {
 	(void)ctx;
 	for (unsigned i = 0; i < E->ng; i++) {
@@ -201,7 +206,7 @@ static inline void fake_invept(void *ctx, struct ept *ept)
 	XP_FAIL("invept of an unknown EPT");
 }
 
-static inline void *t_alloc(void *ctx, uint64_t *hpa)
+XP_ENV_FN static inline void *t_alloc(void *ctx, uint64_t *hpa)
 {
 	(void)ctx;
 	for (unsigned i = 0; i < TABLE_PAGES; i++) {
@@ -217,7 +222,7 @@ static inline void *t_alloc(void *ctx, uint64_t *hpa)
 	return NULL;
 }
 
-static inline void t_free(void *ctx, void *va, uint64_t hpa)
+XP_ENV_FN static inline void t_free(void *ctx, void *va, uint64_t hpa)
 {
 	(void)ctx;
 	(void)va;
@@ -225,7 +230,7 @@ static inline void t_free(void *ctx, void *va, uint64_t hpa)
 	E->t_frees++;
 }
 
-static inline void *t_virt(void *ctx, uint64_t hpa)
+XP_ENV_FN static inline void *t_virt(void *ctx, uint64_t hpa)
 {
 	(void)ctx;
 	if (hpa < TABLE_HPA || hpa >= TABLE_HPA + TABLE_PAGES * PAGE ||
@@ -237,7 +242,7 @@ static inline void *t_virt(void *ctx, uint64_t hpa)
 
 /* ---------------------------------------------------------- the physical NIC */
 
-static inline struct phys_frame *ph_record(bool copy, uint64_t cookie)
+XP_ENV_FN static inline struct phys_frame *ph_record(bool copy, uint64_t cookie)
 {
 	struct phys_frame *p;
 
@@ -249,7 +254,7 @@ static inline struct phys_frame *ph_record(bool copy, uint64_t cookie)
 	return p;
 }
 
-static inline int ph_xmit(void *ctx, const struct xp_seg *segs, unsigned nseg, uint64_t cookie)
+XP_ENV_FN static inline int ph_xmit(void *ctx, const struct xp_seg *segs, unsigned nseg, uint64_t cookie)
 {
 	struct phys_frame *p;
 
@@ -275,7 +280,7 @@ static inline int ph_xmit(void *ctx, const struct xp_seg *segs, unsigned nseg, u
 	return 0;
 }
 
-static inline int ph_xmit_copy(void *ctx, const uint8_t *data, uint32_t len, uint64_t cookie)
+XP_ENV_FN static inline int ph_xmit_copy(void *ctx, const uint8_t *data, uint32_t len, uint64_t cookie)
 {
 	struct phys_frame *p;
 
@@ -295,7 +300,7 @@ static inline int ph_xmit_copy(void *ctx, const uint8_t *data, uint32_t len, uin
 
 /* ---------------------------------------------------------- e1000 ops */
 
-static inline void *g_dma(void *ctx, uint64_t gpa, uint64_t len)
+XP_ENV_FN static inline void *g_dma(void *ctx, uint64_t gpa, uint64_t len)
 {
 	struct guest *g = ctx;
 	uint64_t first, hpa, psize, next;
@@ -312,7 +317,7 @@ static inline void *g_dma(void *ctx, uint64_t gpa, uint64_t len)
 }
 
 /* As vmm/net/nic.c: memory the device writes must be writable by the guest. */
-static inline void *g_dma_rw(void *ctx, uint64_t gpa, uint64_t len)
+XP_ENV_FN static inline void *g_dma_rw(void *ctx, uint64_t gpa, uint64_t len)
 {
 	struct guest *g = ctx;
 	uint64_t hpa, perms, psize;
@@ -325,12 +330,12 @@ static inline void *g_dma_rw(void *ctx, uint64_t gpa, uint64_t len)
 }
 
 /* As vmm/net/nic.c: ring mappings stay valid until the guest's EPT changes. */
-static inline uint64_t g_epoch(void *ctx)
+XP_ENV_FN static inline uint64_t g_epoch(void *ctx)
 {
 	return ((struct guest *)ctx)->ept.generation;
 }
 
-static inline void g_irq(void *ctx, bool level)
+XP_ENV_FN static inline void g_irq(void *ctx, bool level)
 {
 	struct guest *g = ctx;
 
@@ -340,28 +345,28 @@ static inline void g_irq(void *ctx, bool level)
 		g->irq_raised++;
 }
 
-static inline void g_tx_kick(void *ctx)
+XP_ENV_FN static inline void g_tx_kick(void *ctx)
 {
 	xp_tx(&E->xp, ((struct guest *)ctx)->port);
 }
 
-static inline void g_rx_kick(void *ctx)
+XP_ENV_FN static inline void g_rx_kick(void *ctx)
 {
 	xp_rx_ready(&E->xp, ((struct guest *)ctx)->port);
 }
 
-static inline void g_reset(void *ctx)
+XP_ENV_FN static inline void g_reset(void *ctx)
 {
 	xp_port_reset(&E->xp, ((struct guest *)ctx)->port);
 }
 
-static inline void g_disabled(void *ctx, bool tx)
+XP_ENV_FN static inline void g_disabled(void *ctx, bool tx)
 {
 	(void)tx;
 	xp_port_reset(&E->xp, ((struct guest *)ctx)->port);
 }
 
-static inline void g_error(void *ctx, enum e1000_err e, uint64_t detail)
+XP_ENV_FN static inline void g_error(void *ctx, enum e1000_err e, uint64_t detail)
 {
 	struct guest *g = ctx;
 
@@ -452,7 +457,7 @@ static inline struct guest *add_guest(uint16_t network, int uplink)
 
 /* ---------------------------------------------------------- guest memory (its EPT view) */
 
-static inline uint8_t *gpage(struct guest *g, uint64_t gpa, bool write)
+XP_ENV_FN static inline uint8_t *gpage(struct guest *g, uint64_t gpa, bool write)
 {
 	uint64_t hpa, perms;
 
@@ -468,7 +473,7 @@ static inline uint8_t *gpage(struct guest *g, uint64_t gpa, bool write)
 	return host_va(hpa);
 }
 
-static inline void gread(struct guest *g, uint64_t gpa, void *dst, uint32_t len)
+XP_ENV_FN static inline void gread(struct guest *g, uint64_t gpa, void *dst, uint32_t len)
 {
 	uint8_t *out = dst;
 
@@ -484,7 +489,7 @@ static inline void gread(struct guest *g, uint64_t gpa, void *dst, uint32_t len)
 	}
 }
 
-static inline void gwrite(struct guest *g, uint64_t gpa, const void *src, uint32_t len)
+XP_ENV_FN static inline void gwrite(struct guest *g, uint64_t gpa, const void *src, uint32_t len)
 {
 	const uint8_t *in = src;
 
@@ -501,7 +506,7 @@ static inline void gwrite(struct guest *g, uint64_t gpa, const void *src, uint32
 }
 
 /* The guest's own page (not its EPT view). */
-static inline uint8_t *own(struct guest *g, uint64_t gpa)
+XP_ENV_FN static inline uint8_t *own(struct guest *g, uint64_t gpa)
 {
 	host_dirty(g->ram_hpa + gpa, 1);
 	return E->host + (g->ram_hpa - HOST_HPA) + gpa;
