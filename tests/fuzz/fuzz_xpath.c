@@ -26,8 +26,13 @@
  * check_pages walks a guest only when its EPT generation moved;
  * check_open_pairs visits the live pairs instead of all REMAP_MAX_PAIRS;
  * the end-of-input checks skip work that provably changes nothing
- * (finish); the checkers are compiled without coverage (FUZZ_CHECKER), so
- * the feedback is the code under test.
+ * (finish); the checkers and the fake machine are compiled without
+ * coverage (FUZZ_CHECKER), so the feedback is the code under test.
+ * Measured on one core, 60 s from corpus_xpath: 231 exec/s before, 2,687
+ * after. What remains is mostly the code under test (remap's
+ * unshare_matching walks all REMAP_MAX_PAIRS slots, instrumented, on every
+ * xp_port_reset and xp_port_down, five of which end each input) and
+ * libFuzzer's entropic bookkeeping (-entropic=0: about 1.6x more).
  */
 #include <stdbool.h>
 #include <stddef.h>
