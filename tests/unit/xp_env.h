@@ -108,7 +108,6 @@ struct env {
 	unsigned s_allocs, s_frees;
 	uint8_t *tables;
 	bool t_used[TABLE_PAGES];
-	unsigned t_allocs, t_frees;
 	struct ept_ops eops;
 	struct remap_ops rops;
 	struct xp_phys_ops pops;
@@ -213,7 +212,6 @@ XP_ENV_FN static inline void *t_alloc(void *ctx, uint64_t *hpa)
 		if (E->t_used[i])
 			continue;
 		E->t_used[i] = true;
-		E->t_allocs++;
 		mark_dirty(E->t_dirty, i);
 		*hpa = TABLE_HPA + i * PAGE;
 		memset(E->tables + i * PAGE, 0, PAGE);
@@ -227,7 +225,6 @@ XP_ENV_FN static inline void t_free(void *ctx, void *va, uint64_t hpa)
 	(void)ctx;
 	(void)va;
 	E->t_used[(hpa - TABLE_HPA) / PAGE] = false;
-	E->t_frees++;
 }
 
 XP_ENV_FN static inline void *t_virt(void *ctx, uint64_t hpa)
@@ -523,17 +520,12 @@ static inline uint64_t hpa_of(struct guest *g, uint64_t gpa, uint64_t *perms)
 
 /* Every pair torn down, every S page given back, every table freed (the
  * memory stays: env_init can start again in it). */
-static inline void env_unshared(void)
+static inline void env_teardown(void)
 {
 	for (unsigned i = 0; i < E->ng; i++)
 		remap_unshare_side(&E->rm, &E->g[i].side);
 	XP_CHECK(E->rm.npairs == 0);
 	XP_CHECK(E->s_allocs == E->s_frees);
-}
-
-static inline void env_teardown(void)
-{
-	env_unshared();
 	for (unsigned i = 0; i < E->ng; i++)
 		ept_destroy(&E->g[i].ept);
 	for (unsigned i = 0; i < TABLE_PAGES; i++)
