@@ -319,6 +319,10 @@ XP_ENV_FN static inline void *g_dma_rw(void *ctx, uint64_t gpa, uint64_t len)
 	struct guest *g = ctx;
 	uint64_t hpa, perms, psize;
 
+	/* g_dma refuses these too; gpa + len must not wrap in the loop (a
+	 * descriptor address near 2^64 made it walk ~2^52 pages). */
+	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
+		return NULL;
 	for (uint64_t p = gpa & ~(PAGE - 1); p < gpa + len; p += PAGE)
 		if (p < RAM_SIZE && (ept_lookup(&g->ept, p, &hpa, &perms, NULL, &psize) ||
 				     !(perms & EPT_PTE_WRITE)))
