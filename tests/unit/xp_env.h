@@ -12,9 +12,17 @@
  * fakes check that S pages are freed only after every EPT change was
  * invalidated, and poison freed S pages.
  *
+ * Every page of the host arena and of the EPT tables the code can reach is
+ * marked in host_dirty / t_dirty when a pointer to it is handed out
+ * (host_va, g_dma, s_alloc, t_alloc, t_virt; own marks the page it points
+ * into): the fuzzer restores only those pages between inputs (see the
+ * snapshot in tests/fuzz/fuzz_xpath.c).
+ *
  * The includer defines XP_CHECK(cond) and XP_FAIL(fmt, ...) (cmocka asserts,
  * or abort() in the fuzzer) and may shrink RAM_SIZE, NG_MAX, S_PAGES and
- * TABLE_PAGES first.
+ * TABLE_PAGES first, and may define XP_ENV_FN, put before the fake
+ * machine's functions (memory, allocators, physical NIC, e1000 ops, the
+ * guests' view of their memory): the fuzzer compiles them without coverage.
  */
 #ifndef XTALK_TESTS_XP_ENV_H
 #define XTALK_TESTS_XP_ENV_H
@@ -34,6 +42,9 @@
 #include "lib/xerrno.h"
 
 #define PAGE		0x1000ULL
+#ifndef XP_ENV_FN
+#define XP_ENV_FN
+#endif
 #ifndef RAM_SIZE
 #define RAM_SIZE	(2ULL << 20)
 #endif
@@ -46,6 +57,7 @@
 #endif
 #define S_HPA		(HOST_HPA + NG_MAX * RAM_SIZE)
 #define HOST_SIZE	(NG_MAX * RAM_SIZE + S_PAGES * PAGE)
+#define HOST_PAGES	(HOST_SIZE / PAGE)
 #define TABLE_HPA	0x70000000ULL
 #ifndef TABLE_PAGES
 #define TABLE_PAGES	512
@@ -90,6 +102,8 @@ struct phys_frame {
 
 struct env {
 	uint8_t *host;			/* HOST_SIZE bytes at HOST_HPA */
+	uint64_t host_dirty[(HOST_PAGES + 63) / 64];	/* bit i: page i of host handed out */
+	uint64_t t_dirty[(TABLE_PAGES + 63) / 64];	/* bit i: table page i handed out */
 	bool s_used[S_PAGES];
 	unsigned s_allocs, s_frees;
 	uint8_t *tables;
@@ -118,16 +132,29 @@ static const uint8_t unknown_mac[6] = { 0x52, 0x54, 0x00, 0xee, 0xee, 0xee };
 
 /* ---------------------------------------------------------- host memory */
 
-static inline void *host_va(uint64_t hpa)
+XP_ENV_FN static inline void mark_dirty(uint64_t *mask, uint64_t page)
+{
+	mask[page / 64] |= 1ULL << (page % 64);
+}
+
+/* Host pages [hpa, hpa + len) may be written through a pointer handed out. */
+XP_ENV_FN static inline void host_dirty(uint64_t hpa, uint64_t len)
+{
+	for (uint64_t p = (hpa - HOST_HPA) / PAGE; p <= (hpa - HOST_HPA + (len ? len - 1 : 0)) / PAGE; p++)
+		mark_dirty(E->host_dirty, p);
+}
+
+XP_ENV_FN static inline void *host_va(uint64_t hpa)
 {
 	if (hpa < HOST_HPA || hpa >= HOST_HPA + HOST_SIZE)
 		XP_FAIL("hpa %#llx outside the host arena", (unsigned long long)hpa);
 	if (hpa >= S_HPA && !E->s_used[(hpa - S_HPA) / PAGE])
 		XP_FAIL("hpa %#llx: S page not live", (unsigned long long)hpa);
+	host_dirty(hpa, 1);
 	return E->host + (hpa - HOST_HPA);
 }
 
-static inline void *s_alloc(void *ctx, uint64_t *hpa)
+XP_ENV_FN static inline void *s_alloc(void *ctx, uint64_t *hpa)
 {
 	(void)ctx;
 	for (unsigned i = 0; i < S_PAGES; i++) {
@@ -136,6 +163,7 @@ static inline void *s_alloc(void *ctx, uint64_t *hpa)
 		E->s_used[i] = true;
 		E->s_allocs++;
 		*hpa = S_HPA + i * PAGE;
+		host_dirty(*hpa, PAGE);
 		memset(E->host + (*hpa - HOST_HPA), 0, PAGE);
 		return E->host + (*hpa - HOST_HPA);
 	}
@@ -143,7 +171,7 @@ static inline void *s_alloc(void *ctx, uint64_t *hpa)
 }
 
 /* S goes back only once every EPT change was invalidated. */
-static inline void s_free(void *ctx, void *va, uint64_t hpa)
+XP_ENV_FN static inline void s_free(void *ctx, void *va, uint64_t hpa)
 {
 	(void)ctx;
 	XP_CHECK(hpa >= S_HPA && hpa < S_HPA + S_PAGES * PAGE);
@@ -155,13 +183,13 @@ static inline void s_free(void *ctx, void *va, uint64_t hpa)
 	E->s_frees++;
 }
 
-static inline void *rm_virt(void *ctx, uint64_t hpa)
+XP_ENV_FN static inline void *rm_virt(void *ctx, uint64_t hpa)
 {
 	(void)ctx;
 	return host_va(hpa);
 }
 
-static inline void fake_invept(void *ctx, struct ept *ept)
+XP_ENV_FN static inline void fake_invept(void *ctx, struct ept *ept)
 {
 	(void)ctx;
 	for (unsigned i = 0; i < E->ng; i++) {
@@ -177,13 +205,14 @@ static inline void fake_invept(void *ctx, struct ept *ept)
 	XP_FAIL("invept of an unknown EPT");
 }
 
-static inline void *t_alloc(void *ctx, uint64_t *hpa)
+XP_ENV_FN static inline void *t_alloc(void *ctx, uint64_t *hpa)
 {
 	(void)ctx;
 	for (unsigned i = 0; i < TABLE_PAGES; i++) {
 		if (E->t_used[i])
 			continue;
 		E->t_used[i] = true;
+		mark_dirty(E->t_dirty, i);
 		*hpa = TABLE_HPA + i * PAGE;
 		memset(E->tables + i * PAGE, 0, PAGE);
 		return E->tables + i * PAGE;
@@ -191,25 +220,26 @@ static inline void *t_alloc(void *ctx, uint64_t *hpa)
 	return NULL;
 }
 
-static inline void t_free(void *ctx, void *va, uint64_t hpa)
+XP_ENV_FN static inline void t_free(void *ctx, void *va, uint64_t hpa)
 {
 	(void)ctx;
 	(void)va;
 	E->t_used[(hpa - TABLE_HPA) / PAGE] = false;
 }
 
-static inline void *t_virt(void *ctx, uint64_t hpa)
+XP_ENV_FN static inline void *t_virt(void *ctx, uint64_t hpa)
 {
 	(void)ctx;
 	if (hpa < TABLE_HPA || hpa >= TABLE_HPA + TABLE_PAGES * PAGE ||
 	    !E->t_used[(hpa - TABLE_HPA) / PAGE])
 		XP_FAIL("hpa %#llx: not a live table", (unsigned long long)hpa);
+	mark_dirty(E->t_dirty, (hpa - TABLE_HPA) / PAGE);
 	return E->tables + (hpa - TABLE_HPA);
 }
 
 /* ---------------------------------------------------------- the physical NIC */
 
-static inline struct phys_frame *ph_record(bool copy, uint64_t cookie)
+XP_ENV_FN static inline struct phys_frame *ph_record(bool copy, uint64_t cookie)
 {
 	struct phys_frame *p;
 
@@ -221,7 +251,7 @@ static inline struct phys_frame *ph_record(bool copy, uint64_t cookie)
 	return p;
 }
 
-static inline int ph_xmit(void *ctx, const struct xp_seg *segs, unsigned nseg, uint64_t cookie)
+XP_ENV_FN static inline int ph_xmit(void *ctx, const struct xp_seg *segs, unsigned nseg, uint64_t cookie)
 {
 	struct phys_frame *p;
 
@@ -247,7 +277,7 @@ static inline int ph_xmit(void *ctx, const struct xp_seg *segs, unsigned nseg, u
 	return 0;
 }
 
-static inline int ph_xmit_copy(void *ctx, const uint8_t *data, uint32_t len, uint64_t cookie)
+XP_ENV_FN static inline int ph_xmit_copy(void *ctx, const uint8_t *data, uint32_t len, uint64_t cookie)
 {
 	struct phys_frame *p;
 
@@ -267,7 +297,7 @@ static inline int ph_xmit_copy(void *ctx, const uint8_t *data, uint32_t len, uin
 
 /* ---------------------------------------------------------- e1000 ops */
 
-static inline void *g_dma(void *ctx, uint64_t gpa, uint64_t len)
+XP_ENV_FN static inline void *g_dma(void *ctx, uint64_t gpa, uint64_t len)
 {
 	struct guest *g = ctx;
 	uint64_t first, hpa, psize, next;
@@ -279,15 +309,20 @@ static inline void *g_dma(void *ctx, uint64_t gpa, uint64_t len)
 	for (next = (gpa | (psize - 1)) + 1; next < gpa + len; next += psize)
 		if (ept_lookup(&g->ept, next, &hpa, NULL, NULL, &psize) || hpa != first + (next - gpa))
 			return NULL;
+	host_dirty(first, len);
 	return host_va(first);
 }
 
 /* As vmm/net/nic.c: memory the device writes must be writable by the guest. */
-static inline void *g_dma_rw(void *ctx, uint64_t gpa, uint64_t len)
+XP_ENV_FN static inline void *g_dma_rw(void *ctx, uint64_t gpa, uint64_t len)
 {
 	struct guest *g = ctx;
 	uint64_t hpa, perms, psize;
 
+	/* g_dma refuses these too; gpa + len must not wrap in the loop (a
+	 * descriptor address near 2^64 made it walk ~2^52 pages). */
+	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
+		return NULL;
 	for (uint64_t p = gpa & ~(PAGE - 1); p < gpa + len; p += PAGE)
 		if (p < RAM_SIZE && (ept_lookup(&g->ept, p, &hpa, &perms, NULL, &psize) ||
 				     !(perms & EPT_PTE_WRITE)))
@@ -296,12 +331,12 @@ static inline void *g_dma_rw(void *ctx, uint64_t gpa, uint64_t len)
 }
 
 /* As vmm/net/nic.c: ring mappings stay valid until the guest's EPT changes. */
-static inline uint64_t g_epoch(void *ctx)
+XP_ENV_FN static inline uint64_t g_epoch(void *ctx)
 {
 	return ((struct guest *)ctx)->ept.generation;
 }
 
-static inline void g_irq(void *ctx, bool level)
+XP_ENV_FN static inline void g_irq(void *ctx, bool level)
 {
 	struct guest *g = ctx;
 
@@ -311,28 +346,28 @@ static inline void g_irq(void *ctx, bool level)
 		g->irq_raised++;
 }
 
-static inline void g_tx_kick(void *ctx)
+XP_ENV_FN static inline void g_tx_kick(void *ctx)
 {
 	xp_tx(&E->xp, ((struct guest *)ctx)->port);
 }
 
-static inline void g_rx_kick(void *ctx)
+XP_ENV_FN static inline void g_rx_kick(void *ctx)
 {
 	xp_rx_ready(&E->xp, ((struct guest *)ctx)->port);
 }
 
-static inline void g_reset(void *ctx)
+XP_ENV_FN static inline void g_reset(void *ctx)
 {
 	xp_port_reset(&E->xp, ((struct guest *)ctx)->port);
 }
 
-static inline void g_disabled(void *ctx, bool tx)
+XP_ENV_FN static inline void g_disabled(void *ctx, bool tx)
 {
 	(void)tx;
 	xp_port_reset(&E->xp, ((struct guest *)ctx)->port);
 }
 
-static inline void g_error(void *ctx, enum e1000_err e, uint64_t detail)
+XP_ENV_FN static inline void g_error(void *ctx, enum e1000_err e, uint64_t detail)
 {
 	struct guest *g = ctx;
 
@@ -366,15 +401,16 @@ static inline void xp_logger(void *ctx, const char *what, unsigned a, unsigned b
 
 /* ---------------------------------------------------------- environment */
 
-static inline void env_new(bool zerocopy, bool phys)
+/* A fresh environment in E's memory (allocated by env_new). */
+static inline void env_init(bool zerocopy, bool phys)
 {
-	E = calloc(1, sizeof(*E));
-	XP_CHECK((E) != NULL);
-	E->host = aligned_alloc(PAGE, HOST_SIZE);
-	E->tables = aligned_alloc(PAGE, TABLE_PAGES * PAGE);
-	XP_CHECK((E->host) != NULL);
-	XP_CHECK((E->tables) != NULL);
+	uint8_t *host = E->host, *tables = E->tables;
+
+	memset(E, 0, sizeof(*E));
+	E->host = host;
+	E->tables = tables;
 	memset(E->host, 0, HOST_SIZE);
+	memset(E->tables, 0, TABLE_PAGES * PAGE);
 	memset(E->host + NG_MAX * RAM_SIZE, POISON, S_PAGES * PAGE);
 	E->eops = (struct ept_ops){ t_alloc, t_free, t_virt, NULL };
 	E->rops = (struct remap_ops){ s_alloc, s_free, rm_virt, fake_invept, NULL };
@@ -383,6 +419,17 @@ static inline void env_new(bool zerocopy, bool phys)
 	XP_CHECK((remap_init(&E->rm, &E->rops)) == (0));
 	xp_init(&E->xp, &E->det, &E->rm, phys ? &E->pops : NULL, zerocopy);
 	E->xp.log = xp_logger;
+}
+
+static inline void env_new(bool zerocopy, bool phys)
+{
+	E = calloc(1, sizeof(*E));
+	XP_CHECK((E) != NULL);
+	E->host = aligned_alloc(PAGE, HOST_SIZE);
+	E->tables = aligned_alloc(PAGE, TABLE_PAGES * PAGE);
+	XP_CHECK((E->host) != NULL);
+	XP_CHECK((E->tables) != NULL);
+	env_init(zerocopy, phys);
 }
 
 static inline struct guest *add_guest(uint16_t network, int uplink)
@@ -411,7 +458,7 @@ static inline struct guest *add_guest(uint16_t network, int uplink)
 
 /* ---------------------------------------------------------- guest memory (its EPT view) */
 
-static inline uint8_t *gpage(struct guest *g, uint64_t gpa, bool write)
+XP_ENV_FN static inline uint8_t *gpage(struct guest *g, uint64_t gpa, bool write)
 {
 	uint64_t hpa, perms;
 
@@ -427,7 +474,7 @@ static inline uint8_t *gpage(struct guest *g, uint64_t gpa, bool write)
 	return host_va(hpa);
 }
 
-static inline void gread(struct guest *g, uint64_t gpa, void *dst, uint32_t len)
+XP_ENV_FN static inline void gread(struct guest *g, uint64_t gpa, void *dst, uint32_t len)
 {
 	uint8_t *out = dst;
 
@@ -443,7 +490,7 @@ static inline void gread(struct guest *g, uint64_t gpa, void *dst, uint32_t len)
 	}
 }
 
-static inline void gwrite(struct guest *g, uint64_t gpa, const void *src, uint32_t len)
+XP_ENV_FN static inline void gwrite(struct guest *g, uint64_t gpa, const void *src, uint32_t len)
 {
 	const uint8_t *in = src;
 
@@ -460,8 +507,9 @@ static inline void gwrite(struct guest *g, uint64_t gpa, const void *src, uint32
 }
 
 /* The guest's own page (not its EPT view). */
-static inline uint8_t *own(struct guest *g, uint64_t gpa)
+XP_ENV_FN static inline uint8_t *own(struct guest *g, uint64_t gpa)
 {
+	host_dirty(g->ram_hpa + gpa, 1);
 	return E->host + (g->ram_hpa - HOST_HPA) + gpa;
 }
 
@@ -474,8 +522,9 @@ static inline uint64_t hpa_of(struct guest *g, uint64_t gpa, uint64_t *perms)
 }
 
 
-/* Every pair torn down, every S page given back, everything freed. */
-static inline void env_free(void)
+/* Every pair torn down, every S page given back, every table freed (the
+ * memory stays: env_init can start again in it). */
+static inline void env_teardown(void)
 {
 	for (unsigned i = 0; i < E->ng; i++)
 		remap_unshare_side(&E->rm, &E->g[i].side);
@@ -485,6 +534,12 @@ static inline void env_free(void)
 		ept_destroy(&E->g[i].ept);
 	for (unsigned i = 0; i < TABLE_PAGES; i++)
 		XP_CHECK(!E->t_used[i]);
+}
+
+/* Every pair torn down, every S page given back, everything freed. */
+static inline void env_free(void)
+{
+	env_teardown();
 	free(E->host);
 	free(E->tables);
 	free(E);
