@@ -129,8 +129,8 @@
 #define LAPIC_NO_EVENT		UINT64_MAX
 
 /* IA32_APIC_BASE (MSR 0x1b) */
-#define MSR_IA32_APIC_BASE		0x1bu
-#define MSR_IA32_TSC_DEADLINE		0x6e0u
+#define LAPIC_MSR_APIC_BASE		0x1bu	/* IA32_APIC_BASE */
+#define LAPIC_MSR_TSC_DEADLINE		0x6e0u	/* IA32_TSC_DEADLINE */
 #define APIC_BASE_BSP			(1ull << 8)
 #define APIC_BASE_EXTD			(1ull << 10)
 #define APIC_BASE_EN			(1ull << 11)

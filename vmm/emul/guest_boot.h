@@ -21,6 +21,7 @@
  * struct setup_header offsets within it (boot.rst). Only the fields the VMM
  * fills are listed; everything else is zero.
  */
+#define BP_ACPI_RSDP_ADDR	0x070	/* u64, where the ACPI RSDP is */
 #define BP_EXT_RAMDISK_IMAGE	0x0c0	/* u32, ramdisk_image bits 63..32 */
 #define BP_EXT_RAMDISK_SIZE	0x0c4	/* u32, ramdisk_size bits 63..32 */
 #define BP_EXT_CMD_LINE_PTR	0x0c8	/* u32, cmd_line_ptr bits 63..32 */

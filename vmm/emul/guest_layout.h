@@ -82,6 +82,16 @@
 /* Legacy area below 1 MiB reported reserved in e820. */
 #define GUEST_LOW_RAM_END	0x9f000ULL
 #define GUEST_LEGACY_END	0x100000ULL
+#define GUEST_LOW_RAM_KIB	(GUEST_LOW_RAM_END >> 10)	/* CMOS base memory */
+/*
+ * Firmware tables in the reserved legacy area, where an OS scans for them:
+ * the ACPI tables (RSDP first) from 0xe0000, the MP floating pointer and
+ * configuration table from 0xf0000 (vmm/io/fwtables.c).
+ */
+#define GUEST_ACPI_GPA		0xe0000ULL
+#define GUEST_ACPI_END		0xf0000ULL
+#define GUEST_MPTABLE_GPA	0xf0000ULL
+#define GUEST_MPTABLE_END	0x100000ULL
 
 /* Lowest GPA an image segment may occupy. */
 #define GUEST_IMAGE_MIN		0x100000ULL

@@ -2,7 +2,7 @@
 /*
  * CPUID exits: the host's answer, filtered to what a guest may see
  * (vmm/emul/cpuid_filter.h). One policy for every guest: one vCPU, APIC ID 0,
- * no local APIC yet, and the time figures chosen from the TSC rate the loader
+ * an xAPIC with the TSC-deadline timer, and the time figures chosen from the TSC rate the loader
  * measured, with a bus (APIC timer, crystal) of CPUID_DEFAULT_BUS_HZ.
  */
 #include "vmm/emul/cpuid_filter.h"
@@ -17,9 +17,9 @@ static uint32_t host_max_std, host_max_ext;
 
 static struct cpuid_policy policy = {
 	.apic_id = 0,
-	.expose_apic = false,	/* no LAPIC wired into guests yet (issue 13, item 3) */
-	.expose_x2apic = false,
-	.tsc_deadline = false,	/* only with expose_apic */
+	.expose_apic = true,	/* devices/lapic.c, wired in vmm/io/apic.c */
+	.expose_x2apic = false,	/* xAPIC only: one vCPU needs no more */
+	.tsc_deadline = true,	/* the model's TSC-deadline mode */
 	.hv_version = XTALK_HC_ABI_VERSION,
 };
 

@@ -8,10 +8,11 @@
 #include "vmm/run/sched.h"
 #include "vmm/arch/x86.h"
 
-#define APIC_EOI 0xb0
-#define MSR_X2APIC_EOI 0x80b
-#define APIC_BASE_ENABLE (1ULL << 11)
-#define APIC_BASE_X2APIC (1ULL << 10)
+/* The machine's own local APIC (not the guest's model, devices/lapic.h). */
+#define HOST_APIC_EOI 0xb0
+#define HOST_X2APIC_EOI_MSR 0x80b
+#define HOST_APIC_BASE_ENABLE (1ULL << 11)
+#define HOST_APIC_BASE_X2APIC (1ULL << 10)
 
 /* HLT: the vCPU sleeps until an interrupt can be delivered to it. With
  * RFLAGS.IF clear nothing the VMM emulates can wake it (no NMI source), so
@@ -35,11 +36,11 @@ enum exit_result handle_triple_fault(struct vcpu *v)
 			 (unsigned long long)vmread(VMCS_GUEST_RIP));
 }
 
-/* The time slice is over; the scheduler picks who runs next. */
+/* The time slice is over (the scheduler picks who runs next), or one of
+ * the guest's timers is due: the run loop raises it before the next entry. */
 enum exit_result handle_preemption_timer(struct vcpu *v)
 {
-	(void)v;
-	return EXIT_YIELD;
+	return rdtsc() < v->slice_end_tsc ? EXIT_RESUME : EXIT_YIELD;
 }
 
 /* A host interrupt arrived while the guest ran ("acknowledge interrupt on
@@ -52,11 +53,11 @@ enum exit_result handle_external_interrupt(struct vcpu *v)
 
 	v->guest->stats.host_interrupts++;
 	if ((info & INTR_INFO_VALID) && (info & INTR_INFO_VECTOR_MASK) >= 32 &&
-	    (apic & APIC_BASE_ENABLE)) {
-		if (apic & APIC_BASE_X2APIC)
-			wrmsr(MSR_X2APIC_EOI, 0);
+	    (apic & HOST_APIC_BASE_ENABLE)) {
+		if (apic & HOST_APIC_BASE_X2APIC)
+			wrmsr(HOST_X2APIC_EOI_MSR, 0);
 		else
-			*(volatile uint32_t *)(uintptr_t)((apic & ~0xfffULL) + APIC_EOI) = 0;
+			*(volatile uint32_t *)(uintptr_t)((apic & ~0xfffULL) + HOST_APIC_EOI) = 0;
 	}
 	return EXIT_RESUME;
 }

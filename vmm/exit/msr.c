@@ -20,7 +20,8 @@
  * | IA32_MCG_CAP (0x179) | 0: no banks | #GP (read-only) |
  * | IA32_MCG_STATUS (0x17a) | 0 | 0 only |
  * | MSR_SMI_COUNT (0x34) | 0: no SMI reaches a guest | #GP (read-only) |
- * | IA32_APIC_BASE, TSC_DEADLINE, x2APIC 0x800-0x8ff | local APIC if CPUID offers it, else #GP | same |
+ * | IA32_APIC_BASE, TSC_DEADLINE | the local APIC model (vmm/io/apic.c) | same |
+ * | x2APIC 0x800-0x8ff | #GP: x2APIC not offered | #GP |
  * | IA32_TSC_ADJUST (0x3b) | #GP: CPUID.7:EBX.TSC_ADJUST hidden | #GP |
  * | SPEC_CTRL, PRED_CMD, ARCH_CAPABILITIES, FLUSH_CMD, CORE_CAPABILITIES, TSX_CTRL, TSX_FORCE_ABORT, UMWAIT_CONTROL, PKRS, BNDCFGS, XSS, MTRRs, MCG_CTL, PERF_CAPABILITIES, ENERGY_PERF_BIAS, BBL_CR_CTL | #GP: CPUID bit hidden | #GP |
  * | MISC_FEATURES_ENABLES (0x140), PPIN_CTL (0x4e), PPERF (0x64e), PLATFORM_INFO (0xce), TEST_CTRL (0x33), RAPL_POWER_UNIT (0x606), 0x150, DE_CFG (0xc0011029), anything else | #GP: model-specific, read with rdmsrl_safe | #GP |
@@ -29,6 +30,7 @@
 #include "vmm/emul/msr_policy.h"
 #include "vmm/exit/exit.h"
 #include "vmm/guest/guest.h"
+#include "vmm/io/apic.h"
 #include "vmm/arch/msr.h"
 #include "vmm/arch/vmcs.h"
 #include "vmm/arch/vmx_caps.h"
@@ -134,13 +136,15 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	}
 }
 
-/* The policy's answer; a pass-through MSR never exits, and no local APIC
- * is wired yet (the policy offers one only with CPUID.1:EDX.APIC). */
-static bool policy_read(uint32_t msr, uint64_t *val)
+/* The policy's answer; a pass-through MSR never exits. The local APIC's
+ * MSRs go to its model (vmm/io/apic.c) when CPUID offers them. */
+static bool policy_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	switch (msr_policy(guest_cpuid_policy(), msr, false)) {
 	case MSR_ACT_EMULATE:
 		return msr_read(msr, val);
+	case MSR_ACT_LAPIC:
+		return apic_msr_read(v->guest, msr, val);
 	case MSR_ACT_ZERO:
 		*val = 0;
 		return true;
@@ -154,6 +158,8 @@ static bool policy_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	switch (msr_policy(guest_cpuid_policy(), msr, true)) {
 	case MSR_ACT_EMULATE:
 		return msr_write(v, msr, val);
+	case MSR_ACT_LAPIC:
+		return apic_msr_write(v->guest, msr, val);
 	case MSR_ACT_ZERO:
 		return val == 0;
 	default:
@@ -166,7 +172,7 @@ enum exit_result handle_msr_read(struct vcpu *v)
 	uint32_t msr = (uint32_t)v->regs.gpr[REG_RCX];
 	uint64_t val;
 
-	if (!policy_read(msr, &val))
+	if (!policy_read(v, msr, &val))
 		return msr_gp(v, false, msr, 0);
 	v->regs.gpr[REG_RAX] = (uint32_t)val;
 	v->regs.gpr[REG_RDX] = val >> 32;

@@ -93,6 +93,8 @@ const char *guest_stop_reason_name(enum guest_stop_reason why)
 	switch (why) {
 	case GUEST_RUNNING: return "running";
 	case GUEST_EXITED: return "exited";
+	case GUEST_POWERED_OFF: return "powered off";
+	case GUEST_REBOOTED: return "rebooted";
 	case GUEST_TRIPLE_FAULT: return "triple fault";
 	case GUEST_EPT_VIOLATION: return "EPT violation";
 	case GUEST_BAD_EXIT: return "unhandled exit";
@@ -121,7 +123,7 @@ void guest_vstop(struct guest *g, enum guest_stop_reason why, const char *fmt, v
 	g->stop_reason = why;
 	g->vcpu.state = VCPU_STOPPED;
 	guest_console_flush(g);
-	if (why == GUEST_EXITED)
+	if (why == GUEST_EXITED || why == GUEST_POWERED_OFF || why == GUEST_REBOOTED)
 		xt_info("guest '%s' %s", g->name, g->stop_msg);
 	else
 		xt_err("guest '%s' stopped: %s", g->name, g->stop_msg);

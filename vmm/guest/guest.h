@@ -12,8 +12,12 @@
 #include <stdint.h>
 
 #include "boot/ini.h"
+#include "devices/acpi_pm_timer.h"
+#include "devices/ioapic.h"
+#include "devices/mc146818.h"
 #include "devices/pci.h"
 #include "devices/pic8259.h"
+#include "devices/pit8254.h"
 #include "devices/uart16550.h"
 #include "ept/ept.h"
 #include "ept/gmem.h"
@@ -37,6 +41,8 @@ enum guest_stop_reason {
 	GUEST_ENTRY_FAILED,
 	GUEST_HALTED_FOREVER,   /* HLT with nothing that could ever wake it */
 	GUEST_BAD_STATE,        /* the guest did something the VMM cannot emulate */
+	GUEST_POWERED_OFF,      /* ACPI S5 (PM1a_CNT.SLP_EN) */
+	GUEST_REBOOTED,         /* reset request, with on_reboot = stop */
 };
 
 struct guest_stats {
@@ -52,6 +58,7 @@ struct guest_stats {
 	uint64_t dma_refused;          /* NIC DMA outside RAM or without bus mastering */
 	uint64_t dma_split;            /* NIC DMA buffer spanning a shared page (not one host block) */
 	uint64_t invepts;              /* INVEPTs of its EPT (cross-talk remaps) */
+	uint64_t timer_irqs;           /* rising edges of the PIT's OUT0 (IRQ 0) */
 };
 
 struct e1000;
@@ -69,6 +76,14 @@ struct guest {
 	struct uart16550 com1;
 	struct io_bus bus;             /* the port and MMIO ranges its devices claim */
 	struct pic_pair pic;           /* the guest's 8259A pair */
+	struct ioapic ioapic;          /* at 0xfec00000 */
+	struct pit8254 pit;            /* ports 0x40-0x43, 0x61; OUT0 on IRQ 0 */
+	struct mc146818 rtc;           /* ports 0x70-0x71; IRQ 8 */
+	struct acpi_pm_timer pm_tmr;   /* FADT PM_TMR_BLK */
+	uint16_t pm1_sts, pm1_en, pm1_cnt; /* ACPI PM1a event and control registers */
+	uint64_t pit_rise_ns;          /* next rising edge of OUT0 (TB_NEVER: none) */
+	uint64_t tick_due;             /* TSC at which platform_tick() has work (0: now) */
+	uint64_t wake_due;             /* TSC of the first of them that would reach its vCPU */
 	struct pci_bus pci;            /* its PCI bus 0 */
 	struct pci_func pci_host;      /* 00:00.0 host bridge */
 	struct pci_func pci_nic;       /* 00:03.0 e1000, when it has a NIC */
@@ -76,6 +91,7 @@ struct guest {
 	int nic_port;                  /* its port on the bridge and the cross-talk path */
 	const struct datapath *path;   /* where its frames go (vmm/net/datapath.h) */
 	int nic_mmio, nic_io;          /* BAR0 and BAR1 ranges on its bus */
+	unsigned lapic_range;          /* the xAPIC page's range on its bus */
 	uint64_t dma_epoch;            /* bumped on every EPT change (device mappings kept until then) */
 	int dma_last_err;              /* the NIC's last DMA mapping: 0 or why it was refused */
 	struct hc_dump_limit dump;     /* its XTALK_HC_XT_DUMP calls (vmm/emul/hc_policy.h) */

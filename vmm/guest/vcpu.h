@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "devices/lapic.h"
 #include "vmm/arch/regs.h"
 #include "vmm/arch/vmx.h"
 
@@ -26,6 +27,7 @@ struct vcpu {
 	uint64_t vmcs_hpa;
 	void *msr_bitmap;
 	void *io_bitmap_a, *io_bitmap_b;
+	struct lapic lapic;          /* its local APIC */
 	uint64_t slice_end_tsc;      /* preemption deadline */
 	uint32_t proc_ctls;          /* primary processor-based controls in the VMCS */
 	uint64_t exit_reason;        /* of the exit being handled */

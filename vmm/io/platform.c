@@ -3,7 +3,11 @@
 
 #include "lib/xerrno.h"
 #include "vmm/guest/guest.h"
+#include "firmware/fw_config.h"
+#include "vmm/guest/irq.h"
+#include "vmm/io/apic.h"
 #include "vmm/io/bus.h"
+#include "vmm/io/timers.h"
 
 #define COM1_PORTS 8
 
@@ -12,21 +16,27 @@ static void com1_tx(void *ctx, uint8_t byte)
 	guest_console_byte(ctx, byte);
 }
 
+/* The 16550's INTR, gated by MCR.OUT2 in the model, is ISA IRQ 4. */
+static void com1_irq(struct guest *g)
+{
+	irq_isa_line(g, FW_ISA_IRQ_COM1, uart16550_irq_pending(&g->com1));
+}
+
 static int com1_read(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t *val)
 {
-	(void)g;
 	if (size != 1)
 		return -XT_EINVAL;
 	*val = uart16550_read(dev, (unsigned)off);
+	com1_irq(g);
 	return 0;
 }
 
 static int com1_write(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t val)
 {
-	(void)g;
 	if (size != 1)
 		return -XT_EINVAL;
 	uart16550_write(dev, (unsigned)off, (uint8_t)val);
+	com1_irq(g);
 	return 0;
 }
 
@@ -110,11 +120,15 @@ int platform_create(struct guest *g)
 	int rc;
 
 	uart16550_init(&g->com1, com1_tx, g);
-	pic_init(&g->pic);
+	irq_init(g);
 	pci_bus_init(&g->pci);
 	pci_host_bridge_init(&g->pci_host);
 	rc = pci_bus_add(&g->pci, &g->pci_host);
 	if (!rc)
 		rc = register_ports(g);
+	if (!rc)
+		rc = timers_create(g);
+	if (!rc)
+		rc = apic_create(g);
 	return rc;
 }

@@ -12,6 +12,8 @@
 #include "vmm/core/palloc.h"
 #include "vmm/io/bus.h"
 #include "vmm/io/platform.h"
+#include "firmware/fw_config.h"
+#include "vmm/guest/irq.h"
 #include "vmm/arch/x86.h"
 
 #define E1000_VENDOR 0x8086
@@ -83,7 +85,8 @@ static void nic_set_irq(void *ctx, bool level)
 	struct guest *g = ctx;
 
 	pci_func_set_intx_status(&g->pci_nic, level);
-	pic_set_irq(&g->pic, PLATFORM_NIC_IRQ, level && !pci_func_intx_disabled(&g->pci_nic));
+	irq_pci_line(g, PLATFORM_NIC_IRQ, fw_pci_gsi(PLATFORM_NIC_SLOT, FW_PCI_INTA),
+		     level && !pci_func_intx_disabled(&g->pci_nic));
 }
 
 /* The ring events go to the guest's data path (vmm/net/datapath.h). */

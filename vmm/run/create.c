@@ -18,6 +18,7 @@
 #include "vmm/emul/guest_layout.h"
 #include "vmm/emul/image_load.h"
 #include "vmm/guest/guest.h"
+#include "vmm/io/fwtables.h"
 #include "vmm/io/platform.h"
 #include "vmm/net/nic.h"
 
@@ -130,6 +131,7 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 	const struct xt_guest_cfg *c = &bi->cfg->guest[bg->cfg_index];
 	struct guest_entry_state st;
 	struct loaded l;
+	uint64_t rsdp;
 	int rc;
 
 	memset(g, 0, sizeof(*g));
@@ -153,6 +155,13 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 			   c->line, c->name, xt_strerror(rc));
 		return rc;
 	}
+	rc = fwtables_create(g, &rsdp);
+	if (rc) {
+		con_printf("xtalk.ini:%u: guest '%s' refused: no room for its ACPI and MP tables: %s\n",
+			   c->line, c->name, xt_strerror(rc));
+		return rc;
+	}
+	memcpy(g->ram.base + GUEST_BOOT_PARAMS_GPA + BP_ACPI_RSDP_ADDR, &rsdp, sizeof(rsdp));
 	rc = ept_init(&g->ept, &palloc_ept_ops, EPT_MAX_GPA);
 	if (rc)
 		goto no_memory;

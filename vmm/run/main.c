@@ -4,7 +4,9 @@
 #include "vmm/core/console.h"
 #include "vmm/arch/cpu.h"
 #include "vmm/exit/exit.h"
+#include "vmm/guest/clock.h"
 #include "vmm/guest/guest.h"
+#include "vmm/emul/cpuid_filter.h"
 #include "vmm/run/guest_create.h"
 #include "vmm/net/netpath.h"
 #include "vmm/net/bridgepath.h"
@@ -56,6 +58,8 @@ void vmm_main(struct xt_boot_info *bi)
 	nic_set_tsc_hz(bi->tsc_hz);
 	hypercall_init(bi->tsc_hz);
 	cpuid_init(bi->tsc_hz);
+	clock_init(guest_cpuid_policy()->tsc_hz ? guest_cpuid_policy()->tsc_hz : bi->tsc_hz,
+		   guest_cpuid_policy()->tsc_per_bus);
 	bridge_init(&vmm_bridge);
 	netpath_init(bi->cfg, bi->tsc_hz);
 	create_guests(bi);

@@ -11,6 +11,7 @@
 #include "vmm/exit/exit.h"
 #include "vmm/guest/guest.h"
 #include "vmm/guest/irq.h"
+#include "vmm/io/timers.h"
 #include "vmm/arch/msr.h"
 #include "vmm/net/netpath.h"
 #include "vmm/net/nic.h"
@@ -71,6 +72,9 @@ static struct vcpu *pick_next(const struct vcpu *prev)
 	for (unsigned i = 0; i < nguests; i++) {
 		struct guest *g = &guests[(start + i) % nguests];
 
+		/* A halted vCPU's timers may have raised an interrupt meanwhile. */
+		if (g->vcpu.state == VCPU_HALTED)
+			platform_tick(g);
 		if (vcpu_runnable(&g->vcpu))
 			return &g->vcpu;
 	}
@@ -91,13 +95,39 @@ static bool wait_for_outside(void)
 	return false;
 }
 
-/* Nothing is runnable. If a device timer (e1000 interrupt throttling) is
- * pending, wait for it: it may wake someone. Otherwise no event can ever
- * reach the halted vCPUs, so stop those guests and let the run end.
- * Returns true if the caller should look for work again. */
+/* The earliest TSC at which a halted vCPU's own timers may wake it. */
+static uint64_t next_timer_wake(void)
+{
+	uint64_t t = UINT64_MAX;
+
+	for (unsigned i = 0; i < nguests; i++) {
+		struct guest *g = &guests[i];
+
+		if (g->vcpu.state == VCPU_HALTED && platform_wake_tsc(g) < t)
+			t = platform_wake_tsc(g);
+	}
+	return t;
+}
+
+/* Wait for a guest timer, still serving the NICs' timers and the physical
+ * NIC meanwhile: either may wake someone first. */
+static void wait_until(uint64_t tsc)
+{
+	while (rdtsc() < tsc) {
+		if (nic_poll_timers() || netpath_poll())
+			return;
+		cpu_relax();
+	}
+}
+
+/* Nothing is runnable. If a guest timer or a device timer (e1000 interrupt
+ * throttling) is pending, wait for it: it may wake someone. Otherwise no
+ * event can ever reach the halted vCPUs, so stop those guests and let the
+ * run end. Returns true if the caller should look for work again. */
 static bool wait_for_event(void)
 {
 	bool halted = false;
+	uint64_t wake;
 
 	for (unsigned i = 0; i < nguests; i++)
 		halted |= guests[i].vcpu.state == VCPU_HALTED;
@@ -105,6 +135,11 @@ static bool wait_for_event(void)
 		return false;
 	if (nic_poll_timers())
 		return true;
+	wake = next_timer_wake();
+	if (wake != UINT64_MAX) {
+		wait_until(wake);
+		return true;
+	}
 	if (netpath_can_wake() && wait_for_outside())
 		return true;
 	for (unsigned i = 0; i < nguests; i++) {
@@ -117,9 +152,11 @@ static bool wait_for_event(void)
 	return false;
 }
 
+/* The slice's end or the guest's next timer event, whichever comes first. */
 static void arm_preemption_timer(struct vcpu *v)
 {
-	uint64_t now = rdtsc(), left = v->slice_end_tsc > now ? v->slice_end_tsc - now : 0;
+	uint64_t end = v->guest->tick_due < v->slice_end_tsc ? v->guest->tick_due : v->slice_end_tsc;
+	uint64_t now = rdtsc(), left = end > now ? end - now : 0;
 	uint64_t ticks = left >> vmx_caps.timer_rate;
 
 	vmwrite(VMCS_PREEMPTION_TIMER_VALUE, ticks > PREEMPTION_TIMER_MAX ? PREEMPTION_TIMER_MAX : ticks);
@@ -151,6 +188,7 @@ static void run_slice(struct vcpu *v)
 		uint32_t reason;
 		int err;
 
+		platform_tick(v->guest);
 		irq_prepare_entry(v);
 		arm_preemption_timer(v);
 		charge_exit();
