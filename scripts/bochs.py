@@ -6,7 +6,10 @@ The machine Bochs emulates takes nothing from the host beyond the Debian
 packages scripts/deps.sh installs: a headless display (RFB, no window), the
 dummy sound driver and no PC speaker (with the host's sound, a machine without
 a sound card makes Bochs abort at start), OVMF as one 2 MiB ROM, the disk image
-as the first ATA disk, COM1 to a file.
+as the first ATA disk, COM1 to a file. A run that types into COM1 (make run
+on a terminal, the console input test) connects COM1 to a SerialLink instead:
+Bochs connects to it over TCP, what xtalk writes still lands in serial.txt,
+and send() types bytes.
 
 A run is a failure when Bochs dies: when it exits with a status other than 0
 (magic break) or 1 (power-off), or before xtalk powered the machine off. What
@@ -15,7 +18,9 @@ is wrong is then said with Bochs' own last lines (see died()).
 import os
 import shutil
 import signal
+import socket
 import subprocess
+import threading
 import time
 
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE.fd"
@@ -31,7 +36,7 @@ cpu: model={cpu}, count=1, ips=200000000, reset_on_triple_fault=0
 ata0-master: type=disk, path={disk}, mode=flat
 boot: disk
 display_library: rfb, options="timeout=0"
-com1: enabled=1, mode=file, dev={serial}
+{com1}
 log: {log}
 info: action=ignore
 error: action=report
@@ -78,14 +83,89 @@ def ovmf_rom(path):
     return path
 
 
-def config(work, ovmf, disk, megs=256, cpu="corei7_skylake_x", nic="", magic_break=False):
-    """The bochsrc text of one run in folder work (serial.txt, bochs.log there)."""
-    text = TEMPLATE.format(megs=megs, ovmf=ovmf, cpu=cpu, disk=disk,
-                           serial=os.path.join(work, "serial.txt"),
+def config(work, ovmf, disk, megs=256, cpu="corei7_skylake_x", nic="", magic_break=False,
+           link=None):
+    """The bochsrc text of one run in folder work (serial.txt, bochs.log there).
+    With link (a SerialLink), COM1 is that link instead of the file."""
+    if link:
+        com1 = f"com1: enabled=1, mode=socket-client, dev=127.0.0.1:{link.port}"
+    else:
+        com1 = f"com1: enabled=1, mode=file, dev={os.path.join(work, 'serial.txt')}"
+    text = TEMPLATE.format(megs=megs, ovmf=ovmf, cpu=cpu, disk=disk, com1=com1,
                            log=os.path.join(work, "bochs.log"), magic=int(magic_break))
     if nic:
         text += NIC.format(mac=PHYS_MAC, mod=nic)
     return text
+
+
+class SerialLink:
+    """COM1 as a TCP connection that Bochs makes at start (mode socket-client)
+    to a port of ours on 127.0.0.1 (chosen by the kernel: runs side by side
+    never collide). A thread writes everything Bochs sends to path, as mode
+    file would; send() types bytes into the machine's COM1. Each Bochs start
+    (bochs.run may start it again) is a new connection; path is then written
+    afresh."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sent = 0
+        self._conn = None
+        self._lock = threading.Lock()
+        self._srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._srv.bind(("127.0.0.1", 0))
+        self._srv.listen(1)
+        self._srv.settimeout(0.5)
+        self.port = self._srv.getsockname()[1]
+        self._closed = False
+        self._thread = threading.Thread(target=self._pump, daemon=True)
+        self._thread.start()
+
+    def _pump(self):
+        while not self._closed:
+            try:
+                conn, _ = self._srv.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with self._lock:
+                self._conn = conn
+            with open(self.path, "ab") as out:
+                while True:
+                    try:
+                        data = conn.recv(65536)
+                    except OSError:
+                        data = b""
+                    if not data:
+                        break
+                    out.write(data)
+                    out.flush()
+            with self._lock:
+                self._conn = None
+            conn.close()
+
+    def connected(self):
+        with self._lock:
+            return self._conn is not None
+
+    def send(self, data):
+        """Type data into COM1; False when Bochs is not connected (yet or any more)."""
+        with self._lock:
+            conn = self._conn
+        if conn is None:
+            return False
+        try:
+            conn.sendall(data)
+        except OSError:
+            return False
+        self.sent += len(data)
+        return True
+
+    def close(self):
+        self._closed = True
+        self._srv.close()
+        self._thread.join(timeout=2)
 
 
 class Run:

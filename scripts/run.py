@@ -9,12 +9,22 @@ vnet back end (a host at 192.168.10.1 answering ARP and ping). The run ends
 when xtalk powers the machine off (exit 0). Bochs dying, or exiting before
 xtalk powered off, is a failure: its last lines are shown and the exit status
 is 1. Ctrl-C stops the emulator, shows what the console had, exits 130.
+
+When stdin is a terminal, what is typed goes to the machine's COM1 (Bochs:
+through a bochs.SerialLink; the terminal is in cbreak mode for the run, so
+keys go at once, without echo, and Ctrl-C still stops). xtalk gives it to
+one guest at a time; Ctrl-A three times moves it to the next guest
+(docs/console.md). Otherwise (tests, CI) nothing changes: COM1 is a file.
 """
 import argparse
 import os
 import re
 import subprocess
 import sys
+import termios
+import threading
+import time
+import tty
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -46,6 +56,20 @@ class Console:
         self.done = end
 
 
+def forward_input(link):
+    """Send what is typed on stdin to COM1, as it comes, until stdin ends.
+    Bytes typed before Bochs is connected wait for it."""
+    while True:
+        try:
+            data = os.read(sys.stdin.fileno(), 1024)
+        except OSError:
+            return
+        if not data:
+            return
+        while not link.send(data):
+            time.sleep(0.1)
+
+
 def run_bochs(disk, timeout, work):
     os.makedirs(work, exist_ok=True)
     try:
@@ -56,8 +80,23 @@ def run_bochs(disk, timeout, work):
     print("run: no KVM with nested VMX here; using Bochs, which emulates VT-x and EPT "
           "(about 10 s to boot the firmware; Ctrl-C stops it)", flush=True)
     con = Console(os.path.join(work, "serial.txt"))
-    r = bochs.run(work, bochs.config(work, ovmf, disk, nic="vnet"), timeout,
-                  watch=lambda _: con.show())
+    link, saved, poll = None, None, 0.5
+    if sys.stdin.isatty():
+        link = bochs.SerialLink(con.path)
+        saved = termios.tcgetattr(sys.stdin.fileno())
+        tty.setcbreak(sys.stdin.fileno())
+        threading.Thread(target=forward_input, args=(link,), daemon=True).start()
+        poll = 0.1
+        print("run: what you type goes to one guest at a time; Ctrl-A three times "
+              "moves it to the next (docs/console.md)", flush=True)
+    try:
+        r = bochs.run(work, bochs.config(work, ovmf, disk, nic="vnet", link=link), timeout,
+                      watch=lambda _: con.show(), poll=poll)
+    finally:
+        if saved:
+            termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, saved)
+        if link:
+            link.close()
     con.show(final=True)
     why = r.died()
     if why:

@@ -18,6 +18,9 @@
                       move frames through shared pages and the physical NIC,
                       it ends by itself with status 0
   make-run-ctrl-c     Ctrl-C while it runs: exit 130, console shown, Bochs gone
+  make-run-terminal   on a terminal (a pty): Ctrl-A x3 typed moves xtalk's
+                      console input from alice to bob, Ctrl-C typed still
+                      stops it (exit 130) and the terminal is restored
   make-run-dies       a bochs that aborts at start: make run fails and shows
                       Bochs' last lines
 
@@ -529,6 +532,73 @@ def case_make_run_ctrl_c(ctx, work):
     return p, log, secs
 
 
+def case_make_run_terminal(ctx, work):
+    """scripts/run.py with a terminal for stdin: what is typed reaches xtalk
+    (the focus moves), Ctrl-C typed on it still stops the run, and the
+    terminal modes are given back."""
+    import pty
+    import select
+    import termios
+    try:
+        bochs.require()
+    except bochs.Missing as m:
+        raise Skip(str(m))
+    img = os.path.join(ctx.build, "xtalk.img")
+    start = time.monotonic()
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.execv(os.path.join(SCRIPTS, "run.py"),
+                     ["run.py", img, "--emulator", "bochs", "--timeout", "120",
+                      "--work", os.path.join(work, "run")])
+        finally:
+            os._exit(127)
+    out = b""
+    steps = [(b"console input -> guest 'alice'", b"\x01\x01\x01"),
+             (b"console input -> guest 'bob'", b"\x03")]
+    modes_during = None
+    deadline = start + 150
+    while time.monotonic() < deadline:
+        if steps and steps[0][0] in out:
+            if modes_during is None:
+                modes_during = termios.tcgetattr(fd)[3]
+            os.write(fd, steps.pop(0)[1])
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if not ready:
+            continue
+        try:
+            data = os.read(fd, 4096)
+        except OSError:  # EIO: the child side is closed
+            break
+        if not data:
+            break
+        out += data
+    modes_after = termios.tcgetattr(fd)[3]
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if not done:
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    rc = os.waitstatus_to_exitcode(status)
+    with open(os.path.join(work, "output.txt"), "wb") as f:
+        f.write(out)
+    log = ConsoleLog(out.decode("utf-8", "replace"))
+    p = []
+    expect(p, not steps, f"the run never showed {steps[0][0].decode()!r}" if steps else "")
+    expect(p, log.has("xtalk: console input -> guest 'bob'"),
+           "Ctrl-A x3 typed did not move the console input to bob")
+    expect(p, rc == 130, f"scripts/run.py exited {rc} after Ctrl-C typed, want 130")
+    expect(p, modes_during is not None and not modes_during & (termios.ICANON | termios.ECHO)
+           and modes_during & termios.ISIG,
+           "the terminal was not in cbreak mode with signals on during the run")
+    expect(p, modes_after & termios.ICANON and modes_after & termios.ECHO,
+           "the terminal's line editing and echo were not given back")
+    left = subprocess.run(["pgrep", "-f", os.path.join(work, "run", "bochsrc")],
+                          stdout=subprocess.PIPE, text=True).stdout.split()
+    expect(p, not left, f"Bochs still running after Ctrl-C (pids {left})")
+    return p, log, time.monotonic() - start
+
+
 def sha256(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -547,6 +617,7 @@ CASES = [
     ("netboot-ipxe-usb", case_netboot_ipxe_usb),
     ("netboot-serve-tftp", case_netboot_serve_tftp),
     ("make-run-ctrl-c", case_make_run_ctrl_c),
+    ("make-run-terminal", case_make_run_terminal),
     ("make-run-dies", case_make_run_dies),
 ]
 

@@ -24,6 +24,7 @@ class Case:
     extra_files: List[str] = field(default_factory=list)
     needs_vmx: bool = True  # False: the case is about running without VT-x
     phys: str = ""          # Bochs e1000 back end for the physical NIC ("vnet", "null"), "" = none
+    feed: list = None       # input typed into COM1: (needle, times, bytes) steps (run.py Feeder)
 
 
 def expect(problems, cond, msg):
@@ -476,6 +477,35 @@ def check_no_vtx(log):
     return p
 
 
+# tests/e2e/console_input.ini: what is typed, step by step, and what each
+# guest must have received.
+SWITCH = b"\x01\x01\x01"
+CONSOLE_FEED = [
+    ("conin: ready for", 3, b"ab\x01c\x01\x01d" + SWITCH),
+    ("console input -> guest 'b'", 1, b"xy\x00\xff\r\n\x7f" + SWITCH),
+    ("console input -> guest 'a'", 2, b"end"),
+    ("console input -> guest 'b'", 2, b"\x01z"),
+]
+CONSOLE_WANT = {"a": b"ab\x01c\x01\x01dend", "b": b"xy\x00\xff\r\n\x7f\x01z", "c": b""}
+
+
+def check_console_input(log):
+    p = []
+    expect(p, log.fed == len(CONSOLE_FEED),
+           f"only {log.fed} of {len(CONSOLE_FEED)} input steps were typed")
+    for g, want in CONSOLE_WANT.items():
+        line = f"conin: received {len(want)} of {len(want)} bytes:" + "".join(f" {b:02x}" for b in want)
+        out = log.output_of(g)
+        expect(p, line in out, f"{g}: want {line!r}, printed {[t for t in out if 'bytes' in t]}")
+        expect(p, log.status(g) == ("exited", 0), f"{g}: status {log.status(g)}, want exited 0")
+    moves = [m.group(1) for m in log.grep(r"^xtalk: console input -> guest '(\w+)' \(Ctrl-A x3 to switch\)$")]
+    expect(p, moves == ["a", "b", "a", "b"],
+           f"focus lines name {moves}, want a (start), b (switch), a (switch), b (a stopped)")
+    lost = log.first("byte(s) dropped") or log.first("lost input")
+    expect(p, not lost, f"input lost: {lost}")
+    return p
+
+
 CASES = [
     Case("scheduling", "scheduling.ini", ["ticker.elf"], check_scheduling,
          "two guests that never yield print interleaved numbered lines and both finish"),
@@ -532,6 +562,10 @@ CASES = [
          "a hostile guest snoops for other guests' pages, makes the VMM write into its receive "
          "pages, holds no buffers: every other guest's traffic intact, none stalled",
          phys="vnet", timeout=900),
+    Case("console_input", "console_input.ini", ["conin.elf"], check_console_input,
+         "bytes typed into COM1 reach the focused guest byte for byte; Ctrl-A x3 moves the "
+         "focus past a stopped guest; the focus leaves a guest that stops",
+         feed=CONSOLE_FEED),
     Case("no_vtx", "scheduling.ini", ["ticker.elf"], check_no_vtx,
          "on a CPU without VMX (Bochs' ryzen model) xtalk says what is missing and stops",
          cpu="ryzen", needs_vmx=False),

@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -51,14 +52,48 @@ def check_platform(build):
         raise Skip(str(m))
 
 
+class Feeder:
+    """Types a case's input into COM1, step by step: each step (needle, times,
+    data) waits until needle is on the console at least times times, then
+    sends data one byte every `gap` seconds (the machine's UART holds 16
+    bytes and xtalk reads it once per time slice; a human types slower).
+    Called from bochs.run's watch; returns nothing (never stops the run)."""
+
+    def __init__(self, link, steps, gap=0.05):
+        self.link = link
+        self.steps = list(steps)
+        self.gap = gap
+        self.done = 0
+
+    def __call__(self, r):
+        while self.done < len(self.steps):
+            needle, times, data = self.steps[self.done]
+            if r.console().count(needle) < times:
+                return None
+            for b in data:
+                if not self.link.send(bytes([b])):
+                    return None
+                time.sleep(self.gap)
+            self.done += 1
+        return None
+
+
 def run_bochs(case, work, build, ovmf):
-    """Boot case's disk under Bochs; (ConsoleLog, bochs.Run)."""
+    """Boot case's disk under Bochs; (ConsoleLog, bochs.Run). A case with
+    input steps gets COM1 through a SerialLink and a Feeder."""
     disk = make_disk(case, work, build)
+    link = bochs.SerialLink(os.path.join(work, "serial.txt")) if case.feed else None
     rc = bochs.config(work, ovmf, disk, megs=case.megs, cpu=case.cpu, nic=case.phys,
-                      magic_break=True)
-    r = bochs.run(work, rc, case.timeout)
+                      magic_break=True, link=link)
+    feeder = Feeder(link, case.feed) if link else None
+    try:
+        r = bochs.run(work, rc, case.timeout, watch=feeder)
+    finally:
+        if link:
+            link.close()
     log = ConsoleLog(r.console())
     log.workdir = work
+    log.fed = feeder.done if feeder else 0
     return log, r
 
 

@@ -24,3 +24,23 @@ void serial_putc(char c)
 			break;
 	outb(SERIAL_COM1 + UART_THR, (uint8_t)c);
 }
+
+static unsigned long overruns;
+
+int serial_getc(void)
+{
+	uint8_t lsr = inb(SERIAL_COM1 + UART_LSR);
+
+	if (lsr == 0xff)
+		return -1;	/* no UART decodes the port */
+	if (lsr & UART_LSR_OE)
+		overruns++;	/* reading LSR cleared it */
+	if (!(lsr & UART_LSR_DR))
+		return -1;
+	return inb(SERIAL_COM1 + UART_RBR);
+}
+
+unsigned long serial_overruns(void)
+{
+	return overruns;
+}

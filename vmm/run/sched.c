@@ -9,6 +9,7 @@
 
 #include "vmm/core/console.h"
 #include "vmm/exit/exit.h"
+#include "vmm/guest/console_input.h"
 #include "vmm/guest/guest.h"
 #include "vmm/guest/irq.h"
 #include "vmm/io/timers.h"
@@ -242,6 +243,7 @@ void sched_run(void)
 
 		reap_stopped();
 		nic_poll_timers();
+		console_input_poll();
 		netpath_poll();
 		rate_tick();
 		next = pick_next(cur);
