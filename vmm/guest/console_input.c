@@ -71,8 +71,10 @@ static void act(const struct cf_result *r)
 
 /* Each guest's receiver takes what its FIFO has room for; a stopped guest's
  * queue is emptied and counted. */
-static void drain(const bool running[XT_MAX_GUESTS])
+static bool drain(const bool running[XT_MAX_GUESTS])
 {
+	bool fed = false;
+
 	for (unsigned i = 0; i < guest_count(); i++) {
 		struct cf_queue *q = &queue[i];
 		uint8_t byte;
@@ -86,11 +88,15 @@ static void drain(const bool running[XT_MAX_GUESTS])
 			if (!uart16550_receive(&guests[i].com1, byte))
 				break;
 			cf_queue_pop(q);
+			/* Its receiver may now raise IRQ 4 (vmm/io/timers.c). */
+			guests[i].tick_due = 0;
+			fed = true;
 		}
 	}
+	return fed;
 }
 
-void console_input_poll(void)
+bool console_input_poll(void)
 {
 	bool running[XT_MAX_GUESTS];
 	struct cf_result r;
@@ -118,7 +124,12 @@ void console_input_poll(void)
 		xt_warn("console input: the machine's UART lost input %lu time(s) (typed faster than xtalk reads)",
 			ovr);
 	}
-	drain(running);
+	return drain(running);
+}
+
+bool console_input_waits(unsigned id)
+{
+	return id < XT_MAX_GUESTS && started && focus.focus == id;
 }
 
 uint64_t console_input_dropped(unsigned id)

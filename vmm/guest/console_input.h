@@ -10,10 +10,14 @@
 #ifndef XTALK_VMM_CONSOLE_INPUT_H
 #define XTALK_VMM_CONSOLE_INPUT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-/* The first call names the guest that has the focus (the first one). */
-void console_input_poll(void);
+/* True when a guest's receiver was fed. The first call names the guest that has the focus (the first one). */
+bool console_input_poll(void);
+/* Whether typed input goes to guest id now (a halted guest with its COM1
+ * interrupt on may be woken by it). */
+bool console_input_waits(unsigned id);
 
 /* Bytes for guest id that were lost: its queue was full, or it stopped with
  * bytes still queued. */

@@ -81,6 +81,7 @@ struct guest {
 	struct mc146818 rtc;           /* ports 0x70-0x71; IRQ 8 */
 	struct acpi_pm_timer pm_tmr;   /* FADT PM_TMR_BLK */
 	uint16_t pm1_sts, pm1_en, pm1_cnt; /* ACPI PM1a event and control registers */
+	uint8_t post_code;             /* last byte written to port 0x80 */
 	uint64_t pit_rise_ns;          /* next rising edge of OUT0 (TB_NEVER: none) */
 	uint64_t tick_due;             /* TSC at which platform_tick() has work (0: now) */
 	uint64_t wake_due;             /* TSC of the first of them that would reach its vCPU */

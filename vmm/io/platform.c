@@ -76,6 +76,30 @@ PIC_RANGE(pic_slave, PIC_SLAVE_CMD)
 PIC_RANGE(pic_elcr, PIC_ELCR1)
 #undef PIC_RANGE
 
+/* Port 0x80, the POST code port: a write-only sink on a PC that Linux and
+ * firmware write for an I/O delay (io_delay); reads return the last byte. */
+#define POST_PORT 0x80
+
+static int post_read(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t *val)
+{
+	(void)g;
+	(void)off;
+	if (size != 1)
+		return -XT_EINVAL;
+	*val = *(uint8_t *)dev;
+	return 0;
+}
+
+static int post_write(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t val)
+{
+	(void)g;
+	(void)off;
+	if (size != 1)
+		return -XT_EINVAL;
+	*(uint8_t *)dev = (uint8_t)val;
+	return 0;
+}
+
 #define PCI_CONFIG_PORTS 0xcf8
 
 static int pci_read(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t *val)
@@ -104,6 +128,7 @@ static int register_ports(struct guest *g)
 		PORTS(PIC_SLAVE_CMD, 2, pic_slave_read, pic_slave_write, &g->pic),
 		PORTS(PIC_ELCR1, 2, pic_elcr_read, pic_elcr_write, &g->pic),
 		PORTS(PCI_CONFIG_PORTS, 8, pci_read, pci_write, &g->pci),
+		PORTS(POST_PORT, 1, post_read, post_write, &g->post_code),
 	};
 
 	for (unsigned i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {

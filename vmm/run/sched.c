@@ -9,6 +9,7 @@
 
 #include "vmm/core/console.h"
 #include "vmm/exit/exit.h"
+#include "firmware/fw_config.h"
 #include "vmm/guest/console_input.h"
 #include "vmm/guest/guest.h"
 #include "vmm/guest/irq.h"
@@ -110,12 +111,24 @@ static uint64_t next_timer_wake(void)
 	return t;
 }
 
+static bool console_waiter(void)
+{
+	for (unsigned i = 0; i < nguests; i++) {
+		struct guest *g = &guests[i];
+
+		if (g->vcpu.state == VCPU_HALTED && console_input_waits(g->id) &&
+		    irq_isa_routed(g, FW_ISA_IRQ_COM1) && (g->com1.ier & UART_IER_ERBFI))
+			return true;
+	}
+	return false;
+}
+
 /* Wait for a guest timer, still serving the NICs' timers and the physical
  * NIC meanwhile: either may wake someone first. */
 static void wait_until(uint64_t tsc)
 {
 	while (rdtsc() < tsc) {
-		if (nic_poll_timers() || netpath_poll())
+		if (nic_poll_timers() || netpath_poll() || console_input_poll())
 			return;
 		cpu_relax();
 	}
@@ -139,6 +152,12 @@ static bool wait_for_event(void)
 	wake = next_timer_wake();
 	if (wake != UINT64_MAX) {
 		wait_until(wake);
+		return true;
+	}
+	/* A guest waiting for typed input (its COM1 interrupt on) waits for
+	 * the user as long as it takes, as on a real machine. */
+	if (console_waiter()) {
+		wait_until(UINT64_MAX);
 		return true;
 	}
 	if (netpath_can_wake() && wait_for_outside())
