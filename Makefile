@@ -224,7 +224,9 @@ fuzz: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 	@scripts/fuzz.sh --runs $(FUZZ_RUNS) $(FUZZ_CAP) $(FUZZ_TARGETS)
 
 # ---------------------------------------------------------------- end to end
+# The Linux cases need the kit; without it they fail with the reason.
 e2e: all | $(call DEPS_STAMP,test)
+	@$(MAKE) --no-print-directory linux-kit || echo "e2e: the Linux kit could not be built (make linux-kit)"
 	python3 tests/e2e/run.py --build $(BUILD) $(E2E_ARGS)
 
 # Every stage runs, even after one failed; the last line counts them all.

@@ -38,7 +38,7 @@ enum section { SEC_NONE, SEC_XTALK, SEC_GUEST, SEC_COUPLE, SEC_SKIP };
 enum xkey { XK_LOG, XK_TIMESLICE, XK_CROSSTALK, XK_ZEROCOPY, XK_RATE_MS, XK_COUNT };
 enum gkey {
 	GK_IMAGE, GK_FORMAT, GK_LOAD, GK_ENTRY, GK_MEMORY, GK_MAC, GK_NETWORK, GK_CMDLINE, GK_UPLINK,
-	GK_MAC_SPOOF, GK_INITRD, GK_COUNT
+	GK_MAC_SPOOF, GK_INITRD, GK_ON_REBOOT, GK_COUNT
 };
 
 /* Arrays of arrays rather than pointers: no relocations in the loader. */
@@ -46,7 +46,7 @@ static const char xkey_name[XK_COUNT][13] = { "log", "timeslice_us", "crosstalk"
 						"rate_ms" };
 static const char gkey_name[GK_COUNT][10] = { "image",	"format",  "load",   "entry",
 					      "memory", "mac",	   "network", "cmdline",
-					      "uplink", "mac_spoof", "initrd" };
+					      "uplink", "mac_spoof", "initrd", "on_reboot" };
 
 enum hdr {
 	HDR_XTALK,
@@ -851,6 +851,10 @@ static bool guest_value(struct parser *p, unsigned no, int k, struct span v)
 	case GK_MAC_SPOOF:
 		i = get_enum(p, no, "mac_spoof", v, "deny|allow");
 		g->mac_spoof = i == 1;
+		return i >= 0;
+	case GK_ON_REBOOT:
+		i = get_enum(p, no, "on_reboot", v, "restart|stop");
+		g->reboot_stops = i == 1;
 		return i >= 0;
 	default:
 		return set_name(p, no, "network", v, g->network);

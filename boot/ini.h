@@ -52,6 +52,7 @@ struct xt_guest_cfg {
 	bool debug_dump;       /* debug_dump = on: XTALK_HC_XT_DUMP prints (rate-limited) */
 	bool counters_machine; /* counters = machine: XTALK_HC_COUNTERS sums every guest */
 	bool mac_spoof; /* mac_spoof = allow: may send with a source MAC not its own (bridges) */
+	bool reboot_stops; /* on_reboot = stop (default restart: a reset boots its image again) */
 	unsigned line; /* line of the [guest NAME] header */
 	unsigned image_line; /* line of the image = key (0 if absent) */
 	unsigned initrd_line; /* line of the initrd = key (0 if absent) */

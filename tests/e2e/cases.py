@@ -25,6 +25,7 @@ class Case:
     needs_vmx: bool = True  # False: the case is about running without VT-x
     phys: str = ""          # Bochs e1000 back end for the physical NIC ("vnet", "null"), "" = none
     feed: list = None       # input typed into COM1: (needle, times, bytes) steps (run.py Feeder)
+    kit: List[str] = field(default_factory=list)  # files of build/linux-kit/ (make linux-kit)
 
 
 def expect(problems, cond, msg):
@@ -81,6 +82,139 @@ def linuxload_lines(version, pref, init_size, irmax, cmdline, ram, initrd):
         f"linuxload: ramdisk 0x{at:x} size {len(initrd)} ext 0x0 0x0",
         f"linuxload: initrd fnv1a 0x{fnv1a(initrd):08x}",
     ], at
+
+
+LINUX_HZ = 250  # Debian's CONFIG_HZ
+LINUX_BAD = ("unchecked MSR access", "APIC disabled", "Unable to calibrate", "Kernel panic",
+             "BUG:", "WARNING: CPU:", "Call Trace")
+
+
+def linux_facts(log, guest):
+    """The KEY=VALUE lines guests/linux/init printed (the last of each)."""
+    facts = {}
+    for text in log.output_of(guest):
+        m = re.match(r"xtalk-linux: ([a-z0-9_]+)=(.*)$", text)
+        if m:
+            facts[m.group(1)] = m.group(2)
+    return facts
+
+
+def machine_clocks(log):
+    """(guest TSC kHz, machine RTC epoch) from the VMM's 'guest clocks' line."""
+    import calendar
+    m = log.grep(r"guest clocks: TSC (\d+) kHz, local APIC timer (\d+) kHz; "
+                 r"machine RTC (\d+)-(\d+)-(\d+) (\d+):(\d+):(\d+)")
+    if not m:
+        return None, None
+    g = [int(x) for x in m[0].groups()]
+    return g[0], calendar.timegm((g[2], g[3], g[4], g[5], g[6], g[7], 0, 0, 0))
+
+
+def check_linux_facts(log, guest, p, clocksource):
+    """What a booted kernel found, against what xtalk gave it."""
+    f = linux_facts(log, guest)
+    expect(p, log.has(f"[{guest}] xtalk-linux: init reached"), f"{guest}: /init not reached")
+    for bad in LINUX_BAD:
+        hit = next((t for t in log.output_of(guest) if bad in t), None)
+        expect(p, hit is None, f"{guest}: kernel log has {hit!r}")
+    expect(p, f.get("clocksource") == clocksource,
+           f"{guest}: clocksource {f.get('clocksource')}, want {clocksource}")
+    tsc_khz, rtc0 = machine_clocks(log)
+    expect(p, tsc_khz is not None, "no 'guest clocks' line from the VMM")
+    if tsc_khz:
+        try:
+            mhz = float(f.get("tsc_mhz", "nan"))
+        except ValueError:
+            mhz = float("nan")
+        expect(p, abs(mhz * 1000 - tsc_khz) <= tsc_khz / 100,
+               f"{guest}: TSC {f.get('tsc_mhz')} MHz, xtalk gives {tsc_khz} kHz (1% allowed)")
+    try:
+        hz = int(f.get("timer_irqs_per_s", "-1"))
+    except ValueError:
+        hz = -1
+    expect(p, abs(hz - LINUX_HZ) <= LINUX_HZ * 2 / 100,
+           f"{guest}: {hz} timer interrupts in one second, want {LINUX_HZ} within 2%")
+    # rtc_cmos sets the system clock from the RTC at a known uptime: that
+    # time minus the uptime is when the guest booted, right after the VMM
+    # read the machine's RTC. Both RTCs count whole seconds.
+    m = [re.match(r"\[ *(\d+\.\d+)\] rtc_cmos .*setting system clock to \S+ UTC \((\d+)\)", t)
+         for t in log.output_of(guest)]
+    m = [x for x in m if x]
+    expect(p, m, f"{guest}: rtc_cmos did not set the system clock")
+    if m and rtc0 is not None:
+        boot = int(m[0].group(2)) - float(m[0].group(1))
+        expect(p, abs(boot - rtc0) <= 2,
+               f"{guest}: its RTC said {m[0].group(2)} at uptime {m[0].group(1)} s: booted at "
+               f"{boot:.0f}, the machine's RTC said {rtc0} (2 s allowed)")
+    try:
+        drift = int(f.get("rtc_epoch", "0")) - int(f.get("date_epoch", "-9"))
+    except ValueError:
+        drift = 99
+    expect(p, abs(drift) <= 1, f"{guest}: RTC {f.get('rtc')} and system time {f.get('date')} "
+           "differ by more than 1 s at /init")
+    return f
+
+
+def check_linux_boot(log):
+    p = []
+    f = check_linux_facts(log, "lx", p, "tsc")
+    expect(p, f.get("insmod") == "e1000.ko ok", f"lx: insmod {f.get('insmod')}")
+    expect(p, log.has("[lx] xtalk-linux: step=facts ok"), "lx: facts step did not finish")
+    st = log.status("lx")
+    expect(p, st[0] == "stopped" and st[1].startswith("powered off"),
+           f"lx: status {st}, want powered off (ACPI S5)")
+    ex = log.exits("lx") or {}
+    expect(p, ex.get("EPT_VIOLATION", 0) > 0 and ex.get("MSR_WRITE", 0) > 0,
+           f"lx: no local APIC MMIO or TSC-deadline writes in its exits {ex}")
+    return p
+
+
+def linux_boots(log, guest):
+    """steps_done=N of each boot of guest, in order."""
+    return [int(t.split("=", 1)[1]) for t in log.output_of(guest)
+            if re.match(r"xtalk-linux: steps_done=\d+$", t)]
+
+
+def check_linux_lifecycle(log):
+    p = []
+    lines = log.lines
+    idx = lambda needle: next((i for i, l in enumerate(lines) if needle in l), -1)
+    # lxa: 30 of 30 pings to the outside host, then a reboot and a second boot.
+    fa = linux_facts(log, "lxa")
+    expect(p, fa.get("ping_peer") == "192.168.10.1" and fa.get("ping_transmitted") == "30"
+           and fa.get("ping_received") == "30",
+           f"lxa: pings to 192.168.10.1: {fa.get('ping_received')} of {fa.get('ping_transmitted')}, want 30 of 30")
+    expect(p, linux_boots(log, "lxa") == [0, 2], f"lxa: boots with steps_done {linux_boots(log, 'lxa')}, want [0, 2]")
+    expect(p, log.has("xtalk: guest 'lxa' reboots (reset control register 0xcf9)"),
+           "lxa: no reboot through the ACPI reset register")
+    expect(p, log.has("xtalk: guest 'lxa': boot 2,"), "lxa: not booted a second time")
+    # lxb: a panic, a reset, a second boot that skips the panic.
+    expect(p, any("Kernel panic - not syncing" in t for t in log.output_of("lxb")), "lxb: no panic")
+    expect(p, linux_boots(log, "lxb") == [0, 2], f"lxb: boots with steps_done {linux_boots(log, 'lxb')}, want [0, 2]")
+    expect(p, log.has("xtalk: guest 'lxb' reboots ("), "lxb: the panic did not reset it")
+    # lxb went down and came back while lxa was pinging.
+    start, end = idx("[lxa] xtalk-linux: step=ping"), idx("[lxa] xtalk-linux: step=ping ok")
+    reboot_b = idx("xtalk: guest 'lxb' reboots (")
+    expect(p, 0 <= start < reboot_b < end,
+           f"lxb's reset (line {reboot_b}) not inside lxa's pings (lines {start}-{end})")
+    for g in ("lxa", "lxb"):
+        st = log.status(g)
+        expect(p, st[0] == "stopped" and str(st[1]).startswith("powered off"),
+               f"{g}: status {st}, want powered off")
+        for bad in ("unchecked MSR access", "BUG:", "WARNING: CPU:"):
+            hit = next((t for t in log.output_of(g) if bad in t), None)
+            expect(p, hit is None, f"{g}: kernel log has {hit!r}")
+    return p
+
+
+def check_linux_acpi_off(log):
+    p = []
+    check_linux_facts(log, "lxoff", p, "tsc")
+    expect(p, log.has("[lxoff] xtalk-linux: cmdline=console=ttyS0 acpi=off"),
+           "lxoff: command line not as given")
+    expect(p, any("found SMP MP-table" in t for t in log.output_of("lxoff")),
+           "lxoff: the kernel did not find the MP table")
+    return p
 
 
 def check_linux_loader(log):
@@ -518,6 +652,18 @@ CASES = [
          ["linuxload.bzimage", "linuxload.initrd", "linuxload.elf"], check_linux_loader,
          "format = linux: a bzImage-wrapped guest reads boot_params and a 17 MiB initrd "
          "byte for byte; the same guest as an ELF gets an initrd too"),
+    Case("linux_boot", "linux_boot.ini", [], check_linux_boot,
+         "a stock Debian kernel (vmlinux) with console=ttyS0 only reaches /init: clocksource, "
+         "TSC rate, timer interrupts per second, RTC time; ACPI poweroff",
+         timeout=900, megs=1024, kit=["vmlinux", "initrd.cpio"]),
+    Case("linux_acpi_off", "linux_acpi_off.ini", [], check_linux_acpi_off,
+         "the same kernel with acpi=off (MP table) and a gzip initramfs reaches /init",
+         timeout=900, megs=1024, kit=["vmlinux", "initrd.cpio.gz"]),
+    Case("linux_lifecycle", "linux_lifecycle.ini", [], check_linux_lifecycle,
+         "reboot restarts a guest, a panic (bzImage, panic=-1) restarts another while the "
+         "first pings the outside host, poweroff ends both",
+         timeout=1500, megs=1024, phys="vnet",
+         kit=["vmlinux", "initrd.cpio", "bzImage", "initrd.cpio.gz"]),
     Case("faults", "faults.ini", ["crash.elf", "wild.elf", "ticker.elf"], check_faults,
          "a triple fault and a write outside RAM stop only their guest"),
     Case("bad_guest_lines", "bad_guest_lines.ini", ["ticker.elf"], check_bad_guest_lines,

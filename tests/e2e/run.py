@@ -38,9 +38,17 @@ def make_disk(case, work, build):
     ini = os.path.join(HERE, case.ini)
     files = [os.path.join(build, "guests", g) for g in case.guests]
     files += [os.path.join(HERE, f) for f in case.extra_files]
+    files += [os.path.join(build, "linux-kit", f) for f in case.kit]
+    missing = [f for f in files if not os.path.exists(f)]
+    if missing:
+        raise Skip("missing " + ", ".join(missing) +
+                   (" (make linux-kit)" if case.kit else ""))
     disk = os.path.join(work, "disk.img")
+    # The ESP holds every file; a vmlinux alone is 62 MiB.
+    need = sum(os.path.getsize(f) for f in files) >> 20
+    env = dict(os.environ, XTALK_ESP_MIB=str(max(64, need + 16)))
     subprocess.run([os.path.join(ROOT, "scripts", "mkimage.sh"), disk,
-                    os.path.join(build, "xtalk.efi"), ini] + files, check=True)
+                    os.path.join(build, "xtalk.efi"), ini] + files, check=True, env=env)
     return disk
 
 
@@ -107,7 +115,10 @@ def skip(why):
 def run_case(case, build, ovmf):
     work = os.path.join(build, "e2e", case.name)
     os.makedirs(work, exist_ok=True)
-    log, r = run_bochs(case, work, build, ovmf)
+    try:
+        log, r = run_bochs(case, work, build, ovmf)
+    except Skip as s:
+        return skip(str(s)) + (0,)
     elapsed = r.seconds
     if case.needs_vmx and log.has("VT-x not available"):
         return skip("the emulated CPU has no VT-x: " + log.first("VT-x not available")) + (elapsed,)

@@ -218,6 +218,16 @@ static void setup_guest_state(const struct guest_entry_state *st)
 	w(VMCS_PREEMPTION_TIMER_VALUE, 0);
 }
 
+int vmcs_reset_guest(struct vcpu *v, const struct guest_entry_state *st)
+{
+	vmcs_errors = 0;
+	v->proc_ctls = vmx_caps.proc;
+	w(VMCS_PROC_BASED_CTLS, vmx_caps.proc);
+	setup_exit_entry_controls(st);
+	setup_guest_state(st);
+	return vmcs_errors ? -XT_EIO : 0;
+}
+
 int vmcs_load(struct vcpu *v)
 {
 	return vmx_ptrld(v->vmcs_hpa) ? -XT_EIO : 0;

@@ -12,6 +12,9 @@
 
 /* Allocate and fill v's VMCS (and its I/O and MSR bitmaps), leaving it current. */
 int vmcs_create(struct vcpu *v, const struct guest_entry_state *st, uint64_t eptp);
+/* The current VMCS's guest state and entry controls as vmcs_create() left
+ * them, for st: the vCPU starts over (a guest reboot). */
+int vmcs_reset_guest(struct vcpu *v, const struct guest_entry_state *st);
 /* Make v's VMCS the current one on this CPU. */
 int vmcs_load(struct vcpu *v);
 /* CR0/CR4 bits the guest may not change without the VMM seeing it. */

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "boot/bootinfo.h"
 #include "boot/ini.h"
 #include "devices/acpi_pm_timer.h"
 #include "devices/ioapic.h"
@@ -100,6 +101,9 @@ struct guest {
 	unsigned line_len;
 	enum guest_stop_reason stop_reason;
 	bool reaped;                   /* stopped, and its NIC left the data path (vmm/run/sched.c) */
+	const struct xt_boot_guest *boot; /* the loader's files, to boot it again */
+	const char *reset_req;         /* a reset was requested (by what), NULL: none */
+	unsigned boots;                /* times its image was started (1 + restarts) */
 	int64_t exit_status;
 	char stop_msg[200];
 	struct guest_stats stats;

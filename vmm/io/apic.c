@@ -55,6 +55,11 @@ int apic_create(struct guest *g)
 	return rc < 0 ? rc : 0;
 }
 
+void apic_reset(struct guest *g)
+{
+	io_update(g, g->lapic_range, true, lapic_base(&g->vcpu.lapic));
+}
+
 bool apic_msr_read(struct guest *g, uint32_t msr, uint64_t *val)
 {
 	struct lapic *l = &g->vcpu.lapic;

@@ -15,6 +15,8 @@
 #include "vmm/guest/guest.h"
 
 int apic_create(struct guest *g);
+/* The xAPIC page back at its power-on address (after irq_init()). */
+void apic_reset(struct guest *g);
 /* The APIC MSRs: false for a #GP. */
 bool apic_msr_read(struct guest *g, uint32_t msr, uint64_t *val);
 bool apic_msr_write(struct guest *g, uint32_t msr, uint64_t val);

@@ -111,8 +111,29 @@ static int pci_read(struct guest *g, void *dev, uint64_t off, unsigned size, uin
 
 static int pci_write(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t val)
 {
-	(void)g;
 	pci_io_write(dev, (uint16_t)(PCI_CONFIG_PORTS + off), size, (uint32_t)val);
+	if (pci_reset_requested(dev))
+		g->reset_req = "reset control register 0xcf9";
+	return 0;
+}
+
+/*
+ * The 8042 keyboard controller's command port, for its one use left on a
+ * machine without a PS/2 keyboard: command 0xFE pulses the CPU reset line
+ * (Linux's reboot=kbd, tried after the ACPI reset register). Reads are not
+ * claimed (all-ones: no controller), so drivers find no keyboard.
+ */
+#define KBC_CMD_PORT 0x64
+#define KBC_CMD_PULSE_RESET 0xfe
+
+static int kbc_write(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t val)
+{
+	(void)dev;
+	(void)off;
+	if (size != 1)
+		return -XT_EINVAL;
+	if (val == KBC_CMD_PULSE_RESET)
+		g->reset_req = "keyboard controller reset pulse";
 	return 0;
 }
 
@@ -129,6 +150,7 @@ static int register_ports(struct guest *g)
 		PORTS(PIC_ELCR1, 2, pic_elcr_read, pic_elcr_write, &g->pic),
 		PORTS(PCI_CONFIG_PORTS, 8, pci_read, pci_write, &g->pci),
 		PORTS(POST_PORT, 1, post_read, post_write, &g->post_code),
+		PORTS(KBC_CMD_PORT, 1, NULL, kbc_write, NULL),
 	};
 
 	for (unsigned i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
@@ -138,6 +160,16 @@ static int register_ports(struct guest *g)
 			return rc;
 	}
 	return 0;
+}
+
+void platform_reset(struct guest *g)
+{
+	uart16550_init(&g->com1, com1_tx, g);
+	irq_init(g);
+	pci_host_bridge_init(&g->pci_host);
+	timers_reset(g);
+	apic_reset(g);
+	g->post_code = 0;
 }
 
 int platform_create(struct guest *g)

@@ -25,5 +25,8 @@
 
 /* Build the guest's devices; 0 or a negative XT_E* code. */
 int platform_create(struct guest *g);
+/* Power-on state again for a reboot: COM1, the interrupt controllers, the
+ * timers (the RTC and its CMOS memory are kept, as a battery keeps them). */
+void platform_reset(struct guest *g);
 
 #endif

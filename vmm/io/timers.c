@@ -194,6 +194,16 @@ static int pm_write(struct guest *g, void *dev, uint64_t off, unsigned size, uin
 	{ .space = IO_SPACE_PORT, .base = (b), .size = (n), .enabled = true, .read = (rd),      \
 	  .write = (wr), .dev = (d) }
 
+void timers_reset(struct guest *g)
+{
+	uint64_t ns = now_ns();
+
+	pit_init(&g->pit, ns);
+	g->pit_rise_ns = pit_next_rise(&g->pit, 0, ns);
+	g->pm1_sts = g->pm1_en = g->pm1_cnt = 0;
+	platform_retick(g);
+}
+
 int timers_create(struct guest *g)
 {
 	uint64_t ns = now_ns();

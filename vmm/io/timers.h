@@ -16,6 +16,8 @@
 
 /* The timers in their reset state, the RTC set to the machine's time. */
 int timers_create(struct guest *g);
+/* After a reboot: the PIT and PM1 registers as at power-on; the RTC runs on. */
+void timers_reset(struct guest *g);
 /* Raise what is due; cheap when nothing is (one TSC compare). */
 void platform_tick(struct guest *g);
 /* Something changed a timer's programming: re-evaluate at the next tick. */

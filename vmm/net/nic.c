@@ -289,6 +289,20 @@ int nic_create(struct guest *g)
 	return netpath_add_port(g, network);
 }
 
+void nic_restart(struct guest *g)
+{
+	if (!g->nic)
+		return;
+	/* As a guest's CTRL.RST: the data path forgets its rings and unshares
+	 * every page pair of the guest, in both directions. */
+	e1000_reset(g->nic);
+	setup_pci_function(g);
+	io_update(g, (unsigned)g->nic_mmio, true, PLATFORM_NIC_BAR0);
+	io_update(g, (unsigned)g->nic_io, true, PLATFORM_NIC_BAR1);
+	pic_set_elcr(&g->pic, PLATFORM_NIC_IRQ, true);
+	nic_set_irq(g, false);
+}
+
 void nic_guest_stopped(struct guest *g)
 {
 	if (g->nic)

@@ -12,6 +12,9 @@
 /* Give g its NIC (its INI section has a mac). */
 int nic_create(struct guest *g);
 /* g stopped: its port goes down, senders waiting for it are released. */
+/* A reboot: the NIC as after power-on (PCI config as firmware leaves it),
+ * its pages unshared; its port on the data path stays. */
+void nic_restart(struct guest *g);
 void nic_guest_stopped(struct guest *g);
 /* Fire due interrupt-throttling timers; returns the earliest deadline
  * still pending (nanoseconds on the NIC clock), 0 if none. */

@@ -110,9 +110,6 @@ static void vcpu_init(struct guest *g)
 
 	v->guest = g;
 	v->state = VCPU_RUNNABLE;
-	/* x87 and SSE state after FNINIT/reset: FCW 0x37f, MXCSR 0x1f80. */
-	*(uint16_t *)(v->fxsave + FXSAVE_FCW) = 0x37f;
-	*(uint32_t *)(v->fxsave + FXSAVE_MXCSR) = 0x1f80;
 }
 
 static void vcpu_free(struct vcpu *v)
@@ -123,33 +120,23 @@ static void vcpu_free(struct vcpu *v)
 	page_free(v->io_bitmap_b);
 }
 
-/* Build guest number nguests from the loader's description; on failure the
- * guest is refused with a message naming its INI line. */
-int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
+/* RAM cleared, image and initrd loaded, boot structures and firmware
+ * tables written: what the guest's first instruction finds, at every boot. */
+static int guest_load(struct guest *g, struct guest_entry_state *st, uint64_t *entry)
 {
-	struct guest *g = &guests[nguests];
-	const struct xt_guest_cfg *c = &bi->cfg->guest[bg->cfg_index];
-	struct guest_entry_state st;
+	const struct xt_guest_cfg *c = g->cfg;
 	struct loaded l;
 	uint64_t rsdp;
 	int rc;
 
-	memset(g, 0, sizeof(*g));
-	g->id = nguests;
-	g->cfg = c;
-	g->name = c->name;
-	g->ram_hpa = bg->ram_hpa;
-	g->ram.base = phys_to_virt(bg->ram_hpa);
-	g->ram.size = bg->ram_size;
-	gmem_init(&g->mem, g->ram.base, g->ram.size);
-	/* Whatever the firmware left in these pages is not the guest's to see. */
+	/* Whatever the firmware (or its last boot) left in these pages is not
+	 * the guest's to see. */
 	memset(g->ram.base, 0, g->ram.size);
-
 	memset(&l, 0, sizeof(l));
-	rc = load_files(g, bg, &l);
+	rc = load_files(g, g->boot, &l);
 	if (rc)
 		return rc;
-	rc = guest_boot_setup_linux(&g->ram, l.entry, c->cmdline, &l.lb, &st);
+	rc = guest_boot_setup_linux(&g->ram, l.entry, c->cmdline, &l.lb, st);
 	if (rc) {
 		con_printf("xtalk.ini:%u: guest '%s' refused: cannot set up its boot state: %s\n",
 			   c->line, c->name, xt_strerror(rc));
@@ -162,6 +149,68 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 		return rc;
 	}
 	memcpy(g->ram.base + GUEST_BOOT_PARAMS_GPA + BP_ACPI_RSDP_ADDR, &rsdp, sizeof(rsdp));
+	*entry = l.entry;
+	g->boots++;
+	return 0;
+}
+
+/* The registers a vCPU starts with besides the VMCS: zero, RSI = boot_params,
+ * x87/SSE as after FNINIT, the MSRs VMX does not switch zero. */
+static void vcpu_regs_init(struct vcpu *v, const struct guest_entry_state *st)
+{
+	memset(&v->regs, 0, sizeof(v->regs));
+	memset(v->fxsave, 0, sizeof(v->fxsave));
+	/* x87 and SSE state after FNINIT/reset: FCW 0x37f, MXCSR 0x1f80. */
+	*(uint16_t *)(v->fxsave + FXSAVE_FCW) = 0x37f;
+	*(uint32_t *)(v->fxsave + FXSAVE_MXCSR) = 0x1f80;
+	v->msr_kernel_gs_base = v->msr_star = v->msr_lstar = v->msr_cstar = 0;
+	v->msr_fmask = v->msr_tsc_aux = 0;
+	v->regs.gpr[REG_RSI] = st->rsi;
+}
+
+int guest_restart(struct guest *g)
+{
+	struct guest_entry_state st;
+	uint64_t entry;
+	int rc;
+
+	/* The NIC first: its pages are unshared before RAM is rewritten. */
+	nic_restart(g);
+	platform_reset(g);
+	rc = guest_load(g, &st, &entry);
+	if (!rc) {
+		vcpu_regs_init(&g->vcpu, &st);
+		rc = vmcs_reset_guest(&g->vcpu, &st);
+	}
+	if (rc)
+		return rc;
+	g->vcpu.state = VCPU_RUNNABLE;
+	xt_info("guest '%s': boot %u, entry 0x%llx", g->name, g->boots, (unsigned long long)entry);
+	return 0;
+}
+
+/* Build guest number nguests from the loader's description; on failure the
+ * guest is refused with a message naming its INI line. */
+int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
+{
+	struct guest *g = &guests[nguests];
+	const struct xt_guest_cfg *c = &bi->cfg->guest[bg->cfg_index];
+	struct guest_entry_state st;
+	uint64_t entry;
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	g->id = nguests;
+	g->cfg = c;
+	g->name = c->name;
+	g->boot = bg;
+	g->ram_hpa = bg->ram_hpa;
+	g->ram.base = phys_to_virt(bg->ram_hpa);
+	g->ram.size = bg->ram_size;
+	gmem_init(&g->mem, g->ram.base, g->ram.size);
+	rc = guest_load(g, &st, &entry);
+	if (rc)
+		return rc;
 	rc = ept_init(&g->ept, &palloc_ept_ops, EPT_MAX_GPA);
 	if (rc)
 		goto no_memory;
@@ -174,7 +223,7 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 	if (rc)
 		goto no_memory;
 	vcpu_init(g);
-	g->vcpu.regs.gpr[REG_RSI] = st.rsi;
+	vcpu_regs_init(&g->vcpu, &st);
 	rc = vmcs_create(&g->vcpu, &st, ept_eptp(&g->ept));
 	if (rc) {
 		xt_err("guest '%s': VMCS setup failed", g->name);
@@ -182,7 +231,7 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 	}
 	xt_info("guest '%s': %llu MiB at host 0x%llx, entry 0x%llx", g->name,
 		(unsigned long long)(g->ram.size >> 20), (unsigned long long)g->ram_hpa,
-		(unsigned long long)l.entry);
+		(unsigned long long)entry);
 	nguests++;
 	return 0;
 

@@ -5,6 +5,7 @@
 #include "vmm/arch/cpu.h"
 #include "vmm/exit/exit.h"
 #include "vmm/guest/clock.h"
+#include "vmm/hw/host_rtc.h"
 #include "vmm/guest/guest.h"
 #include "vmm/emul/cpuid_filter.h"
 #include "vmm/run/guest_create.h"
@@ -18,6 +19,19 @@
 #include "vmm/core/serial.h"
 #include "vmm/report/summary.h"
 #include "vmm/arch/vmx_caps.h"
+
+/* What every guest's clocks start from: the tests compare guests' figures
+ * with these lines. */
+static void report_clocks(void)
+{
+	struct mc146818_tm tm;
+	int rc = host_rtc_time(&tm);
+
+	xt_info("guest clocks: TSC %llu kHz, local APIC timer %llu kHz; machine RTC %04u-%02u-%02u "
+		"%02u:%02u:%02u%s", (unsigned long long)(clock_tsc_hz() / 1000),
+		(unsigned long long)(clock_tsc_hz() / clock_tsc_per_bus() / 1000), tm.year, tm.mon,
+		tm.mday, tm.hour, tm.min, tm.sec, rc ? " (unreadable: a fixed date)" : "");
+}
 
 static void create_guests(const struct xt_boot_info *bi)
 {
@@ -60,6 +74,7 @@ void vmm_main(struct xt_boot_info *bi)
 	cpuid_init(bi->tsc_hz);
 	clock_init(guest_cpuid_policy()->tsc_hz ? guest_cpuid_policy()->tsc_hz : bi->tsc_hz,
 		   guest_cpuid_policy()->tsc_per_bus);
+	report_clocks();
 	bridge_init(&vmm_bridge);
 	netpath_init(bi->cfg, bi->tsc_hz);
 	create_guests(bi);

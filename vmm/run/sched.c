@@ -14,6 +14,7 @@
 #include "vmm/guest/guest.h"
 #include "vmm/guest/irq.h"
 #include "vmm/io/timers.h"
+#include "vmm/run/guest_create.h"
 #include "vmm/arch/msr.h"
 #include "vmm/net/netpath.h"
 #include "vmm/net/nic.h"
@@ -200,6 +201,30 @@ static void charge_exit(void)
 	acct.v = NULL;
 }
 
+/* A reset request from the guest (vmm/io/platform.c): boot it again, or
+ * stop it with on_reboot = stop. Its VMCS is the current one. */
+static void reboot(struct vcpu *v)
+{
+	struct guest *g = v->guest;
+	const char *why = g->reset_req;
+
+	g->reset_req = NULL;
+	if (v->state == VCPU_STOPPED)
+		return;
+	if (g->cfg->reboot_stops) {
+		guest_stop(g, GUEST_REBOOTED, "rebooted (%s); on_reboot = stop", why);
+		return;
+	}
+	guest_console_flush(g);
+	xt_info("guest '%s' reboots (%s)", g->name, why);
+	if (guest_restart(g)) {
+		guest_stop(g, GUEST_BAD_STATE, "could not boot again after a reset");
+		return;
+	}
+	/* Its fresh MSRs and x87/SSE state into the CPU. */
+	vcpu_switch(NULL, v);
+}
+
 static void run_slice(struct vcpu *v)
 {
 	v->slice_end_tsc = rdtsc() + slice_tsc;
@@ -228,8 +253,10 @@ static void run_slice(struct vcpu *v)
 		acct.reason = EXIT_REASON_BASIC(reason);
 		if (acct.reason > EXIT_REASON_MAX)
 			acct.reason = EXIT_REASON_MAX;
-		if (exit_dispatch(v, reason) == EXIT_YIELD)
+		if (exit_dispatch(v, reason) == EXIT_YIELD && !v->guest->reset_req)
 			return;
+		if (v->guest->reset_req)
+			reboot(v);
 	}
 }
 
