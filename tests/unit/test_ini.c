@@ -266,6 +266,19 @@ static void test_mac_spoof(void **state)
 	assert_true(guest("a")->refused);
 }
 
+static void test_on_reboot(void **state)
+{
+	(void)state;
+	expect_clean(parse("[guest a]\nimage=a.elf\non_reboot = stop\n"
+			   "[guest b]\nimage=b.elf\nON_REBOOT=Restart\n[guest c]\nimage=c.elf\n"));
+	assert_true(guest("a")->reboot_stops);
+	assert_false(guest("b")->reboot_stops);
+	assert_false(guest("c")->reboot_stops);	/* the default: boot it again */
+	assert_int_equal(parse("[guest a]\nimage=a.elf\n\non_reboot = halt\n"), 1);
+	expect_diag(4, "on_reboot: 'halt' is not one of restart|stop");
+	assert_true(guest("a")->refused);
+}
+
 static void test_empty_file(void **state)
 {
 	(void)state;
@@ -1243,6 +1256,7 @@ int main(void)
 		cmocka_unit_test(test_uplink_and_zerocopy),
 		cmocka_unit_test(test_hypercall_policy),
 		cmocka_unit_test(test_mac_spoof),
+		cmocka_unit_test(test_on_reboot),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_crlf_and_bom),
 		cmocka_unit_test(test_bom_only_at_start),
