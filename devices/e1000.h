@@ -259,6 +259,8 @@ void e1000_io_write(struct e1000 *d, uint32_t offset, unsigned size, uint32_t va
  * descriptors are consumed here too. A broken ring returns 0 and is reported
  * once per kick. Segments stay valid until the next call on this device
  * (bounced frames live in d->bounce).
+ * A TCP segmentation packet comes out one frame per call (each bounced, at
+ * most HDRLEN + MSS bytes); TDH stays on it until its last frame completes.
  */
 int e1000_tx_peek(struct e1000 *d, struct e1000_frame *f);
 /*
@@ -277,7 +279,9 @@ void e1000_tx_complete(struct e1000 *d, const struct e1000_frame *f);
  * e1000_tx_fetch: the next frame after those in flight: 1 = *f filled and
  * queued, *id names it; 0 = nothing (or E1000_TX_INFLIGHT frames in flight).
  * Bad frames and context descriptors are queued as done. Segments stay valid
- * until the next fetch (bounced frames live in d->bounce).
+ * until the next fetch (bounced frames live in d->bounce). Each frame of a
+ * TCP segmentation packet is its own entry; only the last one hands the
+ * packet's descriptors back.
  * e1000_tx_unfetch: give back the frame just fetched (it will be fetched
  * again later: the receiver had no room).
  * e1000_tx_done: the frame was delivered or dropped; TDH moves over every
