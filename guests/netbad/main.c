@@ -737,7 +737,8 @@ static void sc_tso_desc(struct verdict *v)
 	tx_private(16, 0);
 	/* Checksum offload before any context: BAD_OFFLOAD. */
 	txd_ext(0, b, ETH_ZLEN, TXD_DTYP_DATA, eop, TXD_POPTS_TXSM, 0);
-	/* A TSO context (stored), then a TSE data descriptor: BAD_DESC. */
+	/* A TSO context with HDRLEN, MSS and PAYLEN 0, then a TSE data
+	 * descriptor: BAD_TSO (the model segments sane TSO packets). */
 	txd_context(1, TXD_CMD_TSE | E1000_TXD_CMD_RS);
 	txd_ext(2, b, 200, TXD_DTYP_DATA, eop | TXD_CMD_TSE | E1000_TXD_CMD_IFCS, 0, 0);
 	/* Reserved DTYP: BAD_DESC. */

@@ -279,7 +279,7 @@ def check_netbcast(log):
 
 BAD_KINDS = ("ring length", "ring index", "ring outside RAM", "buffer outside RAM",
              "zero-length descriptor", "no end of packet", "short frame", "long frame",
-             "bad descriptor", "bad checksum offload")
+             "bad descriptor", "bad checksum offload", "bad TCP segmentation")
 
 
 def check_netbad(mode, bridge=True):
