@@ -96,6 +96,7 @@ static const char *const err_names[E1000_ERR_COUNT] = {
 	[E1000_ERR_LONG_FRAME] = "long frame",
 	[E1000_ERR_BAD_DESC] = "bad descriptor",
 	[E1000_ERR_BAD_OFFLOAD] = "bad checksum offload",
+	[E1000_ERR_BAD_TSO] = "bad TCP segmentation",
 };
 
 const char *e1000_err_name(enum e1000_err e)

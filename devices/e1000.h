@@ -49,6 +49,14 @@
 #define E1000_RX_MAX_DESC	64	/* RX descriptors per frame: jumbo max / 256 + 1 */
 #define E1000_CRC_LEN		4	/* FCS; in RX buffers as zeros unless SECRC */
 #define E1000_VLAN_TAG_LEN	4
+/*
+ * TCP segmentation (TSO): the prototype header is held on chip in a 240-byte
+ * buffer (SDM "IP/TCP/UDP Header Updating"), so HDRLEN may be at most that.
+ * HDRLEN + PAYLEN of one packet is capped at 256 KiB (PAYLEN itself has 20
+ * bits; Linux never sends more than 64 KiB).
+ */
+#define E1000_TSO_HDR_MAX	240
+#define E1000_TSO_MAX		(256u << 10)
 
 struct e1000_seg {
 	const uint8_t *data;
@@ -75,8 +83,9 @@ enum e1000_err {
 	E1000_ERR_NO_EOP,	/* more than E1000_TX_MAX_SEGS TX descriptors without EOP */
 	E1000_ERR_SHORT_FRAME,	/* TX frame shorter than 14 bytes */
 	E1000_ERR_LONG_FRAME,	/* TX frame longer than the maximum without LPE / jumbo max */
-	E1000_ERR_BAD_DESC,	/* reserved DTYP, TSE (no TSO), mixed kinds in a frame */
+	E1000_ERR_BAD_DESC,	/* reserved DTYP, mixed kinds (or TSE and not) in a frame */
 	E1000_ERR_BAD_OFFLOAD,	/* checksum offsets beyond the frame, or no context loaded */
+	E1000_ERR_BAD_TSO,	/* TSO: no TSE context, HDRLEN/MSS/PAYLEN absurd or not matching */
 	E1000_ERR_COUNT
 };
 
@@ -124,7 +133,32 @@ struct e1000_tx_ctx {
 	uint8_t tucss, tucso;
 	uint16_t tucse;
 	uint8_t tucmd;
+	uint8_t hdrlen;		/* TSO only: prototype header length */
+	uint16_t mss;		/* TSO only: payload bytes per frame */
+	uint32_t paylen;	/* TSO only: payload bytes of the whole packet */
 	bool valid;		/* a context descriptor was seen since reset */
+};
+
+/*
+ * The TCP segmentation packet being cut into frames: its descriptors as read
+ * once, the context it uses and the prototype header, copied when its first
+ * frame is built. Frame k is HDRLEN header bytes then payload bytes
+ * [k * MSS, (k + 1) * MSS) of PAYLEN.
+ */
+struct e1000_tso {
+	bool active;
+	uint32_t head;		/* its first descriptor */
+	uint16_t ndesc;
+	uint64_t rs;		/* bit k: descriptor head+k asked for status */
+	uint8_t popts;		/* IXSM/TXSM of its first descriptor */
+	bool vlan;		/* VLE (on the EOP descriptor) and CTRL.VME */
+	uint16_t special;	/* VLAN tag */
+	uint32_t frames;	/* ceil(PAYLEN / MSS) */
+	uint32_t next;		/* the frame e1000_tx_peek/fetch hands out next */
+	struct e1000_tx_ctx ctx;
+	uint8_t hdr[E1000_TSO_HDR_MAX];
+	uint64_t addr[E1000_TX_MAX_SEGS];	/* its buffers, header first */
+	uint32_t len[E1000_TX_MAX_SEGS];
 };
 
 /* The frame e1000_tx_peek last returned, until e1000_tx_complete. */
@@ -135,6 +169,9 @@ struct e1000_tx_pending {
 	uint64_t rs;		/* bit k: descriptor head+k asked for status (RS/RPS) */
 	uint32_t len;		/* bytes as delivered (after VLAN insertion) */
 	uint8_t dst[6];		/* destination address, for BPTC/MPTC */
+	bool tso;		/* frame tso_frame of the TSO packet at head */
+	bool tso_last;		/* its last frame: ndesc and rs are the packet's */
+	uint32_t tso_frame;
 };
 
 /* A frame handed out by e1000_tx_fetch and not yet handed back to the guest. */
@@ -147,6 +184,9 @@ struct e1000_tx_flight {
 	uint64_t rs;
 	uint32_t len;
 	uint8_t dst[6];
+	bool tso;		/* frame tso_frame of the TSO packet at head (ndesc 0 */
+	bool tso_last;		/* but for the last one, which hands back all of it) */
+	uint32_t tso_frame;
 };
 
 /* Store-only registers (see the table in e1000.c). */
@@ -176,6 +216,7 @@ struct e1000 {
 	struct e1000_phy phy;
 
 	struct e1000_tx_ctx tx_ctx;
+	struct e1000_tso tso;
 	struct e1000_tx_pending tx_pend;
 	uint32_t tx_cur;			/* next descriptor e1000_tx_fetch scans */
 	unsigned fl_first, fl_count;		/* frames in flight, oldest first */
@@ -218,6 +259,8 @@ void e1000_io_write(struct e1000 *d, uint32_t offset, unsigned size, uint32_t va
  * descriptors are consumed here too. A broken ring returns 0 and is reported
  * once per kick. Segments stay valid until the next call on this device
  * (bounced frames live in d->bounce).
+ * A TCP segmentation packet comes out one frame per call (each bounced, at
+ * most HDRLEN + MSS bytes); TDH stays on it until its last frame completes.
  */
 int e1000_tx_peek(struct e1000 *d, struct e1000_frame *f);
 /*
@@ -236,7 +279,9 @@ void e1000_tx_complete(struct e1000 *d, const struct e1000_frame *f);
  * e1000_tx_fetch: the next frame after those in flight: 1 = *f filled and
  * queued, *id names it; 0 = nothing (or E1000_TX_INFLIGHT frames in flight).
  * Bad frames and context descriptors are queued as done. Segments stay valid
- * until the next fetch (bounced frames live in d->bounce).
+ * until the next fetch (bounced frames live in d->bounce). Each frame of a
+ * TCP segmentation packet is its own entry; only the last one hands the
+ * packet's descriptors back.
  * e1000_tx_unfetch: give back the frame just fetched (it will be fetched
  * again later: the receiver had no room).
  * e1000_tx_done: the frame was delivered or dropped; TDH moves over every

@@ -1,21 +1,32 @@
 // SPDX-License-Identifier: MIT
 /*
  * 82540EM transmit ring: legacy descriptors, TCP/IP context and data
- * descriptors, checksum offload and VLAN insertion (8254x SDM, "Transmit
- * Descriptor Ring Structure", "Legacy Transmit Descriptor Format", "TCP/IP
- * Context Transmit Descriptor Format", "TCP/IP Data Descriptor Format").
+ * descriptors, checksum offload, TCP segmentation and VLAN insertion (8254x
+ * SDM, "Transmit Descriptor Ring Structure", "Legacy Transmit Descriptor
+ * Format", "TCP/IP Context Transmit Descriptor Format", "TCP/IP Data
+ * Descriptor Format", "TCP Segmentation").
  *
  * Each descriptor is copied once out of guest memory into a local and only
  * that copy is decoded. Frames without offload are handed out as segments
  * pointing into guest RAM; frames that need the hardware to change bytes are
  * gathered into the owner's bounce buffer first, so checksums are computed
  * over bytes the guest can no longer change.
+ *
+ * A TCP segmentation (TSO) packet is never handed out whole: the data path
+ * gets its frames one by one, each built in the bounce buffer (the
+ * prototype header, then up to MSS payload bytes), exactly like any other
+ * bounced frame. Its descriptors are handed back with its last frame.
  */
 #include "devices/e1000.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "lib/le.h"
+
+/* TCP header flags (byte 13) the segmentation keeps for the last frame. */
+#define TCP_FIN 0x01u
+#define TCP_PSH 0x08u
 
 enum desc_kind { DESC_LEGACY, DESC_CONTEXT, DESC_DATA, DESC_RESERVED };
 
@@ -38,12 +49,32 @@ struct tx_scan {
 	uint8_t eop_cmd;	/* VLE is taken from the EOP descriptor */
 	uint16_t special;
 	bool eop;
+	bool tse;		/* data descriptors with DCMD.TSE: a TSO packet */
 	bool bad;
 	enum e1000_err err;	/* the first problem found */
 	uint64_t detail;
 	/* decided by check_frame() */
 	bool ic, ixsm, txsm, vlan, pad;
+	/* TSO only (not cleared between scans): each descriptor's buffer */
+	uint64_t addr[E1000_TX_MAX_SEGS];
+	uint32_t blen[E1000_TX_MAX_SEGS];
 };
+
+static uint16_t get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	put_be16(p, (uint16_t)(v >> 16));
+	put_be16(p + 2, (uint16_t)v);
+}
 
 void e1000_tx_reset(struct e1000 *d)
 {
@@ -56,6 +87,7 @@ void e1000_tx_reset(struct e1000 *d)
  * go stale, nothing is written back, the cursor restarts at TDH. */
 void e1000_tx_flush(struct e1000 *d)
 {
+	d->tso.active = false;
 	d->fl_first = 0;
 	d->fl_count = 0;
 	d->fl_gen++;
@@ -112,11 +144,24 @@ static void write_back(const struct tx_ring *r, uint32_t head, unsigned ndesc, u
 	}
 }
 
+/*
+ * Descriptors [from, from + ndesc) go back to the guest: a TSO packet that
+ * starts among them is over (handed back with its last frame, or dropped, or
+ * its first descriptor went out as something else after the guest rewrote
+ * it), and its state must not be taken for a later packet at that slot.
+ */
+static void tso_release(struct e1000 *d, const struct tx_ring *r, uint32_t from, unsigned ndesc)
+{
+	if (d->tso.active && (d->tso.head + r->n - from) % r->n < ndesc)
+		d->tso.active = false;
+}
+
 /* Hand ndesc descriptors back to the guest. */
 static void advance(struct e1000 *d, const struct tx_ring *r, unsigned ndesc, uint64_t rs)
 {
 	uint32_t causes = 0;
 
+	tso_release(d, r, d->tdh, ndesc);
 	write_back(r, d->tdh, ndesc, rs);
 	d->tdh = (uint32_t)((d->tdh + ndesc) % r->n);
 	if (rs)
@@ -162,6 +207,9 @@ static void load_context(struct e1000 *d, const uint8_t *desc)
 	c->tucso = desc[E1000_TXC_TUCSO];
 	c->tucse = get_le16(desc + E1000_TXC_TUCSE);
 	c->tucmd = desc[E1000_TXC_TUCMD];
+	c->paylen = get_le32(desc + E1000_TXC_PAYLEN) & E1000_TXDD_DTALEN_MASK;
+	c->hdrlen = desc[E1000_TXC_HDRLEN];
+	c->mss = get_le16(desc + E1000_TXC_MSS);
 	c->valid = true;
 }
 
@@ -208,6 +256,7 @@ static void scan_desc(struct e1000 *d, const uint8_t *desc, unsigned k, uint32_t
 		s->cso = desc[E1000_TXD_CSO];
 		s->css = desc[E1000_TXD_CSS];
 		s->popts = desc[E1000_TXDD_POPTS];
+		s->tse = kind == DESC_DATA && (cmd & E1000_TXD_CMD_TSE);
 	}
 	if (kind == DESC_CONTEXT) {
 		/* Context descriptors belong between frames; TUCMD bit 0 is not EOP. */
@@ -216,13 +265,19 @@ static void scan_desc(struct e1000 *d, const uint8_t *desc, unsigned k, uint32_t
 	}
 	if (kind != s->kind || kind == DESC_RESERVED)
 		scan_fail(s, E1000_ERR_BAD_DESC, idx);
-	if (kind == DESC_DATA && (cmd & E1000_TXD_CMD_TSE))
-		scan_fail(s, E1000_ERR_BAD_DESC, idx);	/* TCP segmentation: not supported */
+	else if (kind == DESC_DATA && !(cmd & E1000_TXD_CMD_TSE) != !s->tse)
+		scan_fail(s, E1000_ERR_BAD_DESC, idx);	/* TSE on only some of a packet */
 	len = desc_len(kind, desc);
 	if (!len)
 		scan_fail(s, E1000_ERR_ZERO_LEN, idx);
 	s->len += len;	/* at most 64 x 0xfffff: no overflow */
-	scan_buffer(d, desc, len, f, s);
+	if (s->tse) {
+		/* Mapped piece by piece as each frame is built (tso_begin). */
+		s->addr[k] = get_le64(desc + E1000_TXD_ADDR);
+		s->blen[k] = len;
+	} else {
+		scan_buffer(d, desc, len, f, s);
+	}
 	if (cmd & E1000_TXD_CMD_EOP) {
 		s->eop = true;
 		s->eop_cmd = cmd;
@@ -240,7 +295,7 @@ static enum scan_result scan(struct e1000 *d, const struct tx_ring *r, uint32_t 
 	uint32_t idx = start;
 	uint8_t desc[E1000_DESC_SIZE];
 
-	memset(s, 0, sizeof(*s));
+	memset(s, 0, offsetof(struct tx_scan, addr));
 	for (unsigned k = 0; k < E1000_TX_MAX_SEGS; k++) {
 		if (idx == d->tdt)
 			return SCAN_INCOMPLETE;
@@ -401,6 +456,195 @@ static void build_frame(struct e1000 *d, struct e1000_frame *f, const struct tx_
 	f->bounced = true;
 }
 
+/* ---------------------------------------------------------- TCP segmentation */
+
+/*
+ * A TSO packet just scanned (SDM "TCP Segmentation"): the context must be a
+ * TSE one, and its HDRLEN, MSS and PAYLEN sane and matching the data
+ * descriptors (DTALEN adds up to HDRLEN + PAYLEN). Every field the hardware
+ * rewrites lies inside the prototype header: the IPv4 (20 bytes) or IPv6
+ * (40) header at IPCSS, the TCP (20) or UDP (8) header at TUCSS, the
+ * checksums asked for. The longest frame (HDRLEN + MSS, or all of PAYLEN if
+ * less) must fit what the receivers take, as any other frame. TUCSE is not
+ * used: each frame's TCP/UDP checksum runs to its end, as the SDM's TCP
+ * length (payload + HDRLEN - TUCSS) implies.
+ */
+static void check_tso(const struct e1000 *d, struct tx_scan *s)
+{
+	const struct e1000_tx_ctx *c = &d->tx_ctx;
+	uint64_t detail = (uint64_t)c->paylen << 32 | (uint32_t)c->hdrlen << 16 | c->mss;
+	uint32_t hdr = c->hdrlen, ip = (c->tucmd & E1000_TXD_CMD_IP) ? 20 : 40;
+	uint32_t l4 = (c->tucmd & E1000_TXD_CMD_TCP) ? 20 : 8, longest;
+
+	s->ixsm = s->popts & E1000_TXD_POPTS_IXSM;
+	s->txsm = s->popts & E1000_TXD_POPTS_TXSM;
+	s->vlan = (s->eop_cmd & E1000_TXD_CMD_VLE) && (d->ctrl & E1000_CTRL_VME);
+	if (!c->valid || !(c->tucmd & E1000_TXD_CMD_TSE) || !hdr || hdr > E1000_TSO_HDR_MAX ||
+	    !c->mss || !c->paylen || hdr + c->paylen > E1000_TSO_MAX || s->len != hdr + c->paylen ||
+	    c->ipcss + ip > hdr || c->tucss + l4 > hdr || (s->txsm && c->tucso + 2u > hdr) ||
+	    (s->ixsm && !csum_fits(hdr, c->ipcss, c->ipcso, c->ipcse))) {
+		scan_fail(s, E1000_ERR_BAD_TSO, detail);
+		return;
+	}
+	longest = hdr + (c->paylen < c->mss ? c->paylen : c->mss);
+	if (longest + (s->vlan ? E1000_VLAN_TAG_LEN : 0) + E1000_CRC_LEN > e1000_max_frame(d))
+		scan_fail(s, E1000_ERR_LONG_FRAME, longest);
+	else if (!d->bounce)
+		scan_fail(s, E1000_ERR_BAD_OFFLOAD, 0);	/* owner gave no bounce buffer */
+}
+
+/*
+ * Bytes [off, off + n) of the packet (its buffers one after the other) into
+ * dst, each piece mapped now: the guest ran since the packet was checked.
+ */
+static bool tso_gather(struct e1000 *d, const struct e1000_tso *t, uint32_t off, uint8_t *dst,
+		       uint32_t n)
+{
+	for (unsigned i = 0; i < t->ndesc && n; i++) {
+		uint32_t take;
+		const uint8_t *p;
+
+		if (off >= t->len[i]) {
+			off -= t->len[i];
+			continue;
+		}
+		take = t->len[i] - off < n ? t->len[i] - off : n;
+		p = e1000_dma(d, t->addr[i] + off, take);
+		if (!p) {
+			e1000_report(d, E1000_ERR_BUF_DMA, t->addr[i] + off);
+			return false;
+		}
+		memcpy(dst, p, take);
+		dst += take;
+		n -= take;
+		off = 0;
+	}
+	return n == 0;	/* always: the buffers add up to HDRLEN + PAYLEN */
+}
+
+/*
+ * Take the TSO packet s at descriptor head: check it (s->bad if not), map
+ * every buffer once to refuse one outside RAM before any frame goes out, and
+ * keep its descriptors, context and prototype header.
+ */
+static void tso_begin(struct e1000 *d, struct tx_scan *s, uint32_t head)
+{
+	struct e1000_tso *t = &d->tso;
+
+	t->active = false;
+	check_tso(d, s);
+	for (unsigned i = 0; i < s->ndesc && !s->bad; i++) {
+		if (s->addr[i] + s->blen[i] < s->addr[i] || !e1000_dma(d, s->addr[i], s->blen[i]))
+			scan_fail(s, E1000_ERR_BUF_DMA, s->addr[i]);
+		t->addr[i] = s->addr[i];
+		t->len[i] = s->blen[i];
+	}
+	if (s->bad)
+		return;
+	t->head = head;
+	t->ndesc = (uint16_t)s->ndesc;
+	t->rs = s->rs;
+	t->popts = s->popts;
+	t->vlan = s->vlan;
+	t->special = s->special;
+	t->ctx = d->tx_ctx;
+	t->frames = (t->ctx.paylen + t->ctx.mss - 1) / t->ctx.mss;
+	t->next = 0;
+	if (!tso_gather(d, t, 0, t->hdr, t->ctx.hdrlen)) {
+		s->bad = true;	/* reported by tso_gather */
+		s->err = E1000_ERR_COUNT;
+		return;
+	}
+	t->active = true;
+}
+
+/*
+ * Frame t->next of the TSO packet into the bounce buffer (SDM "IP/TCP/UDP
+ * Header Updating"), then as any bounced frame: VLAN tag, padding. Per
+ * frame k carrying n payload bytes from payload offset off:
+ *  - IPv4 (TUCMD.IP): total length = HDRLEN + n - IPCSS; identification =
+ *    the prototype's + k (wrapping);
+ *  - IPv6: payload length = HDRLEN + n - IPCSS - 40 (the SDM for this family
+ *    writes "- IPCSS" only; later parts of it, 82583V and on, subtract the
+ *    fixed 40-byte header too, which is what a receiver checks);
+ *  - TCP: sequence number = the prototype's + off; FIN and PSH cleared but
+ *    in the last frame (CWR and every other flag are copied as they are);
+ *  - UDP (TUCMD.TCP clear): length = HDRLEN + n - TUCSS;
+ *  - IXSM: the IP checksum as for any frame; TXSM: the TCP/UDP checksum from
+ *    TUCSS to the end of the frame, plus the L4 length (the guest's seed at
+ *    TUCSO is the pseudo-header without it).
+ * False when a buffer is no longer mapped: reported; the caller drops the
+ * rest of the packet.
+ */
+static bool tso_build(struct e1000 *d, struct e1000_frame *f)
+{
+	const struct e1000_tso *t = &d->tso;
+	const struct e1000_tx_ctx *c = &t->ctx;
+	uint32_t k = t->next, off = k * c->mss, hdr = c->hdrlen;
+	uint32_t n = c->paylen - off < c->mss ? c->paylen - off : c->mss, len = hdr + n;
+	uint8_t *b = d->bounce;
+
+	memcpy(b, t->hdr, hdr);
+	if (!tso_gather(d, t, hdr + off, b + hdr, n))
+		return false;
+	if (c->tucmd & E1000_TXD_CMD_IP) {
+		put_be16(b + c->ipcss + 2, (uint16_t)(len - c->ipcss));
+		put_be16(b + c->ipcss + 4, (uint16_t)(get_be16(t->hdr + c->ipcss + 4) + k));
+	} else {
+		put_be16(b + c->ipcss + 4, (uint16_t)(len - c->ipcss - 40));
+	}
+	if (c->tucmd & E1000_TXD_CMD_TCP) {
+		put_be32(b + c->tucss + 4, get_be32(t->hdr + c->tucss + 4) + off);
+		if (k + 1 < t->frames)
+			b[c->tucss + 13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
+	} else {
+		put_be16(b + c->tucss + 4, (uint16_t)(len - c->tucss));
+	}
+	if (t->popts & E1000_TXD_POPTS_IXSM)
+		insert_csum(b, len, c->ipcss, c->ipcso, c->ipcse, false);
+	if (t->popts & E1000_TXD_POPTS_TXSM) {
+		uint16_t sum = csum_fold(csum_add(len - c->tucss, b + c->tucss, len - c->tucss));
+
+		if (!(c->tucmd & E1000_TXD_CMD_TCP) && sum == 0)
+			sum = 0xffff;	/* 0 means "no checksum" in UDP */
+		put_be16(b + c->tucso, sum);
+	}
+	if (t->vlan) {
+		insert_vlan(d, b, len, t->special);
+		len += E1000_VLAN_TAG_LEN;
+	}
+	if ((d->tctl & E1000_TCTL_PSP) && len < E1000_PAD_FRAME) {
+		memset(b + len, 0, E1000_PAD_FRAME - len);
+		len = E1000_PAD_FRAME;
+	}
+	f->nseg = 1;
+	f->seg[0].data = b;
+	f->seg[0].len = len;
+	f->seg[0].gpa = 0;
+	f->len = len;
+	f->ndesc = t->ndesc;
+	f->bounced = true;
+	return true;
+}
+
+/* The TSO packet at cursor has frames left, all its descriptors still before TDT. */
+static bool tso_at(const struct e1000 *d, const struct tx_ring *r, uint32_t cursor)
+{
+	const struct e1000_tso *t = &d->tso;
+
+	return t->active && t->head == cursor && t->next < t->frames && cursor < r->n &&
+	       t->ndesc <= (d->tdt + r->n - cursor) % r->n;
+}
+
+/* A bad frame is dropped: counted, and once more per TSO packet (TSCTFC). */
+static void tx_drop(struct e1000 *d, const struct tx_scan *s)
+{
+	if (s->err != E1000_ERR_COUNT)
+		e1000_report(d, s->err, s->detail);
+	if (s->tse)
+		e1000_stat_inc(d, E1000_TSCTFC);
+}
+
 /* ---------------------------------------------------------- data path */
 
 static void frame_clear(struct e1000_frame *f)
@@ -411,17 +655,22 @@ static void frame_clear(struct e1000_frame *f)
 	f->bounced = false;
 }
 
-static void set_pending(struct e1000 *d, const struct e1000_frame *f, const struct tx_scan *s)
+static struct e1000_tx_pending *set_pending(struct e1000 *d, const struct e1000_frame *f,
+					    unsigned ndesc, uint64_t rs)
 {
 	struct e1000_tx_pending *p = &d->tx_pend;
 
 	p->valid = true;
 	p->head = d->tdh;
-	p->ndesc = s->ndesc;
-	p->rs = s->rs;
+	p->ndesc = ndesc;
+	p->rs = rs;
 	p->len = f->len;
+	p->tso = false;
+	p->tso_last = false;
+	p->tso_frame = 0;
 	memset(p->dst, 0, sizeof(p->dst));
 	e1000_frame_read(f, 0, p->dst, sizeof(p->dst));
+	return p;
 }
 
 /* Descriptor idx of the ring at base, if it is a simple frame (see
@@ -513,31 +762,55 @@ int e1000_tx_peek(struct e1000 *d, struct e1000_frame *f)
 			p->ndesc = 1;
 			p->rs = t.rs;
 			p->len = t.len;
+			p->tso = false;
 			memcpy(p->dst, t.data, sizeof(p->dst));
 			return 1;
 		}
 	}
-	/* Every round consumes at least one descriptor, and never passes TDT. */
+	/* Every round returns a frame or consumes at least one descriptor,
+	 * and never passes TDT. */
 	for (uint32_t round = 0; round < r.n; round++) {
 		frame_clear(f);
-		switch (scan(d, &r, d->tdh, f, &s)) {
-		case SCAN_INCOMPLETE:
-			return 0;
-		case SCAN_CONTEXT:
-			advance(d, &r, s.ndesc, s.rs);
-			continue;
-		case SCAN_FRAME:
-			break;
+		if (!tso_at(d, &r, d->tdh)) {
+			switch (scan(d, &r, d->tdh, f, &s)) {
+			case SCAN_INCOMPLETE:
+				return 0;
+			case SCAN_CONTEXT:
+				advance(d, &r, s.ndesc, s.rs);
+				continue;
+			case SCAN_FRAME:
+				break;
+			}
+			if (!s.bad && s.tse)
+				tso_begin(d, &s, d->tdh);
+			else if (!s.bad)
+				check_frame(d, &s);
+			if (s.bad) {
+				tx_drop(d, &s);
+				advance(d, &r, s.ndesc, s.rs);
+				continue;
+			}
+			if (!s.tse) {
+				build_frame(d, f, &s);
+				set_pending(d, f, s.ndesc, s.rs);
+				return 1;
+			}
 		}
-		if (!s.bad)
-			check_frame(d, &s);
-		if (!s.bad) {
-			build_frame(d, f, &s);
-			set_pending(d, f, &s);
+		/* The next frame of the TSO packet at TDH; TDH moves (and its
+		 * descriptors are written back) with the last one. */
+		if (tso_build(d, f)) {
+			const struct e1000_tso *t = &d->tso;
+			bool last = t->next + 1 == t->frames;
+			struct e1000_tx_pending *p = set_pending(d, f, last ? t->ndesc : 0,
+								 last ? t->rs : 0);
+
+			p->tso = true;
+			p->tso_last = last;
+			p->tso_frame = t->next;
 			return 1;
 		}
-		e1000_report(d, s.err, s.detail);
-		advance(d, &r, s.ndesc, s.rs);
+		e1000_stat_inc(d, E1000_TSCTFC);
+		advance(d, &r, d->tso.ndesc, d->tso.rs);	/* drops the TSO state */
 	}
 	frame_clear(f);
 	return 0;
@@ -569,7 +842,17 @@ void e1000_tx_complete(struct e1000 *d, const struct e1000_frame *f)
 	d->tx_pend.valid = false;
 	if (!tx_ring_get(d, &r) || p.ndesc > r.n)
 		return;
-	advance(d, &r, p.ndesc, p.rs);
+	if (p.tso) {
+		struct e1000_tso *t = &d->tso;
+
+		if (!t->active || t->head != p.head || t->next != p.tso_frame)
+			return;
+		t->next++;
+		if (p.tso_last)
+			e1000_stat_inc(d, E1000_TSCTC);
+	}
+	if (p.ndesc)
+		advance(d, &r, p.ndesc, p.rs);
 	count_tx(d, &p);
 }
 
@@ -588,23 +871,27 @@ static unsigned flight_slot(const struct e1000 *d, unsigned k)
 	return (d->fl_first + k) % E1000_TX_INFLIGHT;
 }
 
-static unsigned flight_push(struct e1000 *d, const struct tx_ring *r, const struct tx_scan *s,
+/* Queue what starts at the cursor; len 0: not a frame (context, dropped). */
+static unsigned flight_push(struct e1000 *d, const struct tx_ring *r, unsigned ndesc, uint64_t rs,
 			    uint32_t len, const uint8_t *dst, bool done)
 {
 	unsigned slot = flight_slot(d, d->fl_count);
 	struct e1000_tx_flight *e = &d->flight[slot];
 
 	e->head = d->tx_cur;
-	e->ndesc = (uint16_t)s->ndesc;
-	e->rs = s->rs;
+	e->ndesc = (uint16_t)ndesc;
+	e->rs = rs;
 	e->len = len;
 	e->done = done;
-	e->frame = len && !s->bad;
+	e->frame = len != 0;
+	e->tso = false;
+	e->tso_last = false;
+	e->tso_frame = 0;
 	memset(e->dst, 0, sizeof(e->dst));
 	if (dst)
 		memcpy(e->dst, dst, sizeof(e->dst));
 	d->fl_count++;
-	d->tx_cur = (d->tx_cur + s->ndesc) % r->n;
+	d->tx_cur = (d->tx_cur + ndesc) % r->n;
 	return slot;
 }
 
@@ -618,6 +905,9 @@ static void flight_retire(struct e1000 *d, const struct tx_ring *r)
 		moved = true;
 		const struct e1000_tx_flight *e = &d->flight[d->fl_first];
 
+		if (e->tso_last)
+			e1000_stat_inc(d, E1000_TSCTC);
+		tso_release(d, r, d->tdh, e->ndesc);
 		write_back(r, d->tdh, e->ndesc, e->rs);
 		d->tdh = (uint32_t)((d->tdh + e->ndesc) % r->n);
 		if (e->rs)
@@ -656,33 +946,61 @@ int e1000_tx_fetch(struct e1000 *d, struct e1000_frame *f, unsigned *id)
 	if (!d->fl_count || d->tx_cur >= r.n)
 		d->tx_cur = d->tdh;
 	for (uint32_t round = 0; round < r.n && d->fl_count < E1000_TX_INFLIGHT; round++) {
+		uint8_t dst[6] = { 0 };
+		struct e1000_tso *t = &d->tso;
+
 		frame_clear(f);
-		switch (scan(d, &r, d->tx_cur, f, &s)) {
-		case SCAN_INCOMPLETE:
-			goto out;
-		case SCAN_CONTEXT:
-			flight_push(d, &r, &s, 0, NULL, true);
-			continue;
-		case SCAN_FRAME:
-			break;
+		if (!tso_at(d, &r, d->tx_cur)) {
+			switch (scan(d, &r, d->tx_cur, f, &s)) {
+			case SCAN_INCOMPLETE:
+				goto out;
+			case SCAN_CONTEXT:
+				flight_push(d, &r, s.ndesc, s.rs, 0, NULL, true);
+				continue;
+			case SCAN_FRAME:
+				break;
+			}
+			if (!s.bad && s.tse)
+				tso_begin(d, &s, d->tx_cur);
+			else if (!s.bad)
+				check_frame(d, &s);
+			if (s.bad) {
+				tx_drop(d, &s);
+				flight_push(d, &r, s.ndesc, s.rs, 0, NULL, true);
+				continue;
+			}
+			if (!s.tse) {
+				build_frame(d, f, &s);
+				e1000_frame_read(f, 0, dst, sizeof(dst));
+				*id = (unsigned)d->fl_gen << 16 |
+				      flight_push(d, &r, s.ndesc, s.rs, f->len, dst, false);
+				ret = 1;
+				break;
+			}
 		}
-		if (!s.bad)
-			check_frame(d, &s);
-		if (s.bad) {
-			e1000_report(d, s.err, s.detail);
-			flight_push(d, &r, &s, 0, NULL, true);
-			continue;
-		}
-		build_frame(d, f, &s);
-		{
-			uint8_t dst[6] = { 0 };
+		/* The next frame of the TSO packet at the cursor. Its entry
+		 * takes no descriptor but for the last frame, which takes
+		 * them all: the cursor stays on the packet until then. */
+		if (tso_build(d, f)) {
+			bool last = t->next + 1 == t->frames;
+			unsigned slot;
 
 			e1000_frame_read(f, 0, dst, sizeof(dst));
-			*id = (unsigned)d->fl_gen << 16 |
-			      flight_push(d, &r, &s, f->len, dst, false);
+			slot = flight_push(d, &r, last ? t->ndesc : 0, last ? t->rs : 0, f->len, dst,
+					   false);
+			d->flight[slot].tso = true;
+			d->flight[slot].tso_last = last;
+			d->flight[slot].tso_frame = t->next;
+			t->next++;
+			*id = (unsigned)d->fl_gen << 16 | slot;
+			ret = 1;
+			break;
 		}
-		ret = 1;
-		break;
+		/* The rest of the packet is dropped; its state goes when its
+		 * descriptors are handed back. */
+		e1000_stat_inc(d, E1000_TSCTFC);
+		t->next = t->frames;
+		flight_push(d, &r, t->ndesc, t->rs, 0, NULL, true);
 	}
 out:
 	if (!ret)
@@ -696,10 +1014,9 @@ out:
 unsigned e1000_tx_take_simple(struct e1000 *d, const struct e1000_tx_simple *t)
 {
 	struct tx_ring r = { .n = t->ring };
-	struct tx_scan s = { .ndesc = 1, .rs = t->rs };
 
 	d->tx_cur = t->idx;
-	return (unsigned)d->fl_gen << 16 | flight_push(d, &r, &s, t->len, t->data, false);
+	return (unsigned)d->fl_gen << 16 | flight_push(d, &r, 1, t->rs, t->len, t->data, false);
 }
 
 /* Position of a live id in the queue, or -1 for a stale one. */
@@ -719,10 +1036,15 @@ static int flight_find(const struct e1000 *d, unsigned id)
 void e1000_tx_unfetch(struct e1000 *d, unsigned id)
 {
 	int k = flight_find(d, id);
+	const struct e1000_tx_flight *e;
 
 	if (k < 0 || (unsigned)k + 1 != d->fl_count || d->flight[flight_slot(d, (unsigned)k)].done)
 		return;
-	d->tx_cur = d->flight[flight_slot(d, (unsigned)k)].head;
+	e = &d->flight[flight_slot(d, (unsigned)k)];
+	d->tx_cur = e->head;
+	/* A TSO frame: the packet's next frame is this one again. */
+	if (e->tso && d->tso.active && d->tso.head == e->head)
+		d->tso.next = e->tso_frame;
 	d->fl_count--;
 }
 

@@ -3,7 +3,8 @@
  * libFuzzer target for the 82540EM model (devices/e1000*.c). The input is a
  * sequence of operations a hostile guest and the data path can perform:
  * MMIO and I/O window accesses, arbitrary writes into the fake guest RAM,
- * TX peek/complete loops, RX deliveries, time passing. After every step the
+ * TX peek/complete loops, RX deliveries, time passing, TCP segmentation
+ * packets with mostly plausible and sometimes absurd parameters. After every step the
  * invariants the VMM relies on are checked and abort() on violation:
  *  - the model never moves TDH/RDH out of a ring it found valid;
  *  - the INTx line is (ICR & IMS) != 0 unless ITR throttling holds it down
@@ -396,10 +397,103 @@ static void op_descriptor(struct fz *z, bool tx)
 	}
 }
 
+/*
+ * A TCP segmentation packet at TDT: a context descriptor with TSE (offsets
+ * of an Ethernet + IPv4 + TCP header, as Linux writes them), a prototype
+ * header and payload in RAM, split over 1 to 8 data descriptors with TSE,
+ * then TDT moved past them. HDRLEN, MSS, PAYLEN, TUCMD, POPTS and the
+ * split are from the input: sane by default, anything with the flag bits.
+ */
+static void op_tso(struct fz *z)
+{
+	struct e1000 *d = &z->d;
+	uint32_t n = d->tdlen / 16, sel = take(z, 2);
+	uint32_t hdrlen = (sel & 1) ? take(z, 1) : 54 + 4 * ((sel >> 1) & 3);
+	uint32_t mss = (sel & 8) ? take(z, 2) : 1 + 6 * take(z, 1);
+	uint32_t paylen = (sel & 16) ? take(z, 3) & 0xfffff : take(z, 2) % 8192 + 1;
+	uint32_t ndata = 1 + (take(z, 1) & 7), total, at, cut[8], left;
+	uint64_t base = (uint64_t)d->tdbah << 32 | d->tdbal;
+	uint8_t tucmd = E1000_TXD_CMD_TSE | E1000_TXD_CMD_DEXT | E1000_TXD_CMD_IP |
+			E1000_TXD_CMD_TCP;
+	uint8_t popts = E1000_TXD_POPTS_IXSM | E1000_TXD_POPTS_TXSM;
+	uint8_t *p;
+
+	if (sel & 32)
+		tucmd ^= (uint8_t)take(z, 1);
+	if (sel & 64)
+		popts = (uint8_t)take(z, 1);
+	/* What the data descriptors hold: HDRLEN + PAYLEN, or one byte off,
+	 * and never more than the pattern (PAYLEN itself may say more). */
+	total = hdrlen + paylen + ((sel & 128) ? take(z, 1) % 3 - 1 : 0);
+	if (total > sizeof(pattern) - 256)
+		total = sizeof(pattern) - 256;
+	if (!n || n <= ndata + 1 || !total || base >= RAM_SIZE || base + (uint64_t)16 * n > RAM_SIZE)
+		return;
+	at = (take(z, 2) * 16) % (RAM_SIZE - total);
+	/* The packet: Ethernet + IPv4 + TCP as Linux's prototype, then a pattern. */
+	mark_dirty(z, at, total);
+	p = z->ram + at;
+	memcpy(p, pattern + ((sel >> 8) & 0x3f), total);
+	if (total >= 54) {
+		memset(p, 0x52, 12);
+		p[12] = 0x08;
+		p[13] = 0x00;
+		p[14] = 0x45;
+		memset(p + 16, 0, 2);
+		memset(p + 24, 0, 2);
+		p[46] = 0x50;
+	}
+	/* Its split: pieces from the input, the last one takes the rest. */
+	left = total;
+	for (uint32_t i = 0; i < ndata; i++) {
+		uint32_t want = 1 + take(z, 2) % 2048;
+
+		cut[i] = i + 1 == ndata || want >= left ? left : want;
+		left -= cut[i];
+		if (!left) {
+			ndata = i + 1;
+			break;
+		}
+	}
+	/* Context at TDT, data descriptors after it. */
+	for (uint32_t i = 0, off = 0; i <= ndata; i++) {
+		uint32_t slot = (d->tdt + i) % n;
+		uint8_t *q = z->ram + base + 16 * slot;
+
+		mark_dirty(z, (uint32_t)(base + 16 * slot), 16);
+		memset(q, 0, 16);
+		if (i == 0) {
+			q[0] = 14;
+			q[1] = 24;
+			put_le(q + 2, 33, 2);
+			q[4] = 34;
+			q[5] = 50;
+			put_le(q + 8, paylen & 0xfffff, 3);
+			q[11] = tucmd;
+			q[13] = (uint8_t)hdrlen;
+			put_le(q + 14, mss, 2);
+			continue;
+		}
+		put_le(q, at + off, 8);
+		put_le(q + 8, cut[i - 1], 3);
+		q[10] = (uint8_t)(q[10] | E1000_TXD_DTYP_D << 4);
+		q[11] = E1000_TXD_CMD_DEXT | E1000_TXD_CMD_TSE |
+			(i == ndata ? E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS : 0);
+		if ((sel & 0x4000) && i == ndata)
+			q[11] |= E1000_TXD_CMD_VLE;
+		q[13] = popts;
+		off += cut[i - 1];
+	}
+	if (sel & 0x8000)
+		e1000_mmio_write(d, E1000_CTRL, 4, e1000_mmio_read(d, E1000_CTRL, 4) |
+				 E1000_CTRL_VME);
+	e1000_mmio_write(d, E1000_TDT, 4, (d->tdt + ndata + 1) % n);
+}
+
 static void step(struct fz *z)
 {
 	struct e1000 *d = &z->d;
-	unsigned op = take(z, 1) % 17;
+	unsigned op = take(z, 1) % 18;
 	uint32_t off;
 
 	switch (op) {
@@ -466,6 +560,9 @@ static void step(struct fz *z)
 		break;
 	case 16:
 		op_flight(z);
+		break;
+	case 17:
+		op_tso(z);
 		break;
 	}
 	/* The VMM's timer: fire an overdue throttled interrupt. */

@@ -152,7 +152,47 @@ static void frame_addr(struct input *in, const struct guest *g, uint8_t *mac)
 			mac[i] = in8(in);
 }
 
-/* A frame at TDT: its slot's page, another page, or any offset. */
+/*
+ * The frame just written at gpa sent as a TCP segmentation packet instead:
+ * a context descriptor (TSE, IPv4/TCP offsets as Linux's, MSS from the
+ * input, at least 1/32 of the payload), its first 54 bytes as the
+ * prototype header, the rest as payload, in two data descriptors. The
+ * model cuts it into frames of at most 54 + MSS bytes, each bounced.
+ */
+#define TSO_HDR 54u
+static void op_send_tso(struct input *in, struct guest *g, uint64_t gpa, uint32_t len)
+{
+	uint32_t slot = g->nic.tdt % NSLOTS, pay = len - TSO_HDR, mss = 1 + in8(in) * 6u;
+	uint8_t d[16] = { 14, 24, 33, 0, 34, 50 };
+
+	/* At most 32 frames: one step may make PH_ROOM physical NIC calls. */
+	if (mss < (pay + 31) / 32)
+		mss = (pay + 31) / 32;
+
+	d[8] = (uint8_t)pay;
+	d[9] = (uint8_t)(pay >> 8);
+	d[11] = E1000_TXD_CMD_TSE | E1000_TXD_CMD_IP | E1000_TXD_CMD_TCP | E1000_TXD_CMD_DEXT;
+	d[13] = TSO_HDR;
+	d[14] = (uint8_t)mss;
+	d[15] = (uint8_t)(mss >> 8);
+	gwrite(g, TX_RING_GPA + 16 * slot, d, 16);
+	for (unsigned k = 1; k <= 2; k++) {
+		uint32_t n = k == 1 ? TSO_HDR : pay;
+
+		memset(d, 0, sizeof(d));
+		put64(d, k == 1 ? gpa : gpa + TSO_HDR);
+		d[8] = (uint8_t)n;
+		d[9] = (uint8_t)(n >> 8);
+		d[10] = E1000_TXD_DTYP_D << 4;
+		d[11] = E1000_TXD_CMD_DEXT | E1000_TXD_CMD_TSE | E1000_TXD_CMD_IFCS |
+			(k == 2 ? E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS : 0);
+		d[13] = E1000_TXD_POPTS_IXSM | E1000_TXD_POPTS_TXSM;
+		gwrite(g, TX_RING_GPA + 16 * ((slot + k) % NSLOTS), d, 16);
+	}
+	wr(g, E1000_TDT, (slot + 3) % NSLOTS);
+}
+
+/* A frame at TDT: its slot's page, another page, or any offset (or a TSO packet). */
 static void op_send(struct input *in)
 {
 	struct guest *g = pick(in);
@@ -171,6 +211,10 @@ static void op_send(struct input *in)
 	if (where & 2)
 		frame_addr(in, g, f + 6);
 	gwrite(g, gpa, f, len);
+	if (where >= 184 && where < 200 && len > TSO_HDR) {
+		op_send_tso(in, g, gpa, len);
+		return;
+	}
 	put64(d, gpa);
 	d[8] = (uint8_t)len;
 	d[9] = (uint8_t)(len >> 8);

@@ -1216,12 +1216,116 @@ static void test_hostile_spoof(void **state)
 
 /* ---------------------------------------------------------- main */
 
+/* ---------------------------------------------------------- TCP segmentation */
+
+static uint32_t get_be16(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 8 | p[1];
+}
+
+static uint32_t sum16(uint64_t s, const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		s += (i & 1) ? p[i] : (uint64_t)p[i] << 8;
+	while (s > 0xffff)
+		s = (s >> 16) + (s & 0xffff);
+	return (uint32_t)s;
+}
+
+/*
+ * A sends B one TSO packet (IPv4/TCP, HDRLEN 54, MSS 1000, PAYLEN 4500:
+ * five frames) while B has two RX buffers: the bridge delivers two frames,
+ * waits for B's buffers, then the rest. A's descriptors go back only with
+ * the last frame. Every frame arrives whole: lengths, IDs, sequence numbers,
+ * FIN/PSH on the last only, both checksums right.
+ */
+static void test_tso(void **state)
+{
+	static const uint8_t ph[12] = { 10, 0, 0, 1, 10, 0, 0, 2, 0, 6, 0, 0 };
+	static uint8_t pkt[54 + 4500], got[MAX_FRAME];
+	uint32_t paylen = 4500, mss = 1000, n;
+	uint8_t *d;
+
+	(void)state;
+	nic_up(B, 64, 16, rctl_of(0), 2);
+	memset(pkt, 0, 54);
+	memcpy(pkt, B->mac, 6);
+	memcpy(pkt + 6, A->mac, 6);
+	pkt[12] = 0x08;
+	pkt[14] = 0x45;
+	pkt[18] = 0xff;			/* ID 0xfffe: wraps in the third frame */
+	pkt[19] = 0xfe;
+	pkt[22] = 64;
+	pkt[23] = 6;
+	memcpy(pkt + 26, ph, 8);
+	pkt[41] = 7;			/* sequence number 7 */
+	pkt[46] = 0x50;
+	pkt[47] = 0x19;			/* FIN|PSH|ACK */
+	put_be16(pkt + 50, (uint16_t)sum16(0, ph, sizeof(ph)));	/* pseudo-header, length 0 */
+	for (uint32_t i = 54; i < sizeof(pkt); i++)
+		pkt[i] = (uint8_t)(i * 5 + (i >> 9));
+	memcpy(A->ram + TX_BUF, pkt, sizeof(pkt));
+	d = txd(A, 0);
+	memset(d, 0, 16);
+	d[0] = 14;
+	d[1] = 24;
+	d[2] = 33;
+	d[4] = 34;
+	d[5] = 50;
+	put_le32(d + 8, paylen | (uint32_t)(E1000_TXD_CMD_DEXT | E1000_TXD_CMD_TSE |
+					   E1000_TXD_CMD_IP | E1000_TXD_CMD_TCP) << 24);
+	d[13] = 54;
+	put_le16(d + 14, (uint16_t)mss);
+	for (unsigned k = 1; k <= 2; k++) {
+		d = txd(A, k);
+		memset(d, 0, 16);
+		put_le64(d, TX_BUF + (k == 1 ? 0 : 54));
+		put_le32(d + 8, (k == 1 ? 54 : paylen) | E1000_TXD_DTYP_D << 20 |
+				(uint32_t)(E1000_TXD_CMD_DEXT | E1000_TXD_CMD_TSE | E1000_TXD_CMD_IFCS |
+					   (k == 2 ? E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS : 0)) << 24);
+		d[13] = E1000_TXD_POPTS_IXSM | E1000_TXD_POPTS_TXSM;
+	}
+	A->tdt = 3;
+	kick_tx(A);
+	for (uint32_t k = 0; k < 5; k++) {
+		uint32_t off = k * mss, pay = paylen - off < mss ? paylen - off : mss;
+		uint8_t tph[12];
+
+		if (k == 2) {	/* B is out of buffers: A waits, nothing handed back */
+			expect_nothing(B);
+			assert_int_equal(rd(A, E1000_TDH), 1);
+			assert_false(tx_done(A, 2));
+			post_rx(B, 8);
+		}
+		assert_true(recv(B, got, &n));
+		assert_int_equal(n, 54 + pay);
+		assert_memory_equal(got, pkt, 16);
+		assert_int_equal(get_be16(got + 16), n - 14);
+		assert_int_equal(get_be16(got + 18), (0xfffe + k) & 0xffff);
+		assert_int_equal(sum16(0, got + 14, 20), 0xffff);
+		assert_int_equal(get_be16(got + 40), 7 + off);
+		assert_int_equal(got[47], k == 4 ? 0x19 : 0x10);
+		memcpy(tph, ph, sizeof(tph));
+		put_be16(tph + 10, (uint16_t)(n - 34));
+		assert_int_equal(sum16(sum16(0, tph, sizeof(tph)), got + 34, n - 34), 0xffff);
+		assert_memory_equal(got + 54, pkt + 54 + off, pay);
+	}
+	expect_nothing(B);
+	assert_int_equal(rd(A, E1000_TDH), 3);
+	assert_true(tx_done(A, 2));
+	assert_int_equal(rd(A, E1000_GPTC), 5);
+	assert_int_equal(rd(A, E1000_TSCTC), 1);
+	assert_int_equal(rd(B, E1000_GPRC), 5);
+	no_model_errors();
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup4, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_unicast),
+		T(test_tso),
 		T(test_unicast_secrc),
 		T(test_unicast_other_network_and_unknown),
 		T(test_broadcast),

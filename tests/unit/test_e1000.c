@@ -1306,6 +1306,9 @@ static void test_err_long_frame(void **state)
 	assert_int_equal(fk->err[E1000_ERR_LONG_FRAME], 3);
 }
 
+/* TSE with a context that has no segmentation parameters (HDRLEN, MSS and
+ * PAYLEN 0): dropped as BAD_TSO, completed, counted in TSCTFC. The TSO
+ * cases proper are in test_e1000_tso.c. */
 static void test_err_tse(void **state)
 {
 	struct fake *fk = *state;
@@ -1320,9 +1323,11 @@ static void test_err_tse(void **state)
 		 E1000_TXD_POPTS_TXSM);
 	wr(fk, E1000_TDT, 2);
 	assert_int_equal(e1000_tx_peek(d, &f), 0);
-	assert_int_equal(fk->err[E1000_ERR_BAD_DESC], 1);
+	assert_int_equal(fk->err[E1000_ERR_BAD_TSO], 1);
+	assert_int_equal(total_errors(fk), 1);
 	assert_int_equal(rd(fk, E1000_TDH), 2);
 	assert_int_equal(txd(fk, 1)[12], E1000_TXD_STAT_DD);
+	assert_int_equal(rd(fk, E1000_TSCTFC), 1);
 	assert_ring_usable(fk);
 }
 

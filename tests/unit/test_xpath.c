@@ -1105,6 +1105,196 @@ static void test_copy_2k_rx(void **state)
 	assert_int_equal(npairs(), 0);
 }
 
+/* ---------------------------------------------------------- TCP segmentation */
+
+#define TSO_HDR		54u		/* Ethernet + IPv4 + TCP, no options */
+#define TSO_SEQ		0x7ffffe00u
+
+static uint32_t get_be16(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 8 | p[1];
+}
+
+static uint32_t tso_fold(uint64_t s)
+{
+	while (s > 0xffff)
+		s = (s >> 16) + (s & 0xffff);
+	return (uint32_t)s;
+}
+
+static uint64_t tso_sum(uint64_t s, const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		s += (i & 1) ? p[i] : (uint64_t)p[i] << 8;
+	return s;
+}
+
+/* IPv4 pseudo-header sum (10.0.0.1 -> 10.0.0.2, TCP) with the given TCP length. */
+static uint64_t tso_pseudo(uint32_t tcp_len)
+{
+	const uint8_t ph[12] = { 10, 0, 0, 1, 10, 0, 0, 2, 0, 6,
+				 (uint8_t)(tcp_len >> 8), (uint8_t)tcp_len };
+
+	return tso_sum(0, ph, sizeof(ph));
+}
+
+/*
+ * A TSO packet from g to dst as Linux's e1000 queues one: a context
+ * descriptor (TSE, HDRLEN 54, MSS, PAYLEN), then the prototype header
+ * (IP length and checksum 0, TCP checksum seeded with the pseudo-header
+ * sum without length) and the payload in two data descriptors at ODD_BUF.
+ * TDT not written. pkt: the packet as written.
+ */
+static void queue_tso(struct guest *g, const uint8_t dst[6], uint8_t *pkt, uint32_t paylen,
+		      uint16_t mss)
+{
+	uint8_t d[16];
+	uint32_t seed = tso_fold(tso_pseudo(0));
+
+	assert_true(tx_free(g) >= 3);
+	memset(pkt, 0, TSO_HDR);
+	memcpy(pkt, dst, 6);
+	memcpy(pkt + 6, g->mac, 6);
+	pkt[12] = 0x08;
+	pkt[14] = 0x45;
+	pkt[18] = 0x12;
+	pkt[19] = 0x34;
+	pkt[22] = 64;
+	pkt[23] = 6;
+	memcpy(pkt + 26, (const uint8_t[]){ 10, 0, 0, 1, 10, 0, 0, 2 }, 8);
+	pkt[35] = 80;
+	pkt[37] = 81;
+	put_be16(pkt + 38, TSO_SEQ >> 16);
+	put_be16(pkt + 40, TSO_SEQ & 0xffff);
+	pkt[46] = 0x50;
+	pkt[47] = 0x19;		/* FIN|PSH|ACK */
+	pkt[48] = 0xff;
+	put_be16(pkt + 50, (uint16_t)seed);
+	for (uint32_t i = 0; i < paylen; i++)
+		pkt[TSO_HDR + i] = (uint8_t)(i * 11 + (i >> 8));
+	gwrite(g, ODD_BUF, pkt, TSO_HDR + paylen);
+
+	memset(d, 0, 16);
+	d[0] = 14;
+	d[1] = 24;
+	put_le16(d + 2, 33);
+	d[4] = 34;
+	d[5] = 50;
+	put_le32(d + 8, paylen | (uint32_t)(E1000_TXD_CMD_TSE | E1000_TXD_CMD_IP | E1000_TXD_CMD_TCP |
+					   E1000_TXD_CMD_DEXT) << 24);
+	d[13] = TSO_HDR;
+	put_le16(d + 14, mss);
+	gwrite(g, TX_RING + 16ULL * g->tdt, d, 16);
+	g->tdt = (g->tdt + 1) % g->tx_n;
+	for (unsigned k = 0; k < 2; k++) {
+		uint8_t cmd = E1000_TXD_CMD_DEXT | E1000_TXD_CMD_TSE | E1000_TXD_CMD_IFCS;
+
+		memset(d, 0, 16);
+		put_le64(d, k ? ODD_BUF + TSO_HDR : ODD_BUF);
+		if (k)
+			cmd |= E1000_TXD_CMD_EOP | E1000_TXD_CMD_RS;
+		put_le32(d + 8, (k ? paylen : TSO_HDR) | E1000_TXD_DTYP_D << 20 | (uint32_t)cmd << 24);
+		d[13] = E1000_TXD_POPTS_IXSM | E1000_TXD_POPTS_TXSM;
+		gwrite(g, TX_RING + 16ULL * g->tdt, d, 16);
+		g->tdt = (g->tdt + 1) % g->tx_n;
+	}
+}
+
+/* Frame k of that packet as received: lengths, ID, sequence, flags, checksums, bytes. */
+static void check_tso_frame(const uint8_t *f, uint32_t len, const uint8_t *pkt, uint32_t paylen,
+			    uint16_t mss, uint32_t k)
+{
+	uint32_t off = k * mss, n = paylen - off < mss ? paylen - off : mss;
+	bool last = off + n == paylen;
+
+	assert_int_equal(len, TSO_HDR + n);
+	assert_memory_equal(f, pkt, 16);
+	assert_int_equal(get_be16(f + 16), len - 14);
+	assert_int_equal(get_be16(f + 18), 0x1234 + k);
+	assert_int_equal(tso_fold(tso_sum(0, f + 14, 20)), 0xffff);
+	assert_int_equal((uint32_t)get_be16(f + 38) << 16 | get_be16(f + 40), TSO_SEQ + off);
+	assert_int_equal(f[47], last ? 0x19 : 0x10);
+	assert_int_equal(tso_fold(tso_sum(tso_pseudo(len - 34), f + 34, len - 34)), 0xffff);
+	assert_memory_equal(f + TSO_HDR, pkt + TSO_HDR + off, n);
+}
+
+/* A TSO packet to a peer arrives as plain frames, copied (bounced), never shared in place. */
+static void test_tso_to_peer(void **state)
+{
+	static uint8_t pkt[TSO_HDR + 8000];
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	uint8_t got[MAX_FRAME];
+	uint32_t n, paylen = 5000, frames = 4;
+	unsigned last;
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	queue_tso(a, b->mac, pkt, paylen, 1460);
+	last = (a->tdt + a->tx_n - 1) % a->tx_n;
+	kick(a);
+	for (uint32_t k = 0; k < frames; k++) {
+		assert_true(recv(b, got, &n));
+		check_tso_frame(got, n, pkt, paylen, 1460, k);
+	}
+	expect_nothing(b);
+	/* Copies complete at once: the whole packet is handed back, DD on its
+	 * EOP descriptor. */
+	assert_true(tx_dd(a, last));
+	assert_int_equal(rd(a, E1000_TDH), a->tdt);
+	assert_int_equal(st(a)->copies, frames);
+	assert_int_equal(st(a)->path[XP_PATH_COPY].tx_frames, frames);
+	assert_int_equal(npairs(), 0);
+	assert_int_equal(rd(a, E1000_GPTC), frames);
+	assert_int_equal(rd(a, E1000_TSCTC), 1);
+	no_model_errors();
+	/* B had room for only 7 frames at once: a longer packet waits for it. */
+	rx_give_all(b);
+	queue_tso(a, b->mac, pkt, 7999, 1000);
+	kick(a);
+	for (uint32_t k = 0; k < 7; k++) {
+		assert_true(recv(b, got, &n));
+		check_tso_frame(got, n, pkt, 7999, 1000, k);
+	}
+	expect_nothing(b);
+	assert_false(tx_dd(a, (a->tdt + a->tx_n - 1) % a->tx_n));
+	rx_give_all(b);
+	assert_true(recv(b, got, &n));
+	check_tso_frame(got, n, pkt, 7999, 1000, 7);
+	assert_true(tx_dd(a, (a->tdt + a->tx_n - 1) % a->tx_n));
+	assert_int_equal(rd(a, E1000_TDH), a->tdt);
+	no_model_errors();
+}
+
+/* To the outside: each frame goes to the physical NIC as a copy of at most 1514 bytes. */
+static void test_tso_to_phys(void **state)
+{
+	static uint8_t pkt[TSO_HDR + 8000];
+	struct guest *a = &E->g[0];
+	uint32_t paylen = 3000;
+
+	(void)state;
+	nic_up(a, &RING4K);
+	queue_tso(a, unknown_mac, pkt, paylen, 1460);
+	kick(a);
+	assert_int_equal(E->nph, 3);
+	for (unsigned k = 0; k < 3; k++) {
+		assert_true(E->ph[k].copy);
+		check_tso_frame(E->ph[k].data, E->ph[k].len, pkt, paylen, 1460, k);
+	}
+	/* Sent when the NIC says so: the descriptors (only the EOP one has
+	 * RS, so the driver reclaims by it) go back with the last frame. */
+	assert_int_equal(rd(a, E1000_TDH), 1);
+	ph_done(0);
+	ph_done(1);
+	assert_int_equal(rd(a, E1000_TDH), 1);
+	assert_false(tx_dd(a, 2));
+	ph_done(2);
+	assert_int_equal(rd(a, E1000_TDH), 3);
+	assert_true(tx_dd(a, 2));
+	no_model_errors();
+}
+
 /* Frames shorter than zerocopy_min are copied, even between page buffers. */
 static void test_copy_small(void **state)
 {
@@ -2158,6 +2348,8 @@ int main(void)
 		T(test_preshare_2k_rx, setup2),
 		T(test_zerocopy_vlan_receiver, setup2),
 		T(test_copy_2k, setup2),
+		T(test_tso_to_peer, setup2),
+		T(test_tso_to_phys, setup_uplink),
 		T(test_copy_2k_rx, setup2),
 		T(test_copy_small, setup2),
 		T(test_copy_never_writes_sender_page, setup_uplink),

@@ -257,8 +257,10 @@ XP_ENV_FN static inline int ph_xmit(void *ctx, const struct xp_seg *segs, unsign
 
 	(void)ctx;
 	E->ph_calls++;
-	if (E->ph_eagain) {
-		if (E->ph_eagain != ~0u)
+	/* Busy when asked to be, and when its record of sent frames is full
+	 * (one TDT write may release a TSO packet of many frames). */
+	if (E->ph_eagain || E->nph >= PH_MAX) {
+		if (E->ph_eagain && E->ph_eagain != ~0u)
 			E->ph_eagain--;
 		return -XT_EAGAIN;
 	}
@@ -283,8 +285,10 @@ XP_ENV_FN static inline int ph_xmit_copy(void *ctx, const uint8_t *data, uint32_
 
 	(void)ctx;
 	E->ph_calls++;
-	if (E->ph_eagain) {
-		if (E->ph_eagain != ~0u)
+	/* Busy when asked to be, and when its record of sent frames is full
+	 * (one TDT write may release a TSO packet of many frames). */
+	if (E->ph_eagain || E->nph >= PH_MAX) {
+		if (E->ph_eagain && E->ph_eagain != ~0u)
 			E->ph_eagain--;
 		return -XT_EAGAIN;
 	}
