@@ -158,6 +158,22 @@ static void test_offered_bits_have_msrs(void **state)
 	assert_int_equal(msr_policy(&apic, MSR_IA32_TSC_DEADLINE, true), LAPIC);
 }
 
+/* IA32_TSC_ADJUST exists exactly when CPUID.7:EBX.TSC_ADJUST says so, and
+ * the bit follows the policy, not the host. */
+static void test_tsc_adjust(void **state)
+{
+	struct cpuid_policy adj = dflt;
+	uint32_t r7[4] = { 0, 0, 0, 0 };
+
+	(void)state;
+	adj.tsc_adjust = true;
+	cpuid_filter(&adj, 0x1f, 0x80000008, 7, 0, r7);
+	assert_true(r7[1] & CPUID_7_EBX_TSC_ADJUST);	/* a host without it */
+	assert_int_equal(msr_policy(&adj, MSR_IA32_TSC_ADJUST, false), EMU);
+	assert_int_equal(msr_policy(&adj, MSR_IA32_TSC_ADJUST, true), EMU);
+	assert_int_equal(msr_policy(&dflt, MSR_IA32_TSC_ADJUST, true), GP);
+}
+
 /* The bitmap's rows: pass-through MSRs never exit, and only those. */
 static void test_passed_rows(void **state)
 {
@@ -180,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_apic_flags_one_by_one),
 		cmocka_unit_test(test_offered_bits_have_msrs),
+		cmocka_unit_test(test_tsc_adjust),
 		cmocka_unit_test(test_passed_rows),
 	};
 

@@ -223,6 +223,7 @@ int vmcs_reset_guest(struct vcpu *v, const struct guest_entry_state *st)
 	vmcs_errors = 0;
 	v->proc_ctls = vmx_caps.proc;
 	w(VMCS_PROC_BASED_CTLS, vmx_caps.proc);
+	w(VMCS_TSC_OFFSET, 0);
 	setup_exit_entry_controls(st);
 	setup_guest_state(st);
 	return vmcs_errors ? -XT_EIO : 0;

@@ -90,7 +90,7 @@ static int choose_controls(bool true_ctls)
 		     CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS | CPU_BASED_USE_MSR_BITMAPS |
 			     CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
 		     CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
-			     CPU_BASED_PAUSE_EXITING,
+			     CPU_BASED_PAUSE_EXITING | CPU_BASED_USE_TSC_OFFSETTING,
 		     &vmx_caps.proc, "processor-based");
 	if (err)
 		return err;

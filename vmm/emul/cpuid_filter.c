@@ -64,7 +64,8 @@ static void leaf_4(uint32_t regs[4])
  * else is hidden: AVX/AVX-512/AMX/PKU/CET/MPX/UINTR/ARCH_LBR/ENQCMD (XSAVE
  * state not switched), SGX/TME/PCONFIG/KL (the host's), PT/PQM/PQE/HYBRID,
  * WAITPKG (UMWAIT_CONTROL, idles the host), BUS_LOCK_DETECT (a DEBUGCTL bit
- * the VMM refuses), TSC_ADJUST (IA32_TSC_ADJUST not emulated), and the
+ * the VMM refuses), TSC_ADJUST (set only with p->tsc_adjust, whatever the
+ * host has: the VMM emulates IA32_TSC_ADJUST then), and the
  * speculation controls IBRS_IBPB/STIBP/SSBD/L1D_FLUSH/ARCH_CAPABILITIES/
  * CORE_CAPABILITIES/SRBDS_CTRL/TSX_FORCE_ABORT (their MSRs are not passed).
  */
@@ -94,6 +95,8 @@ static void leaf_7(const struct cpuid_policy *p, uint32_t subleaf, uint32_t regs
 	regs[EBX] &= ebx_keep;
 	regs[ECX] &= ecx_keep;
 	regs[EDX] &= edx_keep;
+	if (p->tsc_adjust)
+		regs[EBX] |= CPUID_7_EBX_TSC_ADJUST;
 	if (p->hide_rdtscp)
 		regs[ECX] &= ~CPUID_7_ECX_RDPID;
 }

@@ -163,6 +163,8 @@ struct cpuid_policy {
 	bool expose_x2apic;	/* CPUID.1:ECX.x2APIC (kept only if the host has it) */
 	bool tsc_deadline;	/* CPUID.1:ECX.TSC_DEADLINE (only with expose_apic: the
 				 * LAPIC model's deadline mode, whatever the host has) */
+	bool tsc_adjust;	/* CPUID.7:EBX.TSC_ADJUST: IA32_TSC_ADJUST emulated (needs
+				 * VMX TSC offsetting); set whatever the host has */
 	bool hide_rdtscp;	/* the VMCS does not enable RDTSCP, so RDTSCP and
 				 * RDPID raise #UD: hide 80000001h:EDX.RDTSCP and
 				 * 7:ECX.RDPID (SDM 3C, "Secondary Processor-Based

@@ -113,6 +113,8 @@ enum msr_action msr_policy(const struct cpuid_policy *p, uint32_t msr, bool writ
 		return !write || pass->write ? MSR_ACT_PASS : MSR_ACT_GP;
 	if (is_apic_msr(msr))
 		return apic_msr(p, msr);
+	if (msr == MSR_IA32_TSC_ADJUST)
+		return p->tsc_adjust ? MSR_ACT_EMULATE : MSR_ACT_GP;
 	row = find_row(msr);
 	if (!row)
 		return MSR_ACT_GP;

@@ -26,6 +26,8 @@ static struct cpuid_policy policy = {
 void cpuid_init(uint64_t tsc_hz)
 {
 	policy.hide_rdtscp = !(vmx_caps.proc2 & SECONDARY_EXEC_ENABLE_RDTSCP);
+	/* IA32_TSC_ADJUST moves the guest's TSC: only with TSC offsetting. */
+	policy.tsc_adjust = vmx_caps.proc & CPU_BASED_USE_TSC_OFFSETTING;
 	if (cpuid_timing_set(&policy, tsc_hz, CPUID_DEFAULT_BUS_HZ))
 		xt_info("TSC rate unknown: CPUID leaves 0x15, 0x16, 0x40000010 read as zero");
 }

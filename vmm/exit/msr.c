@@ -22,7 +22,7 @@
  * | MSR_SMI_COUNT (0x34) | 0: no SMI reaches a guest | #GP (read-only) |
  * | IA32_APIC_BASE, TSC_DEADLINE | the local APIC model (vmm/io/apic.c) | same |
  * | x2APIC 0x800-0x8ff | #GP: x2APIC not offered | #GP |
- * | IA32_TSC_ADJUST (0x3b) | #GP: CPUID.7:EBX.TSC_ADJUST hidden | #GP |
+ * | IA32_TSC_ADJUST (0x3b) | emulated (with VMX TSC offsetting) | moves the guest's TSC |
  * | SPEC_CTRL, PRED_CMD, ARCH_CAPABILITIES, FLUSH_CMD, CORE_CAPABILITIES, TSX_CTRL, TSX_FORCE_ABORT, UMWAIT_CONTROL, PKRS, BNDCFGS, XSS, MTRRs, MCG_CTL, PERF_CAPABILITIES, ENERGY_PERF_BIAS, BBL_CR_CTL | #GP: CPUID bit hidden | #GP |
  * | MISC_FEATURES_ENABLES (0x140), PPIN_CTL (0x4e), PPERF (0x64e), PLATFORM_INFO (0xce), TEST_CTRL (0x33), RAPL_POWER_UNIT (0x606), 0x150, DE_CFG (0xc0011029), anything else | #GP: model-specific, read with rdmsrl_safe | #GP |
  */
@@ -70,9 +70,24 @@ static enum exit_result msr_gp(struct vcpu *v, bool write, uint32_t msr, uint64_
 	return EXIT_RESUME;
 }
 
-static bool msr_read(uint32_t msr, uint64_t *val)
+/*
+ * IA32_TSC_ADJUST (SDM 3B, "Time-Stamp Counter Adjustment"): writing it
+ * adds the difference to the TSC, here the VMCS TSC offset, so the guest's
+ * RDTSC, its local APIC timer and TSC deadline all move together.
+ */
+static void tsc_adjust_write(struct vcpu *v, uint64_t val)
+{
+	v->tsc_offset += val - v->tsc_adjust;
+	v->tsc_adjust = val;
+	vmwrite(VMCS_TSC_OFFSET, v->tsc_offset);
+}
+
+static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	switch (msr) {
+	case MSR_IA32_TSC_ADJUST:
+		*val = v->tsc_adjust;
+		return true;
 	case MSR_IA32_EFER:
 		*val = vmread(VMCS_GUEST_IA32_EFER);
 		return true;
@@ -117,6 +132,9 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	switch (msr) {
 	case MSR_IA32_EFER:
 		return efer_write(v, val);
+	case MSR_IA32_TSC_ADJUST:
+		tsc_adjust_write(v, val);
+		return true;
 	case MSR_IA32_PAT:
 		if (!pat_valid(val) || !(vmx_caps.entry & VM_ENTRY_LOAD_IA32_PAT))
 			return false;
@@ -142,7 +160,7 @@ static bool policy_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	switch (msr_policy(guest_cpuid_policy(), msr, false)) {
 	case MSR_ACT_EMULATE:
-		return msr_read(msr, val);
+		return msr_read(v, msr, val);
 	case MSR_ACT_LAPIC:
 		return apic_msr_read(v->guest, msr, val);
 	case MSR_ACT_ZERO:

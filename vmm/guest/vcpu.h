@@ -9,6 +9,7 @@
 #include "devices/lapic.h"
 #include "vmm/arch/regs.h"
 #include "vmm/arch/vmx.h"
+#include "lib/x86.h"
 
 struct guest;
 
@@ -28,6 +29,8 @@ struct vcpu {
 	void *msr_bitmap;
 	void *io_bitmap_a, *io_bitmap_b;
 	struct lapic lapic;          /* its local APIC */
+	uint64_t tsc_offset;         /* guest TSC = host TSC + tsc_offset (VMCS TSC offset) */
+	uint64_t tsc_adjust;         /* IA32_TSC_ADJUST */
 	uint64_t slice_end_tsc;      /* preemption deadline */
 	uint32_t proc_ctls;          /* primary processor-based controls in the VMCS */
 	uint64_t exit_reason;        /* of the exit being handled */
@@ -52,6 +55,12 @@ enum exit_result {
 	EXIT_RESUME, /* re-enter this vCPU */
 	EXIT_YIELD,  /* the vCPU gives up the CPU (halted, preempted, stopped) */
 };
+
+/* The TSC as the guest reads it now. */
+static inline uint64_t vcpu_tsc(const struct vcpu *v)
+{
+	return rdtsc() + v->tsc_offset;
+}
 
 void vcpu_skip_insn(struct vcpu *v);
 void vcpu_advance_rip(struct vcpu *v, unsigned len);

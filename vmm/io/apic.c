@@ -9,14 +9,13 @@
 
 static int lapic_read(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t *val)
 {
-	(void)g;
-	*val = lapic_mmio_read(dev, (uint32_t)off, size, rdtsc());
+	*val = lapic_mmio_read(dev, (uint32_t)off, size, vcpu_tsc(&g->vcpu));
 	return 0;
 }
 
 static int lapic_write(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t val)
 {
-	lapic_mmio_write(dev, (uint32_t)off, size, val, rdtsc());
+	lapic_mmio_write(dev, (uint32_t)off, size, val, vcpu_tsc(&g->vcpu));
 	/* The timer may have been (re)armed, an EOI may have re-raised a level pin. */
 	platform_retick(g);
 	return 0;
@@ -69,10 +68,10 @@ bool apic_msr_read(struct guest *g, uint32_t msr, uint64_t *val)
 		*val = lapic_get_apic_base(l);
 		return true;
 	case LAPIC_MSR_TSC_DEADLINE:
-		*val = lapic_read_tsc_deadline(l, rdtsc());
+		*val = lapic_read_tsc_deadline(l, vcpu_tsc(&g->vcpu));
 		return true;
 	default:
-		return lapic_msr_read(l, msr, val, rdtsc()) == 0;
+		return lapic_msr_read(l, msr, val, vcpu_tsc(&g->vcpu)) == 0;
 	}
 }
 
@@ -83,16 +82,16 @@ bool apic_msr_write(struct guest *g, uint32_t msr, uint64_t val)
 
 	switch (msr) {
 	case LAPIC_MSR_APIC_BASE:
-		ok = lapic_set_apic_base(l, val, rdtsc()) == 0;
+		ok = lapic_set_apic_base(l, val, vcpu_tsc(&g->vcpu)) == 0;
 		/* The xAPIC page follows the base; gone while disabled or in x2APIC mode. */
 		io_update(g, g->lapic_range, lapic_hw_enabled(l) && !lapic_x2apic_mode(l),
 			  lapic_base(l));
 		break;
 	case LAPIC_MSR_TSC_DEADLINE:
-		lapic_write_tsc_deadline(l, val, rdtsc());
+		lapic_write_tsc_deadline(l, val, vcpu_tsc(&g->vcpu));
 		break;
 	default:
-		ok = lapic_msr_write(l, msr, val, rdtsc()) == 0;
+		ok = lapic_msr_write(l, msr, val, vcpu_tsc(&g->vcpu)) == 0;
 		break;
 	}
 	platform_retick(g);

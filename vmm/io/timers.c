@@ -254,7 +254,7 @@ void platform_tick(struct guest *g)
 	g->pit_rise_ns = pit_next_rise(&g->pit, 0, ns);
 	irq_isa_line(g, FW_ISA_IRQ_RTC, mc146818_irq(&g->rtc, ns));
 	irq_isa_line(g, FW_ISA_IRQ_COM1, uart16550_irq_pending(&g->com1));
-	lapic_update(l, tsc);
+	lapic_update(l, tsc + g->vcpu.tsc_offset);
 
 	t = clock_tsc(g->pit_rise_ns);
 	due = t;
@@ -263,7 +263,10 @@ void platform_tick(struct guest *g)
 	due = min64(due, t);
 	if (irq_isa_routed(g, FW_ISA_IRQ_RTC))
 		wake = min64(wake, t);
+	/* The local APIC counts guest TSC (host TSC + offset, modulo 2^64). */
 	t = lapic_next_event(l);
+	if (t != LAPIC_NO_EVENT)
+		t -= g->vcpu.tsc_offset;
 	due = min64(due, t);
 	wake = min64(wake, t);
 	g->tick_due = due;

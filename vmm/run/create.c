@@ -165,6 +165,7 @@ static void vcpu_regs_init(struct vcpu *v, const struct guest_entry_state *st)
 	*(uint32_t *)(v->fxsave + FXSAVE_MXCSR) = 0x1f80;
 	v->msr_kernel_gs_base = v->msr_star = v->msr_lstar = v->msr_cstar = 0;
 	v->msr_fmask = v->msr_tsc_aux = 0;
+	v->tsc_offset = v->tsc_adjust = 0;
 	v->regs.gpr[REG_RSI] = st->rsi;
 }
 
