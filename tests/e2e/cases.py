@@ -207,6 +207,45 @@ def check_linux_lifecycle(log):
     return p
 
 
+def check_linux_net(log):
+    p = []
+    fa, fb = linux_facts(log, "la"), linux_facts(log, "lb")
+    for g, f, peer in (("la", fa, "10.0.0.2"), ("lb", fb, "10.0.0.1")):
+        expect(p, f.get("ping_peer") == peer and f.get("ping_transmitted") == "20"
+               and f.get("ping_received") == "20",
+               f"{g}: pings to {peer}: {f.get('ping_received')} of {f.get('ping_transmitted')}, want 20 of 20")
+        expect(p, f.get("sync") == "done", f"{g}: sync {f.get('sync')}")
+        st = log.status(g)
+        expect(p, st[0] == "stopped" and str(st[1]).startswith("powered off"),
+               f"{g}: status {st}, want powered off")
+        for bad in ("unchecked MSR access", "BUG:", "WARNING: CPU:", "NETDEV WATCHDOG",
+                    "Detected Tx Unit Hang"):
+            hit = next((t for t in log.output_of(g) if bad in t), None)
+            expect(p, hit is None, f"{g}: kernel log has {hit!r}")
+    size = 16 << 20
+    expect(p, fa.get("tcp") == "done", f"la: tcp {fa.get('tcp')}")
+    expect(p, fa.get("tcp_sent_bytes") == str(size) and fb.get("tcp_received_bytes") == str(size),
+           f"TCP: la sent {fa.get('tcp_sent_bytes')}, lb received {fb.get('tcp_received_bytes')}, want {size}")
+    expect(p, fa.get("tcp_sha256") and fa.get("tcp_sha256") == fb.get("tcp_sha256"),
+           f"TCP: sha256 {fa.get('tcp_sha256')} sent, {fb.get('tcp_sha256')} received")
+    # Every frame between them went through cross-talk, none to the outside.
+    xa, xb = xt_path(log, "la"), xt_path(log, "lb")
+    moved = sum(x.get(k, {}).get("tx", 0) for x in (xa, xb) for k in ("shared page", "cross-talk copy"))
+    expect(p, moved >= size // 1514, f"only {moved} frames over the cross-talk path for {size} bytes")
+    for g, x in (("la", xa), ("lb", xb)):
+        expect(p, x.get("physical", {}).get("tx", -1) == 0, f"{g}: frames to the physical NIC: {x.get('physical')}")
+    phys = physnic(log)
+    expect(p, phys is not None and phys["tx"] == 0 and phys["gptc"] == 0,
+           f"the physical NIC sent frames: {phys}")
+    # One of our own guests and a Linux guest: ARP, then 5 ICMP echoes answered by la.
+    expect(p, log.status("small") == ("exited", 0), f"small: status {log.status('small')}, want exited 0")
+    expect(p, "netout: 5/5 echo replies ok" in log.output_of("small"),
+           "small: not 5/5 echo replies from la")
+    expect(p, any(t.startswith("netout: arp 10.0.0.1 is at 52:54:00:00:0a:01") for t in log.output_of("small")),
+           "small: la did not answer its ARP request")
+    return p
+
+
 def check_linux_acpi_off(log):
     p = []
     check_linux_facts(log, "lxoff", p, "tsc")
@@ -663,6 +702,10 @@ CASES = [
     Case("linux_acpi_off", "linux_acpi_off.ini", [], check_linux_acpi_off,
          "the same kernel with acpi=off (MP table) and a gzip initramfs reaches /init",
          timeout=900, megs=1024, kit=["vmlinux", "initrd.cpio.gz"]),
+    Case("linux_net", "linux_net.ini", ["netout.elf"], check_linux_net,
+         "two Linux guests ping each other and move 16 MiB over TCP (TSO) through cross-talk; "
+         "one of our guests pings a Linux guest; nothing goes out",
+         timeout=1800, megs=1024, phys="vnet", kit=["vmlinux", "initrd.cpio"]),
     Case("linux_lifecycle", "linux_lifecycle.ini", [], check_linux_lifecycle,
          "reboot restarts a guest, a panic (bzImage, panic=-1) restarts another while the "
          "first pings the outside host, poweroff ends both",
