@@ -14,10 +14,12 @@
 #define MSR_IA32_PAT 0x277U
 #define MSR_IA32_SMI_COUNT 0x34U
 #define MSR_IA32_TSC_ADJUST 0x3bU
+#define MSR_IA32_SPEC_CTRL 0x48U
 #define MSR_IA32_MCG_CAP 0x179U
 #define MSR_UNKNOWN 0x0badc0deU
 #define CPUID_TIMING_LEAF 0x40000010U	/* EAX TSC kHz, EBX bus kHz */
 #define CPUID_7_EBX_TSC_ADJUST (1U << 1)
+#define CPUID_7_EDX_IBRS (1U << 26)	/* IA32_SPEC_CTRL */
 #define EXC_UD 6
 #define EXC_GP 13
 #define UNCLAIMED_PORT 0x250 /* nothing on a PC decodes it (0x80, the POST port, is claimed) */
@@ -61,7 +63,8 @@ static void check_cpuid(void)
 	cpuid(XTALK_CPUID_VERSION_LEAF, 0, r);
 	report(r[0] == XTALK_HC_ABI_VERSION, "CPUID 0x40000001 version %u", r[0]);
 	cpuid(7, 0, r);
-	report(!(r[1] & CPUID_7_EBX_TSC_ADJUST), "CPUID.7:EBX.TSC_ADJUST hidden");
+	report(r[1] & CPUID_7_EBX_TSC_ADJUST, "CPUID.7:EBX.TSC_ADJUST offered (TSC offsetting)");
+	report(!(r[3] & CPUID_7_EDX_IBRS), "CPUID.7:EDX.IBRS hidden");
 }
 
 /* Leaves 15h, 16h and 40000010h tell one TSC rate, on every CPU model. */
@@ -122,10 +125,31 @@ static void check_msrs(void)
 
 	/* A hidden feature's MSR #GPs; "nothing there" MSRs read 0. */
 	fault_expect(2);
-	(void)rdmsr(MSR_IA32_TSC_ADJUST);
-	report(faults_with(EXC_GP, fault_take()), "IA32_TSC_ADJUST (CPUID bit hidden) raises #GP");
+	(void)rdmsr(MSR_IA32_SPEC_CTRL);
+	report(faults_with(EXC_GP, fault_take()), "IA32_SPEC_CTRL (CPUID bit hidden) raises #GP");
 	report(rdmsr(MSR_IA32_MCG_CAP) == 0, "IA32_MCG_CAP reads 0 (no banks)");
 	report(rdmsr(MSR_IA32_SMI_COUNT) == 0, "MSR_SMI_COUNT reads 0");
+}
+
+/*
+ * IA32_TSC_ADJUST (SDM 3B 17.17.3): a write of X moves the TSC by X minus
+ * the old value; reads give the last value written (0 at reset).
+ */
+static void check_tsc_adjust(void)
+{
+	const uint64_t jump = 1ULL << 40;
+	uint64_t before, during, after;
+
+	report(rdmsr(MSR_IA32_TSC_ADJUST) == 0, "IA32_TSC_ADJUST reads 0 at reset");
+	before = rdtsc();
+	wrmsr(MSR_IA32_TSC_ADJUST, jump);
+	during = rdtsc();
+	report(rdmsr(MSR_IA32_TSC_ADJUST) == jump, "IA32_TSC_ADJUST write reads back");
+	wrmsr(MSR_IA32_TSC_ADJUST, 0);
+	after = rdtsc();
+	report(during - before >= jump && during - before < jump + (1ULL << 36),
+	       "IA32_TSC_ADJUST write moves the TSC by the difference");
+	report(after < during && after >= before, "IA32_TSC_ADJUST back to 0 moves the TSC back");
 }
 
 static void check_ports(void)
@@ -227,6 +251,7 @@ long guest_main(const uint8_t *boot_params)
 	check_time_leaves();
 	check_hypercalls();
 	check_msrs();
+	check_tsc_adjust();
 	check_ports();
 	check_control_registers();
 	check_hidden_instructions();
