@@ -161,6 +161,20 @@ all: $(BUILD)/xtalk.efi $(GUEST_ELFS) $(LINUX_TEST_FILES) $(BUILD)/xtalk.img
 run: all | $(call DEPS_STAMP,run)
 	scripts/run.py $(BUILD)/xtalk.img
 
+# make run-linux: two Linux guests from the kit (configs/linux.ini), a shell
+# on the first. Needs the kit (downloaded once) and about 3 minutes to boot.
+LINUX_INI := configs/linux.ini
+$(BUILD)/xtalk-linux.img: $(BUILD)/xtalk.efi $(LINUX_INI) scripts/mkimage.sh
+	@$(MAKE) --no-print-directory linux-kit
+	$(call say,IMG $@)
+	$(Q)XTALK_ESP_MIB=160 scripts/mkimage.sh $@ $(BUILD)/xtalk.efi $(LINUX_INI) \
+		$(LINUX_KIT)/vmlinux $(LINUX_KIT)/initrd.cpio
+run-linux: $(BUILD)/xtalk.efi | $(call DEPS_STAMP,run) $(call DEPS_STAMP,linux)
+	@$(MAKE) --no-print-directory linux-kit
+	@rm -f $(BUILD)/xtalk-linux.img
+	@$(MAKE) --no-print-directory $(BUILD)/xtalk-linux.img
+	scripts/run.py --megs 1024 --timeout $${XTALK_RUN_TIMEOUT:-7200} $(BUILD)/xtalk-linux.img
+
 # ---------------------------------------------------------------- host tests
 # Pure modules, built for the host with sanitizers; each tests/unit/test_X.c
 # links against them.
@@ -250,7 +264,7 @@ bench-check: all | $(call DEPS_STAMP,bench)
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run unit acpi-check check-layers fuzz fuzz-short e2e test bench bench-check clean
+.PHONY: all run run-linux unit acpi-check check-layers fuzz fuzz-short e2e test bench bench-check clean
 
 include mk/boot-media.mk
 include mk/linux-kit.mk

@@ -70,7 +70,7 @@ def forward_input(link):
             time.sleep(0.1)
 
 
-def run_bochs(disk, timeout, work):
+def run_bochs(disk, timeout, work, megs=256):
     os.makedirs(work, exist_ok=True)
     try:
         ovmf = bochs.ovmf_rom(os.path.join(work, "OVMF.fd"))
@@ -90,7 +90,7 @@ def run_bochs(disk, timeout, work):
         print("run: what you type goes to one guest at a time; Ctrl-A three times "
               "moves it to the next (docs/console.md)", flush=True)
     try:
-        r = bochs.run(work, bochs.config(work, ovmf, disk, nic="vnet", link=link), timeout,
+        r = bochs.run(work, bochs.config(work, ovmf, disk, megs=megs, nic="vnet", link=link), timeout,
                       watch=lambda _: con.show(), poll=poll)
     finally:
         if saved:
@@ -113,6 +113,8 @@ def main():
     ap.add_argument("disk")
     ap.add_argument("--timeout", type=int, default=int(os.environ.get("XTALK_RUN_TIMEOUT", 900)))
     ap.add_argument("--work", help="folder for Bochs' files (default: run/ beside the disk)")
+    ap.add_argument("--megs", type=int, default=256,
+                    help="the emulated machine's memory in MiB (Linux guests need more)")
     ap.add_argument("--emulator", choices=("auto", "bochs"), default="auto",
                     help="auto: QEMU/KVM when it offers nested VMX, else Bochs")
     args = ap.parse_args()
@@ -123,7 +125,7 @@ def main():
         print("run: QEMU/KVM with nested VMX (Ctrl-A X quits)", flush=True)
         os.execv(qemu, [qemu, "--bus", "ide", "--accel", "kvm", disk])
     return run_bochs(disk, args.timeout,
-                     args.work or os.path.join(os.path.dirname(disk), "run"))
+                     args.work or os.path.join(os.path.dirname(disk), "run"), args.megs)
 
 
 if __name__ == "__main__":

@@ -69,8 +69,13 @@ static void act(const struct cf_result *r)
 		queue_byte(r->to, r->bytes[i]);
 }
 
+/* Someone typed: from then on the focused guest's unfinished lines are
+ * shown (its prompt, the echo of what is typed). */
+static bool typed;
+
 /* Each guest's receiver takes what its FIFO has room for; a stopped guest's
  * queue is emptied and counted. */
+
 static bool drain(const bool running[XT_MAX_GUESTS])
 {
 	bool fed = false;
@@ -115,6 +120,7 @@ bool console_input_poll(void)
 
 		if (c < 0)
 			break;
+		typed = true;
 		cf_input(&focus, (uint8_t)c, running, &r);
 		act(&r);
 	}
@@ -124,6 +130,8 @@ bool console_input_poll(void)
 		xt_warn("console input: the machine's UART lost input %lu time(s) (typed faster than xtalk reads)",
 			ovr);
 	}
+	if (typed && focus.focus != CF_NONE && focus.focus < guest_count())
+		guest_console_show_partial(&guests[focus.focus]);
 	return drain(running);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Creating guests from what the loader prepared, their console, and stopping them. */
 #include "vmm/guest/guest.h"
+#include "vmm/guest/clock.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -42,16 +43,56 @@ void *guest_ram_ptr(struct guest *g, uint64_t gpa, uint64_t len, enum gmem_acces
 	return gmem_map(&g->mem, gpa, len, a, &p) ? NULL : p;
 }
 
+/* The guest whose unfinished line is on the console without its newline:
+ * its next bytes continue that console line, anyone else's output ends it
+ * first (the whole line is then printed again when it is complete). */
+static struct guest *open_line;
+
+static void close_open_line(void)
+{
+	if (!open_line)
+		return;
+	con_write("\n", 1);
+	open_line->line_shown = 0;
+	open_line = NULL;
+}
+
 void guest_console_flush(struct guest *g)
 {
-	if (!g->line_len)
+	if (!g->line_len && open_line != g)
 		return;
-	con_write("[", 1);
-	con_write(g->name, (unsigned)strlen(g->name));
-	con_write("] ", 2);
-	con_write(g->line, g->line_len);
-	con_write("\n", 1);
+	if (open_line == g) {
+		con_write(g->line + g->line_shown, g->line_len - g->line_shown);
+		con_write("\n", 1);
+		open_line = NULL;
+	} else {
+		close_open_line();
+		con_write("[", 1);
+		con_write(g->name, (unsigned)strlen(g->name));
+		con_write("] ", 2);
+		con_write(g->line, g->line_len);
+		con_write("\n", 1);
+	}
 	g->line_len = 0;
+	g->line_shown = 0;
+}
+
+#define PARTIAL_QUIET_MS 30
+
+void guest_console_show_partial(struct guest *g)
+{
+	if (g->line_len <= g->line_shown ||
+	    rdtsc() - g->line_tsc < clock_tsc_hz() / 1000 * PARTIAL_QUIET_MS)
+		return;
+	if (open_line != g) {
+		close_open_line();
+		con_write("[", 1);
+		con_write(g->name, (unsigned)strlen(g->name));
+		con_write("] ", 2);
+		open_line = g;
+	}
+	con_write(g->line + g->line_shown, g->line_len - g->line_shown);
+	g->line_shown = g->line_len;
 }
 
 /* Guest output is assembled into lines so that guests running in turn never
@@ -68,6 +109,7 @@ void guest_console_byte(struct guest *g, uint8_t byte)
 		return;
 	if ((byte < 0x20 && byte != '\t') || byte >= 0x7f)
 		byte = '.';
+	g->line_tsc = rdtsc();
 	g->line[g->line_len++] = (char)byte;
 	if (g->line_len == GUEST_LINE_MAX)
 		guest_console_flush(g);

@@ -99,6 +99,8 @@ struct guest {
 	struct hc_dump_limit dump;     /* its XTALK_HC_XT_DUMP calls (vmm/emul/hc_policy.h) */
 	char line[GUEST_LINE_MAX + 1]; /* console output being assembled */
 	unsigned line_len;
+	unsigned line_shown;           /* of it, already on the console (an open line) */
+	uint64_t line_tsc;             /* when its last byte came */
 	enum guest_stop_reason stop_reason;
 	bool reaped;                   /* stopped, and its NIC left the data path (vmm/run/sched.c) */
 	const struct xt_boot_guest *boot; /* the loader's files, to boot it again */
@@ -115,6 +117,10 @@ extern unsigned guests_stopped; /* how many have stopped so far */
 
 void guest_console_byte(struct guest *g, uint8_t byte);
 void guest_console_flush(struct guest *g);
+/* Show what g's unfinished line has so far (a shell prompt, typed
+ * characters echoed), once it has been quiet for a moment: for the guest
+ * that has the console input while someone types. */
+void guest_console_show_partial(struct guest *g);
 /* The guest whose NIC is bridge/cross-talk port `port`, or NULL. */
 struct guest *guests_by_port(unsigned port);
 /* Its name, or "?" when no guest has that port. */
