@@ -135,17 +135,44 @@ static void retire(struct xpath *xp, uint64_t senders)
 	}
 }
 
-static void rxq_push(struct xp_port *p, const struct xp_rx_entry *e)
+static void rxq_push(struct xpath *xp, struct xp_port *p, const struct xp_rx_entry *e)
 {
 	p->rxq[(p->rxq_first + p->rxq_count) % XP_RXQ] = *e;
 	p->rxq_count++;
+	if (e->pair < REMAP_MAX_PAIRS)
+		xp->pair_refs[e->pair]++;
 }
 
-static void rxq_pop(struct xp_port *p)
+static void rxq_pop(struct xpath *xp, struct xp_port *p)
 {
+	const struct xp_rx_entry *e = &p->rxq[p->rxq_first];
+
+	if (e->pair < REMAP_MAX_PAIRS)
+		xp->pair_refs[e->pair]--;
 	p->rxq_first = (p->rxq_first + 1) % XP_RXQ;
 	p->rxq_count--;
 	p->rxq_pops++;
+}
+
+/*
+ * Does B still hold a frame through the pair e went through (e itself
+ * popped already)? A sender may queue one page twice and a receiver post
+ * one page in two descriptors: both frames are then in the same pair's
+ * page. Only B's queue can hold them (the pair's receiving side is B's).
+ */
+static bool rxq_holds_pair(const struct xpath *xp, const struct xp_port *B,
+			   const struct xp_rx_entry *e)
+{
+	if (e->pair >= REMAP_MAX_PAIRS || !xp->pair_refs[e->pair])
+		return false;
+	for (unsigned i = 0; i < B->rxq_count; i++) {
+		const struct xp_rx_entry *o = &B->rxq[(B->rxq_first + i) % XP_RXQ];
+
+		if (o->pair == e->pair && o->src == e->src && o->tx_gpa == e->tx_gpa &&
+		    o->rx_gpa == e->rx_gpa)
+			return true;
+	}
+	return false;
 }
 
 /* ---------------------------------------------------------- views */
@@ -176,8 +203,9 @@ static void views_flush(struct xpath *xp, struct xp_views *v)
 	v->n[0] = v->n[1] = 0;
 }
 
-/* B consumed e's frame: A's side is unlocked, B's view closed unless the
- * pair is exclusive. A pair torn down since (or its slot reused) is left. */
+/* B consumed e's frame (popped from B's queue): A's side is unlocked, B's
+ * view closed unless the pair is exclusive. A pair torn down since (or its
+ * slot reused) is left, and so is one B still holds another frame in. */
 static void views_release(struct xpath *xp, struct xp_views *v, unsigned b,
 			  const struct xp_rx_entry *e)
 {
@@ -185,7 +213,8 @@ static void views_release(struct xpath *xp, struct xp_views *v, unsigned b,
 	unsigned k = !e->close;
 
 	if (e->pair == XP_NO_PAIR || p->state != REMAP_PAIR_LIVE || p->tx != xp->port[e->src].mem ||
-	    p->rx != xp->port[b].mem || p->tx_gpa != e->tx_gpa || p->rx_gpa != e->rx_gpa)
+	    p->rx != xp->port[b].mem || p->tx_gpa != e->tx_gpa || p->rx_gpa != e->rx_gpa ||
+	    rxq_holds_pair(xp, &xp->port[b], e))
 		return;
 	v->pair[k][v->n[k]++] = e->pair;
 	if (v->n[k] == XP_VIEW_BATCH)
@@ -207,12 +236,12 @@ static uint64_t rxq_consume(struct xpath *xp, unsigned b, bool all)
 
 	while (B->rxq_count &&
 	       (all || rx_slot_consumed(B->nic, n, B->rxq[B->rxq_first].last))) {
-		const struct xp_rx_entry *e = &B->rxq[B->rxq_first];
+		struct xp_rx_entry e = B->rxq[B->rxq_first];
 
-		views_release(xp, &v, b, e);
-		mark_complete(xp, e->src, e->id);
-		senders |= 1ULL << e->src;
-		rxq_pop(B);
+		rxq_pop(xp, B);
+		views_release(xp, &v, b, &e);
+		mark_complete(xp, e.src, e.id);
+		senders |= 1ULL << e.src;
 	}
 	views_flush(xp, &v);
 	retire(xp, senders);
@@ -498,7 +527,7 @@ static int to_peer(struct xpath *xp, unsigned a, unsigned b, struct e1000_frame 
 	/* Completed when B gives the buffer back (xp_rx_ready). */
 	e.id = id;
 	e.last = (B->nic->rdh + rx_ring_size(B->nic) - 1) % rx_ring_size(B->nic);
-	rxq_push(B, &e);
+	rxq_push(xp, B, &e);
 	return 0;
 }
 
@@ -834,7 +863,7 @@ static int fast_frame(struct xpath *xp, unsigned a, unsigned b, uint32_t max, bo
 				  .tx_gpa = t.gpa, .rx_gpa = rs.gpa,
 				  .last = (B->nic->rdh + n - 1) % n };
 	e.id = e1000_tx_take_simple(A->nic, &t);
-	rxq_push(B, &e);
+	rxq_push(xp, B, &e);
 	return pair;
 }
 

@@ -167,6 +167,10 @@ struct xpath {
 	uint32_t zerocopy_min;          /* frames shorter than this are copied */
 	struct xp_phys_flight flight[XP_PHYS_INFLIGHT];
 	struct xp_hint hint[XP_HINTS];
+	/* rxq entries (all ports) naming each pair index: a receiver can hold
+	 * several frames through one pair (one TX page sent twice, one RX
+	 * page posted twice); the pair is released with the last of them. */
+	uint16_t pair_refs[REMAP_MAX_PAIRS];
 	bool busy;
 	uint64_t wait_limit;            /* longest wait for a receiver, in xp_tick's units */
 	/* Log hook for remaps and first contacts (may be NULL). */

@@ -2324,6 +2324,75 @@ static void test_hostile_rewrite(void **state)
 	assert_int_equal(tx_pending(a), 0);
 }
 
+/* The next frame g received, from whatever buffer its descriptor names. */
+static void expect_frame_at(struct guest *g, uint64_t buf, const uint8_t *want, uint32_t len)
+{
+	uint8_t d[16], got[MAX_FRAME];
+
+	gread(g, RX_RING + 16ULL * g->rx_next, d, 16);
+	assert_true(d[E1000_RXD_STATUS] & E1000_RXD_STAT_DD);
+	assert_int_equal(get_le64(d + E1000_RXD_ADDR), buf);
+	assert_int_equal(get_le16(d + E1000_RXD_LENGTH), len + E1000_CRC_LEN);
+	gread(g, buf, got, len);
+	assert_memory_equal(got, want, len);
+	g->rx_next = (g->rx_next + 1) % g->rx_n;
+}
+
+/*
+ * M2 with one page held twice (fuzz_xpath finding, regress_xpath/
+ * crash-pair-held-twice): B (hostile) posts one page in every RX
+ * descriptor, A queues two frames from one TX page, both go through the
+ * same pair. B gives back the first only: it still holds the second in
+ * that page, so B keeps reading it there and A's side stays locked (A's
+ * write is a copy on write, B keeps the frame as delivered) until B gives
+ * the second back too.
+ */
+static void test_hostile_same_page_twice(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1], *c = &E->g[2];
+	uint64_t ta = tx_slot_gpa(a, 0), rb = rx_slot_gpa(b, 0), hpa, perms;
+	uint8_t f[MAX_FRAME], junk[64];
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	nic_up(c, &RING4K);
+	for (unsigned i = 0; i < b->rx_n; i++)
+		put_le64(rxd(b, i) + E1000_RXD_ADDR, rb);
+	/* Copied once, then shared: the pair A ta - B rb. */
+	for (uint32_t seq = 0; seq < 2; seq++) {
+		make_frame(f, 1000, b->mac, a->mac, seq);
+		queue_at(a, ta, f, 1000);
+		kick(a);
+		expect_frame_at(b, rb, f, 1000);
+		rx_give_all(b);
+	}
+	assert_int_equal(st(a)->path[XP_PATH_SHARED].tx_frames, 1);
+	assert_int_equal(tx_pending(a), 0);
+
+	make_frame(f, 1000, b->mac, a->mac, 7);
+	queue_at(a, ta, f, 1000);
+	queue_at(a, ta, f, 1000);
+	kick(a);
+	assert_int_equal(st(a)->path[XP_PATH_SHARED].tx_frames, 3);
+	expect_frame_at(b, rb, f, 1000);
+	rx_give_to(b, b->rx_next);		/* the first one only */
+	assert_int_equal(tx_pending(a), 1);
+
+	/* B still holds the second: it reads it through the pair, A may not write. */
+	hpa = hpa_of(a, ta, &perms);
+	assert_true(hpa >= S_HPA);
+	assert_false(perms & EPT_PTE_WRITE);
+	assert_int_equal(hpa_of(b, rb, &perms), hpa);
+	assert_int_equal(perms, EPT_PTE_READ);
+	memset(junk, 0x5a, sizeof(junk));
+	gwrite(a, ta + 20, junk, sizeof(junk));
+	assert_int_equal(E->cow_faults, 1);
+	expect_frame_at(b, rb, f, 1000);
+	rx_give_all(b);
+	assert_int_equal(tx_pending(a), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2337,6 +2406,7 @@ int main(void)
 		T(test_ring_in_shared_page, setup2),
 		T(test_hostile_preshare, setup3),
 		T(test_hostile_rewrite, setup2),
+		T(test_hostile_same_page_twice, setup3),
 		T(test_hostile_no_room, setup3),
 		T(test_hostile_hoarder, setup2),
 		T(test_hostile_spoof, setup3),
