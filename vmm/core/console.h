@@ -8,7 +8,14 @@
 #include "boot/ini.h"
 
 void con_set_level(enum xt_log_level level);
+/* Queues output for COM1 (vmm/core/console.c says how it drains). */
 void con_write(const char *s, unsigned len);
+/* Moves queued output to the UART as far as it takes it without waiting. */
+void con_pump(void);
+/* Writes out everything queued, waiting for the line: before power-off. */
+void con_flush(void);
+/* The most bytes ever queued; bytes a writer had to wait for. */
+void con_queue_stats(unsigned *peak, unsigned long *waited_bytes);
 void con_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One "xtalk: ..." line when level is enabled. */
 void xt_log(enum xt_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -53,10 +53,12 @@ static void acpi_s5(void)
 void power_off_or_halt(void)
 {
 	xt_info("powering off");
+	con_flush();
 	acpi_s5();
 	for (const char *s = "Shutdown"; *s; s++)
 		outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s);
 	delay();
 	xt_err("power-off failed: machine halted, it is safe to turn it off");
+	con_flush();
 	halt_forever();
 }

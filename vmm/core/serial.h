@@ -6,7 +6,12 @@
 #define SERIAL_COM1 0x3f8
 
 void serial_init(void);
+/* One byte, after waiting (bounded) for the transmitter to be empty. */
 void serial_putc(char c);
+/* Without waiting: how many bytes serial_tx may write now (the transmit
+ * FIFO's depth when it is empty, else 0), and one such write. */
+unsigned serial_tx_room(void);
+void serial_tx(char c);
 /*
  * Input, without waiting and without interrupts (the VMM polls): the next
  * byte the UART received (LSR.DR), or -1 when there is none. A machine

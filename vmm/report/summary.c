@@ -123,6 +123,16 @@ void summary_counters(const struct guest *g, struct xtalk_counters *c)
 	c->tsc = rdtsc();
 }
 
+static void print_console_queue(void)
+{
+	unsigned peak;
+	unsigned long waited;
+
+	con_queue_stats(&peak, &waited);
+	xt_info("console: output queued at most %u bytes; writers waited for the serial line %lu time(s)",
+		peak, waited);
+}
+
 void summary_print(void)
 {
 	xt_info("=== run summary: %u guest(s) ===", nguests);
@@ -138,5 +148,6 @@ void summary_print(void)
 		summary_print_guest(g);
 	}
 	netpath_print_summary();
+	print_console_queue();
 	xt_info("=== end of summary ===");
 }

@@ -91,6 +91,7 @@ static bool wait_for_outside(void)
 	uint64_t until = rdtsc() + outside_wait_tsc;
 
 	do {
+		con_pump();
 		if (netpath_poll())
 			return true;
 		cpu_relax();
@@ -129,6 +130,7 @@ static bool console_waiter(void)
 static void wait_until(uint64_t tsc)
 {
 	while (rdtsc() < tsc) {
+		con_pump();
 		if (nic_poll_timers() || netpath_poll() || console_input_poll())
 			return;
 		cpu_relax();
@@ -233,6 +235,7 @@ static void run_slice(struct vcpu *v)
 		uint32_t reason;
 		int err;
 
+		con_pump();
 		platform_tick(v->guest);
 		irq_prepare_entry(v);
 		arm_preemption_timer(v);
