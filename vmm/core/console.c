@@ -33,6 +33,11 @@ void con_pump(void)
 		serial_tx(c);
 }
 
+uint64_t con_pending_ns(void)
+{
+	return con_ring_used(&out) ? serial_tx_fifo_ns() : 0;
+}
+
 void con_flush(void)
 {
 	char c;

@@ -4,6 +4,7 @@
 #define XTALK_VMM_CONSOLE_H
 
 #include <stdarg.h>
+#include <stdint.h>
 
 #include "boot/ini.h"
 
@@ -12,7 +13,11 @@ void con_set_level(enum xt_log_level level);
 void con_write(const char *s, unsigned len);
 /* Moves queued output to the UART as far as it takes it without waiting. */
 void con_pump(void);
-/* Writes out everything queued, waiting for the line: before power-off. */
+/* 0 when nothing is queued, else when to pump again (ns): the time the
+ * line takes to send a FIFO-full. The scheduler comes back by then. */
+uint64_t con_pending_ns(void);
+/* Writes out everything queued, waiting for the line: before the guests
+ * start and before power-off. */
 void con_flush(void);
 /* The most bytes ever queued; bytes a writer had to wait for. */
 void con_queue_stats(unsigned *peak, unsigned long *waited_bytes);

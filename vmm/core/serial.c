@@ -14,7 +14,7 @@ void serial_init(void)
 {
 	outb(SERIAL_COM1 + UART_IER, 0);
 	outb(SERIAL_COM1 + UART_LCR, UART_LCR_DLAB);
-	outb(SERIAL_COM1 + UART_DLL, 1);
+	outb(SERIAL_COM1 + UART_DLL, 115200 / SERIAL_BAUD);
 	outb(SERIAL_COM1 + UART_DLM, 0);
 	outb(SERIAL_COM1 + UART_LCR, 0x03); /* 8 data bits, 1 stop, no parity */
 	outb(SERIAL_COM1 + UART_FCR, UART_FCR_FE | UART_FCR_RFR | UART_FCR_TFR);
@@ -26,6 +26,11 @@ void serial_init(void)
 unsigned serial_tx_room(void)
 {
 	return inb(SERIAL_COM1 + UART_LSR) & UART_LSR_THRE ? tx_fifo : 0;
+}
+
+uint64_t serial_tx_fifo_ns(void)
+{
+	return (uint64_t)tx_fifo * 10 * 1000000000ULL / SERIAL_BAUD;
 }
 
 void serial_tx(char c)

@@ -3,7 +3,10 @@
 #ifndef XTALK_VMM_SERIAL_H
 #define XTALK_VMM_SERIAL_H
 
+#include <stdint.h>
+
 #define SERIAL_COM1 0x3f8
+#define SERIAL_BAUD 115200
 
 void serial_init(void);
 /* One byte, after waiting (bounded) for the transmitter to be empty. */
@@ -12,6 +15,9 @@ void serial_putc(char c);
  * FIFO's depth when it is empty, else 0), and one such write. */
 unsigned serial_tx_room(void);
 void serial_tx(char c);
+/* How long the line takes to send what one serial_tx_room() allows, in ns
+ * (10 bits a byte at SERIAL_BAUD). */
+uint64_t serial_tx_fifo_ns(void);
 /*
  * Input, without waiting and without interrupts (the VMM polls): the next
  * byte the UART received (LSR.DR), or -1 when there is none. A machine

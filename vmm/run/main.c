@@ -79,6 +79,7 @@ void vmm_main(struct xt_boot_info *bi)
 	netpath_init(bi->cfg, bi->tsc_hz);
 	create_guests(bi);
 	netpath_finalize(bi->cfg);
+	con_flush(); /* what setting up printed, before any guest runs */
 	sched_run();
 	summary_print();
 	power_off_or_halt();

@@ -10,6 +10,7 @@
 #include "vmm/core/console.h"
 #include "vmm/exit/exit.h"
 #include "firmware/fw_config.h"
+#include "vmm/guest/clock.h"
 #include "vmm/guest/console_input.h"
 #include "vmm/guest/guest.h"
 #include "vmm/guest/irq.h"
@@ -179,7 +180,18 @@ static bool wait_for_event(void)
 static void arm_preemption_timer(struct vcpu *v)
 {
 	uint64_t end = v->guest->tick_due < v->slice_end_tsc ? v->guest->tick_due : v->slice_end_tsc;
-	uint64_t now = rdtsc(), left = end > now ? end - now : 0;
+	uint64_t now = rdtsc(), con = con_pending_ns(), left;
+
+	/* Queued console output: back when the UART's FIFO has drained, so
+	 * that the console keeps up with the line even if the guest never
+	 * exits (an early preemption-timer exit resumes the same slice). */
+	if (con) {
+		uint64_t drained = now + clock_tsc_hz() / 1000 * con / 1000000;
+
+		if (drained < end)
+			end = drained;
+	}
+	left = end > now ? end - now : 0;
 	uint64_t ticks = left >> vmx_caps.timer_rate;
 
 	vmwrite(VMCS_PREEMPTION_TIMER_VALUE, ticks > PREEMPTION_TIMER_MAX ? PREEMPTION_TIMER_MAX : ticks);
