@@ -709,7 +709,7 @@ static bool warm_up(enum e1000_mode mode, enum nb_layout l)
  */
 static bool enter_layout(enum nb_layout l)
 {
-	struct xtalk_counters c0, c1;
+	struct xtalk_counters c0, cr, c1;
 	struct nb_spec s;
 	uint64_t t0, t1;
 	bool ok;
@@ -721,6 +721,7 @@ static bool enter_layout(enum nb_layout l)
 	ok = cfg.outside || request_spec(NB_OP_LAYOUT, nic.mode, &s, 0, 0);
 	ok = ok && apply_layout(l);
 	ok = ok && (cfg.outside || tx_handshake());
+	ok = ok && counters(&cr);
 	if (ok && !cfg.outside && cfg.warmup) {
 		set_mode(E1000_IRQ); /* the quicker one on a single CPU */
 		ok = warm_up(E1000_IRQ, l);
@@ -734,6 +735,11 @@ static bool enter_layout(enum nb_layout l)
 	      (unsigned long)(c1.vmm_cycles - c0.vmm_cycles), (unsigned long)(c1.exits - c0.exits),
 	      (unsigned long)(c1.remaps - c0.remaps),
 	      (unsigned long)(c1.invepts - c0.invepts), (unsigned long)(c1.copies - c0.copies));
+	/* Of which the rings' setup (both NICs again, the handshake). */
+	print("bench: kind=setup_rings path=%s layout=%s vmm_cycles=%lu remaps=%lu invepts=%lu "
+	      "copies=%lu\n", cfg.path, nb_layout_name(l),
+	      (unsigned long)(cr.vmm_cycles - c0.vmm_cycles), (unsigned long)(cr.remaps - c0.remaps),
+	      (unsigned long)(cr.invepts - c0.invepts), (unsigned long)(cr.copies - c0.copies));
 	return true;
 }
 

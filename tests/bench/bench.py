@@ -100,10 +100,13 @@ def parse(log):
         elif kv.get("kind") == "stream":
             rows.append(kv)
         elif kv.get("kind") == "setup":
-            setup[kv["layout"]] = kv
+            setup.setdefault(kv["layout"], {}).update(kv)
+        elif kv.get("kind") == "setup_rings":
+            setup.setdefault(kv["layout"], {}).update(
+                {"rings_" + k: v for k, v in kv.items() if k not in ("path", "layout", "kind")})
     for kv in rows:
         kv["setup_cycles"] = setup.get(kv.get("layout"), {}).get("vmm_cycles", "0")
-    return rows, memcpy
+    return rows, memcpy, list(setup.values())
 
 
 def derive(kv):
@@ -143,7 +146,7 @@ def run_path(job, path, p, build, ovmf):
     os.makedirs(work, exist_ok=True)
     log, r = e2e.run_bochs(case, work, build, ovmf)
     elapsed = r.seconds
-    rows, memcpy = parse(log)
+    rows, memcpy, setups = parse(log)
     problems = []
     died = r.died()
     if died:
@@ -153,7 +156,7 @@ def run_path(job, path, p, build, ovmf):
             problems.append(f"{g}: {log.status(g)}")
     if not rows:
         problems.append("no bench lines")
-    return job, rows, memcpy, problems, elapsed, work
+    return job, rows, memcpy, problems, elapsed, work, setups
 
 
 def ratios(rows):
@@ -175,7 +178,7 @@ def ratios(rows):
     return out
 
 
-def markdown(rows, memcpy, wall):
+def markdown(rows, memcpy, wall, setups=()):
     out = ["| path | layout | size | batch | mode | guests | frames/s | cycles/frame | exits/frame | "
            "irqs/frame | copies/frame | bytes copied/frame | remaps/frame | INVEPTs/frame | "
            "modeled/frame | modeled nested | RTT cycles | VMM cycles/frame | setup cycles |",
@@ -203,6 +206,23 @@ def markdown(rows, memcpy, wall):
         fmt = lambda v: f"{v:.2f}" if v is not None else "-"  # noqa: E731
         out.append(f"| {q['layout']} | {q['size']} | {q['batch']} | {q['mode']} | "
                    f"{fmt(q['bridge'])} | {fmt(q['outside'])} |")
+    out.append("")
+    out.append("Setup per layout, outside the rows (machine-wide VMM cycles; the rings: both "
+               "NICs set up again and the handshake, which is where cross-talk pre-shares, and "
+               "tears down the previous layout's pairs; the warm-up: W frames of 1514 B, jumbo "
+               "9014 B, each way):")
+    out.append("")
+    out.append("| path | layout | guests | setup VMM cycles | of which rings | remaps (rings) | "
+               "INVEPTs (rings) | copies (rings) | remaps (all) | INVEPTs (all) | copies (all) |")
+    out.append("|" + "---|" * 11)
+    lorder = {l: i for i, l in enumerate(LAYOUTS)}
+    order = {"bridge": 0, "crosstalk": 1, "outside": 2}
+    for x in sorted(setups, key=lambda x: (int(x.get("guests", 2)), lorder.get(x["layout"], 9),
+                                           order.get(x["path"], 9))):
+        out.append(f"| {x['path']} | {x['layout']} | {x.get('guests', 2)} | {x['vmm_cycles']} | "
+                   f"{x.get('rings_vmm_cycles', '-')} | {x.get('rings_remaps', '-')} | "
+                   f"{x.get('rings_invepts', '-')} | {x.get('rings_copies', '-')} | "
+                   f"{x['remaps']} | {x['invepts']} | {x['copies']} |")
     out.append("")
     if memcpy:
         out.append(f"memcpy of 1514 bytes on the same emulator: {memcpy} cycles.")
@@ -306,11 +326,12 @@ def main():
         jobs.append(("crosstalk" if path == "scale" else path, q, path))
 
     start = time.monotonic()
-    rows, memcpy, failed = [], None, False
+    rows, memcpy, failed, setups = [], None, False, []
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         futs = [pool.submit(run_path, job, path, q, build, ovmf) for path, q, job in jobs]
         for fut in concurrent.futures.as_completed(futs):
-            path, got, mc, problems, elapsed, work = fut.result()
+            path, got, mc, problems, elapsed, work, st = fut.result()
+            setups += st
             print(f"bench: {path}: {len(got)} rows in {elapsed:.0f} s ({work})", flush=True)
             if problems:
                 failed = True
@@ -329,8 +350,10 @@ def main():
         w.writerow(HEADER)
         for r in rows:
             w.writerow([r[k] for k in HEADER])
-    table = markdown(rows, memcpy, wall)
+    table = markdown(rows, memcpy, wall, setups)
     print(table)
+    with open(os.path.join(build, "bench", "results.md"), "w") as f:
+        f.write(table + "\n")
     png = os.path.join(build, "bench", "cost.png")
     plot(rows, png, os.path.join(build, "bench"))
     print(f"bench: {csv_path}, {png}")
