@@ -343,7 +343,7 @@ static int setup_tx(struct e1000_nic *nic)
 	/* Page-sized buffers: every descriptor names its buffer from the start
 	 * (length 0, no command: nothing to send), so that the VMM can pair
 	 * TX and RX pages when the rings come up, before the first frame. */
-	if (nic->buf_size == E1000_BUF_MAX)
+	if (nic->tx_prefill)
 		for (unsigned i = 0; i < E1000_NUM_TX; i++)
 			nic->dma.tx[i].addr = dma_addr(e1000_tx_buf(nic, i));
 	nic->tx_tail = nic->tx_clean = 0;
@@ -391,7 +391,7 @@ static int setup_rx(struct e1000_nic *nic)
 	 * FCS stays in the buffer (SECRC = 0); no long frames, no loopback. */
 	e1000_wr(nic, E1000_RCTL,
 		 E1000_RCTL_EN | E1000_RCTL_BAM | bsize | E1000_RCTL_RDMTS_HALF | E1000_RCTL_MO_36 |
-			 E1000_RCTL_LBM_NONE);
+			 E1000_RCTL_LBM_NONE | (nic->rx_lpe ? E1000_RCTL_LPE : 0));
 	/* RDH is checked while the NIC owns no descriptor (RDT = RDH): once
 	 * it owns some, a frame may arrive at any moment and move RDH. */
 	if (check_reg(nic, E1000_RDBAL, "RDBAL", (uint32_t)base) ||
@@ -529,6 +529,7 @@ int e1000_probe_opts(struct e1000_nic *nic, const struct e1000_opts *o)
 	}
 	nic->buf_size = o->buf_size;
 	nic->rdt_batch = o->rdt_batch;
+	nic->tx_prefill = o->buf_size == E1000_BUF_MAX;
 	if (probed) {
 		print("e1000: error: only one NIC is supported\n");
 		return E1000_EINVAL;
@@ -635,21 +636,28 @@ unsigned e1000_tx_reclaim(struct e1000_nic *nic)
 {
 	unsigned n = 0;
 
+	/* Packet by packet: only its last descriptor has RS (and so DD). */
 	while (nic->tx_clean != nic->tx_tail) {
-		volatile struct e1000_tx_desc *d = &nic->dma.tx[nic->tx_clean];
+		unsigned first = nic->tx_clean, last = nic->tx_pkt_end[first] % E1000_NUM_TX;
+		unsigned frames = nic->tx_pkt_frames[first];
+		volatile struct e1000_tx_desc *d = &nic->dma.tx[last];
 		uint8_t st = d->status;
 
 		if (!(st & E1000_TXD_STAT_DD))
 			break;
 		barrier();
 		if ((st & (E1000_TXD_STAT_EC | E1000_TXD_STAT_LC)) ||
-		    d->addr != dma_addr(e1000_tx_buf(nic, nic->tx_clean)))
-			nic->tx_errors++;
+		    (!frames && d->addr != dma_addr(e1000_tx_buf(nic, first))))
+			nic->tx_errors += frames ? frames : 1;
 		else
-			nic->tx_done++;
-		d->status = 0;
-		nic->tx_clean = (nic->tx_clean + 1) % E1000_NUM_TX;
-		n++;
+			nic->tx_done += frames ? frames : 1;
+		for (unsigned i = first;; i = (i + 1) % E1000_NUM_TX) {
+			nic->dma.tx[i].status = 0;
+			n++;
+			if (i == last)
+				break;
+		}
+		nic->tx_clean = (last + 1) % E1000_NUM_TX;
 	}
 	return n;
 }
@@ -713,6 +721,8 @@ int e1000_send_batch(struct e1000_nic *nic, const void *const frames[], const si
 		d->status = 0;
 		d->css = 0;
 		d->special = 0;
+		nic->tx_pkt_end[t] = (uint16_t)t;
+		nic->tx_pkt_frames[t] = 0;
 		nic->tx_tail = (t + 1) % E1000_NUM_TX;
 		nic->tx_frames++;
 		nic->tx_bytes += lens[i];
@@ -724,6 +734,36 @@ int e1000_send_batch(struct e1000_nic *nic, const void *const frames[], const si
 	e1000_wr(nic, E1000_TDT, nic->tx_tail);
 	nic->tx_kicks++;
 	return 0;
+}
+
+void e1000_tx_queue_raw(struct e1000_nic *nic, const struct e1000_tx_desc *descs, unsigned n,
+			unsigned frames, size_t bytes)
+{
+	unsigned first = nic->tx_tail;
+
+	for (unsigned i = 0; i < n; i++) {
+		volatile struct e1000_tx_desc *d = &nic->dma.tx[nic->tx_tail];
+
+		d->addr = descs[i].addr;
+		d->length = descs[i].length;
+		d->cso = descs[i].cso;
+		d->cmd = descs[i].cmd;
+		d->status = 0;
+		d->css = descs[i].css;
+		d->special = descs[i].special;
+		nic->tx_tail = (nic->tx_tail + 1) % E1000_NUM_TX;
+	}
+	nic->tx_pkt_end[first] = (uint16_t)((first + n - 1) % E1000_NUM_TX);
+	nic->tx_pkt_frames[first] = (uint16_t)(frames ? frames : 1);
+	nic->tx_frames += frames;
+	nic->tx_bytes += bytes;
+}
+
+void e1000_tx_kick(struct e1000_nic *nic)
+{
+	barrier();
+	e1000_wr(nic, E1000_TDT, nic->tx_tail);
+	nic->tx_kicks++;
 }
 
 unsigned e1000_tx_free(struct e1000_nic *nic)

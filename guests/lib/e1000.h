@@ -82,6 +82,9 @@ struct e1000_nic {
 	unsigned tx_timeout_ms;     /* how long send waits for a free descriptor */
 	unsigned buf_size;          /* 2048 or 4096 bytes per buffer */
 	unsigned rdt_batch;         /* processed RX descriptors per RDT write */
+	bool tx_prefill;            /* ring setup writes every TX descriptor's buffer address
+				     * (default: with 4096-byte buffers) */
+	bool rx_lpe;                /* RCTL.LPE: frames up to 16 KiB, over several buffers */
 
 	/* what probe found */
 	struct pci_dev pci;
@@ -97,6 +100,11 @@ struct e1000_nic {
 	/* rings (driver side) */
 	unsigned tx_tail;           /* next descriptor to fill; TDT as last written */
 	unsigned tx_clean;          /* oldest descriptor not yet reclaimed */
+	/* Per descriptor starting a packet: the index of its last descriptor,
+	 * and how many frames it puts on the wire (0: a frame of e1000_send,
+	 * in the driver's own buffer; TSO packets: their segments). */
+	uint16_t tx_pkt_end[E1000_NUM_TX];
+	uint16_t tx_pkt_frames[E1000_NUM_TX];
 	unsigned rx_next;           /* next descriptor the NIC will complete */
 	bool rx_discarding;         /* inside a frame that spans descriptors: drop to EOP */
 	unsigned rx_unreturned;     /* processed (status cleared), RDT not yet moved past them */
@@ -148,7 +156,15 @@ int e1000_send(struct e1000_nic *nic, const void *frame, size_t len);
 /* Queue n frames (n <= E1000_MAX_BATCH) with a single TDT write. */
 int e1000_send_batch(struct e1000_nic *nic, const void *const frames[], const size_t lens[],
 		     unsigned n);
-/* Reclaim completed TX descriptors; returns how many. */
+/* Queue one packet the caller built (n descriptors, any kind: context,
+ * data, legacy; buffers of the caller's; RS on the last one) that puts
+ * frames frames of bytes bytes in all on the wire (TSO: its segments),
+ * without writing TDT; e1000_tx_kick() publishes what was queued. The
+ * caller checked e1000_tx_free() >= n. */
+void e1000_tx_queue_raw(struct e1000_nic *nic, const struct e1000_tx_desc *descs, unsigned n,
+			unsigned frames, size_t bytes);
+void e1000_tx_kick(struct e1000_nic *nic);
+/* Reclaim completed TX packets; returns how many descriptors. */
 unsigned e1000_tx_reclaim(struct e1000_nic *nic);
 /* Wait until every queued frame completed: 0 or E1000_ETIMEDOUT. */
 int e1000_tx_drain(struct e1000_nic *nic, unsigned timeout_ms);

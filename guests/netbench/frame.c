@@ -10,6 +10,7 @@ void nb_build(uint8_t *f, size_t size, const uint8_t *dst, const uint8_t *src, u
 	put_be16(f + NB_OFF_SIZE, (uint16_t)size);
 	put_be32(f + NB_OFF_A, 0);
 	put_be32(f + NB_OFF_B, 0);
+	put_be32(f + NB_OFF_C, 0);
 	for (size_t i = NB_OFF_PAT; i < size; i++)
 		f[i] = (uint8_t)i;
 }

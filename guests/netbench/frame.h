@@ -2,8 +2,8 @@
 /*
  * netbench's frames (ethertype 0x88b9), all fields big endian:
  *   0 dst | 6 src | 12 type | 14 u8 kind | 15 u8 arg | 16 u32 seq |
- *   20 u16 size (the frame's own length) | 22 u32 a | 26 u32 b |
- *   30.. pattern: byte i is (uint8_t)i
+ *   20 u16 size (the frame's own length) | 22 u32 a | 26 u32 b | 30 u32 c |
+ *   34.. pattern: byte i is (uint8_t)i
  * Data (tx -> rx) and echo (rx -> tx) frames carry their sequence number in
  * seq and two stamped bytes that depend on it (the middle of the pattern and
  * the last byte): per frame the sender writes 6 bytes, the receiver checks
@@ -13,9 +13,15 @@
  *   UP      rx -> tx, every 200 ms until HELLO
  *   HELLO   tx -> rx, seq = request id
  *   CONFIG  tx -> rx, seq = request id, arg = mode (0 poll, 1 irq),
- *           a = op | count << 8, b = batch; ops: STREAM (count DATA
- *           frames to rx, then DONE), ECHO (rx echoes count DATA frames
- *           at once), SEND (rx streams count ECHO frames to tx), QUIT
+ *           a = op | count << 8, b = batch, c = layout | tso << 7 |
+ *           data size << 8 (layout.h); ops: STREAM (count DATA frames
+ *           to rx, then DONE), ECHO (rx echoes count DATA frames at once,
+ *           as ECHO frames of at most 1514 bytes), SEND (rx streams count
+ *           ECHO frames to tx), LAYOUT (both NICs are set up again for
+ *           layout c: rx does it after its READY, then sends UP every
+ *           5 ms until a new HELLO), QUIT. With a layout other than
+ *           aligned, DATA frames are IPv4/TCP frames (layout.h) and
+ *           control frames are at most 1514 bytes long.
  *   READY   rx -> tx, seq = request id: NIC in the new mode, op started
  *   DONE    rx -> tx after a stream, seq = request id, a = frames received
  *           (in order, right size), b = errors
@@ -35,12 +41,13 @@
 #define NB_OFF_SIZE 20
 #define NB_OFF_A 22
 #define NB_OFF_B 26
-#define NB_OFF_PAT 30
+#define NB_OFF_C 30
+#define NB_OFF_PAT 34
 #define NB_MIN ETH_ZLEN
 #define NB_MAX ETH_FRAME_MAX
 
 enum nb_kind { NB_DATA = 1, NB_ECHO, NB_UP, NB_HELLO, NB_CONFIG, NB_READY, NB_DONE };
-enum nb_op { NB_OP_STREAM = 1, NB_OP_ECHO, NB_OP_QUIT, NB_OP_SEND };
+enum nb_op { NB_OP_STREAM = 1, NB_OP_ECHO, NB_OP_QUIT, NB_OP_SEND, NB_OP_LAYOUT };
 
 static inline unsigned nb_mid(size_t size)
 {

@@ -2,6 +2,7 @@
 /*
  * The benchmark guest of `make bench` (tests/bench/bench.py, guests/README.md):
  *   role=tx path=P peer=MAC [guests=G] [sizes=S,..] [batches=B,..]
+ *           [layout=aligned,linux,jumbo] [jsizes=S,..] [tso=1]
  *           [modes=irq,poll] [count=N] [rtt=M] [warmup=W] [outside=1] [dump=1]
  *   role=rx peer=MAC
  *   role=idle
@@ -31,12 +32,15 @@
 #include "ether.h"
 #include "frame.h"
 #include "guest.h"
+#include "layout.h"
 #include "netguest.h"
 #include "pic.h"
 #include "tsc.h"
 
 #define NAME "netbench"
 #define UP_MS 200
+#define RELAYOUT_UP_MS 5 /* UP interval after a layout change */
+#define RX_MAX_DESC 8 /* RX descriptors of one frame (jumbo: 3) */
 #define MAX_LIST 8
 #define MAX_COUNT 1000000
 #define MAX_RTT 100000
@@ -55,7 +59,11 @@ static struct e1000_nic nic;
 static struct net_opts opts;
 static uint8_t peer[ETH_ALEN];
 static unsigned rdtbatch = DEF_RDTBATCH;
-static unsigned rx_held; /* frames looked at in place, not given back yet */
+static unsigned rx_held; /* descriptors looked at in place, not given back yet */
+/* The frame rx_peek returned: its first descriptor and how many it spans. */
+static unsigned cur_first, cur_ndesc = 1;
+/* The receiver's current stream: layout, TSO, data size (CONFIG's c). */
+static struct nb_spec rspec;
 static unsigned long errors, other, reports;
 /* Frame templates, one per descriptor of a batch; rows 8-byte aligned so
  * that the driver's memcpy into the TX buffer is equally fast for all. */
@@ -114,39 +122,59 @@ static void rx_flush(void)
 /* Done with the frame rx_peek returned: back to the NIC rdtbatch at a time. */
 static void rx_done(void)
 {
-	if (++rx_held >= rdtbatch)
+	rx_held += cur_ndesc;
+	cur_ndesc = 1;
+	if (rx_held >= rdtbatch)
 		rx_flush();
 }
 
 /*
- * The next completed frame, in place in its RX buffer (*len without FCS),
- * or NULL when none is there; then everything looked at goes back to the
- * NIC first (so nothing is held over a wait). Descriptors that are not one
- * good frame are errors, consumed here.
+ * The next completed frame, in place in its RX buffer (*len without FCS;
+ * a jumbo frame goes on in the buffers of the next descriptors: cur_first,
+ * cur_ndesc), or NULL when none is there; then everything looked at goes
+ * back to the NIC first (so nothing is held over a wait). Descriptors that
+ * are not one good frame are errors, consumed here.
  */
 static const uint8_t *rx_peek(size_t *len)
 {
 	for (;;) {
-		unsigned i = (nic.rx_next + rx_held) % E1000_NUM_RX;
-		volatile struct e1000_rx_desc *d = &nic.dma.rx[i];
-		uint8_t st = d->status;
-		unsigned l;
+		unsigned first = (nic.rx_next + rx_held) % E1000_NUM_RX, k = 0, l = 0;
+		bool ok = true;
+		uint8_t st = 0, err = 0;
 
-		if (!(st & E1000_RXD_STAT_DD)) {
-			rx_flush();
-			return NULL;
+		for (;;) {
+			unsigned i = (first + k) % E1000_NUM_RX;
+			volatile struct e1000_rx_desc *d = &nic.dma.rx[i];
+
+			st = d->status;
+			if (!(st & E1000_RXD_STAT_DD)) {
+				if (!k)
+					rx_flush();
+				return NULL; /* (the rest of a frame is written with its start) */
+			}
+			barrier(); /* length, errors and data after DD */
+			l += d->length;
+			err |= d->errors;
+			if ((d->errors & E1000_RXD_ERR_FRAME) ||
+			    d->addr != (uint64_t)(uintptr_t)e1000_rx_buf(&nic, i))
+				ok = false;
+			k++;
+			if (st & E1000_RXD_STAT_EOP)
+				break;
+			if (k == RX_MAX_DESC) {
+				ok = false;
+				break;
+			}
 		}
-		barrier(); /* length, errors and data after DD */
-		l = d->length;
-		if ((st & E1000_RXD_STAT_EOP) && !(d->errors & E1000_RXD_ERR_FRAME) &&
-		    d->addr == (uint64_t)(uintptr_t)e1000_rx_buf(&nic, i) &&
-		    l >= ETH_ZLEN + ETH_FCS_LEN && l <= NB_MAX + ETH_FCS_LEN) {
+		cur_first = first;
+		cur_ndesc = k;
+		if (ok && l >= ETH_ZLEN + ETH_FCS_LEN && l <= NB_JUMBO_MAX + ETH_FCS_LEN) {
 			*len = l - ETH_FCS_LEN;
-			return e1000_rx_buf(&nic, i);
+			return e1000_rx_buf(&nic, first);
 		}
 		if (report_error())
-			print(NAME ": bad RX descriptor %u: status 0x%x errors 0x%x length %u\n", i, st,
-			      d->errors, l);
+			print(NAME ": bad RX descriptors %u (%u): status 0x%x errors 0x%x length %u\n",
+			      first, k, st, err, l);
 		rx_done();
 	}
 }
@@ -185,14 +213,40 @@ static void unexpected(const uint8_t *f, size_t len, const char *who, const char
 		      who, f[NB_OFF_KIND], get_be32(f + NB_OFF_SEQ), (unsigned)len, waiting);
 }
 
-static int send_ctl(size_t size, uint8_t kind, uint8_t arg, uint32_t seq, uint32_t a, uint32_t b)
+static int send_ctl_c(size_t size, uint8_t kind, uint8_t arg, uint32_t seq, uint32_t a, uint32_t b,
+		      uint32_t c)
 {
 	nb_build(ctl, size, peer, nic.mac, kind);
+	put_be32(ctl + NB_OFF_C, c);
 	ctl[NB_OFF_ARG] = arg;
 	put_be32(ctl + NB_OFF_SEQ, seq);
 	put_be32(ctl + NB_OFF_A, a);
 	put_be32(ctl + NB_OFF_B, b);
 	return e1000_send(&nic, ctl, size);
+}
+
+static int send_ctl(size_t size, uint8_t kind, uint8_t arg, uint32_t seq, uint32_t a, uint32_t b)
+{
+	return send_ctl_c(size, kind, arg, seq, a, b, 0);
+}
+
+/* Set the NIC up again for layout l (e1000_reinit): RX buffers, LPE, TX
+ * addresses at ring setup. Nothing may be held or in flight. */
+static bool apply_layout(enum nb_layout l)
+{
+	int rc;
+
+	rx_flush();
+	/* What is queued completes with the buffer size it was sent with. */
+	if (e1000_tx_drain(&nic, opts.timeout_ms))
+		return false;
+	nic.buf_size = l == NB_LINUX ? E1000_RX_BUF : E1000_BUF_MAX;
+	nic.tx_prefill = l == NB_ALIGNED;
+	nic.rx_lpe = l == NB_JUMBO;
+	rc = e1000_reinit(&nic);
+	if (rc)
+		print(NAME ": layout %s: e1000_reinit failed (%d)\n", nb_layout_name(l), rc);
+	return !rc;
 }
 
 /* ------------------------------------------------------------ sender */
@@ -202,6 +256,10 @@ struct tx_cfg {
 	unsigned guests, count, rtt, warmup;
 	bool outside, dump;
 	unsigned sizes[MAX_LIST], nsizes;
+	unsigned jsizes[MAX_LIST], njsizes;  /* jumbo's sizes */
+	enum nb_layout layouts[NB_NLAYOUTS];
+	unsigned nlayouts;
+	bool tso;
 	unsigned batches[MAX_LIST], nbatches;
 	enum e1000_mode modes[MAX_LIST];
 	unsigned nmodes;
@@ -265,13 +323,25 @@ static void measure_memcpy(void)
 }
 
 /* Send a HELLO or CONFIG and wait for its READY. False after printing why. */
-static bool request(uint8_t kind, enum nb_op op, enum e1000_mode mode, size_t size, unsigned batch,
-		    uint32_t count)
+/* The CONFIG word c for data of spec s (frame.h). */
+static uint32_t spec_word(const struct nb_spec *s)
+{
+	return (uint32_t)s->layout | (uint32_t)s->tso << 7 | (uint32_t)s->size << 8;
+}
+
+/* Control frames have the data's size, at most 1514 bytes. */
+static size_t ctl_size(const struct nb_spec *s)
+{
+	return s->size > NB_MAX ? NB_MAX : s->size;
+}
+
+static bool request_c(uint8_t kind, enum nb_op op, enum e1000_mode mode, size_t size,
+		      unsigned batch, uint32_t count, uint32_t c)
 {
 	uint32_t id = ++req_id;
 	uint64_t deadline;
 
-	if (send_ctl(size, kind, mode == E1000_IRQ, id, (uint32_t)op | count << 8, batch)) {
+	if (send_ctl_c(size, kind, mode == E1000_IRQ, id, (uint32_t)op | count << 8, batch, c)) {
 		print(NAME ": tx: request %u: no free TX descriptor within %u ms: timed out\n", id,
 		      opts.timeout_ms);
 		return false;
@@ -295,6 +365,58 @@ static bool request(uint8_t kind, enum nb_op op, enum e1000_mode mode, size_t si
 		unexpected(f, len, "tx", "READY");
 		rx_done();
 	}
+}
+
+static bool request(uint8_t kind, enum nb_op op, enum e1000_mode mode, size_t size, unsigned batch,
+		    uint32_t count)
+{
+	struct nb_spec sp;
+
+	nb_spec_init(&sp, NB_ALIGNED, false, (unsigned)size);
+	return request_c(kind, op, mode, size, batch, count, spec_word(&sp));
+}
+
+static bool request_spec(enum nb_op op, enum e1000_mode mode, const struct nb_spec *s,
+			 unsigned batch, uint32_t count)
+{
+	return request_c(NB_CONFIG, op, mode, ctl_size(s), batch, count, spec_word(s));
+}
+
+/*
+ * Queue packets seq0 .. seq0 + n - 1 of spec s, one TDT write. aligned:
+ * the templates (netbench frames, stamped) through the driver's buffers;
+ * else IPv4/TCP frames in the layout's descriptors and buffers.
+ */
+static int send_packets(const struct nb_spec *s, const void *const frames[], const size_t lens[],
+			uint32_t seq0, unsigned n)
+{
+	uint64_t deadline;
+	unsigned need;
+
+	if (s->layout == NB_ALIGNED) {
+		for (unsigned j = 0; j < n; j++)
+			nb_stamp(tmpl[j], s->size, seq0 + j);
+		return e1000_send_batch(&nic, frames, lens, n);
+	}
+	need = n * nb_descs(s);
+	deadline = tsc_deadline_ms(opts.timeout_ms);
+	while (e1000_tx_free(&nic) < need) {
+		if (tsc_expired(deadline))
+			return E1000_ETIMEDOUT;
+		e1000_wait(&nic);
+	}
+	for (unsigned j = 0; j < n; j++)
+		nb_ip_queue(&nic, s, seq0 + j);
+	e1000_tx_kick(&nic);
+	return 0;
+}
+
+/* The largest batch of packets s that fits the TX ring. */
+static unsigned max_batch(const struct nb_spec *s)
+{
+	unsigned m = (E1000_NUM_TX - 1) / nb_descs(s);
+
+	return m < E1000_MAX_BATCH ? m : E1000_MAX_BATCH;
 }
 
 /* The receiver announces itself (UP) once its NIC is up; only then the
@@ -324,21 +446,23 @@ static bool tx_handshake(void)
 }
 
 /*
- * count frames to the receiver, window at a time (one TDT write each), each
- * echoed back at once; *cycles: the sum over the windows from the TDT write
- * to the last echo. Window 1 is the round trip.
+ * count frames (of spec s, not TSO) to the receiver, window at a time (one
+ * TDT write each), each echoed back at once (an ECHO frame of at most 1514
+ * bytes); *cycles: the sum over the windows from the TDT write to the last
+ * echo. Window 1 is the round trip.
  */
-static bool exchange(enum e1000_mode mode, size_t size, uint32_t count, unsigned window,
+static bool exchange(enum e1000_mode mode, const struct nb_spec *s, uint32_t count, unsigned window,
 		     uint64_t *cycles)
 {
 	const void *frames[E1000_MAX_BATCH];
-	size_t lens[E1000_MAX_BATCH];
+	size_t lens[E1000_MAX_BATCH], size = s->size, esize = ctl_size(s);
 	uint64_t sum = 0;
 
-	if (!request(NB_CONFIG, NB_OP_ECHO, mode, size, window, count))
+	if (!request_spec(NB_OP_ECHO, mode, s, window, count))
 		return false;
 	for (unsigned j = 0; j < window; j++) {
-		nb_build(tmpl[j], size, peer, nic.mac, NB_DATA);
+		if (s->layout == NB_ALIGNED)
+			nb_build(tmpl[j], size, peer, nic.mac, NB_DATA);
 		frames[j] = tmpl[j];
 		lens[j] = size;
 	}
@@ -346,10 +470,8 @@ static bool exchange(enum e1000_mode mode, size_t size, uint32_t count, unsigned
 		unsigned w = count - seq < window ? count - seq : window;
 		uint64_t t0;
 
-		for (unsigned j = 0; j < w; j++)
-			nb_stamp(tmpl[j], size, seq + j);
 		t0 = rdtsc();
-		if (e1000_send_batch(&nic, frames, lens, w)) {
+		if (send_packets(s, frames, lens, seq, w)) {
 			print(NAME ": tx: echo %u: no free TX descriptor within %u ms: timed out\n",
 			      seq, opts.timeout_ms);
 			return false;
@@ -370,7 +492,7 @@ static bool exchange(enum e1000_mode mode, size_t size, uint32_t count, unsigned
 				rx_done();
 				continue;
 			}
-			why = nb_verify(f, len, peer, NB_ECHO, size, seq + k);
+			why = nb_verify(f, len, peer, NB_ECHO, esize, seq + k);
 			if (why) {
 				errors++;
 				print(NAME ": tx: echo of frame %u: bad %s (seq %u, %u bytes)\n",
@@ -422,14 +544,18 @@ static bool recv_stream(enum e1000_mode mode, size_t size, unsigned batch, uint3
 	return true;
 }
 
-static void print_row(enum e1000_mode mode, size_t size, unsigned batch, uint64_t cycles,
-		      const struct xtalk_counters *a, const struct xtalk_counters *b, uint64_t rtt)
+static void print_row(enum e1000_mode mode, const struct nb_spec *s, unsigned batch,
+		      uint32_t frames, uint64_t cycles, const struct xtalk_counters *a,
+		      const struct xtalk_counters *b, uint64_t rtt)
 {
-	/* In three pieces: print() formats at most 255 characters. */
-	print("bench: kind=stream path=%s size=%u batch=%u mode=%s guests=%u frames=%u "
-	      "cycles=%lu ",
-	      cfg.path, (unsigned)size, batch, mode_name(mode), cfg.guests, cfg.count,
-	      (unsigned long)cycles);
+	/* In pieces: print() formats at most 255 characters. */
+	print("bench: kind=stream path=%s layout=%s ", cfg.path, nb_layout_name(s->layout));
+	if (s->tso)
+		print("size=tso ");
+	else
+		print("size=%u ", s->size);
+	print("batch=%u mode=%s guests=%u frames=%u cycles=%lu ", batch, mode_name(mode),
+	      cfg.guests, frames, (unsigned long)cycles);
 	print("exits=%lu exits_io=%lu exits_mmio=%lu exits_hlt=%lu exits_timer=%lu irqs=%lu ",
 	      (unsigned long)(b->exits - a->exits), (unsigned long)(b->exits_io - a->exits_io),
 	      (unsigned long)(b->exits_mmio - a->exits_mmio),
@@ -465,23 +591,24 @@ static void sync_to_slice(unsigned max_ms)
 /* A stream of count frames, batch per TDT write; done when every descriptor
  * completed and (with a receiver) its DONE says all arrived. Measured: one
  * row, with rtt in it. */
-static bool stream(enum e1000_mode mode, size_t size, unsigned batch, uint32_t count, bool measure,
-		   uint64_t rtt)
+static bool stream(enum e1000_mode mode, const struct nb_spec *s, unsigned batch, uint32_t count,
+		   bool measure, uint64_t rtt)
 {
 	const void *frames[E1000_MAX_BATCH];
-	size_t lens[E1000_MAX_BATCH];
+	size_t lens[E1000_MAX_BATCH], size = s->size;
 	struct xtalk_counters c0, c1;
-	uint32_t id = 0, got = 0, bad = 0;
+	uint32_t id = 0, got = 0, bad = 0, wire = count * nb_segs(s);
 	uint64_t t0, t1, deadline;
 	bool done = cfg.outside;
 
 	for (unsigned j = 0; j < batch; j++) {
-		nb_build(tmpl[j], size, peer, nic.mac, NB_DATA);
+		if (s->layout == NB_ALIGNED)
+			nb_build(tmpl[j], size, peer, nic.mac, NB_DATA);
 		frames[j] = tmpl[j];
 		lens[j] = size;
 	}
 	if (!cfg.outside) {
-		if (!request(NB_CONFIG, NB_OP_STREAM, mode, size, batch, count))
+		if (!request_spec(NB_OP_STREAM, mode, s, batch, wire))
 			return false;
 		id = req_id;
 	}
@@ -495,9 +622,7 @@ static bool stream(enum e1000_mode mode, size_t size, unsigned batch, uint32_t c
 	for (uint32_t sent = 0; sent < count;) {
 		unsigned b = count - sent < batch ? count - sent : batch;
 
-		for (unsigned j = 0; j < b; j++)
-			nb_stamp(tmpl[j], size, sent + j);
-		if (e1000_send_batch(&nic, frames, lens, b)) {
+		if (send_packets(s, frames, lens, sent, b)) {
 			print(NAME ": tx: stream (size %u, batch %u, %s): no free TX descriptor "
 			      "within %u ms after %u frames: timed out\n", (unsigned)size, batch,
 			      mode_name(mode), opts.timeout_ms, sent);
@@ -543,15 +668,15 @@ static bool stream(enum e1000_mode mode, size_t size, unsigned batch, uint32_t c
 	if (measure && !counters(&c1))
 		return false;
 	rx_flush();
-	if (!cfg.outside && (got != count || bad)) {
+	if (!cfg.outside && (got != wire || bad)) {
 		errors++;
 		print(NAME ": tx: stream (size %u, batch %u, %s): the receiver got %u of %u frames "
-		      "right, %u errors\n", (unsigned)size, batch, mode_name(mode), got, count, bad);
+		      "right, %u errors\n", (unsigned)size, batch, mode_name(mode), got, wire, bad);
 		return false;
 	}
 	if (!measure)
 		return true;
-	print_row(mode, size, batch, t1 - t0, &c0, &c1, rtt);
+	print_row(mode, s, batch, wire, t1 - t0, &c0, &c1, rtt);
 	if (cfg.dump)
 		xt_dump();
 	return true;
@@ -567,10 +692,94 @@ static bool stream(enum e1000_mode mode, size_t size, unsigned batch, uint32_t c
  * One direction at a time: the VMM's learning hints are keyed by TX page
  * address, and both guests' buffers sit at the same addresses (same image).
  */
-static bool warm_up(enum e1000_mode mode)
+static bool warm_up(enum e1000_mode mode, enum nb_layout l)
 {
-	return stream(mode, NB_MAX, WARMUP_BATCH, cfg.warmup, false, 0) &&
+	struct nb_spec s;
+
+	nb_spec_init(&s, l, false, l == NB_JUMBO ? NB_JUMBO_MAX : NB_MAX);
+	return stream(mode, &s, WARMUP_BATCH, cfg.warmup, false, 0) &&
 	       recv_stream(mode, NB_MAX, WARMUP_BATCH, cfg.warmup);
+}
+
+/*
+ * Both NICs set up again for layout l (the receiver first, after its
+ * READY), the handshake again, the warm-up; one `bench: kind=setup` line
+ * with the machine's counters over all of it: what pre-sharing at ring
+ * setup and the warm-up cost outside the measured rows.
+ */
+static bool enter_layout(enum nb_layout l)
+{
+	struct xtalk_counters c0, cr, c1;
+	struct nb_spec s;
+	uint64_t t0, t1;
+	bool ok;
+
+	nb_spec_init(&s, l, false, NB_MIN);
+	if (!counters(&c0))
+		return false;
+	t0 = rdtsc();
+	ok = cfg.outside || request_spec(NB_OP_LAYOUT, nic.mode, &s, 0, 0);
+	ok = ok && apply_layout(l);
+	ok = ok && (cfg.outside || tx_handshake());
+	ok = ok && counters(&cr);
+	if (ok && !cfg.outside && cfg.warmup) {
+		set_mode(E1000_IRQ); /* the quicker one on a single CPU */
+		ok = warm_up(E1000_IRQ, l);
+	}
+	t1 = rdtsc();
+	if (!ok || !counters(&c1))
+		return false;
+	print("bench: kind=setup path=%s layout=%s guests=%u warmup=%u cycles=%lu ", cfg.path,
+	      nb_layout_name(l), cfg.guests, cfg.outside ? 0 : cfg.warmup, (unsigned long)(t1 - t0));
+	print("vmm_cycles=%lu exits=%lu remaps=%lu invepts=%lu copies=%lu\n",
+	      (unsigned long)(c1.vmm_cycles - c0.vmm_cycles), (unsigned long)(c1.exits - c0.exits),
+	      (unsigned long)(c1.remaps - c0.remaps),
+	      (unsigned long)(c1.invepts - c0.invepts), (unsigned long)(c1.copies - c0.copies));
+	/* Of which the rings' setup (both NICs again, the handshake). */
+	print("bench: kind=setup_rings path=%s layout=%s vmm_cycles=%lu remaps=%lu invepts=%lu "
+	      "copies=%lu\n", cfg.path, nb_layout_name(l),
+	      (unsigned long)(cr.vmm_cycles - c0.vmm_cycles), (unsigned long)(cr.remaps - c0.remaps),
+	      (unsigned long)(cr.invepts - c0.invepts), (unsigned long)(cr.copies - c0.copies));
+	return true;
+}
+
+/* The rows of one layout, one (mode, size) after the other. */
+static bool run_layout(enum nb_layout l, unsigned *rows)
+{
+	const unsigned *sizes = l == NB_JUMBO ? cfg.jsizes : cfg.sizes;
+	unsigned nsizes = l == NB_JUMBO ? cfg.njsizes : cfg.nsizes;
+	bool ok = enter_layout(l);
+
+	for (unsigned m = 0; ok && m < cfg.nmodes; m++) {
+		enum e1000_mode mode = cfg.modes[m];
+
+		set_mode(mode);
+		for (unsigned i = 0; ok && i < nsizes + (cfg.tso && l != NB_ALIGNED); i++) {
+			struct nb_spec s;
+			uint64_t rtt = 0, cyc;
+			unsigned last = 0;
+			uint32_t count;
+
+			nb_spec_init(&s, l, i == nsizes, i < nsizes ? sizes[i] : 0);
+			/* TSO: about count wire frames, in super-frames. */
+			count = (cfg.count + nb_segs(&s) - 1) / nb_segs(&s);
+			if (!cfg.outside && cfg.rtt && !s.tso) {
+				ok = exchange(mode, &s, cfg.rtt, 1, &cyc);
+				rtt = (cyc + cfg.rtt / 2) / cfg.rtt;
+			}
+			for (unsigned b = 0; ok && b < cfg.nbatches; b++) {
+				unsigned batch = cfg.batches[b] < max_batch(&s) ? cfg.batches[b]
+										: max_batch(&s);
+
+				if (batch == last)
+					continue; /* capped to the same batch as the one before */
+				last = batch;
+				ok = stream(mode, &s, batch, count, true, rtt);
+				*rows += ok;
+			}
+		}
+	}
+	return ok;
 }
 
 static long run_tx(void)
@@ -581,35 +790,17 @@ static long run_tx(void)
 	long bad;
 
 	print(NAME ": tx: path %s, %s " MAC_FMT ", %u guests, %u frames per row, %u round trips, "
-	      "warm-up %u, rdtbatch %u\n", cfg.path, cfg.outside ? "outside to" : "peer",
-	      MAC_ARGS(peer), cfg.guests, cfg.count, cfg.outside ? 0 : cfg.rtt,
-	      cfg.outside ? 0 : cfg.warmup, rdtbatch);
+	      "warm-up %u, rdtbatch %u, %u layouts%s\n", cfg.path,
+	      cfg.outside ? "outside to" : "peer", MAC_ARGS(peer), cfg.guests, cfg.count,
+	      cfg.outside ? 0 : cfg.rtt, cfg.outside ? 0 : cfg.warmup, rdtbatch, cfg.nlayouts,
+	      cfg.tso ? ", TSO" : "");
 	if (!counters(&c))
 		return 1 + netguest_finish(NAME, &nic);
 	measure_memcpy();
+	nb_ip_setup(peer, nic.mac);
 	ok = cfg.outside || tx_handshake();
-	if (ok && !cfg.outside && cfg.warmup) {
-		set_mode(E1000_IRQ); /* the quicker one on a single CPU */
-		ok = warm_up(E1000_IRQ);
-	}
-	for (unsigned m = 0; ok && m < cfg.nmodes; m++) {
-		enum e1000_mode mode = cfg.modes[m];
-
-		set_mode(mode);
-		for (unsigned s = 0; ok && s < cfg.nsizes; s++) {
-			size_t size = cfg.sizes[s];
-			uint64_t rtt = 0, cyc;
-
-			if (!cfg.outside && cfg.rtt) {
-				ok = exchange(mode, size, cfg.rtt, 1, &cyc);
-				rtt = (cyc + cfg.rtt / 2) / cfg.rtt;
-			}
-			for (unsigned b = 0; ok && b < cfg.nbatches; b++) {
-				ok = stream(mode, size, cfg.batches[b], cfg.count, true, rtt);
-				rows += ok;
-			}
-		}
-	}
+	for (unsigned i = 0; ok && i < cfg.nlayouts; i++)
+		ok = run_layout(cfg.layouts[i], &rows);
 	if (!cfg.outside && req_id) {
 		/* Also after a failure: the receiver must not wait on. */
 		size_t size = cfg.nsizes ? cfg.sizes[cfg.nsizes - 1] : NB_MIN;
@@ -635,6 +826,24 @@ static long run_tx(void)
 
 /* ------------------------------------------------------------ receiver */
 
+/* Data frame got of the current stream (rspec), in place: NULL or what is wrong. */
+static const char *check_data(const uint8_t *f, size_t len, uint32_t got)
+{
+	struct nb_rxview v = { &nic, cur_first, len };
+
+	if (rspec.layout == NB_ALIGNED)
+		return nb_verify(f, len, peer, NB_DATA, rspec.size, got);
+	return nb_ip_verify(&v, &rspec, peer, nic.mac, got);
+}
+
+/* A data frame of the current stream's layout from the peer (IPv4/TCP), or
+ * any netbench frame from it. */
+static bool from_peer_data(const uint8_t *f, size_t len, bool *ip)
+{
+	*ip = rspec.layout != NB_ALIGNED && nb_ip_is(f, len, peer, nic.mac);
+	return *ip || from_peer(f, len);
+}
+
 /* count data frames in order, checked in place; then DONE. A request in
  * the middle (the sender gave up) ends the stream and is left pending. */
 static void rx_stream(uint32_t id, size_t size, uint32_t count)
@@ -646,6 +855,7 @@ static void rx_stream(uint32_t id, size_t size, uint32_t count)
 		size_t len;
 		const uint8_t *f = rx_wait(deadline, &len);
 		const char *why;
+		bool ip;
 
 		if (!f) {
 			bad++;
@@ -653,18 +863,18 @@ static void rx_stream(uint32_t id, size_t size, uint32_t count)
 			      "out\n", (unsigned)size, got, count, opts.timeout_ms);
 			break;
 		}
-		if (!from_peer(f, len)) {
+		if (!from_peer_data(f, len, &ip)) {
 			other++;
 			rx_done();
 			continue;
 		}
-		if (f[NB_OFF_KIND] == NB_CONFIG) {
+		if (!ip && f[NB_OFF_KIND] == NB_CONFIG) {
 			bad++;
 			print(NAME ": rx: stream (size %u): new request after %u of %u frames\n",
 			      (unsigned)size, got, count);
 			break;
 		}
-		why = nb_verify(f, len, peer, NB_DATA, size, got);
+		why = check_data(f, len, got);
 		if (why) {
 			bad++;
 			if (reports++ < MAX_REPORTS)
@@ -719,11 +929,12 @@ static void rx_echo(size_t size, uint32_t count)
 	uint8_t *echo = tmpl[0];
 	uint64_t deadline = tsc_deadline_ms(opts.timeout_ms);
 
-	nb_build(echo, size, peer, nic.mac, NB_ECHO);
+	nb_build(echo, size, peer, nic.mac, NB_ECHO); /* size: the request's, at most 1514 */
 	for (uint32_t got = 0; got < count;) {
 		size_t len;
 		const uint8_t *f = rx_wait(deadline, &len);
 		const char *why;
+		bool ip;
 
 		if (!f) {
 			errors++;
@@ -731,22 +942,22 @@ static void rx_echo(size_t size, uint32_t count)
 			      "out\n", (unsigned)size, got, count, opts.timeout_ms);
 			break;
 		}
-		if (!from_peer(f, len)) {
+		if (!from_peer_data(f, len, &ip)) {
 			other++;
 			rx_done();
 			continue;
 		}
-		if (f[NB_OFF_KIND] == NB_CONFIG) {
+		if (!ip && f[NB_OFF_KIND] == NB_CONFIG) {
 			errors++;
 			print(NAME ": rx: echo (size %u): new request after %u of %u frames\n",
 			      (unsigned)size, got, count);
 			break;
 		}
-		why = nb_verify(f, len, peer, NB_DATA, size, got);
+		why = check_data(f, len, got);
 		if (why && report_error())
 			print(NAME ": rx: echo frame %u: bad %s (kind %u, seq %u, %u bytes)\n", got,
 			      why, f[NB_OFF_KIND], get_be32(f + NB_OFF_SEQ), (unsigned)len);
-		nb_stamp(echo, size, get_be32(f + NB_OFF_SEQ));
+		nb_stamp(echo, size, got);
 		rx_done();
 		if (e1000_send(&nic, echo, size)) {
 			errors++;
@@ -760,21 +971,20 @@ static void rx_echo(size_t size, uint32_t count)
 	rx_flush();
 }
 
-static long run_rx(void)
+/* UP every up_ms until the sender's HELLO (polling: no timer wakes HLT),
+ * then READY; false after printing why when none came within wait_ms. */
+static bool rx_announce(unsigned wait_ms, unsigned up_ms)
 {
-	uint64_t start = tsc_deadline_ms(opts.start_ms), next_up = 0;
-	unsigned ops = 0;
-	bool hello = false, quit = false;
+	uint64_t start = tsc_deadline_ms(wait_ms), next_up = 0;
+	bool hello = false;
 
-	print(NAME ": rx: peer " MAC_FMT ", rdtbatch %u\n", MAC_ARGS(peer), rdtbatch);
-	/* UP every UP_MS until the sender's HELLO (polling: no timer wakes HLT). */
 	while (!hello) {
 		size_t len;
 		const uint8_t *f;
 
 		if (tsc_expired(next_up)) {
 			send_ctl(NB_MIN, NB_UP, 0, 0, 0, 0);
-			next_up = tsc_deadline_ms(UP_MS);
+			next_up = tsc_deadline_ms(up_ms);
 		}
 		while (!hello && (f = rx_peek(&len))) {
 			if (from_peer(f, len) && f[NB_OFF_KIND] == NB_HELLO) {
@@ -787,15 +997,26 @@ static long run_rx(void)
 		}
 		if (!hello && tsc_expired(start)) {
 			print(NAME ": rx: no HELLO from " MAC_FMT " within %u ms: timed out\n",
-			      MAC_ARGS(peer), opts.start_ms);
-			return 1 + netguest_finish(NAME, &nic);
+			      MAC_ARGS(peer), wait_ms);
+			return false;
 		}
 		cpu_relax();
 	}
+	return true;
+}
+
+static long run_rx(void)
+{
+	unsigned ops = 0;
+	bool quit = false;
+
+	print(NAME ": rx: peer " MAC_FMT ", rdtbatch %u\n", MAC_ARGS(peer), rdtbatch);
+	if (!rx_announce(opts.start_ms, UP_MS))
+		return 1 + netguest_finish(NAME, &nic);
 	while (!quit) {
 		size_t len;
 		const uint8_t *f = rx_wait(tsc_deadline_ms(opts.timeout_ms), &len);
-		uint32_t id, a, batch;
+		uint32_t id, a, batch, c;
 		unsigned op;
 
 		if (!f) {
@@ -822,10 +1043,14 @@ static long run_rx(void)
 		}
 		a = get_be32(f + NB_OFF_A);
 		batch = get_be32(f + NB_OFF_B);
+		c = get_be32(f + NB_OFF_C);
 		op = a & 0xff;
+		nb_spec_init(&rspec, (enum nb_layout)(c & 0x7f), c >> 7 & 1, c >> 8);
 		set_mode(f[NB_OFF_ARG] ? E1000_IRQ : E1000_POLL);
 		rx_done();
-		if (op < NB_OP_STREAM || op > NB_OP_SEND) {
+		if (op < NB_OP_STREAM || op > NB_OP_LAYOUT || rspec.layout >= NB_NLAYOUTS ||
+		    (op != NB_OP_LAYOUT && op != NB_OP_SEND && rspec.layout == NB_ALIGNED &&
+		     rspec.size != len)) {
 			if (report_error())
 				print(NAME ": rx: request %u: unknown op %u\n", id, op);
 			continue;
@@ -837,10 +1062,19 @@ static long run_rx(void)
 			break;
 		}
 		ops++;
-		if (op == NB_OP_STREAM)
+		if (op == NB_OP_STREAM) {
 			rx_stream(id, len, a >> 8);
-		else if (op == NB_OP_ECHO)
+		} else if (op == NB_OP_ECHO) {
 			rx_echo(len, a >> 8);
+		} else if (op == NB_OP_LAYOUT) {
+			/* READY sent: once it is through, the NIC again, then UP. */
+			rx_flush();
+			if (!apply_layout(rspec.layout) ||
+			    !rx_announce(opts.start_ms, RELAYOUT_UP_MS)) {
+				errors++;
+				break;
+			}
+		}
 		else if (op == NB_OP_SEND)
 			rx_send(len, a >> 8, batch);
 		else
@@ -912,11 +1146,36 @@ static bool parse_modes(const uint8_t *bp)
 	return true;
 }
 
+static bool parse_layouts(const uint8_t *bp)
+{
+	const char *v = cmdline_get(bp, "layout");
+	size_t len;
+
+	if (!v)
+		v = "aligned";
+	len = cmdline_value_len(v);
+	cfg.nlayouts = 0;
+	for (size_t i = 0; i <= len;) {
+		size_t j = i;
+
+		while (j < len && v[j] != ',')
+			j++;
+		if (cfg.nlayouts == NB_NLAYOUTS ||
+		    !nb_layout_parse(v + i, j - i, &cfg.layouts[cfg.nlayouts])) {
+			print(NAME ": bad layout= (aligned, linux and/or jumbo, comma-separated)\n");
+			return false;
+		}
+		cfg.nlayouts++;
+		i = j + 1;
+	}
+	return true;
+}
+
 static bool parse_tx(const uint8_t *bp)
 {
 	const char *p = cmdline_get(bp, "path");
 	size_t plen = p ? cmdline_value_len(p) : 0;
-	uint64_t guests, count, rtt, warmup, outside, dump;
+	uint64_t guests, count, rtt, warmup, outside, dump, tso;
 
 	if (!plen || plen > PATH_MAX_LEN) {
 		print(NAME ": %s path= (the row label: 1 to %u characters)\n", p ? "bad" : "missing",
@@ -940,6 +1199,9 @@ static bool parse_tx(const uint8_t *bp)
 	    !netguest_opt(NAME, bp, "warmup", DEF_WARMUP, 0, MAX_COUNT, &warmup) ||
 	    !netguest_opt(NAME, bp, "outside", 0, 0, 1, &outside) ||
 	    !netguest_opt(NAME, bp, "dump", 0, 0, 1, &dump) ||
+	    !netguest_opt(NAME, bp, "tso", 0, 0, 1, &tso) || !parse_layouts(bp) ||
+	    !parse_list(bp, "jsizes", "64,1514,9014", NB_MIN, NB_JUMBO_MAX, cfg.jsizes,
+			&cfg.njsizes) ||
 	    !parse_list(bp, "sizes", "64,512,1514", NB_MIN, NB_MAX, cfg.sizes, &cfg.nsizes) ||
 	    !parse_list(bp, "batches", "1,8,32", 1, E1000_MAX_BATCH, cfg.batches, &cfg.nbatches) ||
 	    !parse_modes(bp))
@@ -950,6 +1212,7 @@ static bool parse_tx(const uint8_t *bp)
 	cfg.warmup = (unsigned)warmup;
 	cfg.outside = outside;
 	cfg.dump = dump;
+	cfg.tso = tso;
 	return true;
 }
 
