@@ -457,6 +457,14 @@ def check_default_guest(log, name, image, p):
            "no rate line showing frames through shared pages")
 
 
+def interruptible():
+    """In the child, before exec: SIGINT as a terminal's Ctrl-C finds it.
+    A test run started in the background by a non-interactive shell (nohup
+    make test &) inherits SIGINT ignored, and Python then never raises
+    KeyboardInterrupt: the Ctrl-C cases would test nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_make_run(ctx, work, env=None, interrupt_after=None, timeout=300):
     """scripts/run.py (what 'make run' calls) on build/xtalk.img under Bochs;
     with interrupt_after=TEXT, Ctrl-C (SIGINT to its process group) once the
@@ -468,7 +476,7 @@ def run_make_run(ctx, work, env=None, interrupt_after=None, timeout=300):
         proc = subprocess.Popen([os.path.join(SCRIPTS, "run.py"), img, "--emulator", "bochs",
                                  "--timeout", str(timeout), "--work", os.path.join(work, "run")],
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                env=env, start_new_session=True)
+                                env=env, start_new_session=True, preexec_fn=interruptible)
         deadline = start + timeout + 30
         while proc.poll() is None and time.monotonic() < deadline:
             if interrupt_after and interrupt_after in read_text(out_path):
@@ -548,6 +556,7 @@ def case_make_run_terminal(ctx, work):
     pid, fd = pty.fork()
     if pid == 0:
         try:
+            interruptible()
             os.execv(os.path.join(SCRIPTS, "run.py"),
                      ["run.py", img, "--emulator", "bochs", "--timeout", "120",
                       "--work", os.path.join(work, "run")])
