@@ -424,5 +424,11 @@ static inline bool e1000_mac_is_bcast(const uint8_t a[6])
 void e1000_tx_reset(struct e1000 *d);
 void e1000_tx_flush(struct e1000 *d);
 uint16_t e1000_vet(const struct e1000 *d);
+/* Checksum offload (devices/e1000_tx.c): sum + the RFC 1071 sum of the
+ * big-endian 16-bit words at p, n bytes (any alignment, any n), unfolded;
+ * then folded to 16 bits and complemented, as inserted into a frame. sum
+ * must stay below 2^32 - 2^16 (callers seed with 0 or a frame length). */
+uint32_t e1000_csum_add(uint32_t sum, const uint8_t *p, uint32_t n);
+uint16_t e1000_csum_fold(uint32_t sum);
 
 #endif

@@ -373,18 +373,58 @@ static void check_frame(const struct e1000 *d, struct tx_scan *s)
 		scan_fail(s, E1000_ERR_BAD_OFFLOAD, 0);	/* owner gave no bounce buffer */
 }
 
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, uint32_t n)
+/*
+ * RFC 1071 sum of the big-endian 16-bit words at p (an odd last byte is the
+ * high byte of a word padded with zero), added to sum; the caller folds the
+ * result (e1000_csum_fold). p may have any alignment: the words start at p.
+ *
+ * Eight bytes at a time into a 64-bit one's complement accumulator
+ * (end-around carry), read little-endian with unaligned loads (lib/le.h):
+ * about half an instruction per byte, against four for two bytes at a time.
+ * Every 16-bit position of a 64-bit word weighs 1 modulo 0xffff, so folding
+ * the accumulator to 16 bits gives the sum of the little-endian words;
+ * swapping its two bytes gives the sum of the big-endian ones (RFC 1071,
+ * "Byte Order Independence"). Nonzero data never folds to 0, so after
+ * e1000_csum_fold the result is the two-bytes-at-a-time sum's to the last
+ * bit, 0x0000 and 0xffff included.
+ */
+static inline uint64_t csum_acc(uint64_t acc, uint64_t w)
 {
-	uint32_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (i < n)
-		sum += (uint32_t)p[i] << 8;
-	return sum;
+	acc += w;
+	return acc + (acc < w);	/* add, adc */
 }
 
-static uint16_t csum_fold(uint32_t sum)
+uint32_t e1000_csum_add(uint32_t sum, const uint8_t *p, uint32_t n)
+{
+	uint64_t acc = 0;
+
+	for (; n >= 32; n -= 32, p += 32) {
+		acc = csum_acc(acc, get_le64(p));
+		acc = csum_acc(acc, get_le64(p + 8));
+		acc = csum_acc(acc, get_le64(p + 16));
+		acc = csum_acc(acc, get_le64(p + 24));
+	}
+	for (; n >= 8; n -= 8, p += 8)
+		acc = csum_acc(acc, get_le64(p));
+	/* The tail starts at an even offset from the start. */
+	if (n & 4) {
+		acc = csum_acc(acc, get_le32(p));
+		p += 4;
+	}
+	if (n & 2) {
+		acc = csum_acc(acc, get_le16(p));
+		p += 2;
+	}
+	if (n & 1)
+		acc = csum_acc(acc, p[0]);	/* the low byte of a little-endian word */
+	acc = (acc & 0xffffffffu) + (acc >> 32);	/* <= 0x1fffffffe */
+	acc = (acc & 0xffff) + (acc >> 16);		/* <= 0x2fffd */
+	acc = (acc & 0xffff) + (acc >> 16);		/* <= 0x10000 */
+	acc = (acc & 0xffff) + (acc >> 16);		/* <= 0xffff */
+	return sum + (uint32_t)((acc & 0xff) << 8 | acc >> 8);
+}
+
+uint16_t e1000_csum_fold(uint32_t sum)
 {
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
@@ -400,7 +440,7 @@ static void insert_csum(uint8_t *b, uint32_t len, uint32_t start, uint32_t offse
 			bool udp)
 {
 	uint32_t stop = end ? end + 1 : len;
-	uint16_t c = csum_fold(csum_add(0, b + start, stop - start));
+	uint16_t c = e1000_csum_fold(e1000_csum_add(0, b + start, stop - start));
 
 	if (udp && c == 0)
 		c = 0xffff;	/* 0 means "no checksum" in UDP */
@@ -603,7 +643,7 @@ static bool tso_build(struct e1000 *d, struct e1000_frame *f)
 	if (t->popts & E1000_TXD_POPTS_IXSM)
 		insert_csum(b, len, c->ipcss, c->ipcso, c->ipcse, false);
 	if (t->popts & E1000_TXD_POPTS_TXSM) {
-		uint16_t sum = csum_fold(csum_add(len - c->tucss, b + c->tucss, len - c->tucss));
+		uint16_t sum = e1000_csum_fold(e1000_csum_add(len - c->tucss, b + c->tucss, len - c->tucss));
 
 		if (!(c->tucmd & E1000_TXD_CMD_TCP) && sum == 0)
 			sum = 0xffff;	/* 0 means "no checksum" in UDP */
