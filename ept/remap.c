@@ -197,10 +197,10 @@ static int pair_free_slot(const struct remapper *r)
 {
 	unsigned i;
 
-	for (i = 0; i < REMAP_MAX_PAIRS; i++)
+	for (i = 0; i < r->top; i++)
 		if (r->pair[i].state == REMAP_PAIR_FREE)
 			return (int)i;
-	return -1;
+	return r->top < REMAP_MAX_PAIRS ? (int)r->top : -1;
 }
 
 /* ---- operations: invalidation and deferred frees ---- */
@@ -240,13 +240,17 @@ static void op_free_pages(struct remap_op *op)
 		r->ops->free_page(r->ops->ctx, op->stash[i].va,
 				  op->stash[i].hpa);
 	op->nstash = 0;
-	for (i = 0; op->dying && i < REMAP_MAX_PAIRS; i++) {
+	if (!op->dying)
+		return;
+	for (i = 0; i < r->top; i++) {
 		p = &r->pair[i];
 		if (p->state != REMAP_PAIR_DYING)
 			continue;
 		r->ops->free_page(r->ops->ctx, p->shared_va, p->shared_hpa);
 		memset(p, 0, sizeof(*p));
 	}
+	while (r->top && r->pair[r->top - 1].state == REMAP_PAIR_FREE)
+		r->top--;
 }
 
 /* INVEPT every recorded EPT that changed, then give S pages back. */
@@ -342,7 +346,7 @@ static unsigned unshare_matching(struct remapper *r, pair_match_fn match,
 	if (!remap_ready(r))
 		return 0;
 	op_begin(&op, r);
-	for (i = 0; i < REMAP_MAX_PAIRS; i++) {
+	for (i = 0; i < r->top; i++) {
 		if (r->pair[i].state != REMAP_PAIR_LIVE ||
 		    !match(&r->pair[i], a, b))
 			continue;
@@ -472,6 +476,8 @@ static void share_record(struct remap_op *op, const struct remap_plan *pl)
 		.uses = 1,
 	};
 	index_add(r, pl->slot);
+	if ((unsigned)pl->slot >= r->top)
+		r->top = (unsigned)pl->slot + 1;
 	r->npairs++;
 	r->st.shares++;
 }
@@ -818,7 +824,7 @@ int remap_for_each(const struct remapper *r, remap_pair_fn fn, void *arg)
 
 	if (!remap_ready(r) || !fn)
 		return 0;
-	for (i = 0; i < REMAP_MAX_PAIRS; i++) {
+	for (i = 0; i < r->top; i++) {
 		p = &r->pair[i];
 		if (p->state != REMAP_PAIR_LIVE)
 			continue;

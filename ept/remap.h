@@ -129,6 +129,7 @@ struct remap_stats {
 struct remapper {
 	const struct remap_ops *ops;
 	unsigned npairs;			/* live pairs */
+	unsigned top;				/* every slot from here up is free */
 	struct remap_pair pair[REMAP_MAX_PAIRS];
 	/* Live pairs by (guest, page), both roles: a lookup per frame must
 	 * not walk the table. Node 2 * pair + role (0 tx, 1 rx). */

@@ -1223,6 +1223,7 @@ static void test_all_pairs_then_teardown(void **state)
 			 REMAP_MAX_PAIRS);
 	expect_invepts(e, 1, 1, 1);
 	assert_int_equal(e->r.npairs, 0);
+	assert_int_equal(e->r.top, 0);
 	assert_int_equal(pool_live(&e->shared), 0);
 	snap_same_xlat(e, s);
 	/* B's RX pages and C's page now hold what A sent; A unchanged. */
@@ -1257,6 +1258,38 @@ static void test_for_each_reports_shared_page(void **state)
 	assert_int_equal(d.n, 2);
 }
 
+/* Slots are reused lowest first; the walks stop at the highest live one. */
+static void test_slots_reused_and_top_shrinks(void **state)
+{
+	struct env *e = *state;
+	struct dump d = { .n = 0 };
+	int k0, k1, k2;
+
+	assert_int_equal(e->r.top, 0);
+	k0 = share_ok(e, GA, TA, GB, RB);
+	k1 = share_ok(e, GB, TC, GC, RC);
+	k2 = share_ok(e, GC, TA, GA, RC);
+	assert_int_equal(k0, 0);
+	assert_int_equal(k1, 1);
+	assert_int_equal(k2, 2);
+	assert_int_equal(e->r.top, 3);
+	/* A hole below the top is taken first and keeps the top. */
+	assert_int_equal(remap_unshare(&e->r, (unsigned)k1), 0);
+	assert_int_equal(e->r.top, 3);
+	assert_int_equal(share_ok(e, GB, TC, GC, RC), 1);
+	/* Freeing the highest slots lowers the top past every free one. */
+	assert_int_equal(remap_unshare(&e->r, 1), 0);
+	assert_int_equal(remap_unshare(&e->r, 2), 0);
+	assert_int_equal(e->r.top, 1);
+	assert_int_equal(remap_for_each(&e->r, dump_pair, &d), 0);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(remap_unshare_side(&e->r, side(e, GA)), 1);
+	assert_int_equal(e->r.top, 0);
+	assert_int_equal(e->r.npairs, 0);
+	assert_int_equal(pool_live(&e->shared), 0);
+	assert_int_equal(share_ok(e, GA, TA, GB, RB), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1287,6 +1320,7 @@ int main(void)
 		T(test_bad_args_change_nothing),
 		T(test_all_pairs_then_teardown),
 		T(test_for_each_reports_shared_page),
+		T(test_slots_reused_and_top_shrinks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
