@@ -35,7 +35,7 @@ struct span {
 
 enum section { SEC_NONE, SEC_XTALK, SEC_GUEST, SEC_COUPLE, SEC_SKIP };
 
-enum xkey { XK_LOG, XK_TIMESLICE, XK_CROSSTALK, XK_ZEROCOPY, XK_RATE_MS, XK_COUNT };
+enum xkey { XK_LOG, XK_TIMESLICE, XK_CROSSTALK, XK_ZEROCOPY, XK_RATE_MS, XK_APICV, XK_COUNT };
 enum gkey {
 	GK_IMAGE, GK_FORMAT, GK_LOAD, GK_ENTRY, GK_MEMORY, GK_MAC, GK_NETWORK, GK_CMDLINE, GK_UPLINK,
 	GK_MAC_SPOOF, GK_INITRD, GK_ON_REBOOT, GK_COUNT
@@ -43,7 +43,7 @@ enum gkey {
 
 /* Arrays of arrays rather than pointers: no relocations in the loader. */
 static const char xkey_name[XK_COUNT][13] = { "log", "timeslice_us", "crosstalk", "zerocopy",
-						"rate_ms" };
+						"rate_ms", "apicv" };
 static const char gkey_name[GK_COUNT][10] = { "image",	"format",  "load",   "entry",
 					      "memory", "mac",	   "network", "cmdline",
 					      "uplink", "mac_spoof", "initrd", "on_reboot" };
@@ -610,6 +610,11 @@ static bool xtalk_value(struct parser *p, unsigned no, int k, struct span v)
 		i = get_enum(p, no, "zerocopy", v, "off|on");
 		if (i >= 0)
 			cfg->zerocopy = i;
+		return i >= 0;
+	case XK_APICV:
+		i = get_enum(p, no, "apicv", v, "off|on");
+		if (i >= 0)
+			cfg->apicv = i;
 		return i >= 0;
 	default:
 		i = get_enum(p, no, "crosstalk", v, "off|on");
@@ -1229,6 +1234,7 @@ int xt_ini_parse(const char *text, size_t len, struct xt_config *cfg, struct xt_
 	cfg->timeslice_us = 2000;
 	cfg->crosstalk = true;
 	cfg->zerocopy = true;
+	cfg->apicv = true;
 	if (diags)
 		memset(diags, 0, sizeof(*diags));
 	memset(&p, 0, sizeof(p));

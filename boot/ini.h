@@ -70,6 +70,7 @@ struct xt_config {
 	uint32_t timeslice_us; /* [xtalk] timeslice_us = 100..1000000, default 2000 */
 	bool crosstalk; /* [xtalk] crosstalk = on|off, default on */
 	bool zerocopy; /* [xtalk] zerocopy = on|off, default on */
+	bool apicv;    /* [xtalk] apicv = on|off: VMX APIC virtualization where the CPU has it */
 	uint32_t rate_ms; /* [xtalk] rate_ms = 0 (off, default) or 100..60000 */
 	bool refused; /* the whole file is refused: start no guest */
 	unsigned nguests; /* includes refused guests; indices stay stable */

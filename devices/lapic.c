@@ -406,14 +406,11 @@ void lapic_virtual_wire(struct lapic *l)
 
 /* ---------------------------------------------------------------- EOI */
 
-static void do_eoi(struct lapic *l)
+/* What an EOI of vector v does once v has left ISR. */
+static void eoi_effects(struct lapic *l, int v)
 {
-	int v = highest_bit(l->isr);
-
-	if (v < 0)
-		return;
-	bit_clear(l->isr, (unsigned)v);
 	uint32_t *lint0 = &l->lvt[LAPIC_LVT_LINT0];
+
 	if ((*lint0 & APIC_LVT_REMOTE_IRR) && (*lint0 & APIC_VECTOR_MASK) == (unsigned)v) {
 		*lint0 &= ~APIC_LVT_REMOTE_IRR;
 		lint_eval(l, 0, false);
@@ -421,6 +418,24 @@ static void do_eoi(struct lapic *l)
 	if (bit_test(l->tmr, (unsigned)v) && !(l->svr & APIC_SVR_EOI_SUPPRESS) &&
 	    l->ops.eoi_broadcast)
 		l->ops.eoi_broadcast(l->ops.ctx, l, (uint8_t)v);
+}
+
+static void do_eoi(struct lapic *l)
+{
+	int v = highest_bit(l->isr);
+
+	if (v < 0)
+		return;
+	bit_clear(l->isr, (unsigned)v);
+	eoi_effects(l, v);
+}
+
+void lapic_eoi_virtualized(struct lapic *l, uint8_t vector)
+{
+	if (vector < 16)
+		return;
+	bit_clear(l->isr, vector);
+	eoi_effects(l, vector);
 }
 
 /* ---------------------------------------------------------------- timer */
@@ -1076,9 +1091,39 @@ void lapic_export_page(struct lapic *l, uint8_t *page, uint64_t now)
 	put32(page, APIC_ICR_HIGH, l->icr_high);
 }
 
+void lapic_export_irq_state(const struct lapic *l, uint8_t *page)
+{
+	put32(page, APIC_TPR, l->tpr);
+	for (unsigned i = 0; i < 8; i++) {
+		put32(page, APIC_ISR + i * 0x10, l->isr[i]);
+		put32(page, APIC_TMR + i * 0x10, l->tmr[i]);
+		put32(page, APIC_IRR + i * 0x10, l->irr[i]);
+	}
+	for (unsigned i = 0; i < LAPIC_NR_LVT; i++) {
+		uint32_t off = APIC_LVT_TIMER + i * 0x10;	/* 0x320-0x370 */
+
+		put32(page, off, reg_value(l, off));
+	}
+}
+
+void lapic_eoi_exit_bitmap(const struct lapic *l, uint64_t bitmap[4])
+{
+	uint32_t lint0 = l->lvt[LAPIC_LVT_LINT0];
+
+	for (unsigned i = 0; i < 4; i++)
+		bitmap[i] |= (uint64_t)l->tmr[2 * i + 1] << 32 | l->tmr[2 * i];
+	if (lint0 & APIC_LVT_REMOTE_IRR) {
+		unsigned v = lint0 & APIC_VECTOR_MASK;
+
+		bitmap[v / 64] |= 1ull << (v % 64);
+	}
+}
+
 void lapic_import_page(struct lapic *l, const uint8_t *page)
 {
 	l->tpr = get32(page, APIC_TPR) & 0xff;
+	if (!lapic_x2apic_mode(l))	/* written without an exit */
+		l->icr_high = get32(page, APIC_ICR_HIGH) & 0xff000000u;
 	for (unsigned i = 0; i < 8; i++) {
 		uint32_t keep = i ? ~0u : ~0xffffu;	/* vectors 0-15 never set */
 

@@ -113,7 +113,7 @@
  *   lapic_export_page() writes the xAPIC register layout (TPR, PPR, ISR,
  *   TMR, IRR, LVTs, ...) into a 4 KiB page; lapic_import_page() takes back
  *   what a CPU with TPR shadow / virtual-interrupt delivery changes there:
- *   TPR, ISR and IRR. lapic_highest_irr()/lapic_highest_isr() give RVI and
+ *   TPR, ISR, IRR and ICR high (xAPIC: written without an exit). lapic_highest_irr()/lapic_highest_isr() give RVI and
  *   SVI, lapic_tpr_threshold() the TPR threshold; the EOI-exit bitmap must contain every level-triggered vector (TMR
  *   plus ioapic_level_vectors()) so those EOIs still exit and broadcast.
  */
@@ -350,6 +350,25 @@ uint32_t lapic_ppr(const struct lapic *l);
 /* Virtual-APIC page and VMX fields. */
 void lapic_export_page(struct lapic *l, uint8_t *page, uint64_t now);
 void lapic_import_page(struct lapic *l, const uint8_t *page);
+/*
+ * The part of lapic_export_page() the model can change without the guest
+ * writing a register (an interrupt accepted, delivered or EOI'd, an LVT
+ * remote IRR): TPR, ISR, TMR, IRR and the LVT. Cheap enough for every VM
+ * entry; lapic_export_page() after the guest wrote a register.
+ */
+void lapic_export_irq_state(const struct lapic *l, uint8_t *page);
+/*
+ * ORs into bitmap the vectors whose EOI must reach the VMM (the VMCS
+ * EOI-exit bitmap): level-triggered ones in TMR and the vector of a LINT0
+ * whose remote IRR is set. The VMM adds ioapic_level_vectors().
+ */
+void lapic_eoi_exit_bitmap(const struct lapic *l, uint64_t bitmap[4]);
+/*
+ * An EOI the CPU carried out (EOI virtualization cleared the vector from
+ * the virtual ISR, then exited because of the EOI-exit bitmap): the rest of
+ * what an EOI of it does (LINT0 remote IRR, the broadcast to the IOAPIC).
+ */
+void lapic_eoi_virtualized(struct lapic *l, uint8_t vector);
 int lapic_highest_irr(const struct lapic *l);
 int lapic_highest_isr(const struct lapic *l);
 /*

@@ -245,17 +245,32 @@ static void step_eoi(struct harness *h, struct lapic *l, struct input *in)
 		lapic_mmio_write(l, APIC_EOI, 4, 0, h->now);
 }
 
-/* Export, then import exactly that page: TPR, ISR and IRR must not change. */
-static void step_page(struct harness *h, struct lapic *l)
+/* Export, then import exactly that page: TPR, ISR and IRR must not change;
+ * the per-entry export writes what the full one wrote. With virtual=true,
+ * then what EOI virtualization does: the highest ISR vector leaves the
+ * page, comes back through the import, and the EOI's effects follow. */
+static void step_page(struct harness *h, struct lapic *l, bool virtual)
 {
+	static uint8_t again[LAPIC_PAGE_SIZE];
 	uint32_t isr[8], irr[8], tpr = l->tpr;
+	int v;
 
 	memcpy(isr, l->isr, sizeof(isr));
 	memcpy(irr, l->irr, sizeof(irr));
 	lapic_export_page(l, h->page, h->now);
+	memcpy(again, h->page, sizeof(again));
+	lapic_export_irq_state(l, again);
+	check(!memcmp(again, h->page, sizeof(again)));
 	lapic_import_page(l, h->page);
 	check(l->tpr == tpr);
 	check(!memcmp(isr, l->isr, sizeof(isr)) && !memcmp(irr, l->irr, sizeof(irr)));
+	v = lapic_highest_isr(l);
+	if (!virtual || v < 0)
+		return;
+	h->page[APIC_ISR + (v >> 5) * 0x10 + ((v & 31) >> 3)] &= (uint8_t)~(1u << (v & 7));
+	lapic_import_page(l, h->page);
+	check(!(l->isr[v >> 5] & 1u << (v & 31)));
+	lapic_eoi_virtualized(l, (uint8_t)v);
 }
 
 static void step(struct harness *h, struct input *in)
@@ -286,7 +301,7 @@ static void step(struct harness *h, struct input *in)
 			ioapic_resample(&h->io);
 		(void)lapic_take_events(l);
 		break;
-	default: step_page(h, l); break;
+	default: step_page(h, l, op & 0x20); break;
 	}
 }
 

@@ -691,6 +691,18 @@ static void test_file_xtalk_rate_ms(void **state)
 	file_error_case("[xtalk]\nrate_ms = 1s\n", 2, "rate_ms: '1s' is not a number");
 }
 
+static void test_file_xtalk_apicv(void **state)
+{
+	(void)state;
+	expect_clean(parse("[xtalk]\n"));
+	assert_true(cfg.apicv);
+	expect_clean(parse("[xtalk]\napicv = off\n"));
+	assert_false(cfg.apicv);
+	expect_clean(parse("[xtalk]\napicv = on\n"));
+	assert_true(cfg.apicv);
+	file_error_case("[xtalk]\napicv = auto\n", 2, "apicv: 'auto' is not one of off|on");
+}
+
 static void test_file_xtalk_duplicate_key(void **state)
 {
 	(void)state;
@@ -1291,6 +1303,7 @@ int main(void)
 		cmocka_unit_test(test_file_xtalk_unknown_key),
 		cmocka_unit_test(test_file_xtalk_bad_values),
 		cmocka_unit_test(test_file_xtalk_rate_ms),
+		cmocka_unit_test(test_file_xtalk_apicv),
 		cmocka_unit_test(test_file_xtalk_duplicate_key),
 		cmocka_unit_test(test_file_xtalk_twice),
 		cmocka_unit_test(test_file_key_before_section),

@@ -777,6 +777,71 @@ static void test_virtual_apic_page(void **state)
 	assert_int_equal(rd(l, APIC_PPR), 0x80);
 }
 
+/* What the VMM syncs on every entry and exit with virtual-interrupt delivery. */
+static void test_virtual_apic_entry_exit(void **state)
+{
+	struct rig *r = rig(state);
+	struct lapic *l = &r->cpu[0];
+	static uint8_t page[LAPIC_PAGE_SIZE];
+	uint64_t bm[4] = { 0 };
+	uint32_t v;
+
+	enable(l);
+	lapic_export_page(l, page, 0);
+	fixed(l, 0x40, true);
+	fixed(l, 0x61, false);
+	wr(l, APIC_LVT_LINT0, APIC_TRIGGER_LEVEL | 0x71);
+	lapic_set_lint(l, 0, true);		/* level LINT0: remote IRR */
+	assert_true(rd(l, APIC_LVT_LINT0) & APIC_LVT_REMOTE_IRR);
+	assert_int_equal(lapic_acknowledge(l), 0x71);
+	memset(page + APIC_ISR, 0xaa, 4);	/* stale: overwritten */
+	lapic_export_irq_state(l, page);
+	assert_int_equal(page32(page, APIC_IRR + 0x20), 1u << 0);
+	assert_int_equal(page32(page, APIC_IRR + 0x30), 1u << 1);
+	assert_int_equal(page32(page, APIC_TMR + 0x20), 1u << 0);
+	assert_int_equal(page32(page, APIC_ISR + 0x30), 1u << 17);
+	assert_int_equal(page32(page, APIC_ISR), 0);
+	assert_int_equal(page32(page, APIC_LVT_LINT0), rd(l, APIC_LVT_LINT0));
+	assert_int_equal(page32(page, APIC_LVT_ERROR), rd(l, APIC_LVT_ERROR));
+	/* EOI exits: the level vector in TMR and LINT0's vector (remote IRR). */
+	lapic_eoi_exit_bitmap(l, bm);
+	assert_true(bm[1] & 1ull << 0);			/* 0x40 */
+	assert_true(bm[1] & 1ull << (0x71 - 64));
+	assert_false(bm[1] & 1ull << (0x61 - 64));	/* edge */
+	assert_int_equal(bm[0] | bm[2] | bm[3], 0);
+	/* The CPU EOIs 0x71 (vISR cleared), then exits: the LINT0 remote IRR
+	 * goes and, the wire still high, the interrupt comes again. */
+	v = 0;
+	memcpy(page + APIC_ISR + 0x30, &v, 4);
+	lapic_import_page(l, page);
+	lapic_eoi_virtualized(l, 0x71);
+	assert_int_equal(r->eois, 1);			/* level (TMR): broadcast */
+	assert_int_equal(r->eoi_vec[0], 0x71);
+	assert_true(l->irr[0x71 >> 5] & 1u << (0x71 & 31));	/* re-delivered */
+	/* 0x40 delivered and EOI'd by the CPU: broadcast to the IOAPIC. */
+	lapic_set_lint(l, 0, false);
+	l->irr[0x71 >> 5] = 0;
+	v = 0;
+	memcpy(page + APIC_IRR + 0x20, &v, 4);
+	v = 1u << 0;
+	memcpy(page + APIC_ISR + 0x20, &v, 4);
+	lapic_import_page(l, page);
+	assert_int_equal(lapic_highest_isr(l), 0x40);
+	v = 0;
+	memcpy(page + APIC_ISR + 0x20, &v, 4);
+	lapic_import_page(l, page);
+	lapic_eoi_virtualized(l, 0x40);
+	assert_int_equal(r->eois, 2);
+	assert_int_equal(r->eoi_vec[1], 0x40);
+	lapic_eoi_virtualized(l, 0x05);			/* vectors 0-15: nothing */
+	assert_int_equal(r->eois, 2);
+	/* ICR high written by the guest without an exit reaches the model. */
+	v = 0x01000000u | 0xff;
+	memcpy(page + APIC_ICR_HIGH, &v, 4);
+	lapic_import_page(l, page);
+	assert_int_equal(rd(l, APIC_ICR_HIGH), 0x01000000u);
+}
+
 /* ---------------------------------------------------------------- Linux 6.1 at boot */
 
 /* setup_local_APIC() on the BSP, xAPIC, then end_local_APIC_setup()'s ESR/LVTERR. */
@@ -922,6 +987,7 @@ int main(void)
 		cmocka_unit_test_setup(test_virtual_wire_and_disabled_apic, setup),
 		cmocka_unit_test_setup(test_lint0_fixed_level, setup),
 		cmocka_unit_test_setup(test_virtual_apic_page, setup),
+		cmocka_unit_test_setup(test_virtual_apic_entry_exit, setup),
 		cmocka_unit_test_setup(test_linux_setup_local_apic, setup),
 		cmocka_unit_test_setup(test_linux_calibrate_apic_clock, setup),
 		cmocka_unit_test_setup(test_linux_tsc_deadline_clockevent, setup),

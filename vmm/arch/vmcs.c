@@ -90,6 +90,17 @@ static void fill_msr_bitmap(uint8_t *bitmap)
 		msr_passthrough(bitmap, msr_passed[i].msr, true, msr_passed[i].write);
 }
 
+/* One APIC-access page for every vCPU: what it holds is never used, only
+ * its address (SDM 3C, "Virtualizing Memory-Mapped APIC Accesses"). */
+static uint64_t apic_access_hpa(void)
+{
+	static void *page;
+
+	if (!page)
+		page = page_alloc();
+	return page ? virt_to_phys(page) : 0;
+}
+
 static int alloc_bitmaps(struct vcpu *v)
 {
 	v->msr_bitmap = page_alloc();
@@ -98,6 +109,12 @@ static int alloc_bitmaps(struct vcpu *v)
 	if (!v->msr_bitmap || !v->io_bitmap_a || !v->io_bitmap_b)
 		return -XT_ENOMEM;
 	fill_msr_bitmap(v->msr_bitmap);
+	if (vmx_caps.apicv) {
+		v->vapic = page_alloc();
+		if (!v->vapic || !apic_access_hpa())
+			return -XT_ENOMEM;
+		v->vapic_hpa = virt_to_phys(v->vapic);
+	}
 	/* Every port exits: devices are emulated or read as all-ones. */
 	memset(v->io_bitmap_a, 0xff, PAGE_SIZE);
 	memset(v->io_bitmap_b, 0xff, PAGE_SIZE);
@@ -122,6 +139,31 @@ static void setup_execution_controls(struct vcpu *v, uint64_t eptp)
 	w(VMCS_EPT_POINTER, eptp);
 	w(VMCS_CR0_GUEST_HOST_MASK, vmcs_cr0_guest_host_mask());
 	w(VMCS_CR4_GUEST_HOST_MASK, vmcs_cr4_guest_host_mask());
+	if (v->vapic) {
+		w(VMCS_VIRTUAL_APIC_PAGE_ADDR, v->vapic_hpa);
+		w(VMCS_APIC_ACCESS_ADDR, apic_access_hpa());
+		w(VMCS_TPR_THRESHOLD, 0);	/* not used with virtual-interrupt delivery */
+	}
+}
+
+/* The virtual APIC as at power-on: nothing pending, in service or EOI-exiting;
+ * every register exported before the first entry (vmm/guest/apicv.c). */
+static void reset_virtual_apic(struct vcpu *v)
+{
+	if (!v->vapic)
+		return;
+	w(VMCS_GUEST_INTR_STATUS, 0);
+	for (unsigned i = 0; i < 4; i++)
+		w(VMCS_EOI_EXIT_BITMAP0 + 2 * i, 0);
+	v->intr_status = 0;
+	memset(v->eoi_exit, 0, sizeof(v->eoi_exit));
+	memset(v->vapic_irr, 0, sizeof(v->vapic_irr));
+	v->vapic_full = true;
+}
+
+uint64_t vmcs_apic_access_hpa(void)
+{
+	return apic_access_hpa();
 }
 
 /* SDM 3C, "VM-Exit Control Fields" and "VM-Entry Control Fields" */
@@ -226,6 +268,7 @@ int vmcs_reset_guest(struct vcpu *v, const struct guest_entry_state *st)
 	w(VMCS_TSC_OFFSET, 0);
 	setup_exit_entry_controls(st);
 	setup_guest_state(st);
+	reset_virtual_apic(v);
 	return vmcs_errors ? -XT_EIO : 0;
 }
 
@@ -253,5 +296,6 @@ int vmcs_create(struct vcpu *v, const struct guest_entry_state *st, uint64_t ept
 	setup_exit_entry_controls(st);
 	setup_host_state();
 	setup_guest_state(st);
+	reset_virtual_apic(v);
 	return vmcs_errors ? -XT_EIO : 0;
 }

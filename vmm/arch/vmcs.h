@@ -17,6 +17,8 @@ int vmcs_create(struct vcpu *v, const struct guest_entry_state *st, uint64_t ept
 int vmcs_reset_guest(struct vcpu *v, const struct guest_entry_state *st);
 /* Make v's VMCS the current one on this CPU. */
 int vmcs_load(struct vcpu *v);
+/* The APIC-access page every vCPU's VMCS names (0: none could be allocated). */
+uint64_t vmcs_apic_access_hpa(void);
 /* CR0/CR4 bits the guest may not change without the VMM seeing it. */
 uint64_t vmcs_cr0_guest_host_mask(void);
 uint64_t vmcs_cr4_guest_host_mask(void);

@@ -120,6 +120,42 @@ static int choose_controls(bool true_ctls)
 	return 0;
 }
 
+/*
+ * APIC virtualization (SDM 3C, "APIC Virtualization and Virtual
+ * Interrupts"): TPR shadow, virtualized APIC accesses, APIC-register
+ * virtualization and virtual-interrupt delivery, all four or none (the
+ * local APIC is then trapped and emulated). Virtual-interrupt delivery
+ * needs external-interrupt exiting, which xtalk always has.
+ */
+static void choose_apicv(bool true_ctls)
+{
+	const uint32_t want2 = SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES |
+			       SECONDARY_EXEC_APIC_REGISTER_VIRT |
+			       SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY;
+	uint32_t may1 = (uint32_t)(rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS
+						 : MSR_IA32_VMX_PROCBASED_CTLS) >> 32);
+	uint32_t may2 = (uint32_t)(rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) >> 32);
+
+	vmx_caps.apicv = (may1 & CPU_BASED_TPR_SHADOW) && (may2 & want2) == want2 &&
+			 (vmx_caps.pin & PIN_BASED_EXT_INTR_EXITING);
+	if (!vmx_caps.apicv)
+		return;
+	vmx_caps.proc |= CPU_BASED_TPR_SHADOW;
+	vmx_caps.proc2 |= want2;
+}
+
+void vmx_disable_apicv(void)
+{
+	if (!vmx_caps.apicv)
+		return;
+	vmx_caps.apicv = false;
+	vmx_caps.proc &= ~CPU_BASED_TPR_SHADOW;
+	vmx_caps.proc2 &= ~(SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES |
+			    SECONDARY_EXEC_APIC_REGISTER_VIRT |
+			    SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY);
+	xt_info("VT-x: APIC virtualization off (apicv = off): the local APIC is trapped");
+}
+
 static int check_ept(void)
 {
 	uint64_t cap = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
@@ -154,6 +190,7 @@ int vmx_probe(void)
 	err = check_ept();
 	if (err)
 		return err;
+	choose_apicv(true_ctls);
 	vmx_caps.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
 	vmx_caps.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
 	vmx_caps.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
@@ -166,8 +203,9 @@ int vmx_probe(void)
 		cpuid(0x80000008, 0, r);
 		vmx_caps.maxphyaddr = r[0] & 0xff;
 	}
-	xt_info("VT-x: VMCS revision %u, EPT, preemption timer rate %u%s", vmx_caps.revision,
-		vmx_caps.timer_rate, vmx_caps.unrestricted_guest ? ", unrestricted guest" : "");
+	xt_info("VT-x: VMCS revision %u, EPT, preemption timer rate %u%s%s", vmx_caps.revision,
+		vmx_caps.timer_rate, vmx_caps.unrestricted_guest ? ", unrestricted guest" : "",
+		vmx_caps.apicv ? ", APIC virtualization" : ", no APIC virtualization (trapped)");
 	return 0;
 }
 

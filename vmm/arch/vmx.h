@@ -21,6 +21,7 @@
 #define VMCS_GUEST_GS_SELECTOR 0x080a
 #define VMCS_GUEST_LDTR_SELECTOR 0x080c
 #define VMCS_GUEST_TR_SELECTOR 0x080e
+#define VMCS_GUEST_INTR_STATUS 0x0810 /* RVI bits 7:0, SVI bits 15:8 */
 #define VMCS_HOST_ES_SELECTOR 0x0c00
 #define VMCS_HOST_CS_SELECTOR 0x0c02
 #define VMCS_HOST_SS_SELECTOR 0x0c04
@@ -37,7 +38,10 @@
 #define VMCS_EXIT_MSR_LOAD_ADDR 0x2008
 #define VMCS_ENTRY_MSR_LOAD_ADDR 0x200a
 #define VMCS_TSC_OFFSET 0x2010
+#define VMCS_VIRTUAL_APIC_PAGE_ADDR 0x2012
+#define VMCS_APIC_ACCESS_ADDR 0x2014
 #define VMCS_EPT_POINTER 0x201a
+#define VMCS_EOI_EXIT_BITMAP0 0x201c /* 1-3 follow, 2 apart */
 #define VMCS_GUEST_PHYSICAL_ADDRESS 0x2400
 #define VMCS_LINK_POINTER 0x2800
 #define VMCS_GUEST_IA32_DEBUGCTL 0x2802
@@ -176,6 +180,8 @@
 #define SECONDARY_EXEC_ENABLE_VPID (1U << 5)
 #define SECONDARY_EXEC_WBINVD_EXITING (1U << 6)
 #define SECONDARY_EXEC_UNRESTRICTED_GUEST (1U << 7)
+#define SECONDARY_EXEC_APIC_REGISTER_VIRT (1U << 8)
+#define SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY (1U << 9)
 #define SECONDARY_EXEC_ENABLE_INVPCID (1U << 12)
 #define SECONDARY_EXEC_ENABLE_XSAVES (1U << 20)
 
@@ -340,6 +346,12 @@
 /* VM-instruction execution: string I/O instruction information */
 #define EXIT_INSN_INFO_ADDR_SIZE(i) (((i) >> 7) & 7) /* 0:16 1:32 2:64 bit */
 #define EXIT_INSN_INFO_SEG(i) (((i) >> 15) & 7)
+
+/* Exit qualification: APIC-access exits (offset in the page, access type) */
+#define APIC_ACCESS_OFFSET(q) ((unsigned)(q) & 0xfff)
+#define APIC_ACCESS_TYPE(q) (((unsigned)(q) >> 12) & 0xf)
+#define APIC_ACCESS_LINEAR_READ 0
+#define APIC_ACCESS_LINEAR_WRITE 1
 
 /* VMX instruction wrappers. Each returns 0 on success, non-zero on VMfail. */
 static inline int vmx_on(uint64_t phys)

@@ -16,6 +16,7 @@ struct vmx_caps {
 	uint64_t ept_vpid;
 	unsigned timer_rate;       /* preemption timer ticks every 2^rate TSC cycles */
 	bool unrestricted_guest;
+	bool apicv;                /* TPR shadow, APIC-access and -register virtualization, VID */
 	unsigned maxphyaddr;
 };
 
@@ -24,6 +25,9 @@ extern struct vmx_caps vmx_caps;
 /* Check that the CPU can run xtalk. On failure, prints what is missing and
  * how to get it, and returns a negative XT_E* code. */
 int vmx_probe(void);
+/* Trap and emulate the local APIC even where the CPU could virtualize it
+ * ([xtalk] apicv = off); before any VMCS is set up. */
+void vmx_disable_apicv(void);
 /* Set CR4.VMXE and the fixed bits, execute VMXON. */
 int vmx_enable(void);
 /* Invalidate EPT-derived translations for one EPTP. */

@@ -34,7 +34,7 @@ enum exit_result handle_ept_violation(struct vcpu *v)
 	r = io_find(g, IO_SPACE_MMIO, gpa, 1);
 	if (r || (gpa >= PLATFORM_MMIO_WINDOW_BASE && gpa < PLATFORM_MMIO_WINDOW_END &&
 		  !(v->exit_qual & EPT_VIOLATION_FETCH)))
-		return mmio_emulate(v, r, gpa);
+		return mmio_emulate(v, r, gpa, v->exit_qual & EPT_VIOLATION_WRITE);
 	/* A write to a page shared read-only for cross-talk: copy on write. */
 	if (gpa < g->ram.size && (v->exit_qual & EPT_VIOLATION_WRITE) && netpath_cow_fault(g, gpa))
 		return EXIT_RESUME;

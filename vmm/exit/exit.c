@@ -41,12 +41,15 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_MWAIT] = handle_undefined_opcode,
 	[EXIT_REASON_PAUSE] = handle_pause,
 	[EXIT_REASON_MONITOR] = handle_undefined_opcode,
+	[EXIT_REASON_APIC_ACCESS] = handle_apic_access,
+	[EXIT_REASON_EOI_INDUCED] = handle_eoi_induced,
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
 	[EXIT_REASON_INVEPT] = handle_undefined_opcode,
 	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
 	[EXIT_REASON_INVVPID] = handle_undefined_opcode,
 	[EXIT_REASON_XSETBV] = handle_undefined_opcode,
+	[EXIT_REASON_APIC_WRITE] = handle_apic_write,
 	[EXIT_REASON_VMFUNC] = handle_undefined_opcode,
 };
 

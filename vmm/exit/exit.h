@@ -26,7 +26,7 @@ enum exit_result handle_ept_misconfig(struct vcpu *v);
 /* An access at gpa to a device's MMIO range r (found with io_find), or to
  * the PCI hole (r NULL): emulate it. */
 struct io_range;
-enum exit_result mmio_emulate(struct vcpu *v, const struct io_range *r, uint64_t gpa);
+enum exit_result mmio_emulate(struct vcpu *v, const struct io_range *r, uint64_t gpa, bool write);
 enum exit_result handle_vmcall(struct vcpu *v);
 /* The TSC rate, for the debug dump's rate limit (vmm/emul/hc_policy.h). */
 void hypercall_init(uint64_t tsc_hz);
@@ -45,5 +45,8 @@ enum exit_result handle_rdpmc(struct vcpu *v);
 enum exit_result handle_ignored_signal(struct vcpu *v);
 enum exit_result handle_interrupt_window(struct vcpu *v);
 enum exit_result handle_pause(struct vcpu *v);
+enum exit_result handle_apic_access(struct vcpu *v);
+enum exit_result handle_apic_write(struct vcpu *v);
+enum exit_result handle_eoi_induced(struct vcpu *v);
 
 #endif

@@ -68,7 +68,7 @@ static enum exit_result bad_insn(struct vcpu *v, const uint8_t *bytes, unsigned 
  * stop the guest as unsupported. Were they emulated, their RAM operand would
  * be a write the CPU makes for the guest: gmem_write with GMEM_WRITE, as INS
  * in vmm/exit/io.c, never a plain pointer. */
-enum exit_result mmio_emulate(struct vcpu *v, const struct io_range *r, uint64_t gpa)
+enum exit_result mmio_emulate(struct vcpu *v, const struct io_range *r, uint64_t gpa, bool write)
 {
 	struct guest *g = v->guest;
 	uint8_t bytes[INSN_MAX];
@@ -81,7 +81,7 @@ enum exit_result mmio_emulate(struct vcpu *v, const struct io_range *r, uint64_t
 	if (rc)
 		return bad_insn(v, bytes, n, gpa, rc == -XT_ENOTSUP ? "an unsupported" : "an invalid");
 	/* The decoded direction must be the one the CPU reported. */
-	if (in.write != !!(v->exit_qual & EPT_VIOLATION_WRITE))
+	if (in.write != write)
 		return bad_insn(v, bytes, in.len, gpa, "a mismatching");
 	if (r && gpa - r->base + in.size > r->size)
 		return bad_insn(v, bytes, in.len, gpa, "a region-crossing");

@@ -3,6 +3,7 @@
 
 #include "firmware/fw_config.h"
 #include "vmm/exit/exit.h"
+#include "vmm/guest/apicv.h"
 #include "vmm/guest/clock.h"
 #include "vmm/guest/guest.h"
 #include "vmm/arch/vmx.h"
@@ -126,7 +127,16 @@ void irq_prepare_entry(struct vcpu *v)
 
 	/* NMI, INIT, SIPI and SMI have no source on a one-vCPU guest. */
 	(void)lapic_take_events(l);
-	if (!irq_pending(v)) {
+	if (v->vapic) {
+		/* The CPU delivers the local APIC's vectors (virtual-interrupt
+		 * delivery); only the 8259's ExtINT is injected here. */
+		apicv_before_entry(v);
+		sync_lint0(v);
+		if (!lapic_extint_pending(l)) {
+			set_window_exiting(v, false);
+			return;
+		}
+	} else if (!irq_pending(v)) {
 		set_window_exiting(v, false);
 		return;
 	}

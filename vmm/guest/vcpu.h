@@ -29,6 +29,14 @@ struct vcpu {
 	void *msr_bitmap;
 	void *io_bitmap_a, *io_bitmap_b;
 	struct lapic lapic;          /* its local APIC */
+	/* APIC virtualization (vmm/guest/apicv.c); vapic NULL without it. */
+	uint8_t *vapic;              /* virtual-APIC page */
+	uint64_t vapic_hpa;
+	bool vapic_full;             /* export every register before the next entry */
+	uint32_t vapic_irr[8];       /* IRR as exported: what the CPU then delivered */
+	uint16_t intr_status;        /* guest interrupt status (RVI, SVI) in the VMCS */
+	uint64_t eoi_exit[4];        /* EOI-exit bitmap in the VMCS */
+	uint64_t apic_access_gpa;    /* where the APIC-access page is mapped; 0: nowhere */
 	uint64_t tsc_offset;         /* guest TSC = host TSC + tsc_offset (VMCS TSC offset) */
 	uint64_t tsc_adjust;         /* IA32_TSC_ADJUST */
 	uint64_t slice_end_tsc;      /* preemption deadline */

@@ -3,6 +3,7 @@
 
 #include "firmware/fw_config.h"
 #include "lib/xerrno.h"
+#include "vmm/guest/apicv.h"
 #include "vmm/io/bus.h"
 #include "vmm/io/timers.h"
 #include "vmm/arch/x86.h"
@@ -16,6 +17,9 @@ static int lapic_read(struct guest *g, void *dev, uint64_t off, unsigned size, u
 static int lapic_write(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t val)
 {
 	lapic_mmio_write(dev, (uint32_t)off, size, val, vcpu_tsc(&g->vcpu));
+	/* A register written: the virtual-APIC page shows it (and whatever
+	 * else the write changed) before the guest runs again. */
+	g->vcpu.vapic_full = true;
 	/* The timer may have been (re)armed, an EOI may have re-raised a level pin. */
 	platform_retick(g);
 	return 0;
@@ -57,6 +61,8 @@ int apic_create(struct guest *g)
 void apic_reset(struct guest *g)
 {
 	io_update(g, g->lapic_range, true, lapic_base(&g->vcpu.lapic));
+	g->vcpu.vapic_full = true;
+	apicv_map(g);
 }
 
 bool apic_msr_read(struct guest *g, uint32_t msr, uint64_t *val)
@@ -86,6 +92,8 @@ bool apic_msr_write(struct guest *g, uint32_t msr, uint64_t val)
 		/* The xAPIC page follows the base; gone while disabled or in x2APIC mode. */
 		io_update(g, g->lapic_range, lapic_hw_enabled(l) && !lapic_x2apic_mode(l),
 			  lapic_base(l));
+		g->vcpu.vapic_full = true;
+		apicv_map(g);
 		break;
 	case LAPIC_MSR_TSC_DEADLINE:
 		lapic_write_tsc_deadline(l, val, vcpu_tsc(&g->vcpu));

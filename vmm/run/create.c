@@ -17,6 +17,7 @@
 #include "vmm/emul/guest_boot.h"
 #include "vmm/emul/guest_layout.h"
 #include "vmm/emul/image_load.h"
+#include "vmm/guest/apicv.h"
 #include "vmm/guest/guest.h"
 #include "vmm/io/fwtables.h"
 #include "vmm/io/platform.h"
@@ -118,6 +119,7 @@ static void vcpu_free(struct vcpu *v)
 	page_free(v->msr_bitmap);
 	page_free(v->io_bitmap_a);
 	page_free(v->io_bitmap_b);
+	page_free(v->vapic);
 }
 
 /* RAM cleared, image and initrd loaded, boot structures and firmware
@@ -230,6 +232,7 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 		xt_err("guest '%s': VMCS setup failed", g->name);
 		goto undo;
 	}
+	apicv_map(g);
 	xt_info("guest '%s': %llu MiB at host 0x%llx, entry 0x%llx", g->name,
 		(unsigned long long)(g->ram.size >> 20), (unsigned long long)g->ram_hpa,
 		(unsigned long long)entry);

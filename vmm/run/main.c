@@ -67,6 +67,8 @@ void vmm_main(struct xt_boot_info *bi)
 		xt_err("stopping: guests need VT-x with EPT");
 		power_off_or_halt();
 	}
+	if (!bi->cfg->apicv)
+		vmx_disable_apicv();
 	sched_init(bi->tsc_hz, bi->cfg->timeslice_us);
 	rate_init(bi->tsc_hz, bi->cfg->rate_ms);
 	nic_set_tsc_hz(bi->tsc_hz);

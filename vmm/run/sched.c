@@ -10,6 +10,7 @@
 #include "vmm/core/console.h"
 #include "vmm/exit/exit.h"
 #include "firmware/fw_config.h"
+#include "vmm/guest/apicv.h"
 #include "vmm/guest/clock.h"
 #include "vmm/guest/console_input.h"
 #include "vmm/guest/guest.h"
@@ -263,6 +264,8 @@ static void run_slice(struct vcpu *v)
 		}
 		v->launched = true;
 		v->entries++;
+		if (v->vapic)
+			apicv_after_exit(v);
 		acct.v = v;
 		reason = (uint32_t)vmread(VMCS_EXIT_REASON);
 		acct.reason = EXIT_REASON_BASIC(reason);
