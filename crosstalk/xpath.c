@@ -607,7 +607,7 @@ static int phys_copy(struct xpath *xp, unsigned a, struct e1000_frame *f, uint64
 	uint8_t buf[XP_PHYS_COPY_MAX];
 	int rc;
 
-	if (f->len > sizeof(buf))
+	if (f->len > sizeof(buf) || f->len > XP_PHYS_MAX_FRAME)
 		return -XT_E2BIG;
 	/* A failed attach may have torn a pair down under the frame. */
 	if (!frame_remap(&xp->port[a], f))
@@ -631,6 +631,11 @@ static int to_phys(struct xpath *xp, unsigned a, struct e1000_frame *f, unsigned
 
 	if (!xp->phys) {
 		A->st.drop_outside++;
+		complete(xp, a, id);
+		return 0;
+	}
+	if (f->len > XP_PHYS_MAX_FRAME) {	/* a guest's jumbo frame: not on this wire */
+		A->st.drop_error++;
 		complete(xp, a, id);
 		return 0;
 	}

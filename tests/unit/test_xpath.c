@@ -1688,6 +1688,43 @@ static void test_outside_many_pieces(void **state)
 	assert_int_equal(tx_pending(a), 0);
 }
 
+/* A frame longer than the wire takes (a jumbo frame from a guest with
+ * RCTL.LPE) never reaches the physical NIC: dropped, counted, completed. */
+static void test_outside_jumbo_dropped(void **state)
+{
+	struct guest *a = &E->g[0], *b = &E->g[1];
+	static uint8_t f[3000];
+	uint32_t off = 0;
+
+	(void)state;
+	nic_up(a, &RING4K);
+	nic_up(b, &RING4K);
+	wr(a, E1000_RCTL, rd(a, E1000_RCTL) | E1000_RCTL_LPE);	/* up to 16128 bytes */
+	make_frame(f, MAX_FRAME, unknown_mac, a->mac, 7);
+	for (unsigned k = 0; k < 2; k++) {
+		uint32_t n = k ? sizeof(f) - off : 2000;
+		unsigned slot = a->tdt;
+		uint8_t *d;
+
+		gwrite(a, tx_slot_gpa(a, slot), f + off, n);
+		d = txd(a, slot);
+		memset(d, 0, 16);
+		put_le64(d + E1000_TXD_ADDR, tx_slot_gpa(a, slot));
+		put_le16(d + E1000_TXD_LENGTH, (uint16_t)n);
+		d[E1000_TXD_CMD] = E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS |
+				   (k ? E1000_TXD_CMD_EOP : 0);
+		a->tdt = (slot + 1) % a->tx_n;
+		off += n;
+	}
+	kick(a);
+	assert_int_equal(E->nph, 0);
+	assert_int_equal(E->ph_calls, 0);
+	assert_int_equal(st(a)->drop_error, 1);
+	assert_int_equal(tx_pending(a), 0);
+	for (unsigned k = 0; k < 2; k++)
+		assert_false(remap_phys_attached(&E->rm, &a->side, tx_slot_gpa(a, k)));
+}
+
 /*
  * Dynamic both ways: A to B, then outside, then to B again from the same TX
  * slots: nothing lost, duplicated or reordered; each remap counted.
@@ -2429,6 +2466,7 @@ int main(void)
 		T(test_outside, setup_uplink),
 		T(test_outside_shared_page, setup_uplink),
 		T(test_outside_many_pieces, setup_uplink),
+		T(test_outside_jumbo_dropped, setup_uplink),
 		T(test_dynamic_both_ways, setup_uplink),
 		T(test_broadcast, setup_bcast),
 		T(test_broadcast_ring_rewrite, setup_bcast),
