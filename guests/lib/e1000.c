@@ -7,6 +7,7 @@
 #include "ether.h"
 #include "guest.h"
 #include "pic.h"
+#include "pit.h"
 #include "tsc.h"
 
 #define E1000_CLASS_ETHERNET 0x020000
@@ -503,6 +504,15 @@ void e1000_wait(struct e1000_nic *nic)
 	irq_enable();
 }
 
+void e1000_wait_until(struct e1000_nic *nic, uint64_t deadline)
+{
+	uint64_t now = rdtsc();
+
+	if (nic->mode == E1000_IRQ && nic->wake_timer && deadline > now)
+		pit_arm_us(tsc_to_us(deadline - now) + 1);
+	e1000_wait(nic);
+}
+
 /* ------------------------------------------------------------ probe */
 
 int e1000_probe(struct e1000_nic *nic, enum e1000_mode mode)
@@ -929,7 +939,7 @@ int e1000_recv_until(struct e1000_nic *nic, void *buf, size_t maxlen, uint64_t d
 			return n;
 		if (tsc_expired(deadline))
 			return 0;
-		e1000_wait(nic);
+		e1000_wait_until(nic, deadline);
 	}
 }
 

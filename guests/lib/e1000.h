@@ -82,6 +82,7 @@ struct e1000_nic {
 	unsigned tx_timeout_ms;     /* how long send waits for a free descriptor */
 	unsigned buf_size;          /* 2048 or 4096 bytes per buffer */
 	unsigned rdt_batch;         /* processed RX descriptors per RDT write */
+	bool wake_timer;            /* irq mode: the PIT ends a wait at its deadline (pit.h) */
 	bool tx_prefill;            /* ring setup writes every TX descriptor's buffer address
 				     * (default: with 4096-byte buffers) */
 	bool rx_lpe;                /* RCTL.LPE: frames up to 16 KiB, over several buffers */
@@ -196,6 +197,10 @@ uint32_t e1000_icr_read(struct e1000_nic *nic);
 /* The driver's wait: spin once (poll) or sleep until an interrupt unless one
  * came since the last wait (irq). Callers re-check their condition after. */
 void e1000_wait(struct e1000_nic *nic);
+/* e1000_wait that also ends by deadline (a TSC value) in interrupt mode,
+ * when nic->wake_timer: the PIT is armed for it, so an answer that never
+ * comes does not leave the guest asleep for good. */
+void e1000_wait_until(struct e1000_nic *nic, uint64_t deadline);
 
 /* Reset the NIC again (CTRL.RST through the I/O window, as in probe) and
  * bring it back up with the same MAC and mode: link (CTRL.SLU, wait for

@@ -4,6 +4,7 @@
 #include "cmdline.h"
 #include "guest.h"
 #include "pic.h"
+#include "pit.h"
 #include "tsc.h"
 
 bool netguest_opt(const char *name, const uint8_t *bp, const char *key, uint64_t def,
@@ -78,6 +79,8 @@ int netguest_init_def(const char *name, const uint8_t *bp, struct e1000_nic *nic
 	if (e1000_probe_opts(nic, &eo))
 		return NETGUEST_EXIT_NIC;
 	nic->tx_timeout_ms = o->timeout_ms;
+	/* Deadlines end waits in interrupt mode too (the 8254, IRQ 0). */
+	nic->wake_timer = o->mode == E1000_IRQ && !pit_init();
 	if (o->mode == E1000_IRQ)
 		irq_enable();
 	return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Time from the TSC, the only clock a test guest has (no timer device). The
+ * Time from the TSC, the clock a test guest reads (waits with a deadline
+ * are ended by the PIT: pit.h). The
  * rate is an assumption: TSC_DEFAULT_MHZ (Bochs' emulated TSC) unless a
  * guest sets another one (command line key tsc_mhz=).
  */

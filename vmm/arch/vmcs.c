@@ -158,6 +158,7 @@ static void reset_virtual_apic(struct vcpu *v)
 	v->intr_status = 0;
 	memset(v->eoi_exit, 0, sizeof(v->eoi_exit));
 	memset(v->vapic_irr, 0, sizeof(v->vapic_irr));
+	v->vapic_tpr = 0;
 	v->vapic_full = true;
 }
 

@@ -53,6 +53,8 @@ enum exit_result handle_apic_write(struct vcpu *v)
 		return EXIT_RESUME;
 	}
 	memcpy(&val, v->vapic + off, sizeof(val));
+	/* ICR high, written without an exit, goes with an ICR low write. */
+	lapic_import_page(&v->lapic, v->vapic);
 	io_range_write(g, r, IO_SPACE_MMIO, gpa, 4, val);
 	return EXIT_RESUME;
 }
@@ -62,6 +64,7 @@ enum exit_result handle_apic_write(struct vcpu *v)
 enum exit_result handle_eoi_induced(struct vcpu *v)
 {
 	lapic_eoi_virtualized(&v->lapic, (uint8_t)(v->exit_qual & 0xff));
+	v->vapic_dirty = true;	/* LINT0's remote IRR may have gone */
 	platform_retick(v->guest);
 	return EXIT_RESUME;
 }

@@ -42,19 +42,38 @@ void apicv_map(struct guest *g)
 	vmx_invept(ept_eptp(&g->ept));
 }
 
+static uint32_t page32(const uint8_t *page, unsigned off)
+{
+	return *(const uint32_t *)(page + off);
+}
+
+/*
+ * Every exit pays for this, so it first checks, with one VMREAD and one
+ * load, whether the CPU changed anything since the entry: delivering a
+ * vector or EOI'ing one moves RVI or SVI, a guest TPR write moves VTPR.
+ * (A self-IPI delivered and EOI'd within one run can leave both as they
+ * were: then nothing is left to take back either.) ICR high, which the
+ * guest writes without an exit, is taken by the ICR low write's exit.
+ */
 void apicv_after_exit(struct vcpu *v)
 {
 	struct lapic *l = &v->lapic;
-	const uint32_t *irr = (const uint32_t *)(v->vapic + APIC_IRR);
+	const uint8_t *p = v->vapic;
+	uint16_t st = (uint16_t)vmread(VMCS_GUEST_INTR_STATUS);
 	uint64_t delivered = 0;
 
+	if (st == v->intr_status && (page32(p, APIC_TPR) & 0xff) == v->vapic_tpr)
+		return;
 	/* Vectors the CPU took from IRR since the entry went to the guest
 	 * (virtual-interrupt delivery is the only thing that clears them). */
 	for (unsigned i = 0; i < 8; i++)
-		for (uint32_t gone = v->vapic_irr[i] & ~irr[i * 4]; gone; gone &= gone - 1)
+		for (uint32_t gone = v->vapic_irr[i] & ~page32(p, APIC_IRR + i * 0x10); gone;
+		     gone &= gone - 1)
 			delivered++;	/* no popcount: freestanding, no libgcc */
 	v->guest->stats.irqs_injected += delivered;
-	lapic_import_page(l, v->vapic);
+	lapic_import_page(l, p);
+	v->intr_status = st;
+	v->vapic_dirty = true;
 }
 
 static void write_intr_status(struct vcpu *v)
@@ -87,16 +106,37 @@ static void write_eoi_exit_bitmap(struct vcpu *v)
 	}
 }
 
+/* Whether the model's interrupt state may differ from the page's. The
+ * model changes ISR, TMR, TPR and the LVT only together with IRR (an
+ * interrupt accepted), through a register write or an EOI (vapic_full), or
+ * after an import or a virtualized EOI (vapic_dirty). */
+static bool model_moved(const struct vcpu *v)
+{
+	const struct lapic *l = &v->lapic;
+	uint32_t d = 0;
+
+	for (unsigned i = 0; i < 8; i++)
+		d |= l->irr[i] ^ v->vapic_irr[i];
+	return d || v->vapic_dirty;
+}
+
+/* Every entry pays for this too: nothing is written unless the model's
+ * state moved (model_moved) or a register was written or the IOAPIC
+ * reprogrammed (vapic_full). */
 void apicv_before_entry(struct vcpu *v)
 {
 	struct lapic *l = &v->lapic;
+	bool full = v->vapic_full;
 
-	if (v->vapic_full) {
+	if (!full && !model_moved(v))
+		return;
+	if (full)
 		lapic_export_page(l, v->vapic, vcpu_tsc(v));
-		v->vapic_full = false;
-	} else {
+	else
 		lapic_export_irq_state(l, v->vapic);
-	}
+	v->vapic_full = false;
+	v->vapic_dirty = false;
+	v->vapic_tpr = l->tpr;
 	for (unsigned i = 0; i < 8; i++)
 		v->vapic_irr[i] = l->irr[i];
 	write_intr_status(v);

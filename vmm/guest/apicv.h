@@ -7,13 +7,16 @@
  * (devices/lapic.c) stays the authority while the VMM runs; the
  * virtual-APIC page is while the guest runs:
  *
- * - after each VM exit, what the CPU may have changed there (TPR, ISR, IRR,
- *   ICR high) goes back into the model (apicv_after_exit);
- * - before each VM entry, the model's interrupt state goes into the page,
- *   every register after the guest wrote one; RVI and SVI (guest interrupt
- *   status) name the highest IRR and ISR vectors, the EOI-exit bitmap the
- *   level-triggered vectors (apicv_before_entry). The CPU then delivers
- *   the model's interrupts and takes their EOIs without an exit.
+ * - after each VM exit, what the CPU may have changed there (TPR, ISR, IRR)
+ *   goes back into the model (apicv_after_exit), when RVI, SVI or VTPR say
+ *   it changed anything; ICR high with the exit of the ICR low write;
+ * - before each VM entry, the model's interrupt state goes into the page
+ *   when it moved, every register after the guest wrote one; RVI and SVI
+ *   (guest interrupt status) name the highest IRR and ISR vectors, the
+ *   EOI-exit bitmap the level-triggered vectors (apicv_before_entry). The
+ *   CPU then delivers the model's interrupts and takes their EOIs without
+ *   an exit. Both checks cost a few loads on the exits that change nothing
+ *   (most of them).
  *
  * What still exits: reads of registers the CPU does not virtualize (PPR,
  * APR, the timer's current count) as APIC-access exits, emulated through

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "vmm/guest/irq.h"
 
+#include "devices/e1000.h"
 #include "firmware/fw_config.h"
+#include "vmm/core/console.h"
 #include "vmm/exit/exit.h"
 #include "vmm/guest/apicv.h"
 #include "vmm/guest/clock.h"
@@ -157,6 +159,21 @@ void irq_prepare_entry(struct vcpu *v)
 	vmwrite(VMCS_ENTRY_INTR_INFO, (uint32_t)vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID);
 	g->stats.irqs_injected++;
 	set_window_exiting(v, false);
+}
+
+void irq_log_state(struct guest *g)
+{
+	const struct pic_pair *p = &g->pic;
+	const struct lapic *l = &g->vcpu.lapic;
+
+	xt_info("guest %s: interrupts: 8259 master irr 0x%02x isr 0x%02x imr 0x%02x, slave irr "
+		"0x%02x isr 0x%02x imr 0x%02x; LINT0 0x%x; local APIC IRR vector %d ISR vector %d "
+		"PPR 0x%x", g->name, p->master.irr, p->master.isr, p->master.imr, p->slave.irr,
+		p->slave.isr, p->slave.imr, l->lvt[LAPIC_LVT_LINT0], lapic_highest_irr(l),
+		lapic_highest_isr(l), lapic_ppr(l));
+	if (g->nic)
+		xt_info("guest %s: e1000 ICR 0x%x IMS 0x%x, INTx %s", g->name, g->nic->icr,
+			g->nic->ims, g->nic->irq_level ? "asserted" : "idle");
 }
 
 /* The guest can take interrupts again: irq_prepare_entry() injects. */

@@ -36,5 +36,7 @@ bool irq_isa_routed(struct guest *g, unsigned irq);
 void irq_prepare_entry(struct vcpu *v);
 /* Would an interrupt wake this halted vCPU? */
 bool irq_pending(struct vcpu *v);
+/* One log line with the interrupt controllers' state (why nothing wakes it). */
+void irq_log_state(struct guest *g);
 
 #endif

@@ -33,7 +33,9 @@ struct vcpu {
 	uint8_t *vapic;              /* virtual-APIC page */
 	uint64_t vapic_hpa;
 	bool vapic_full;             /* export every register before the next entry */
-	uint32_t vapic_irr[8];       /* IRR as exported: what the CPU then delivered */
+	bool vapic_dirty;            /* export the interrupt state before the next entry */
+	uint32_t vapic_tpr;          /* TPR and IRR as last exported */
+	uint32_t vapic_irr[8];
 	uint16_t intr_status;        /* guest interrupt status (RVI, SVI) in the VMCS */
 	uint64_t eoi_exit[4];        /* EOI-exit bitmap in the VMCS */
 	uint64_t apic_access_gpa;    /* where the APIC-access page is mapped; 0: nowhere */

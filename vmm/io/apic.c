@@ -35,6 +35,9 @@ static int ioapic_read(struct guest *g, void *dev, uint64_t off, unsigned size, 
 static int ioapic_write(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t val)
 {
 	ioapic_mmio_write(dev, (uint32_t)off, size, (uint32_t)val);
+	/* A redirection entry may have become level-triggered: the EOI-exit
+	 * bitmap is computed again before the next entry. */
+	g->vcpu.vapic_full = true;
 	platform_retick(g);
 	return 0;
 }

@@ -170,9 +170,11 @@ static bool wait_for_event(void)
 	for (unsigned i = 0; i < nguests; i++) {
 		struct guest *g = &guests[i];
 
-		if (g->vcpu.state == VCPU_HALTED)
+		if (g->vcpu.state == VCPU_HALTED) {
+			irq_log_state(g);
 			guest_stop(g, GUEST_HALTED_FOREVER,
 				   "halted, and nothing can send it an interrupt any more");
+		}
 	}
 	return false;
 }
