@@ -48,21 +48,25 @@ static uint32_t page32(const uint8_t *page, unsigned off)
 }
 
 /*
- * Every exit pays for this, so it first checks, with one VMREAD and one
- * load, whether the CPU changed anything since the entry: delivering a
- * vector or EOI'ing one moves RVI or SVI, a guest TPR write moves VTPR.
- * (A self-IPI delivered and EOI'd within one run can leave both as they
- * were: then nothing is left to take back either.) ICR high, which the
- * guest writes without an exit, is taken by the ICR low write's exit.
+ * Every exit pays for this, so it first checks, with one VMREAD and nine
+ * loads, whether the CPU changed anything since the entry: a delivery
+ * takes a vector from IRR, a self-IPI adds one (RVI may stay as it was),
+ * an EOI moves SVI, a guest TPR write moves VTPR; ISR changes only with
+ * one of those. ICR high, which the guest writes without an exit, is
+ * taken by the ICR low write's exit.
  */
 void apicv_after_exit(struct vcpu *v)
 {
 	struct lapic *l = &v->lapic;
 	const uint8_t *p = v->vapic;
 	uint16_t st = (uint16_t)vmread(VMCS_GUEST_INTR_STATUS);
+	uint32_t moved = (uint32_t)(st ^ v->intr_status) |
+			 ((page32(p, APIC_TPR) & 0xff) ^ v->vapic_tpr);
 	uint64_t delivered = 0;
 
-	if (st == v->intr_status && (page32(p, APIC_TPR) & 0xff) == v->vapic_tpr)
+	for (unsigned i = 0; i < 8; i++)
+		moved |= page32(p, APIC_IRR + i * 0x10) ^ v->vapic_irr[i];
+	if (!moved)
 		return;
 	/* Vectors the CPU took from IRR since the entry went to the guest
 	 * (virtual-interrupt delivery is the only thing that clears them). */

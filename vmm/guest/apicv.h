@@ -8,8 +8,9 @@
  * virtual-APIC page is while the guest runs:
  *
  * - after each VM exit, what the CPU may have changed there (TPR, ISR, IRR)
- *   goes back into the model (apicv_after_exit), when RVI, SVI or VTPR say
- *   it changed anything; ICR high with the exit of the ICR low write;
+ *   goes back into the model (apicv_after_exit), when RVI, SVI, VTPR or
+ *   the virtual IRR say it changed anything (a self-IPI can set an IRR bit
+ *   below RVI); ICR high with the exit of the ICR low write;
  * - before each VM entry, the model's interrupt state goes into the page
  *   when it moved, every register after the guest wrote one; RVI and SVI
  *   (guest interrupt status) name the highest IRR and ISR vectors, the
