@@ -1641,12 +1641,36 @@ static void test_outside_shared_page(void **state)
  * each on a page shared with B) is copied: the bytes are A's, never those of
  * a freed shared page.
  */
+/* Queue the len bytes of f in n legacy TX descriptors at A's TDT, each
+ * piece bytes but the last (EOP), each in its own slot's buffer (no TDT
+ * write: the caller kicks). */
+static void queue_pieces(struct guest *a, const uint8_t *f, uint32_t len, uint32_t piece,
+			 unsigned n)
+{
+	uint32_t off = 0;
+
+	for (unsigned k = 0; k < n; k++) {
+		uint32_t m = k + 1 == n ? len - off : piece;
+		unsigned slot = a->tdt;
+		uint8_t *d;
+
+		gwrite(a, tx_slot_gpa(a, slot), f + off, m);
+		d = txd(a, slot);
+		memset(d, 0, 16);
+		put_le64(d + E1000_TXD_ADDR, tx_slot_gpa(a, slot));
+		put_le16(d + E1000_TXD_LENGTH, (uint16_t)m);
+		d[E1000_TXD_CMD] = E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS |
+				   (k + 1 == n ? E1000_TXD_CMD_EOP : 0);
+		a->tdt = (slot + 1) % a->tx_n;
+		off += m;
+	}
+}
+
 static void test_outside_many_pieces(void **state)
 {
 	struct guest *a = &E->g[0], *b = &E->g[1];
 	struct ring_cfg c16 = RING4K;
 	uint8_t f[MAX_FRAME];
-	uint32_t off = 0;
 
 	(void)state;
 	c16.tx_n = 16;
@@ -1659,21 +1683,7 @@ static void test_outside_many_pieces(void **state)
 	assert_int_equal(a->tdt, 0);
 
 	make_frame(f, 900, unknown_mac, a->mac, 99);
-	for (unsigned k = 0; k < 9; k++) {
-		uint32_t n = k == 8 ? 900 - off : 100;
-		unsigned slot = a->tdt;
-		uint8_t *d;
-
-		gwrite(a, tx_slot_gpa(a, slot), f + off, n);
-		d = txd(a, slot);
-		memset(d, 0, 16);
-		put_le64(d + E1000_TXD_ADDR, tx_slot_gpa(a, slot));
-		put_le16(d + E1000_TXD_LENGTH, (uint16_t)n);
-		d[E1000_TXD_CMD] = E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS |
-				   (k == 8 ? E1000_TXD_CMD_EOP : 0);
-		a->tdt = (slot + 1) % a->tx_n;
-		off += n;
-	}
+	queue_pieces(a, f, 900, 100, 9);
 	kick(a);
 	assert_int_equal(E->nph, 1);
 	assert_true(E->ph[0].copy);
@@ -1694,28 +1704,13 @@ static void test_outside_jumbo_dropped(void **state)
 {
 	struct guest *a = &E->g[0], *b = &E->g[1];
 	static uint8_t f[3000];
-	uint32_t off = 0;
 
 	(void)state;
 	nic_up(a, &RING4K);
 	nic_up(b, &RING4K);
 	wr(a, E1000_RCTL, rd(a, E1000_RCTL) | E1000_RCTL_LPE);	/* up to 16128 bytes */
 	make_frame(f, MAX_FRAME, unknown_mac, a->mac, 7);
-	for (unsigned k = 0; k < 2; k++) {
-		uint32_t n = k ? sizeof(f) - off : 2000;
-		unsigned slot = a->tdt;
-		uint8_t *d;
-
-		gwrite(a, tx_slot_gpa(a, slot), f + off, n);
-		d = txd(a, slot);
-		memset(d, 0, 16);
-		put_le64(d + E1000_TXD_ADDR, tx_slot_gpa(a, slot));
-		put_le16(d + E1000_TXD_LENGTH, (uint16_t)n);
-		d[E1000_TXD_CMD] = E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS |
-				   (k ? E1000_TXD_CMD_EOP : 0);
-		a->tdt = (slot + 1) % a->tx_n;
-		off += n;
-	}
+	queue_pieces(a, f, sizeof(f), 2000, 2);
 	kick(a);
 	assert_int_equal(E->nph, 0);
 	assert_int_equal(E->ph_calls, 0);
