@@ -327,6 +327,7 @@ static int pair_teardown(struct remap_op *op, unsigned i)
 	p->state = REMAP_PAIR_DYING;
 	op->dying++;
 	r->npairs--;
+	p->rx->rx_pairs--;
 	r->st.unshares++;
 	return 0;
 }
@@ -479,6 +480,7 @@ static void share_record(struct remap_op *op, const struct remap_plan *pl)
 	if ((unsigned)pl->slot >= r->top)
 		r->top = (unsigned)pl->slot + 1;
 	r->npairs++;
+	pl->rx->rx_pairs++;
 	r->st.shares++;
 }
 

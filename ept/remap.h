@@ -79,6 +79,9 @@ struct remap_side {
 	struct ept *ept;
 	uint64_t ram_hpa, ram_size;	/* GPA x is at HPA ram_hpa + x */
 	unsigned id;			/* for dumps */
+	unsigned rx_pairs;		/* live pairs whose receiving side this is
+					 * (kept by the remapper; 0: no page of this
+					 * side shows another guest's page) */
 };
 
 struct remap_ops {

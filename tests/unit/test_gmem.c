@@ -106,7 +106,7 @@ static void guest_init(struct env *e, unsigned g)
 	memset(e->ram[g], 0, RAM_SIZE);
 	assert_int_equal(ept_init(&e->ept[g], &e->eops, 1ULL << 32), 0);
 	assert_int_equal(ept_map(&e->ept[g], 0, ram_hpa[g], RAM_SIZE, RWX, EPT_MT_WB), 0);
-	e->side[g] = (struct remap_side){ &e->ept[g], ram_hpa[g], RAM_SIZE, g };
+	e->side[g] = (struct remap_side){ &e->ept[g], ram_hpa[g], RAM_SIZE, g, 0 };
 	gmem_init(&e->mem[g], e->ram[g], RAM_SIZE);
 	gmem_attach(&e->mem[g], &e->rm, &e->side[g]);
 }

@@ -214,7 +214,8 @@ int netpath_add_port(struct guest *g, uint16_t network)
 	port = xt_det_add_port(&det, g->cfg->mac, network, uplink);
 	if (port != g->nic_port)
 		return port < 0 ? port : -XT_EINVAL;
-	sides[port] = (struct remap_side){ &g->ept, g->ram_hpa, g->ram.size, (unsigned)port };
+	sides[port] = (struct remap_side){ .ept = &g->ept, .ram_hpa = g->ram_hpa,
+					     .ram_size = g->ram.size, .id = (unsigned)port };
 	gmem_attach(&g->mem, &rm, &sides[port]);
 	if (uplink != XT_DET_NO_UPLINK)
 		physnic_add_address(&phys.nic, g->cfg->mac);
