@@ -225,6 +225,8 @@ struct e1000 {
 	struct e1000_ring_map ring_map[2];	/* E1000_RING_TX, E1000_RING_RX */
 	bool tx_ring_reported;			/* broken TX ring reported since the last kick */
 	bool rx_ring_reported;
+	bool rx_batch;				/* e1000_rx_batch_begin: interrupts held */
+	bool rx_batch_delivered;		/* a frame went into the ring meanwhile */
 
 	bool link_up;				/* last PHY link state seen (for ICR.LSC) */
 
@@ -290,6 +292,8 @@ void e1000_tx_complete(struct e1000 *d, const struct e1000_frame *f);
  * guest rewrote the ring registers or reset the device) are ignored.
  * e1000_tx_mark_done + e1000_tx_retire: e1000_tx_done for many frames with
  * one hand-back (TDH write-back, statistics, one interrupt cause update).
+ * e1000_tx_fetch hands back the done frames at the head first, so frames
+ * marked done between fetches never hold up the next fetch.
  */
 int e1000_tx_fetch(struct e1000 *d, struct e1000_frame *f, unsigned *id);
 
@@ -356,6 +360,17 @@ int e1000_rx_peek_slot(struct e1000 *d, struct e1000_rx_slot *s);
 int e1000_rx_put_slot(struct e1000 *d, const struct e1000_rx_slot *s, uint32_t len,
 		      const uint8_t dst[6]);
 void e1000_rx_signal(struct e1000 *d);
+/*
+ * A data path delivering a batch of frames: from e1000_rx_batch_begin to
+ * e1000_rx_batch_end, e1000_rx_deliver and e1000_rx_deliver_inplace raise
+ * no interrupt; the end raises RXT0 once if any frame was delivered (and
+ * RXDMT0 if the free descriptors are at or below the threshold then: they
+ * only fall during a batch, so that is where they crossed it). The guest
+ * runs only after the end, so it sees what one interrupt per frame would
+ * have left in ICR.
+ */
+void e1000_rx_batch_begin(struct e1000 *d);
+void e1000_rx_batch_end(struct e1000 *d);
 /* The data path dropped a frame meant for this NIC for lack of buffers: MPC++, ICR.RXO. */
 void e1000_rx_missed(struct e1000 *d);
 /* A frame from a peer dropped after the ring stayed without buffers too

@@ -328,6 +328,10 @@ static void rx_interrupts(struct e1000 *d, const struct rx_ring *r)
 	uint32_t free_now = (d->rdt + r->n - d->rdh) % r->n;
 	uint32_t causes = E1000_ICR_RXT0;	/* no RDTR/RADV delay: at once */
 
+	if (d->rx_batch) {		/* raised once, at e1000_rx_batch_end */
+		d->rx_batch_delivered = true;
+		return;
+	}
 	if (free_now <= r->n >> (rdmts + 1))
 		causes |= E1000_ICR_RXDMT0;
 	e1000_raise(d, causes);
@@ -477,6 +481,21 @@ void e1000_rx_signal(struct e1000 *d)
 
 	if (!rx_ring_get(d, &r))
 		rx_interrupts(d, &r);
+}
+
+void e1000_rx_batch_begin(struct e1000 *d)
+{
+	d->rx_batch = true;
+}
+
+void e1000_rx_batch_end(struct e1000 *d)
+{
+	bool delivered = d->rx_batch_delivered;
+
+	d->rx_batch = false;
+	d->rx_batch_delivered = false;
+	if (delivered)
+		e1000_rx_signal(d);
 }
 
 int e1000_rx_deliver_inplace(struct e1000 *d, uint64_t gpa, uint32_t len, const uint8_t dst[6])

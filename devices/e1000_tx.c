@@ -975,13 +975,18 @@ int e1000_tx_fetch(struct e1000 *d, struct e1000_frame *f, unsigned *id)
 
 	frame_clear(f);
 	d->tx_pend.valid = false;
-	/* Nothing new since the last fetch (the common case after a
-	 * completion): no descriptor to read, nothing done to hand back
-	 * (e1000_tx_done/retire do that). */
-	if (!(d->tctl & E1000_TCTL_EN) || d->fl_count >= E1000_TX_INFLIGHT ||
-	    (d->fl_count ? d->tx_cur : d->tdh) == d->tdt)
+	/* Nothing new since the last fetch and nothing done to hand back (the
+	 * common case after a completion): no descriptor to read. */
+	if (!(d->tctl & E1000_TCTL_EN) ||
+	    ((d->fl_count ? d->tx_cur : d->tdh) == d->tdt &&
+	     !(d->fl_count && d->flight[d->fl_first].done)))
 		return 0;
 	if (!tx_ring_get(d, &r))
+		return 0;
+	/* Frames marked done since the last fetch go back first: they make
+	 * room in flight. */
+	flight_retire(d, &r);
+	if (d->fl_count >= E1000_TX_INFLIGHT || (d->fl_count ? d->tx_cur : d->tdh) == d->tdt)
 		return 0;
 	if (!d->fl_count || d->tx_cur >= r.n)
 		d->tx_cur = d->tdh;

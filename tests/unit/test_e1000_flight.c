@@ -299,6 +299,82 @@ static void test_mark_done_then_retire(void **state)
 }
 
 /*
+ * Frames marked done but not handed back never hold up the next fetch: a
+ * full flight queue of done frames is handed back by the fetch itself
+ * (descriptors, statistics, TXDW), which then returns the next frame.
+ */
+static void test_fetch_hands_back_marked_frames(void **state)
+{
+	struct fake *fk = *state;
+	struct e1000_frame f;
+	unsigned id[E1000_TX_INFLIGHT], n = 0, next;
+
+	for (unsigned i = 0; i < NDESC - 1; i++)
+		put_frame(fk, i, 60, (uint8_t)i);
+	wr(fk, E1000_TDT, NDESC - 1);
+	while (n < E1000_TX_INFLIGHT && e1000_tx_fetch(&fk->dev, &f, &id[n]) == 1)
+		n++;
+	assert_int_equal(n, E1000_TX_INFLIGHT);
+	for (unsigned k = 0; k < n; k++)
+		e1000_tx_mark_done(&fk->dev, id[k]);
+	assert_int_equal(rd(fk, E1000_TDH), 0);
+	assert_false(fk->irq);
+	assert_int_equal(e1000_tx_fetch(&fk->dev, &f, &next), 1);
+	assert_int_equal(f.seg[0].data[6], (uint8_t)E1000_TX_INFLIGHT);
+	assert_int_equal(rd(fk, E1000_TDH), E1000_TX_INFLIGHT);
+	assert_true(dd(fk, 0) && dd(fk, E1000_TX_INFLIGHT - 1));
+	assert_false(dd(fk, E1000_TX_INFLIGHT));
+	assert_int_equal(rd(fk, E1000_GPTC), E1000_TX_INFLIGHT);
+	assert_true(fk->irq);
+	assert_int_equal(e1000_tx_inflight(&fk->dev), 1);
+}
+
+/*
+ * A batch of receptions raises the interrupt once, at its end: nothing
+ * while frames go into the ring (the line stays low), RXT0 at the end, and
+ * RXDMT0 when the batch left the ring at or below the threshold (RDMTS
+ * 1/2 of 8 descriptors: 4 free); a batch that delivered nothing raises
+ * nothing.
+ */
+static void test_rx_batch_one_interrupt(void **state)
+{
+	struct fake *fk = *state;
+	uint8_t frame[100];
+	struct e1000_frame f = { .nseg = 1, .len = sizeof(frame),
+				 .seg = { { frame, sizeof(frame), 0 } } };
+
+	memset(frame, 0x5a, sizeof(frame));
+	memcpy(frame, mac, 6);
+	e1000_rx_batch_begin(&fk->dev);
+	e1000_rx_batch_end(&fk->dev);
+	assert_false(fk->irq);
+	assert_int_equal(rd(fk, E1000_ICR), 0);
+
+	e1000_rx_batch_begin(&fk->dev);
+	for (unsigned i = 0; i < 2; i++)
+		assert_int_equal(e1000_rx_deliver(&fk->dev, &f, NULL), 0);
+	assert_false(fk->irq);
+	assert_int_equal(fk->dev.icr, 0);
+	e1000_rx_batch_end(&fk->dev);
+	assert_true(fk->irq);
+	assert_int_equal(rd(fk, E1000_ICR), E1000_ICR_RXT0);	/* 5 free: above 4 */
+	assert_false(fk->irq);
+
+	e1000_rx_batch_begin(&fk->dev);
+	assert_int_equal(e1000_rx_deliver(&fk->dev, &f, NULL), 0);
+	assert_int_equal(e1000_rx_deliver_inplace(&fk->dev, RX_BUF + 3 * 2048u, 60, mac), 0);
+	assert_false(fk->irq);
+	e1000_rx_batch_end(&fk->dev);
+	assert_int_equal(rd(fk, E1000_RDH), 4);
+	assert_int_equal(rd(fk, E1000_ICR), E1000_ICR_RXT0 | E1000_ICR_RXDMT0);
+	assert_int_equal(rd(fk, E1000_GPRC), 4);
+
+	/* Outside a batch: at once, as before. */
+	assert_int_equal(e1000_rx_deliver(&fk->dev, &f, NULL), 0);
+	assert_true(fk->irq);
+}
+
+/*
  * With ops->dma_epoch the TX ring is mapped once and kept; when the epoch
  * moves (the guest page was remapped) the next access maps again and sees
  * the new page; a new ring address maps again whatever the epoch.
@@ -519,6 +595,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_inflight_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_inplace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mark_done_then_retire, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_hands_back_marked_frames, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_batch_one_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring_mapping_follows_epoch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_simple_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_slot, setup, teardown),
