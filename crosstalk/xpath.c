@@ -30,6 +30,7 @@ void xp_init(struct xpath *xp, struct xt_detector *det, struct remapper *rm,
 	xp->zerocopy = zerocopy;
 	xp->zerocopy_min = 256;
 	xp->wait_limit = XP_WAIT_DEFAULT;
+	xp->batch_sender = -1;
 }
 
 int xp_add_port(struct xpath *xp, unsigned port, struct e1000 *nic, struct remap_side *mem)
@@ -113,8 +114,23 @@ static bool rx_slot_consumed(struct e1000 *d, uint32_t n, uint32_t slot)
 
 static void complete(struct xpath *xp, unsigned src, unsigned id)
 {
-	if (src < xp->nports && id != NO_TX_ID)
+	if (src >= xp->nports || id == NO_TX_ID)
+		return;
+	/* The sender of xp_tx's batch: handed back by its next fetch or at
+	 * the end of the batch, before the guest runs again. */
+	if ((int)src == xp->batch_sender)
+		e1000_tx_mark_done(xp->port[src].nic, id);
+	else
 		e1000_tx_done(xp->port[src].nic, id);
+}
+
+/* During xp_tx's batch: q's receive interrupt once, at the end of it. */
+static void rx_batch_join(struct xpath *xp, unsigned q)
+{
+	if (xp->batch_sender < 0 || (xp->batch_rx & (1ULL << q)))
+		return;
+	xp->batch_rx |= 1ULL << q;
+	e1000_rx_batch_begin(xp->port[q].nic);
 }
 
 /* Many completions: each marked, then one hand-back per sender. */
@@ -367,6 +383,7 @@ static int zero_copy(struct xpath *xp, unsigned a, unsigned b, const struct e100
 	pair = share(xp, a, ta, b, rb);
 	if (pair < 0)
 		return -XT_ENOTSUP;
+	rx_batch_join(xp, b);
 	rc = e1000_rx_deliver_inplace(B->nic, rb, f->len, dst);
 	if (rc) {
 		/* Not delivered: a pair made for this frame must not stay, or B
@@ -395,7 +412,10 @@ static unsigned unshare_rx_targets(struct xpath *xp, unsigned q, uint32_t len)
 	uint64_t base = (uint64_t)d->rdbah << 32 | d->rdbal, gpa;
 	unsigned torn = 0;
 
-	if (!n || !xp->rm->npairs || e1000_rx_peek_buffer((struct e1000 *)d, &gpa, &bufsize))
+	/* No page of q's is the receiving side of a pair (the remapper keeps
+	 * the count): nothing to walk. */
+	if (!n || !xp->port[q].mem->rx_pairs ||
+	    e1000_rx_peek_buffer((struct e1000 *)d, &gpa, &bufsize))
 		return 0;
 	for (uint32_t left = len + E1000_CRC_LEN; left && idx != d->rdt; idx = (idx + 1) % n) {
 		uint32_t chunk = left < bufsize ? left : bufsize;
@@ -449,6 +469,8 @@ static int copy_to(struct xpath *xp, int from, unsigned q, struct e1000_frame *f
 		   uint64_t *copied)
 {
 	unsigned torn = unshare_rx_targets(xp, q, f->len);
+
+	rx_batch_join(xp, q);
 
 	if (torn) {
 		xp->port[from >= 0 ? (unsigned)from : q].st.remaps += torn;
@@ -792,6 +814,31 @@ static void log_contacts(struct xpath *xp, unsigned a, const struct xt_route *rt
 			note(xp, xt_couple_reason_name(xt_det_talking(xp->det, a, b)), a, b, 0, 0);
 }
 
+static bool mac_eq(const uint8_t *x, const uint8_t *y)
+{
+	return get_le32(x) == get_le32(y) && get_le16(x + 4) == get_le16(y + 4);
+}
+
+/*
+ * A frame to the destination of A's last PEER route, from A's own address,
+ * while the detector's version says that route still holds (no port added,
+ * coupled, stopped or started since): the same route without a lookup,
+ * counted on the detector's pair as xt_det_route counts it.
+ */
+static bool route_cached(struct xpath *xp, unsigned a, const uint8_t *hdr, uint32_t n,
+			 struct xt_route *rt)
+{
+	const struct xp_port *A = &xp->port[a];
+
+	if (!A->fast.valid || A->fast.version != xp->det->version || n < XT_DET_MIN_FRAME ||
+	    !mac_eq(hdr, A->fast.dst) || !xt_det_source_ok(xp->det, a, hdr + 6))
+		return false;
+	rt->kind = XT_ROUTE_PEER;
+	rt->peer = A->fast.peer;
+	xt_det_count_peer(xp->det, a, rt->peer);
+	return true;
+}
+
 /* One frame; -XT_EAGAIN when it has to wait (the caller gives it back). */
 static int route_frame(struct xpath *xp, unsigned a, struct e1000_frame *f, unsigned id)
 {
@@ -804,7 +851,9 @@ static int route_frame(struct xpath *xp, unsigned a, struct e1000_frame *f, unsi
 	 * rewrite (TDH/TDBAL/TDLEN, ids stale) the frame here is another one. */
 	if (A->flood_valid && A->flood_id != id)
 		A->flood_valid = false;
-	if (!A->flood_valid) {
+	if (!A->flood_valid && route_cached(xp, a, hdr, n, &rt)) {
+		/* rt is A's last PEER route */
+	} else if (!A->flood_valid) {
 		xt_det_route(xp->det, a, hdr, n, &rt);
 		log_contacts(xp, a, &rt);
 		A->fast.valid = rt.kind == XT_ROUTE_PEER;
@@ -829,11 +878,6 @@ static int route_frame(struct xpath *xp, unsigned a, struct e1000_frame *f, unsi
 		complete(xp, a, id);
 		return 0;
 	}
-}
-
-static bool mac_eq(const uint8_t *x, const uint8_t *y)
-{
-	return get_le32(x) == get_le32(y) && get_le16(x + 4) == get_le16(y + 4);
 }
 
 /*
@@ -929,12 +973,23 @@ void xp_tx(struct xpath *xp, unsigned a)
 	maybe_preshare(xp, a);
 	xp->busy = true;
 	fast_pair(xp, a);
+	xp->batch_sender = (int)a;
+	xp->batch_rx = 0;
 	while (e1000_tx_fetch(A->nic, &f, &id) == 1) {
 		if (route_frame(xp, a, &f, id) == -XT_EAGAIN) {
 			A->st.waits++;
 			e1000_tx_unfetch(A->nic, id);
 			break;
 		}
+	}
+	/* The batch's completions handed back, its receivers interrupted. */
+	xp->batch_sender = -1;
+	e1000_tx_retire(A->nic);
+	while (xp->batch_rx) {
+		unsigned q = (unsigned)__builtin_ctzll(xp->batch_rx);
+
+		xp->batch_rx &= xp->batch_rx - 1;
+		e1000_rx_batch_end(xp->port[q].nic);
 	}
 	xp->busy = false;
 }

@@ -176,6 +176,11 @@ struct xpath {
 	 * page posted twice); the pair is released with the last of them. */
 	uint16_t pair_refs[REMAP_MAX_PAIRS];
 	bool busy;
+	/* While xp_tx runs for a sender: the sender (its completions are
+	 * marked and handed back once, at the end) and the receivers whose
+	 * interrupts are held until then (e1000_rx_batch_begin). */
+	int batch_sender;               /* -1: none */
+	uint64_t batch_rx;
 	uint64_t wait_limit;            /* longest wait for a receiver, in xp_tick's units */
 	/* Log hook for remaps and first contacts (may be NULL). */
 	void (*log)(void *ctx, const char *what, unsigned a, unsigned b, uint64_t gpa_a, uint64_t gpa_b);

@@ -122,6 +122,10 @@ static bool deliver(struct bridge *br, unsigned from, const struct e1000_frame *
 			src->pending &= ~(1ULL << q);
 			continue;
 		}
+		if (!(br->rx_batch & (1ULL << q))) {
+			br->rx_batch |= 1ULL << q;
+			e1000_rx_batch_begin(dst->nic);
+		}
 		rc = e1000_rx_deliver(dst->nic, f, &copied);
 		if (rc == -XT_EAGAIN && dst->rx_stalled) {
 			e1000_rx_no_buffers(dst->nic);
@@ -180,7 +184,15 @@ void bridge_tx(struct bridge *br, unsigned port)
 	if (port >= br->nports || br->busy || !br->port[port].up)
 		return;
 	br->busy = true;
+	br->rx_batch = 0;
 	move_frames(br, port);
+	/* Each receiver's interrupt once for the frames of this call. */
+	while (br->rx_batch) {
+		unsigned q = (unsigned)__builtin_ctzll(br->rx_batch);
+
+		br->rx_batch &= br->rx_batch - 1;
+		e1000_rx_batch_end(br->port[q].nic);
+	}
 	br->busy = false;
 }
 

@@ -59,6 +59,8 @@ struct bridge {
 	struct bridge_port port[BRIDGE_MAX_PORTS];
 	unsigned nports;
 	bool busy;                      /* inside bridge_tx: no re-entry */
+	uint64_t rx_batch;              /* ports whose receive interrupt waits for
+					 * the end of bridge_tx (e1000_rx_batch_begin) */
 	uint64_t wait_limit;            /* longest wait for a receiver's room, bridge_tick's units */
 };
 
