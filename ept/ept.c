@@ -307,6 +307,30 @@ int ept_map(struct ept *ept, uint64_t gpa, uint64_t hpa, uint64_t size,
 	return 0;
 }
 
+uint64_t *ept_leaf_4k(struct ept *ept, uint64_t gpa)
+{
+	uint64_t *pde, *pt;
+
+	if (!ept->pml4 || gpa >= ept->max_gpa)
+		return NULL;
+	pde = ept_find_pde(ept, gpa);
+	if (!pde || !ept_is_table(*pde, EPT_LVL_PD))
+		return NULL;
+	pt = ept_table_va(ept, *pde);
+	return &pt[ept_index(gpa, EPT_LVL_PT)];
+}
+
+int ept_set_leaf(struct ept *ept, uint64_t *leaf, uint64_t hpa, uint64_t perms,
+		 unsigned memtype)
+{
+	int ret = ept_check_target(hpa, EPT_PAGE_SIZE, perms, memtype);
+
+	if (ret || !leaf)
+		return ret ? ret : -XT_EINVAL;
+	ept_store(ept, leaf, hpa | perms | (uint64_t)memtype << EPT_PTE_MEMTYPE_SHIFT);
+	return 0;
+}
+
 /*
  * Split every leaf that contains @gpa other than at its first byte, so
  * that @gpa becomes a leaf boundary. Translations do not change.

@@ -119,6 +119,20 @@ int ept_map(struct ept *ept, uint64_t gpa, uint64_t hpa, uint64_t size,
 	    uint64_t perms, unsigned memtype);
 
 /*
+ * The 4 KiB leaf entry of the page at @gpa, for a caller that changes that
+ * page's translation often (the remapper's views of a shared page): NULL
+ * unless the 2 MiB region of @gpa is mapped through a page table. Table
+ * pages are never freed or merged back into 2 MiB leaves before
+ * ept_destroy, so the entry stays the one that translates @gpa (mapped or
+ * not) until then.
+ * ept_set_leaf rewrites such an entry as ept_map would for that one page
+ * (same argument checks; generation moves if the entry changed).
+ */
+uint64_t *ept_leaf_4k(struct ept *ept, uint64_t gpa);
+int ept_set_leaf(struct ept *ept, uint64_t *leaf, uint64_t hpa, uint64_t perms,
+		 unsigned memtype);
+
+/*
  * Remove the translations of [gpa, gpa + size); unmapped parts are fine.
  * Arguments and range errors as for ept_map. A 2 MiB leaf that the range
  * covers only in part is split first, which needs one table page (at most

@@ -614,6 +614,21 @@ bool remap_view(const struct remapper *r, const struct remap_side *s, uint64_t g
 	return true;
 }
 
+/*
+ * One page of a pair mapped at hpa: through its EPT entry, found once per
+ * pair (views change per batch of frames: a walk each time would cost more
+ * than the rest of the frame's handling).
+ */
+static int view_map(struct ept *ept, uint64_t **leaf, uint64_t gpa, uint64_t hpa,
+		    uint64_t perms, unsigned memtype)
+{
+	if (!*leaf)
+		*leaf = ept_leaf_4k(ept, gpa);
+	if (!*leaf)
+		return ept_map(ept, gpa, hpa, RM_PAGE, perms, memtype);
+	return ept_set_leaf(ept, *leaf, hpa, perms, memtype);
+}
+
 /* One pair's views (see remap_set_views); the state follows each map that worked. */
 static int pair_view(struct remap_op *op, unsigned i, bool rx_open, bool tx_locked)
 {
@@ -623,8 +638,8 @@ static int pair_view(struct remap_op *op, unsigned i, bool rx_open, bool tx_lock
 
 	if (p->tx_locked != tx_locked) {
 		op_touch(op, p->tx->ept, p->tx->ept);
-		ret = ept_map(p->tx->ept, p->tx_gpa, p->shared_hpa, RM_PAGE, tx_perms,
-			      p->tx_memtype);
+		ret = view_map(p->tx->ept, &p->tx_leaf, p->tx_gpa, p->shared_hpa, tx_perms,
+			       p->tx_memtype);
 		if (ret)
 			return ret;
 		p->tx_locked = tx_locked;
@@ -632,10 +647,10 @@ static int pair_view(struct remap_op *op, unsigned i, bool rx_open, bool tx_lock
 	if (p->rx_closed != rx_open)
 		return 0;
 	op_touch(op, p->rx->ept, p->rx->ept);
-	ret = rx_open ? ept_map(p->rx->ept, p->rx_gpa, p->shared_hpa, RM_PAGE, EPT_PTE_READ,
-				p->rx_memtype)
-		      : ept_map(p->rx->ept, p->rx_gpa, own_hpa(p->rx, p->rx_gpa), RM_PAGE,
-				p->rx_perms, p->rx_memtype);
+	ret = rx_open ? view_map(p->rx->ept, &p->rx_leaf, p->rx_gpa, p->shared_hpa, EPT_PTE_READ,
+				 p->rx_memtype)
+		      : view_map(p->rx->ept, &p->rx_leaf, p->rx_gpa, own_hpa(p->rx, p->rx_gpa),
+				 p->rx_perms, p->rx_memtype);
 	if (!ret)
 		p->rx_closed = !rx_open;
 	return ret;

@@ -112,6 +112,8 @@ struct remap_pair {
 	uint64_t uses;			/* remap_share calls that returned it */
 	bool rx_closed;			/* rx's GPA maps its own page (remap_set_views) */
 	bool tx_locked;			/* tx's GPA maps S read-only */
+	uint64_t *tx_leaf, *rx_leaf;	/* their EPT entries (ept_leaf_4k), found
+					 * at the first view change */
 };
 
 struct remap_attach {

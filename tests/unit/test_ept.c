@@ -432,6 +432,58 @@ static void test_map_unaligned_hpa_uses_4k(void **state)
 	check_tables(e);
 }
 
+/*
+ * ept_leaf_4k: the entry of a page translated through a page table (none
+ * for a 2 MiB leaf or an unmapped region); ept_set_leaf rewrites that one
+ * page as ept_map would, generation moving only when the entry changed.
+ */
+static void test_leaf_4k(void **state)
+{
+	struct env *e = *state;
+	uint64_t hpa = 0x100001000ULL, gen, got, perms, size;
+	unsigned mt;
+	uint64_t *leaf;
+
+	map_ok(e, 0, 0x100000000ULL, LARGE, RWX, EPT_MT_WB);
+	assert_null(ept_leaf_4k(&e->ept, PAGE));
+	assert_null(ept_leaf_4k(&e->ept, 64 * GIB));
+	assert_null(ept_leaf_4k(&e->ept, TEST_MAX_GPA));
+	map_ok(e, 4 * MIB, hpa, 4 * MIB, RW, EPT_MT_WB);
+	leaf = ept_leaf_4k(&e->ept, 4 * MIB + 3 * PAGE + 5);
+	assert_non_null(leaf);
+	assert_ptr_equal(leaf, ept_leaf_4k(&e->ept, 4 * MIB + 3 * PAGE));
+	assert_ptr_not_equal(leaf, ept_leaf_4k(&e->ept, 4 * MIB + 4 * PAGE));
+
+	gen = e->ept.generation;
+	assert_int_equal(ept_set_leaf(&e->ept, leaf, 0x200000000ULL, EPT_PTE_READ, EPT_MT_UC), 0);
+	assert_true(e->ept.generation != gen);
+	assert_int_equal(ept_lookup(&e->ept, 4 * MIB + 3 * PAGE + 5, &got, &perms, &mt, &size), 0);
+	assert_int_equal(got, 0x200000005ULL);
+	assert_int_equal(perms, EPT_PTE_READ);
+	assert_int_equal(mt, EPT_MT_UC);
+	assert_int_equal(size, PAGE);
+	/* Its neighbours keep their translation. */
+	expect_range(e, 4 * MIB + 2 * PAGE, hpa + 2 * PAGE, PAGE, RW, EPT_MT_WB, PAGE);
+	expect_range(e, 4 * MIB + 4 * PAGE, hpa + 4 * PAGE, PAGE, RW, EPT_MT_WB, PAGE);
+	gen = e->ept.generation;
+	assert_int_equal(ept_set_leaf(&e->ept, leaf, 0x200000000ULL, EPT_PTE_READ, EPT_MT_UC), 0);
+	assert_int_equal(e->ept.generation, gen);
+
+	/* Bad arguments change nothing. */
+	assert_int_equal(ept_set_leaf(&e->ept, leaf, 0x200000800ULL, RW, EPT_MT_WB), -XT_EINVAL);
+	assert_int_equal(ept_set_leaf(&e->ept, leaf, 0x200000000ULL, EPT_PTE_WRITE, EPT_MT_WB),
+			 -XT_EINVAL);
+	assert_int_equal(ept_set_leaf(&e->ept, NULL, 0x200000000ULL, RW, EPT_MT_WB), -XT_EINVAL);
+	assert_int_equal(e->ept.generation, gen);
+	/* Unmapped, the entry is still the page's: setting it maps the page again. */
+	assert_int_equal(ept_unmap(&e->ept, 4 * MIB + 3 * PAGE, PAGE), 0);
+	expect_unmapped(e, 4 * MIB + 3 * PAGE);
+	assert_ptr_equal(leaf, ept_leaf_4k(&e->ept, 4 * MIB + 3 * PAGE));
+	assert_int_equal(ept_set_leaf(&e->ept, leaf, hpa + 3 * PAGE, RW, EPT_MT_WB), 0);
+	expect_range(e, 4 * MIB, hpa, 4 * MIB, RW, EPT_MT_WB, PAGE);
+	check_tables(e);
+}
+
 static void test_map_odd_size_mixes_leaf_sizes(void **state)
 {
 	struct env *e = *state;
@@ -1034,6 +1086,7 @@ int main(void)
 		T(test_eptp_bits),
 		T(test_map_64m_large_leaves),
 		T(test_map_unaligned_hpa_uses_4k),
+		T(test_leaf_4k),
 		T(test_map_odd_size_mixes_leaf_sizes),
 		T(test_perms_and_memtype_in_every_leaf),
 		T(test_raw_entry_bits),
