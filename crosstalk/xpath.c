@@ -407,22 +407,22 @@ static int zero_copy(struct xpath *xp, unsigned a, unsigned b, const struct e100
  */
 static unsigned unshare_rx_targets(struct xpath *xp, unsigned q, uint32_t len)
 {
-	const struct e1000 *d = xp->port[q].nic;
-	uint32_t n = rx_ring_size(d), bufsize = 2048, idx = d->rdh;
-	uint64_t base = (uint64_t)d->rdbah << 32 | d->rdbal, gpa;
+	struct e1000 *d = xp->port[q].nic;
+	struct e1000_rx_slot s = { .base = NULL };
+	uint32_t idx = d->rdh;
 	unsigned torn = 0;
 
 	/* No page of q's is the receiving side of a pair (the remapper keeps
-	 * the count): nothing to walk. */
-	if (!n || !xp->port[q].mem->rx_pairs ||
-	    e1000_rx_peek_buffer((struct e1000 *)d, &gpa, &bufsize))
+	 * the count): nothing to walk. The descriptors are read in the ring's
+	 * own mapping (no page of the ring is ever a receiving side, so no
+	 * unshare below moves it). */
+	if (!xp->port[q].mem->rx_pairs || e1000_rx_peek_slot(d, &s))
 		return 0;
-	for (uint32_t left = len + E1000_CRC_LEN; left && idx != d->rdt; idx = (idx + 1) % n) {
-		uint32_t chunk = left < bufsize ? left : bufsize;
-		uint64_t first, pages;
+	for (uint32_t left = len + E1000_CRC_LEN; left && idx != d->rdt; idx = (idx + 1) % s.n) {
+		uint32_t chunk = left < s.bufsize ? left : s.bufsize;
+		uint64_t first, pages, gpa = get_le64(s.base + (size_t)idx * E1000_DESC_SIZE);
 
 		/* Every page the chunk touches: a buffer need not be page-aligned. */
-		gpa = desc_addr(d, base, idx);
 		if (gpa + chunk < gpa)
 			break;
 		first = gpa & ~PAGE_MASK;
