@@ -119,13 +119,25 @@ static int resolve(struct gmem *m, uint64_t gpa, uint64_t len, enum gmem_access 
 	return ret;
 }
 
+/* Whether a page of [gpa, gpa + len) is in a live pair: one index lookup
+ * per page, cheaper than resolving the range piece by piece. */
+static bool range_paired(const struct gmem *m, uint64_t gpa, uint64_t len)
+{
+	for (uint64_t page = gpa & ~GM_PAGE_MASK; page < gpa + len; page += GM_PAGE)
+		if (remap_find(m->rm, m->side, page) >= 0)
+			return true;
+	return false;
+}
+
 int gmem_map(struct gmem *m, uint64_t gpa, uint64_t len, enum gmem_access a, void **p)
 {
 	struct gmem_seg seg;
 	unsigned n;
 	int ret;
 
-	if (nothing_shared(m) && in_ram(m, gpa, len)) {
+	/* The common case: nothing of the range is shared (the pairs the
+	 * machine has are elsewhere): the guest's own RAM. */
+	if (in_ram(m, gpa, len) && (nothing_shared(m) || !range_paired(m, gpa, len))) {
 		*p = m->ram + gpa;
 		return 0;
 	}

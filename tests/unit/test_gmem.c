@@ -106,7 +106,8 @@ static void guest_init(struct env *e, unsigned g)
 	memset(e->ram[g], 0, RAM_SIZE);
 	assert_int_equal(ept_init(&e->ept[g], &e->eops, 1ULL << 32), 0);
 	assert_int_equal(ept_map(&e->ept[g], 0, ram_hpa[g], RAM_SIZE, RWX, EPT_MT_WB), 0);
-	e->side[g] = (struct remap_side){ &e->ept[g], ram_hpa[g], RAM_SIZE, g, 0 };
+	e->side[g] = (struct remap_side){ .ept = &e->ept[g], .ram_hpa = ram_hpa[g],
+					  .ram_size = RAM_SIZE, .id = g };
 	gmem_init(&e->mem[g], e->ram[g], RAM_SIZE);
 	gmem_attach(&e->mem[g], &e->rm, &e->side[g]);
 }

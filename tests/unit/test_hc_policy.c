@@ -194,7 +194,8 @@ static int setup(void **state)
 		assert_non_null(e->ram[g]);
 		assert_int_equal(ept_init(&e->ept[g], &e->eops, 1ULL << 32), 0);
 		assert_int_equal(ept_map(&e->ept[g], 0, ram_hpa[g], RAM_SIZE, RWX, EPT_MT_WB), 0);
-		e->side[g] = (struct remap_side){ &e->ept[g], ram_hpa[g], RAM_SIZE, g, 0 };
+		e->side[g] = (struct remap_side){ .ept = &e->ept[g], .ram_hpa = ram_hpa[g],
+						  .ram_size = RAM_SIZE, .id = g };
 	}
 	assert_int_equal(remap_init(&e->rm, &e->rops), 0);
 	*state = e;

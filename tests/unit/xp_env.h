@@ -451,7 +451,8 @@ static inline struct guest *add_guest(uint16_t network, int uplink)
 	XP_CHECK((ept_init(&g->ept, &E->eops, TEST_MAX_GPA)) == (0));
 	XP_CHECK((ept_map(&g->ept, 0, g->ram_hpa, RAM_SIZE, RWX, EPT_MT_WB)) == (0));
 	g->flushed_gen = g->ept.generation;
-	g->side = (struct remap_side){ &g->ept, g->ram_hpa, RAM_SIZE, i, 0 };
+	g->side = (struct remap_side){ .ept = &g->ept, .ram_hpa = g->ram_hpa, .ram_size = RAM_SIZE,
+				       .id = i };
 	e1000_init(&g->nic, g->mac, &g_ops, g, g->bounce);
 	XP_CHECK((xt_det_add_port(&E->det, g->mac, network, uplink)) == ((int)i));
 	g->port = i;
