@@ -64,7 +64,7 @@ enum hdr {
 
 enum lk { LK_OK, LK_COUNT, LK_BAD_A, LK_BAD_B, LK_SAME };
 enum num { NUM_OK, NUM_EMPTY, NUM_BAD, NUM_BIG };
-enum pkey { PK_DEBUG_DUMP, PK_COUNTERS, PK_COUNT }; /* hypercall policy keys, see below */
+enum pkey { PK_DEBUG_DUMP, PK_COUNTERS, PK_USER_COUNTERS, PK_COUNT }; /* hypercall policy keys, see below */
 
 /* Parse state lives on the caller's stack: nothing global is written. */
 struct parser {
@@ -647,8 +647,8 @@ static void xtalk_key(struct parser *p, unsigned no, struct span key, struct spa
 
 /* ---- [guest NAME]: what its hypercalls may do (docs/hypercalls.md) ---- */
 
-static const char pkey_name[PK_COUNT][11] = { "debug_dump", "counters" };
-static const char pkey_values[PK_COUNT][14] = { "off|on", "guest|machine" };
+static const char pkey_name[PK_COUNT][14] = { "debug_dump", "counters", "user_counters" };
+static const char pkey_values[PK_COUNT][14] = { "off|on", "guest|machine", "off|on" };
 
 /* A policy key is handled here, errors included: true; any other key: false. */
 static bool policy_key(struct parser *p, unsigned no, struct span key, struct span v)
@@ -669,8 +669,10 @@ static bool policy_key(struct parser *p, unsigned no, struct span key, struct sp
 	i = get_enum(p, no, pkey_name[k], v, pkey_values[k]);
 	if (k == PK_DEBUG_DUMP)
 		g->debug_dump = i == 1;
-	else
+	else if (k == PK_COUNTERS)
 		g->counters_machine = i == 1;
+	else
+		g->user_counters = i == 1;
 	return true;
 }
 

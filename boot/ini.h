@@ -48,9 +48,10 @@ struct xt_guest_cfg {
 	char network[XT_NAME_MAX + 1]; /* "" = not on any network */
 	char cmdline[XT_CMDLINE_MAX];   /* given to the guest in boot_params, "" = none */
 	char uplink[XT_NAME_MAX + 1];   /* physical NIC backing its e1000 ("phys0"), "" = none */
-	/* What its hypercalls may do (docs/hypercalls.md); both off by default. */
+	/* What its hypercalls may do (docs/hypercalls.md); all off by default. */
 	bool debug_dump;       /* debug_dump = on: XTALK_HC_XT_DUMP prints (rate-limited) */
 	bool counters_machine; /* counters = machine: XTALK_HC_COUNTERS sums every guest */
+	bool user_counters;    /* user_counters = on: XTALK_HC_COUNTERS also at CPL 3 */
 	bool mac_spoof; /* mac_spoof = allow: may send with a source MAC not its own (bridges) */
 	bool reboot_stops; /* on_reboot = stop (default restart: a reset boots its image again) */
 	unsigned line; /* line of the [guest NAME] header */

@@ -34,6 +34,20 @@ static const char *const names[NG] = { "a", "b", "c" };
 
 /* ---- dump and rate limit ---- */
 
+/* Only the kernel calls xtalk, but user space may read counters where the INI allows it. */
+static void test_allowed_by_cpl(void **state)
+{
+	(void)state;
+	for (uint64_t nr = XTALK_HC_VERSION; nr <= XTALK_HC_COUNTERS + 1; nr++) {
+		assert_true(hc_allowed(0, nr, false));
+		assert_true(hc_allowed(0, nr, true));
+		for (unsigned cpl = 1; cpl <= 3; cpl++) {
+			assert_false(hc_allowed(cpl, nr, false));
+			assert_int_equal(hc_allowed(cpl, nr, true), nr == XTALK_HC_COUNTERS);
+		}
+	}
+}
+
 static void test_dump_off_by_default(void **state)
 {
 	struct hc_dump_limit l = { 0 };
@@ -298,6 +312,7 @@ static void test_dump_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_allowed_by_cpl),
 		cmocka_unit_test(test_dump_off_by_default),
 		cmocka_unit_test(test_dump_rate_limited),
 		cmocka_unit_test(test_counters_per_guest),

@@ -232,6 +232,15 @@ static void test_hypercall_policy(void **state)
 	assert_false(guest("b")->counters_machine);
 	assert_false(guest("c")->debug_dump);
 	assert_false(guest("c")->counters_machine);
+	assert_false(guest("a")->user_counters);
+	expect_clean(parse("[guest a]\nimage=a.elf\nuser_counters = on\n[guest b]\nimage=b.elf\n"
+			   "User_Counters=off\n"));
+	assert_true(guest("a")->user_counters);
+	assert_false(guest("a")->counters_machine);
+	assert_false(guest("b")->user_counters);
+	assert_int_equal(parse("[guest a]\nimage=a.elf\nuser_counters = yes\n"), 1);
+	expect_diag(3, "user_counters: 'yes' is not one of off|on");
+	assert_true(guest("a")->refused);
 
 	assert_int_equal(parse("[guest a]\nimage=a.elf\ndebug_dump = yes\n[guest b]\nimage=b.elf\n"),
 			 1);

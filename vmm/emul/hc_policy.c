@@ -8,6 +8,11 @@
 #include "lib/fmt.h"
 #include "lib/xerrno.h"
 
+bool hc_allowed(unsigned cpl, uint64_t nr, bool user_counters)
+{
+	return cpl == 0 || (user_counters && nr == XTALK_HC_COUNTERS);
+}
+
 int hc_dump_allowed(bool enabled, struct hc_dump_limit *l, uint64_t now_tsc, uint64_t gap_tsc)
 {
 	if (!enabled) {

@@ -12,6 +12,9 @@
  *                      other guests. Refusals are counted.
  *   XTALK_HC_COUNTERS  the caller's own counters; the sum over every guest
  *                      only with `counters = machine`.
+ *   CPL > 0            #UD for every call, but XTALK_HC_COUNTERS for a
+ *                      guest with `user_counters = on` (a benchmark program
+ *                      in a Linux guest's user space reads its counters).
  */
 #ifndef XTALK_VMM_HC_POLICY_H
 #define XTALK_VMM_HC_POLICY_H
@@ -25,6 +28,9 @@
 #define HC_DUMP_GAP_MS 1000	/* one dump per guest per second at most */
 #define HC_DUMP_MAX_RUNS 16	/* lines of shared pages per dump; the rest counted */
 #define HC_DUMP_LINE 200
+
+/* May a caller at privilege level cpl make hypercall nr? (#UD if not.) */
+bool hc_allowed(unsigned cpl, uint64_t nr, bool user_counters);
 
 /* Per guest: when it last dumped, and what was refused. */
 struct hc_dump_limit {

@@ -12,6 +12,7 @@
 #include "vmm/guest/guest.h"
 #include "vmm/arch/exit_reason.h"
 #include "vmm/arch/vmx.h"
+#include "vmm/emul/gpt_walk.h"
 
 static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
@@ -52,6 +53,14 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_APIC_WRITE] = handle_apic_write,
 	[EXIT_REASON_VMFUNC] = handle_undefined_opcode,
 };
+
+void exit_paging_mode(struct gpt_mode *m)
+{
+	m->cr0 = vmread(VMCS_GUEST_CR0);
+	m->cr3 = vmread(VMCS_GUEST_CR3);
+	m->cr4 = vmread(VMCS_GUEST_CR4);
+	m->efer = vmread(VMCS_GUEST_IA32_EFER);
+}
 
 enum exit_result exit_stop(struct vcpu *v, enum guest_stop_reason why, const char *fmt, ...)
 {

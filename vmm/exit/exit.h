@@ -15,6 +15,10 @@ enum exit_result exit_dispatch(struct vcpu *v, uint32_t reason);
 enum exit_result exit_stop(struct vcpu *v, enum guest_stop_reason why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The guest's paging registers, for the page walker (vmm/emul/gpt_walk.h). */
+struct gpt_mode;
+void exit_paging_mode(struct gpt_mode *m);
+
 /* Handlers, by file. */
 enum exit_result handle_cpuid(struct vcpu *v);
 enum exit_result handle_io(struct vcpu *v);

@@ -35,14 +35,6 @@ static void io_out(struct guest *g, uint16_t port, unsigned size, uint32_t val)
 	io_write(g, IO_SPACE_PORT, port, size, val);
 }
 
-static void guest_paging_mode(struct gpt_mode *m)
-{
-	m->cr0 = vmread(VMCS_GUEST_CR0);
-	m->cr3 = vmread(VMCS_GUEST_CR3);
-	m->cr4 = vmread(VMCS_GUEST_CR4);
-	m->efer = vmread(VMCS_GUEST_IA32_EFER);
-}
-
 /* A memory operand the walker could not reach: #PF or #GP in the guest, or
  * the guest stopped if its page tables point outside its RAM, or a write
  * where it may only read could not get its own copy of the page (as an EPT
@@ -86,7 +78,7 @@ static enum exit_result io_string(struct vcpu *v, uint16_t port, unsigned size, 
 	uint32_t pf_error;
 	uint64_t fault;
 
-	guest_paging_mode(&mode);
+	exit_paging_mode(&mode);
 	for (unsigned n = 0; count && n < IO_STRING_BATCH; n++) {
 		uint32_t val = 0;
 		int err;

@@ -32,18 +32,14 @@ static enum insn_mode cpu_mode(void)
  * mapped (the decoder then reports a truncated instruction). */
 static unsigned fetch_insn(struct vcpu *v, uint8_t *buf)
 {
-	struct gpt_mode m = {
-		.cr0 = vmread(VMCS_GUEST_CR0),
-		.cr3 = vmread(VMCS_GUEST_CR3),
-		.cr4 = vmread(VMCS_GUEST_CR4),
-		.efer = vmread(VMCS_GUEST_IA32_EFER),
-	};
+	struct gpt_mode m;
 	uint64_t la = vmread(VMCS_GUEST_CS_BASE) + vmread(VMCS_GUEST_RIP);
 	unsigned access = GPT_ACCESS_FETCH | (vcpu_cpl(v) == 3 ? GPT_ACCESS_USER : 0);
 	unsigned n = INSN_MAX, first = (unsigned)(FETCH_PAGE - (la & (FETCH_PAGE - 1)));
 	uint32_t pf;
 	uint64_t fault;
 
+	exit_paging_mode(&m);
 	if (!gpt_read(&m, vmx_caps.maxphyaddr, la, buf, n, access, gmem_cpu_map, &v->guest->mem, &pf,
 		      &fault))
 		return n;

@@ -7,7 +7,9 @@
 #include "lib/hypercall_abi.h"
 #include "vmm/net/netpath.h"
 #include "vmm/report/summary.h"
+#include "vmm/arch/vmx_caps.h"
 #include "vmm/arch/x86.h"
+#include "vmm/emul/gpt_walk.h"
 
 static uint64_t dump_gap_tsc;
 
@@ -29,26 +31,43 @@ static uint64_t xt_dump(struct vcpu *v)
 	return 0;
 }
 
-/* Copy the counters to the guest's buffer (RDI, size RSI): a write the CPU
- * makes for the guest, with its permissions (ept/gmem.h). */
+/*
+ * Copy the counters to the guest's buffer (RDI, size RSI): a write the CPU
+ * makes for the guest, with its permissions (ept/gmem.h). The kernel gives
+ * a guest-physical address; user space (user_counters = on) a linear one,
+ * written through its page tables with its own access rights.
+ */
 static uint64_t counters(struct vcpu *v)
 {
 	struct xtalk_counters c;
-	uint64_t size = v->regs.gpr[REG_RSI];
+	uint64_t size = v->regs.gpr[REG_RSI], dst = v->regs.gpr[REG_RDI];
+	unsigned cpl = vcpu_cpl(v);
+	struct gpt_mode m;
+	uint32_t pf;
+	uint64_t fault;
+	int rc;
 
 	if (size > sizeof(c))
 		size = sizeof(c);
 	summary_counters(v->guest, &c);
-	if (size && gmem_write(&v->guest->mem, v->regs.gpr[REG_RDI], &c, size, GMEM_WRITE))
-		return (uint64_t)-XT_EFAULT;
-	return size;
+	if (!size)
+		return 0;
+	if (cpl == 0) {
+		rc = gmem_write(&v->guest->mem, dst, &c, size, GMEM_WRITE);
+	} else {
+		exit_paging_mode(&m);
+		rc = gpt_write(&m, vmx_caps.maxphyaddr, dst, &c, size,
+			       cpl == 3 ? GPT_ACCESS_USER : 0, gmem_cpu_map, &v->guest->mem, &pf,
+			       &fault);
+	}
+	return rc ? (uint64_t)-XT_EFAULT : size;
 }
 
 enum exit_result handle_vmcall(struct vcpu *v)
 {
 	uint64_t *rax = &v->regs.gpr[REG_RAX];
 
-	if (vcpu_cpl(v) != 0) {
+	if (!hc_allowed(vcpu_cpl(v), *rax, v->guest->cfg->user_counters)) {
 		vcpu_inject_exception(v, X86_EXC_UD, false, 0);
 		return EXIT_RESUME;
 	}
