@@ -257,6 +257,11 @@ test: | $(call DEPS_STAMP,test)
 # make bench-check (part of make test): a tiny run, checked for form only.
 bench: all | $(call DEPS_STAMP,bench)
 	python3 tests/bench/bench.py --build $(BUILD) $(BENCH_ARGS)
+# make bench-linux: two Linux guests of the kit, TCP_RR/UDP_RR/PING/TCP_STREAM,
+# cross-talk against the bridge (tests/bench/bench_linux.py; build/bench/linux.csv).
+bench-linux: all | $(call DEPS_STAMP,bench) $(call DEPS_STAMP,linux)
+	@$(MAKE) --no-print-directory linux-kit
+	python3 tests/bench/bench_linux.py --build $(BUILD) $(BENCH_ARGS)
 bench-check: all | $(call DEPS_STAMP,bench)
 	python3 tests/bench/bench.py --build $(BUILD) --tiny
 	python3 tests/bench/check_results.py $(BUILD)/bench/results.csv
@@ -264,7 +269,7 @@ bench-check: all | $(call DEPS_STAMP,bench)
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run run-linux unit acpi-check check-layers fuzz fuzz-short e2e test bench bench-check clean
+.PHONY: all run run-linux unit acpi-check check-layers fuzz fuzz-short e2e test bench bench-check bench-linux clean
 
 include mk/boot-media.mk
 include mk/linux-kit.mk

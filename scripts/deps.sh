@@ -11,8 +11,9 @@ pkgs_usb="$pkgs_build qemu-system-x86 ovmf"
 pkgs_netboot="$pkgs_build qemu-system-x86 ovmf ipxe-qemu ipxe dnsmasq-base"
 # The Linux guest kit (guests/linux/mkkit.py): the kernel and busybox-static
 # are only downloaded and unpacked (apt-get download, dpkg-deb -x), never
-# installed; these are the tools that take them apart and pack the initramfs.
-pkgs_linux="python3 make cpio fakeroot xz-utils zstd gzip kmod file"
+# installed; these are the tools that take them apart and pack the initramfs,
+# and gcc with libc6-dev for the static benchmark program (guests/linux/xtperf.c).
+pkgs_linux="python3 make cpio fakeroot xz-utils zstd gzip kmod file gcc libc6-dev"
 
 want=""
 for g in "$@"; do

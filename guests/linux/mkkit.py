@@ -11,7 +11,8 @@ Into OUT (default build/linux-kit):
                   payload_length; Documentation/arch/x86/boot.rst) and
                   decompressed with Debian's own xz or zstd (or gzip)
   initrd.cpio     busybox-static with its applet links, e1000.ko and the
-                  modules it depends on, /init (guests/linux/init); packed
+                  modules it depends on, /init (guests/linux/init),
+                  /bin/xtperf (guests/linux/xtperf.c, static); packed
                   with `cpio -o -H newc`
   initrd.cpio.gz  the same, gzip -9 -n
   kit.txt         what it was built from: package names, versions, sha256
@@ -24,7 +25,8 @@ folder (never installed on this machine). apt-get update runs only when
 apt-cache knows no version of a package.
 
 Cached: when kit.txt names the same packages and versions and the same
-hashes of this script and of init, and every output exists, nothing is done.
+hashes of this script, of init and of xtperf.c (and the hypercall ABI it
+includes), and every output exists, nothing is done.
 When the archive cannot be asked (exit status 3 otherwise), such a complete
 kit is used as it was pinned.
 --kernel NAME=VERSION pins another kernel package (e.g. an older one the
@@ -49,6 +51,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 INIT = os.path.join(HERE, "init")
+# The benchmark program of make bench-linux, built static with the
+# machine's gcc against Debian's libc6-dev (docs/linux.md).
+XTPERF = os.path.join(HERE, "xtperf.c")
+HC_ABI = os.path.join(os.path.dirname(os.path.dirname(HERE)), "lib", "hypercall_abi.h")
 META = "linux-image-amd64"
 BUSYBOX = "busybox-static"
 # The modules the initramfs carries, with everything they depend on.
@@ -334,6 +340,9 @@ def stage_initramfs(stage, bbroot, release, moddir, order, deps, versions):
         lines.append(f"{ko}: {' '.join(dep_kos)}".rstrip() + "\n")
     with open(os.path.join(stage, "lib", "modules", release, "modules.dep"), "w") as f:
         f.writelines(lines)
+    run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror",
+         "-I", os.path.dirname(os.path.dirname(HC_ABI)), "-o",
+         os.path.join(stage, "bin", "xtperf"), XTPERF])
     shutil.copyfile(INIT, os.path.join(stage, "init"))
     os.chmod(os.path.join(stage, "init"), 0o755)
     with open(os.path.join(stage, "etc", "xtalk-kit.conf"), "w") as f:
@@ -437,7 +446,8 @@ def main():
 
     kit_path = os.path.join(out, "kit.txt")
     have = read_kit(kit_path)
-    ours = {"mkkit_sha256": sha256_file(os.path.abspath(__file__)), "init_sha256": sha256_file(INIT)}
+    ours = {"mkkit_sha256": sha256_file(os.path.abspath(__file__)), "init_sha256": sha256_file(INIT),
+            "xtperf_sha256": sha256_file(XTPERF), "hc_abi_sha256": sha256_file(HC_ABI)}
     complete = (all(have.get(k) == v for k, v in ours.items())
                 and all(os.path.exists(os.path.join(out, o)) for o in OUTPUTS))
     try:

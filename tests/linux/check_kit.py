@@ -21,7 +21,8 @@ Cases (one PASS/FAIL line each, then "linux-kit: N passed, N failed, N skipped")
                  with Debian's tool and compared byte for byte
   initramfs      initrd.cpio.gz unpacks to initrd.cpio; the archive holds
                  /init (regular, executable), /bin/busybox (static ELF x86-64,
-                 runs), /dev/console (char 5,1), the applets /init uses
+                 runs), /bin/xtperf (static, runs), /dev/console (char 5,1),
+                 the applets /init uses
   modules        e1000.ko is there, and every module any module there
                  depends on (modinfo -F depends, and depmod's modules.dep of
                  the whole kernel package): /init's load order puts each
@@ -234,7 +235,7 @@ def check_initramfs(kit_dir, entries, tmp):
     with open(os.path.join(kit_dir, "initrd.cpio"), "rb") as f:
         if f.read() != gz:
             p.append("initrd.cpio.gz does not unpack to initrd.cpio")
-    for name, kind in (("init", "-"), ("bin/busybox", "-")):
+    for name, kind in (("init", "-"), ("bin/busybox", "-"), ("bin/xtperf", "-")):
         mode = entries.get(name, ("?",))[0]
         if mode[0] != kind or "x" not in mode[1:4]:
             p.append(f"/{name}: mode {mode}, want a regular file executable by root")
@@ -252,6 +253,13 @@ def check_initramfs(kit_dir, entries, tmp):
         p.append("/bin/busybox is dynamically linked")
     if subprocess.run([busybox, "true"]).returncode != 0:
         p.append("/bin/busybox does not run")
+    # The benchmark program (make bench-linux): static too, and it runs
+    # (without arguments it prints its usage and exits 2).
+    xtperf = os.path.join(tmp, "bin", "xtperf")
+    if not os.path.exists(xtperf) or has_interp(xtperf):
+        p.append("/bin/xtperf is missing or dynamically linked")
+    elif subprocess.run([xtperf], capture_output=True).returncode != 2:
+        p.append("/bin/xtperf does not run")
     return p
 
 
@@ -384,7 +392,8 @@ def main():
     try:
         cpio = os.path.join(out, "initrd.cpio")
         entries = cpio_listing(cpio)
-        extract(cpio, tmp, ["init", "bin/busybox", "etc/xtalk-kit.conf", "lib/modules/*"])
+        extract(cpio, tmp, ["init", "bin/busybox", "bin/xtperf", "etc/xtalk-kit.conf",
+                            "lib/modules/*"])
         chk.report("initramfs", check_initramfs(out, entries, tmp))
         chk.report("modules", check_modules(out, kit, entries, tmp))
         syn = subprocess.run([os.path.join(tmp, "bin", "busybox"), "sh", "-n",
