@@ -106,6 +106,38 @@ const char *e1000_err_name(enum e1000_err e)
 	return err_names[e];
 }
 
+static const char *const reg_kind_names[E1000_RK_COUNT] = {
+	"CTRL", "STATUS", "ICR", "ITR", "ICS", "IMS", "IMC", "RCTL", "TCTL",
+	"RDH", "RDT", "TDH", "TDT", "statistics", "other",
+};
+
+const char *e1000_reg_kind_name(enum e1000_reg_kind k)
+{
+	return (unsigned)k < E1000_RK_COUNT ? reg_kind_names[k] : "?";
+}
+
+static enum e1000_reg_kind reg_kind(uint32_t reg)
+{
+	switch (reg) {
+	case E1000_CTRL: return E1000_RK_CTRL;
+	case E1000_STATUS: return E1000_RK_STATUS;
+	case E1000_ICR: return E1000_RK_ICR;
+	case E1000_ITR: return E1000_RK_ITR;
+	case E1000_ICS: return E1000_RK_ICS;
+	case E1000_IMS: return E1000_RK_IMS;
+	case E1000_IMC: return E1000_RK_IMC;
+	case E1000_RCTL: return E1000_RK_RCTL;
+	case E1000_TCTL: return E1000_RK_TCTL;
+	case E1000_RDH: return E1000_RK_RDH;
+	case E1000_RDT: return E1000_RK_RDT;
+	case E1000_TDH: return E1000_RK_TDH;
+	case E1000_TDT: return E1000_RK_TDT;
+	default:
+		return reg >= E1000_STATS_BASE && reg < E1000_STATS_BASE + 4 * E1000_STATS_REGS ?
+			       E1000_RK_STATS : E1000_RK_OTHER;
+	}
+}
+
 static const struct e1000_ops no_ops;
 
 void e1000_report(struct e1000 *d, enum e1000_err e, uint64_t detail)
@@ -647,6 +679,7 @@ uint32_t e1000_mmio_read(struct e1000 *d, uint32_t offset, unsigned size)
 		d->unknown_reg_accesses++;
 		return 0;
 	}
+	d->reg_reads[reg_kind(offset & ~3u)]++;
 	v = reg_read(d, offset & ~3u, true, &known);
 	if (!known)
 		d->unknown_reg_accesses++;
@@ -659,6 +692,7 @@ void e1000_mmio_write(struct e1000 *d, uint32_t offset, unsigned size, uint32_t 
 		d->unknown_reg_accesses++;
 		return;
 	}
+	d->reg_writes[reg_kind(offset & ~3u)]++;
 	if (size != 4) {
 		unsigned shift = 8 * (offset & 3);
 		uint32_t m = size_mask(size) << shift;

@@ -91,6 +91,19 @@ enum e1000_err {
 
 const char *e1000_err_name(enum e1000_err e);
 
+/*
+ * Register accesses the guest made through BAR0 (or the I/O window), by
+ * register: the ones a driver makes per frame or per interrupt, then the
+ * rest together. Each is a VM exit in the VMM: the summary prints them, so
+ * the exits of a workload can be named register by register.
+ */
+enum e1000_reg_kind {
+	E1000_RK_CTRL, E1000_RK_STATUS, E1000_RK_ICR, E1000_RK_ITR, E1000_RK_ICS, E1000_RK_IMS,
+	E1000_RK_IMC, E1000_RK_RCTL, E1000_RK_TCTL, E1000_RK_RDH, E1000_RK_RDT, E1000_RK_TDH,
+	E1000_RK_TDT, E1000_RK_STATS, E1000_RK_OTHER, E1000_RK_COUNT
+};
+const char *e1000_reg_kind_name(enum e1000_reg_kind k);
+
 struct e1000_ops {
 	/* Host pointer to [gpa, gpa+len) of the guest's RAM, or NULL if any byte of it is not RAM. */
 	void *(*dma_map)(void *ctx, uint64_t gpa, uint64_t len);
@@ -199,6 +212,8 @@ struct e1000 {
 	uint8_t *bounce;			/* E1000_MAX_FRAME_JUMBO bytes supplied by the owner */
 	uint64_t errors[E1000_ERR_COUNT];
 	uint64_t unknown_reg_accesses;		/* reads/writes of unmodelled offsets, bad sizes */
+	uint64_t reg_reads[E1000_RK_COUNT];	/* guest accesses by register (e1000_reg_kind) */
+	uint64_t reg_writes[E1000_RK_COUNT];
 
 	/* Registers with behaviour. */
 	uint32_t ctrl, rctl, tctl;

@@ -321,6 +321,37 @@ static void test_reset_values(void **state)
 	assert_int_equal(fk->dev.unknown_reg_accesses, 0);
 }
 
+/* Guest accesses are counted by register (the summary names each exit's register). */
+static void test_register_access_counts(void **state)
+{
+	struct fake *fk = *state;
+	struct e1000 *d = &fk->dev;
+
+	memset(d->reg_reads, 0, sizeof(d->reg_reads));
+	memset(d->reg_writes, 0, sizeof(d->reg_writes));
+	rd(fk, E1000_STATUS);
+	rd(fk, E1000_STATUS);
+	e1000_mmio_read(d, E1000_STATUS + 2, 2);
+	rd(fk, E1000_ICR);
+	wr(fk, E1000_IMC, ~0u);
+	wr(fk, E1000_IMS, E1000_ICR_RXT0);
+	wr(fk, E1000_TDT, 0);
+	rd(fk, E1000_GPRC);
+	rd(fk, E1000_RAL0);
+	e1000_mmio_write(d, 0xffffffff, 4, 1);		/* not a register: not counted here */
+	assert_int_equal(d->reg_reads[E1000_RK_STATUS], 3);
+	assert_int_equal(d->reg_reads[E1000_RK_ICR], 1);
+	assert_int_equal(d->reg_writes[E1000_RK_IMC], 1);
+	assert_int_equal(d->reg_writes[E1000_RK_IMS], 1);
+	assert_int_equal(d->reg_reads[E1000_RK_IMS], 0);
+	assert_int_equal(d->reg_writes[E1000_RK_TDT], 1);
+	assert_int_equal(d->reg_reads[E1000_RK_STATS], 1);
+	assert_int_equal(d->reg_reads[E1000_RK_OTHER], 1);
+	assert_int_equal(d->reg_writes[E1000_RK_OTHER], 0);
+	assert_string_equal(e1000_reg_kind_name(E1000_RK_TDT), "TDT");
+	assert_string_equal(e1000_reg_kind_name(E1000_RK_COUNT), "?");
+}
+
 static void test_ctrl_rst_resets(void **state)
 {
 	struct fake *fk = *state;
@@ -1870,6 +1901,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_reset_values),
+		T(test_register_access_counts),
 		T(test_ctrl_rst_resets),
 		T(test_e1000_reset_api),
 		T(test_ctrl_bits_stored),

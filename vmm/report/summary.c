@@ -64,6 +64,25 @@ static void print_nic_errors(const struct guest *g)
 		(unsigned long long)g->stats.dma_refused);
 }
 
+/* The guest's e1000 register accesses (each a VM exit), by register. */
+static void print_nic_registers(const struct guest *g)
+{
+	const struct e1000 *d = g->nic;
+	char buf[512];
+	size_t n = 0;
+
+	for (unsigned k = 0; k < E1000_RK_COUNT && n < sizeof(buf); k++) {
+		if (!d->reg_reads[k] && !d->reg_writes[k])
+			continue;
+		n += (size_t)xt_snprintf(buf + n, sizeof(buf) - n, "%s%s r %llu w %llu",
+					 n ? ", " : "", e1000_reg_kind_name((enum e1000_reg_kind)k),
+					 (unsigned long long)d->reg_reads[k],
+					 (unsigned long long)d->reg_writes[k]);
+	}
+	if (n)
+		xt_info("guest %s: e1000 register accesses: %s", g->name, buf);
+}
+
 void summary_print_guest(struct guest *g)
 {
 	const struct guest_stats *s = &g->stats;
@@ -89,6 +108,7 @@ void summary_print_guest(struct guest *g)
 		return;
 	g->path->print_guest(g);
 	print_nic_errors(g);
+	print_nic_registers(g);
 }
 
 /* One guest's share of the counters. */
