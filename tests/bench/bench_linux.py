@@ -75,8 +75,8 @@ def ini_for(path, tests):
         "xtalk.test=perf-server,sync", ""])
 
 
-def run_path(path, tests, build, ovmf, timeout):
-    work = os.path.join(build, "bench", f"linux-{path}")
+def run_path(path, tests, build, ovmf, timeout, tag=""):
+    work = os.path.join(build, "bench", f"linux-{path}{tag}")
     os.makedirs(work, exist_ok=True)
     ini = os.path.join(work, "bench.ini")
     with open(ini, "w") as f:
@@ -139,6 +139,10 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--tiny", action="store_true", help="a few operations per test")
     ap.add_argument("--paths", default="crosstalk,bridge")
+    ap.add_argument("--tests", help="TEST:SIZE:COUNT,... instead of the standard set "
+                    "(for measurements by hand; TCP_STREAM's size is the MTU)")
+    ap.add_argument("--out", help="CSV to write (default build/bench/linux.csv)")
+    ap.add_argument("--tag", default="", help="suffix of the work folders (runs side by side)")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     os.makedirs(os.path.join(build, "bench"), exist_ok=True)
@@ -149,12 +153,18 @@ def main():
         print(f"bench-linux: {status}: {why}")
         return 1 if status == "FAIL" else 0
     tests = TINY if args.tiny else TESTS
+    if args.tests:
+        tests = []
+        for t in args.tests.split(","):
+            name, size, count = t.split(":")
+            csv_name = "TCP_STREAM_9000" if name == "TCP_STREAM" and size == "9000" else name
+            tests.append((csv_name, name, int(size), int(count)))
     timeout = 1800 if args.tiny else 5400
     start = time.monotonic()
     rows, failed = [], False
     paths = args.paths.split(",")
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        futs = [pool.submit(run_path, p, tests, build, ovmf, timeout) for p in paths]
+        futs = [pool.submit(run_path, p, tests, build, ovmf, timeout, args.tag) for p in paths]
         for fut in concurrent.futures.as_completed(futs):
             path, results, problems, secs = fut.result()
             print(f"bench-linux: {path}: {len(results)} tests in {secs:.0f} s")
@@ -165,7 +175,7 @@ def main():
     order = {p: i for i, p in enumerate(paths)}
     names = [t[0] for t in tests]
     rows.sort(key=lambda r: (order[r["path"]], names.index(r["test"])))
-    out = os.path.join(build, "bench", "linux.csv")
+    out = args.out or os.path.join(build, "bench", "linux.csv")
     with open(out, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=HEADER)
         w.writeheader()
