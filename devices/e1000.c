@@ -213,10 +213,51 @@ static bool stat_is_low(uint32_t reg)
  * register resets each time the upper 32 bits are read"); reading the low
  * half alone clears nothing.
  */
+static void stat_add32(struct e1000 *d, uint32_t reg, uint64_t v)
+{
+	uint32_t *c = &d->stats[stat_index(reg)];
+	uint64_t sum = *c + v;
+
+	*c = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+}
+
+/* One direction's sums into its registers: the frame counters (two each),
+ * the octet pairs (two each), the size buckets from first, broadcast and
+ * multicast. */
+static void fold_sums(struct e1000 *d, struct e1000_stat_sums *s, const uint32_t frames[2],
+		      const uint32_t octets[2], uint32_t first, uint32_t bcast, uint32_t mcast)
+{
+	if (!s->frames)
+		return;
+	for (unsigned k = 0; k < 2; k++) {
+		stat_add32(d, frames[k], s->frames);
+		e1000_stat_add64(d, octets[k], s->octets);
+	}
+	for (unsigned k = 0; k < 6; k++)
+		stat_add32(d, first + 4 * k, s->size[k]);
+	stat_add32(d, bcast, s->bcast);
+	stat_add32(d, mcast, s->mcast);
+	memset(s, 0, sizeof(*s));
+}
+
+void e1000_stats_fold(struct e1000 *d)
+{
+	static const uint32_t rx_frames[2] = { E1000_TPR, E1000_GPRC };
+	static const uint32_t rx_octets[2] = { E1000_TORL, E1000_GORCL };
+	static const uint32_t tx_frames[2] = { E1000_TPT, E1000_GPTC };
+	static const uint32_t tx_octets[2] = { E1000_TOTL, E1000_GOTCL };
+
+	fold_sums(d, &d->rx_sums, rx_frames, rx_octets, E1000_PRC64, E1000_BPRC, E1000_MPRC);
+	fold_sums(d, &d->tx_sums, tx_frames, tx_octets, E1000_PTC64, E1000_BPTC, E1000_MPTC);
+}
+
 static uint32_t stat_read(struct e1000 *d, uint32_t reg)
 {
 	unsigned i = stat_index(reg);
-	uint32_t v = d->stats[i];
+	uint32_t v;
+
+	e1000_stats_fold(d);
+	v = d->stats[i];
 
 	if (stat_is_low(reg))
 		return v;
@@ -364,6 +405,8 @@ static void reset_regs(struct e1000 *d)
 	memset(d->mta, 0, sizeof(d->mta));
 	memset(d->vfta, 0, sizeof(d->vfta));
 	memset(d->stats, 0, sizeof(d->stats));
+	memset(&d->rx_sums, 0, sizeof(d->rx_sums));
+	memset(&d->tx_sums, 0, sizeof(d->tx_sums));
 	memset(d->ring_map, 0, sizeof(d->ring_map));
 	for (unsigned i = 0; i < E1000_STORED_REGS; i++)
 		d->stored[i] = stored_regs[i].reset;

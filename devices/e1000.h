@@ -206,6 +206,19 @@ struct e1000_tx_flight {
 #define E1000_STORED_REGS	24
 #define E1000_STATS_REGS	((E1000_STATS_END - E1000_STATS_BASE) / 4)
 
+/*
+ * Good frames of one direction as plain sums, folded into the statistics
+ * registers before the guest reads any of them (e1000_stats_fold): the
+ * data path adds to four or five 64-bit sums per frame instead of a
+ * saturating read-modify-write of each register. The registers read the
+ * same: every sum only grows, and saturation applies when it is folded.
+ */
+struct e1000_stat_sums {
+	uint64_t frames, octets;	/* octets on the wire, CRC included */
+	uint64_t bcast, mcast;
+	uint64_t size[7];		/* PxC64 .. PxC1522; [6]: longer, in no register */
+};
+
 struct e1000 {
 	const struct e1000_ops *ops;
 	void *ctx;
@@ -226,6 +239,7 @@ struct e1000 {
 	uint32_t vfta[E1000_VFTA_SIZE];
 	uint32_t stored[E1000_STORED_REGS];
 	uint32_t stats[E1000_STATS_REGS];	/* 0x4000..0x40fc, saturating */
+	struct e1000_stat_sums rx_sums, tx_sums;	/* good frames not yet in stats[] */
 
 	struct e1000_eeprom eeprom;
 	struct e1000_phy phy;
@@ -432,14 +446,30 @@ static inline void e1000_stat_add64(struct e1000 *d, uint32_t reg_low, uint64_t 
 	c[1] = (uint32_t)(sum >> 32);
 }
 
-static inline void e1000_stat_size(struct e1000 *d, uint32_t reg64, uint32_t wire_len)
+static inline bool e1000_mac_is_bcast(const uint8_t a[6])
 {
-	unsigned i = wire_len <= 64 ? 0 : wire_len <= 127 ? 1 : wire_len <= 255 ? 2 :
-		     wire_len <= 511 ? 3 : wire_len <= 1023 ? 4 : wire_len <= 1522 ? 5 : 6;
-
-	if (i < 6)
-		e1000_stat_inc(d, reg64 + 4 * i);
+	return (a[0] & a[1] & a[2] & a[3] & a[4] & a[5]) == 0xff;
 }
+
+static inline unsigned e1000_size_bucket(uint32_t wire_len)
+{
+	return wire_len <= 64 ? 0 : wire_len <= 127 ? 1 : wire_len <= 255 ? 2 :
+	       wire_len <= 511 ? 3 : wire_len <= 1023 ? 4 : wire_len <= 1522 ? 5 : 6;
+}
+
+/* One good frame of wire_len bytes (CRC included) to dst, into a direction's sums. */
+static inline void e1000_sums_add(struct e1000_stat_sums *s, uint32_t wire_len,
+				  const uint8_t dst[6])
+{
+	s->frames++;
+	s->octets += wire_len;
+	s->size[e1000_size_bucket(wire_len)]++;
+	if (dst[0] & 1)
+		*(e1000_mac_is_bcast(dst) ? &s->bcast : &s->mcast) += 1;
+}
+
+/* The sums into the registers (before a statistics register is read). */
+void e1000_stats_fold(struct e1000 *d);
 
 /* Longest frame the receive control lets in, FCS included (RCTL.LPE). */
 static inline uint32_t e1000_max_frame(const struct e1000 *d)
@@ -447,10 +477,6 @@ static inline uint32_t e1000_max_frame(const struct e1000 *d)
 	return (d->rctl & E1000_RCTL_LPE) ? E1000_MAX_FRAME_JUMBO : E1000_MAX_FRAME_STD;
 }
 
-static inline bool e1000_mac_is_bcast(const uint8_t a[6])
-{
-	return (a[0] & a[1] & a[2] & a[3] & a[4] & a[5]) == 0xff;
-}
 void e1000_tx_reset(struct e1000 *d);
 void e1000_tx_flush(struct e1000 *d);
 uint16_t e1000_vet(const struct e1000 *d);

@@ -225,21 +225,18 @@ static void plan_frame(const struct e1000 *d, const struct e1000_frame *f, struc
 	p->needed = (p->out_len + p->bufsize - 1) / p->bufsize;
 }
 
+/* A good frame goes into the sums (TPR, TORL, GPRC, GORC, PRCxx, BPRC,
+ * MPRC when folded); a bad one counts in TPR and TORL only, at once. */
 static void count_rx(struct e1000 *d, uint32_t len, const uint8_t dst[6], bool good)
 {
 	uint32_t wire = len + E1000_CRC_LEN;
 
+	if (good) {
+		e1000_sums_add(&d->rx_sums, wire, dst);
+		return;
+	}
 	e1000_stat_inc(d, E1000_TPR);
 	e1000_stat_add64(d, E1000_TORL, wire);
-	if (!good)
-		return;
-	e1000_stat_inc(d, E1000_GPRC);
-	e1000_stat_add64(d, E1000_GORCL, wire);
-	e1000_stat_size(d, E1000_PRC64, wire);
-	if (e1000_mac_is_bcast(dst))
-		e1000_stat_inc(d, E1000_BPRC);
-	else if (dst[0] & 1)
-		e1000_stat_inc(d, E1000_MPRC);
 }
 
 /* Descriptors 0..k consumed with RXE (the guest drops them); RDH moves on. */

@@ -856,19 +856,10 @@ int e1000_tx_peek(struct e1000 *d, struct e1000_frame *f)
 	return 0;
 }
 
+/* GPTC, TPT, GOTC, TOT, PTCxx, BPTC, MPTC, when folded. */
 static void count_tx(struct e1000 *d, const struct e1000_tx_pending *p)
 {
-	uint32_t wire = p->len + E1000_CRC_LEN;
-
-	e1000_stat_inc(d, E1000_GPTC);
-	e1000_stat_inc(d, E1000_TPT);
-	e1000_stat_add64(d, E1000_GOTCL, wire);
-	e1000_stat_add64(d, E1000_TOTL, wire);
-	e1000_stat_size(d, E1000_PTC64, wire);
-	if (e1000_mac_is_bcast(p->dst))
-		e1000_stat_inc(d, E1000_BPTC);
-	else if (p->dst[0] & 1)
-		e1000_stat_inc(d, E1000_MPTC);
+	e1000_sums_add(&d->tx_sums, p->len + E1000_CRC_LEN, p->dst);
 }
 
 void e1000_tx_complete(struct e1000 *d, const struct e1000_frame *f)

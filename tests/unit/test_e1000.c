@@ -1867,6 +1867,61 @@ static void test_stats_read_to_clear(void **state)
 	assert_int_equal(d->unknown_reg_accesses, 0);
 }
 
+/*
+ * Good frames are summed on the data path and folded into the registers
+ * when one is read: the registers read as if each frame had been counted
+ * on its own (32-bit counters stick at all ones, 64-bit pairs carry), for
+ * every counter a frame touches, in both directions, and nothing is
+ * counted twice.
+ */
+static void test_stats_folded_on_read(void **state)
+{
+	struct fake *fk = *state;
+	struct e1000 *d = &fk->dev;
+	uint8_t frame[1200] = { 0 };
+	struct e1000_frame f = one_seg(frame, sizeof(frame));
+	struct e1000_stat_sums none = { 0 };
+
+	rx_setup(fk, 8, 0);
+	memset(frame, 0xff, 6);					/* broadcast, 1204 B on the wire */
+	d->rctl |= E1000_RCTL_BAM;
+	d->stats[(E1000_GPRC - E1000_STATS_BASE) / 4] = 0xfffffffe;
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(e1000_rx_deliver(d, &f, NULL), 0);
+	/* Nothing in the registers until a read. */
+	assert_int_equal(d->stats[(E1000_BPRC - E1000_STATS_BASE) / 4], 0);
+	assert_int_equal(d->rx_sums.frames, 3);
+	assert_int_equal(rd(fk, E1000_GPRC), 0xffffffff);	/* stuck at all ones */
+	assert_memory_equal(&d->rx_sums, &none, sizeof(none));
+	assert_int_equal(rd(fk, E1000_TPR), 3);
+	assert_int_equal(rd(fk, E1000_BPRC), 3);
+	assert_int_equal(rd(fk, E1000_MPRC), 0);
+	assert_int_equal(rd(fk, E1000_PRC1522), 3);
+	assert_int_equal(rd(fk, E1000_PRC1023), 0);
+	assert_int_equal(rd(fk, E1000_GORCL), 3 * 1204);
+	assert_int_equal(rd(fk, E1000_GORCH), 0);
+	assert_int_equal(rd(fk, E1000_TORL), 3 * 1204);
+	/* Read again: cleared, and not folded twice. */
+	assert_int_equal(rd(fk, E1000_TPR), 0);
+	assert_int_equal(rd(fk, E1000_BPRC), 0);
+	assert_int_equal(rd(fk, E1000_PRC1522), 0);
+	/* A multicast frame and the 64-bit carry through the sums. */
+	frame[0] = 0x01;
+	memset(frame + 1, 0x22, 5);
+	d->rctl |= E1000_RCTL_MPE;
+	d->stats[(E1000_GORCL - E1000_STATS_BASE) / 4] = 0xfffffff0;
+	assert_int_equal(e1000_rx_deliver(d, &f, NULL), 0);
+	assert_int_equal(rd(fk, E1000_MPRC), 1);
+	assert_int_equal(rd(fk, E1000_BPRC), 0);
+	assert_int_equal(rd(fk, E1000_GORCL), 1204 - 0x10);
+	assert_int_equal(rd(fk, E1000_GORCH), 1);
+	/* A reset forgets what was not folded yet. */
+	assert_int_equal(e1000_rx_deliver(d, &f, NULL), 0);
+	e1000_reset(d);
+	assert_int_equal(rd(fk, E1000_GPRC), 0);
+	assert_int_equal(rd(fk, E1000_TPR), 0);
+}
+
 static void test_err_names(void **state)
 {
 	(void)state;
@@ -1964,6 +2019,7 @@ int main(void)
 		T(test_rx_bad_frame_struct),
 		T(test_tx_to_rx),
 		T(test_stats_read_to_clear),
+		T(test_stats_folded_on_read),
 		cmocka_unit_test(test_err_names),
 		cmocka_unit_test(test_no_callbacks),
 #undef T
