@@ -248,7 +248,8 @@ e2e: all | $(call DEPS_STAMP,test)
 	python3 tests/e2e/run.py --build $(BUILD) $(E2E_ARGS)
 
 # Every stage runs, even after one failed; the last line counts them all.
-TEST_STAGES := unit acpi-check fuzz-short e2e boot-test bench-check linux-kit-check
+TEST_STAGES := unit acpi-check fuzz-short e2e boot-test bench-check linux-kit-check \
+	bench-linux-check
 test: | $(call DEPS_STAMP,test)
 	@python3 tests/run_all.py --make "$(MAKE)" $(TEST_STAGES)
 
@@ -262,6 +263,11 @@ bench: all | $(call DEPS_STAMP,bench)
 bench-linux: all | $(call DEPS_STAMP,bench) $(call DEPS_STAMP,linux)
 	@$(MAKE) --no-print-directory linux-kit
 	python3 tests/bench/bench_linux.py --build $(BUILD) $(BENCH_ARGS)
+# make bench-linux-check (part of make test): the same, a few operations per
+# test, checked for form (every test reported, counters read from user space).
+bench-linux-check: all | $(call DEPS_STAMP,bench) $(call DEPS_STAMP,linux)
+	@$(MAKE) --no-print-directory linux-kit
+	python3 tests/bench/bench_linux.py --build $(BUILD) --tiny --check
 bench-check: all | $(call DEPS_STAMP,bench)
 	python3 tests/bench/bench.py --build $(BUILD) --tiny
 	python3 tests/bench/check_results.py $(BUILD)/bench/results.csv
@@ -269,7 +275,7 @@ bench-check: all | $(call DEPS_STAMP,bench)
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run run-linux unit acpi-check check-layers fuzz fuzz-short e2e test bench bench-check bench-linux clean
+.PHONY: all run run-linux unit acpi-check check-layers fuzz fuzz-short e2e test bench bench-check bench-linux bench-linux-check clean
 
 include mk/boot-media.mk
 include mk/linux-kit.mk

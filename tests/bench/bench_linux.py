@@ -138,6 +138,9 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--tiny", action="store_true", help="a few operations per test")
+    ap.add_argument("--check", action="store_true", help="with --tiny: make test's stage "
+                    "(bench-linux-check): every test of every path reported, with a value and "
+                    "the VMM's counters (read from user space); one PASS/FAIL line each")
     ap.add_argument("--paths", default="crosstalk,bridge")
     ap.add_argument("--tests", help="TEST:SIZE:COUNT,... instead of the standard set "
                     "(for measurements by hand; TCP_STREAM's size is the MTU)")
@@ -184,7 +187,41 @@ def main():
     print(markdown(rows))
     print(f"\nWall-clock time: {time.monotonic() - start:.0f} s (the figures are guest time).")
     print(f"bench-linux: {out}")
+    if args.check:
+        return check(rows, paths, tests, failed)
     return 1 if failed else 0
+
+
+def check(rows, paths, tests, failed):
+    """Form only (the tiny run is too short for figures): each path and test
+    has a row whose value is positive and whose counters are numbers (the
+    user-space counters hypercall worked) with at least one exit and one
+    copy per operation (every frame between the two guests is copied on both
+    paths: Linux's layouts never share a page)."""
+    ok = bad = 0
+    by = {(r["path"], r["test"]): r for r in rows}
+    for path in paths:
+        for name, *_ in tests:
+            r = by.get((path, name))
+            why = []
+            if not r:
+                why.append("no result")
+            else:
+                if not r["value"] > 0:
+                    why.append(f"value {r['value']}")
+                for k in ("exits_per_op", "vmm_cycles_per_op", "copies_per_op"):
+                    if not isinstance(r[k], float) or r[k] <= 0:
+                        why.append(f"{k} {r[k]}")
+                if isinstance(r["copies_per_op"], float) and r["copies_per_op"] < 1:
+                    why.append(f"copies_per_op {r['copies_per_op']} < 1")
+            print(f"{'FAIL' if why else 'PASS'} bench_linux_{path}_{name}"
+                  + (": " + ", ".join(why) if why else ""))
+            ok, bad = (ok, bad + 1) if why else (ok + 1, bad)
+    if failed:
+        bad += 1
+        print("FAIL bench_linux_runs: a run had problems (above)")
+    print(f"bench-linux: {ok} passed, {bad} failed, 0 skipped")
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":
