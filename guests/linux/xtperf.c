@@ -15,7 +15,8 @@
  *       TEST is TCP_RR, UDP_RR (COUNT transactions of SIZE bytes each
  *       way), PING (COUNT ICMP echoes of SIZE bytes of data), TCP_STREAM
  *       (COUNT bytes; SIZE is the MTU both ends use for it, set first with
- *       'M'). Prints one line:
+ *       'M'; the MTU change and the connection are not timed). Prints one
+ *       line:
  *       "xtalk-linux: perf test=T size=S ops=N value=V unit=U ns=D
  *        exits=E exits_io=I exits_mmio=M vmm_cycles=C copies=P frames=F"
  *       value: transactions per second, bytes per second or microseconds
@@ -354,12 +355,15 @@ static uint64_t ping(const char *peer, size_t size, unsigned count)
 	return total / count;
 }
 
-/* COUNT bytes to the peer at MTU mtu (both ends); what the peer counted. */
-static void tcp_stream(const char *peer, unsigned mtu, uint64_t count)
+/*
+ * A stream at MTU mtu: both ends set to it first ('M' to the peer), then
+ * the connection, all before the clock starts (an MTU change resets the
+ * NIC: the link comes back only after a while, which is not the stream's
+ * time). The connected socket, 'S' already sent.
+ */
+static int tcp_stream_setup(const char *peer, unsigned mtu)
 {
-	static char buf[MAX_MSG];
 	uint32_t m = mtu;
-	uint64_t sent = 0, got = 0;
 	char ok;
 	int fd = tcp_connect(peer);
 
@@ -371,6 +375,15 @@ static void tcp_stream(const char *peer, unsigned mtu, uint64_t count)
 	set_mtu(mtu);
 	fd = tcp_connect(peer);
 	write_all(fd, "S", 1);
+	return fd;
+}
+
+/* COUNT bytes on fd; the peer must have counted every one. */
+static void tcp_stream(int fd, uint64_t count)
+{
+	static char buf[MAX_MSG];
+	uint64_t sent = 0, got = 0;
+
 	fill(buf, sizeof(buf), 7);
 	while (sent < count) {
 		size_t n = count - sent < sizeof(buf) ? (size_t)(count - sent) : sizeof(buf);
@@ -401,11 +414,14 @@ static int client(const char *peer, const char *test, unsigned long size, unsign
 	uint64_t t0, t1, rtt = 0;
 	double value;
 	const char *unit;
+	int fd = -1;
 
 	if (!count || size > MAX_MSG - 64) {
 		errno = EINVAL;
 		die("size or count");
 	}
+	if (!strcmp(test, "TCP_STREAM"))
+		fd = tcp_stream_setup(peer, (unsigned)size);
 	ok0 = counters(&c0);
 	t0 = now_ns();
 	if (!strcmp(test, "TCP_RR"))
@@ -415,7 +431,7 @@ static int client(const char *peer, const char *test, unsigned long size, unsign
 	else if (!strcmp(test, "PING"))
 		rtt = ping(peer, size, (unsigned)count);
 	else if (!strcmp(test, "TCP_STREAM"))
-		tcp_stream(peer, (unsigned)size, count);
+		tcp_stream(fd, count);
 	else {
 		errno = EINVAL;
 		die(test);

@@ -17,6 +17,8 @@ guests/linux/init), which runs the tests one after the other and prints one
                    trip in microseconds of guest time
   TCP_STREAM       bytes per second of guest time, one TCP connection with
                    the driver's default offloads (TSO), MTU 1500 at both ends
+                   (the MTU change and the connection happen before the
+                   clock starts)
   TCP_STREAM_9000  the same at MTU 9000 (set at both ends first)
 
 `la` has counters = machine and user_counters = on: xtperf takes a snapshot
