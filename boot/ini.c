@@ -64,7 +64,8 @@ enum hdr {
 
 enum lk { LK_OK, LK_COUNT, LK_BAD_A, LK_BAD_B, LK_SAME };
 enum num { NUM_OK, NUM_EMPTY, NUM_BAD, NUM_BIG };
-enum pkey { PK_DEBUG_DUMP, PK_COUNTERS, PK_USER_COUNTERS, PK_COUNT }; /* hypercall policy keys, see below */
+/* hypercall policy keys, see below */
+enum pkey { PK_DEBUG_DUMP, PK_COUNTERS, PK_USER_COUNTERS, PK_COUNT };
 
 /* Parse state lives on the caller's stack: nothing global is written. */
 struct parser {
