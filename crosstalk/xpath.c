@@ -247,9 +247,12 @@ static uint64_t rxq_consume(struct xpath *xp, unsigned b, bool all)
 {
 	struct xp_port *B = &xp->port[b];
 	uint32_t n = rx_ring_size(B->nic);
-	struct xp_views v = { .n = { 0, 0 } };
+	struct xp_views v;		/* only n zeroed: the lists are 512 bytes */
 	uint64_t senders = 0;
 
+	if (!B->rxq_count)
+		return 0;
+	v.n[0] = v.n[1] = 0;
 	while (B->rxq_count &&
 	       (all || rx_slot_consumed(B->nic, n, B->rxq[B->rxq_first].last))) {
 		struct xp_rx_entry e = B->rxq[B->rxq_first];
@@ -272,6 +275,8 @@ static uint64_t rxq_consume(struct xpath *xp, unsigned b, bool all)
  */
 static void retry_senders(struct xpath *xp, uint64_t senders)
 {
+	if (!senders)
+		return;
 	for (unsigned s = 0; s < xp->nports; s++)
 		if ((senders & (1ULL << s)) && xp->port[s].blocked_on == -1)
 			xp_tx(xp, s);
@@ -935,8 +940,9 @@ static void fast_pair(struct xpath *xp, unsigned a)
 	bool close;
 	int pair;
 
-	if (!xp->zerocopy || !A->fast.valid || A->fast.version != xp->det->version ||
-	    A->flood_valid || b >= xp->nports || b == a)
+	/* Only through a pair of A's: none, no probe (Linux's layouts). */
+	if (!A->mem->tx_pairs || !xp->zerocopy || !A->fast.valid ||
+	    A->fast.version != xp->det->version || A->flood_valid || b >= xp->nports || b == a)
 		return;
 	B = &xp->port[b];
 	if (!B->up || !rx_ring_size(B->nic) || (B->nic->ctrl & E1000_CTRL_VME) ||

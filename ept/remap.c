@@ -328,6 +328,7 @@ static int pair_teardown(struct remap_op *op, unsigned i)
 	op->dying++;
 	r->npairs--;
 	p->rx->rx_pairs--;
+	p->tx->tx_pairs--;
 	r->st.unshares++;
 	return 0;
 }
@@ -481,6 +482,7 @@ static void share_record(struct remap_op *op, const struct remap_plan *pl)
 		r->top = (unsigned)pl->slot + 1;
 	r->npairs++;
 	pl->rx->rx_pairs++;
+	pl->tx->tx_pairs++;
 	r->st.shares++;
 }
 

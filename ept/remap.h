@@ -82,6 +82,9 @@ struct remap_side {
 	unsigned rx_pairs;		/* live pairs whose receiving side this is
 					 * (kept by the remapper; 0: no page of this
 					 * side shows another guest's page) */
+	unsigned tx_pairs;		/* live pairs whose sending side this is
+					 * (kept by the remapper; 0: no page of this
+					 * side is shared with another guest) */
 };
 
 struct remap_ops {

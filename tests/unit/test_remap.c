@@ -872,11 +872,14 @@ static void test_cow_fault_breaks_shared_page(void **state)
 
 	share_ok(e, GA, TA, GB, RB);
 	assert_int_equal(side(e, GB)->rx_pairs, 1);
+	assert_int_equal(side(e, GA)->tx_pairs, 1);
+	assert_int_equal(side(e, GB)->tx_pairs, 0);
 	fill_page(view(e, GA, TA), 0x66);
 	invepts_reset(e);
 	/* B writes into its read-only RX page. */
 	assert_true(remap_cow_fault(&e->r, side(e, GB), RB + 0x18));
 	assert_int_equal(side(e, GB)->rx_pairs, 0);
+	assert_int_equal(side(e, GA)->tx_pairs, 0);
 	expect_invepts(e, 1, 1, 0);
 	expect_own(e, GB, RB);
 	expect_own(e, GA, TA);
@@ -1209,6 +1212,8 @@ static void test_all_pairs_then_teardown(void **state)
 	assert_int_equal(e->r.npairs, REMAP_MAX_PAIRS);
 	assert_int_equal(side(e, GB)->rx_pairs, REMAP_MAX_PAIRS);
 	assert_int_equal(side(e, GA)->rx_pairs, 0);
+	assert_int_equal(side(e, GA)->tx_pairs, REMAP_MAX_PAIRS);
+	assert_int_equal(side(e, GB)->tx_pairs, 0);
 	assert_int_equal(remap_share(&e->r, side(e, GA), 5 * MIB, side(e, GB),
 				     3 * MIB), -XT_ENOSPC);
 	/* Full, but re-pairing a paired page frees the slot it needs. */
@@ -1217,6 +1222,7 @@ static void test_all_pairs_then_teardown(void **state)
 	expect_own(e, GB, 4 * MIB);
 	assert_int_equal(side(e, GB)->rx_pairs, REMAP_MAX_PAIRS - 1);
 	assert_int_equal(side(e, GC)->rx_pairs, 1);
+	assert_int_equal(side(e, GA)->tx_pairs, REMAP_MAX_PAIRS);
 	assert_int_equal(pool_live(&e->shared), REMAP_MAX_PAIRS);
 	/* Every pair: both sides on the same page, all pages distinct. */
 	assert_int_equal(remap_for_each(&e->r, dump_pair, d), 0);
@@ -1231,6 +1237,7 @@ static void test_all_pairs_then_teardown(void **state)
 	assert_int_equal(e->r.npairs, 0);
 	assert_int_equal(side(e, GB)->rx_pairs, 0);
 	assert_int_equal(side(e, GC)->rx_pairs, 0);
+	assert_int_equal(side(e, GA)->tx_pairs, 0);
 	assert_int_equal(e->r.top, 0);
 	assert_int_equal(pool_live(&e->shared), 0);
 	snap_same_xlat(e, s);
