@@ -432,6 +432,8 @@ static unsigned unshare_rx_targets(struct xpath *xp, unsigned q, uint32_t len)
 			break;
 		first = gpa & ~PAGE_MASK;
 		pages = (((gpa + chunk - 1) & ~PAGE_MASK) - first) / PAGE + 1;
+		if (!remap_side_may_pair(xp->port[q].mem, gpa, chunk))
+			pages = 0;	/* outside every page q has in a pair */
 		for (uint64_t k = 0; k < pages; k++) {
 			uint64_t page = first + k * PAGE;
 			int pair = remap_find(xp->rm, xp->port[q].mem, page);

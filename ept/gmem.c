@@ -136,8 +136,10 @@ int gmem_map(struct gmem *m, uint64_t gpa, uint64_t len, enum gmem_access a, voi
 	int ret;
 
 	/* The common case: nothing of the range is shared (the pairs the
-	 * machine has are elsewhere): the guest's own RAM. */
-	if (in_ram(m, gpa, len) && (nothing_shared(m) || !range_paired(m, gpa, len))) {
+	 * machine has are elsewhere: in other guests, or outside the range
+	 * this guest's pairs are in): the guest's own RAM. */
+	if (in_ram(m, gpa, len) && (nothing_shared(m) || !remap_side_may_pair(m->side, gpa, len) ||
+				    !range_paired(m, gpa, len))) {
 		*p = m->ram + gpa;
 		return 0;
 	}

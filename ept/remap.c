@@ -112,6 +112,27 @@ static void *hpa_va(const struct remapper *r, uint64_t hpa)
 	return r->ops->phys_to_virt(r->ops->ctx, hpa);
 }
 
+/* ---- a side's counts and the range its paired pages are in ---- */
+
+static void side_add(struct remap_side *s, unsigned *count, uint64_t page)
+{
+	if (!s->tx_pairs && !s->rx_pairs) {
+		s->paired_lo = page;
+		s->paired_hi = page + RM_PAGE;
+	} else {
+		s->paired_lo = page < s->paired_lo ? page : s->paired_lo;
+		s->paired_hi = page + RM_PAGE > s->paired_hi ? page + RM_PAGE : s->paired_hi;
+	}
+	(*count)++;
+}
+
+static void side_drop(struct remap_side *s, unsigned *count)
+{
+	(*count)--;
+	if (!s->tx_pairs && !s->rx_pairs)
+		s->paired_lo = s->paired_hi = 0;
+}
+
 /* ---- the pair table and its index ---- */
 
 static unsigned key_bucket(const struct remap_side *s, uint64_t page)
@@ -327,8 +348,8 @@ static int pair_teardown(struct remap_op *op, unsigned i)
 	p->state = REMAP_PAIR_DYING;
 	op->dying++;
 	r->npairs--;
-	p->rx->rx_pairs--;
-	p->tx->tx_pairs--;
+	side_drop(p->rx, &p->rx->rx_pairs);
+	side_drop(p->tx, &p->tx->tx_pairs);
 	r->st.unshares++;
 	return 0;
 }
@@ -481,8 +502,8 @@ static void share_record(struct remap_op *op, const struct remap_plan *pl)
 	if ((unsigned)pl->slot >= r->top)
 		r->top = (unsigned)pl->slot + 1;
 	r->npairs++;
-	pl->rx->rx_pairs++;
-	pl->tx->tx_pairs++;
+	side_add(pl->rx, &pl->rx->rx_pairs, pl->rx_gpa);
+	side_add(pl->tx, &pl->tx->tx_pairs, pl->tx_gpa);
 	r->st.shares++;
 }
 

@@ -85,7 +85,22 @@ struct remap_side {
 	unsigned tx_pairs;		/* live pairs whose sending side this is
 					 * (kept by the remapper; 0: no page of this
 					 * side is shared with another guest) */
+	uint64_t paired_lo, paired_hi;	/* every page of this side in a live pair
+					 * is in [paired_lo, paired_hi) (kept by the
+					 * remapper; may be wider than needed, empty
+					 * again once the side has no pair) */
 };
+
+/*
+ * Whether a page of [gpa, gpa + len) of side s may be in a live pair: false
+ * means certainly not (no index lookup needed); true means look it up. The
+ * side must be the struct the pairs were made with.
+ */
+static inline bool remap_side_may_pair(const struct remap_side *s, uint64_t gpa, uint64_t len)
+{
+	return s && (s->tx_pairs || s->rx_pairs) && gpa < s->paired_hi &&
+	       (len ? gpa + len > s->paired_lo : gpa >= s->paired_lo);
+}
 
 struct remap_ops {
 	/* Zeroed, 4 KiB-aligned page, *hpa set; NULL when out of memory. */

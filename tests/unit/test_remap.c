@@ -874,12 +874,21 @@ static void test_cow_fault_breaks_shared_page(void **state)
 	assert_int_equal(side(e, GB)->rx_pairs, 1);
 	assert_int_equal(side(e, GA)->tx_pairs, 1);
 	assert_int_equal(side(e, GB)->tx_pairs, 0);
+	/* The range a side's paired pages are in: the page itself here. */
+	assert_true(remap_side_may_pair(side(e, GB), RB + 0x18, 1));
+	assert_true(remap_side_may_pair(side(e, GB), RB - 0x10, 0x11));
+	assert_false(remap_side_may_pair(side(e, GB), RB - 0x10, 0x10));
+	assert_false(remap_side_may_pair(side(e, GB), RB + PAGE, PAGE));
+	assert_true(remap_side_may_pair(side(e, GA), TA, PAGE));
+	assert_false(remap_side_may_pair(side(e, GA), RB, PAGE));
 	fill_page(view(e, GA, TA), 0x66);
 	invepts_reset(e);
 	/* B writes into its read-only RX page. */
 	assert_true(remap_cow_fault(&e->r, side(e, GB), RB + 0x18));
 	assert_int_equal(side(e, GB)->rx_pairs, 0);
 	assert_int_equal(side(e, GA)->tx_pairs, 0);
+	assert_false(remap_side_may_pair(side(e, GB), RB, PAGE));
+	assert_false(remap_side_may_pair(side(e, GA), TA, PAGE));
 	expect_invepts(e, 1, 1, 0);
 	expect_own(e, GB, RB);
 	expect_own(e, GA, TA);
@@ -1214,6 +1223,12 @@ static void test_all_pairs_then_teardown(void **state)
 	assert_int_equal(side(e, GA)->rx_pairs, 0);
 	assert_int_equal(side(e, GA)->tx_pairs, REMAP_MAX_PAIRS);
 	assert_int_equal(side(e, GB)->tx_pairs, 0);
+	/* Every pair inside the range, nothing either side of it. */
+	assert_true(remap_side_may_pair(side(e, GA), 0, 1));
+	assert_true(remap_side_may_pair(side(e, GA), (REMAP_MAX_PAIRS - 1) * PAGE, PAGE));
+	assert_false(remap_side_may_pair(side(e, GA), REMAP_MAX_PAIRS * PAGE, PAGE));
+	assert_true(remap_side_may_pair(side(e, GB), 4 * MIB, PAGE));
+	assert_false(remap_side_may_pair(side(e, GB), 4 * MIB - PAGE, PAGE));
 	assert_int_equal(remap_share(&e->r, side(e, GA), 5 * MIB, side(e, GB),
 				     3 * MIB), -XT_ENOSPC);
 	/* Full, but re-pairing a paired page frees the slot it needs. */
