@@ -889,34 +889,34 @@ static int route_frame(struct xpath *xp, unsigned a, struct e1000_frame *f, unsi
 
 /*
  * One frame of fast_pair through the pair of A's buffer and B's next one,
- * max the longest frame B takes: its pair index, or -1 when it needs the
- * generic loop (nothing done then).
+ * max the longest frame B takes (tp, rp: the burst's ring mappings): its
+ * pair index, or -1 when it needs the generic loop (nothing done then).
  */
-static int fast_frame(struct xpath *xp, unsigned a, unsigned b, uint32_t max, bool close)
+static int fast_frame(struct xpath *xp, unsigned a, unsigned b, uint32_t max, bool close,
+		      struct e1000_tx_simple *tp, struct e1000_rx_slot *rp)
 {
 	struct xp_port *A = &xp->port[a], *B = &xp->port[b];
-	struct e1000_tx_simple t = { .base = NULL };
-	struct e1000_rx_slot rs = { .base = NULL };
+	struct e1000_tx_simple t;
 	uint32_t n = rx_ring_size(B->nic);
 	struct xp_rx_entry e;
 	int pair;
 
-	if (e1000_tx_peek_simple(A->nic, &t) != 1 || (t.gpa & PAGE_MASK) ||
-	    t.len + E1000_CRC_LEN > PAGE || t.len + E1000_CRC_LEN > max)
+	if (e1000_tx_peek_simple(A->nic, tp) != 1 || (tp->gpa & PAGE_MASK) ||
+	    tp->len + E1000_CRC_LEN > PAGE || tp->len + E1000_CRC_LEN > max)
 		return -1;
 	/* The frame is read where both guests see it: the shared page. */
-	if (e1000_rx_peek_slot(B->nic, &rs) || (rs.gpa & PAGE_MASK) || rs.bufsize < PAGE)
+	if (e1000_rx_peek_slot(B->nic, rp) || (rp->gpa & PAGE_MASK) || rp->bufsize < PAGE)
 		return -1;
-	t.data = remap_pair_page(xp->rm, A->mem, t.gpa, B->mem, rs.gpa);
-	pair = remap_find(xp->rm, A->mem, t.gpa);
-	if (!t.data || pair < 0 || !mac_eq(t.data, A->fast.dst) ||
+	t = *tp;
+	t.data = remap_pair_page(xp->rm, A->mem, t.gpa, B->mem, rp->gpa, &pair);
+	if (!t.data || !mac_eq(t.data, A->fast.dst) ||
 	    !xt_det_source_ok(xp->det, a, t.data + 6) ||
-	    e1000_rx_put_slot(B->nic, &rs, t.len, t.data))
+	    e1000_rx_put_slot(B->nic, rp, t.len, t.data))
 		return -1;
 	xt_det_count_peer(xp->det, a, b);
 	count_path(A, B, XP_PATH_SHARED, t.len);
 	e = (struct xp_rx_entry){ .src = (uint8_t)a, .close = close, .pair = (uint16_t)pair,
-				  .tx_gpa = t.gpa, .rx_gpa = rs.gpa,
+				  .tx_gpa = t.gpa, .rx_gpa = rp->gpa,
 				  .last = (B->nic->rdh + n - 1) % n };
 	e.id = e1000_tx_take_simple(A->nic, &t);
 	rxq_push(xp, B, &e);
@@ -938,6 +938,9 @@ static void fast_pair(struct xpath *xp, unsigned a)
 {
 	struct xp_port *A = &xp->port[a], *B;
 	unsigned b = A->fast.peer, delivered = 0, held[XP_VIEW_BATCH];
+	/* Both rings mapped once for the burst (nothing remaps in it). */
+	struct e1000_tx_simple t = { .base = NULL };
+	struct e1000_rx_slot rs = { .base = NULL };
 	uint32_t max;
 	bool close;
 	int pair;
@@ -953,7 +956,7 @@ static void fast_pair(struct xpath *xp, unsigned a)
 	max = e1000_max_frame(B->nic);
 	close = !xt_det_exclusive(xp->det, a, b);
 	while (B->rxq_count < XP_RXQ && delivered < XP_VIEW_BATCH &&
-	       (pair = fast_frame(xp, a, b, max, close)) >= 0)
+	       (pair = fast_frame(xp, a, b, max, close, &t, &rs)) >= 0)
 		held[delivered++] = (unsigned)pair;
 	/* Before B runs: B may read the pages, A may not change them. */
 	remap_set_views(xp->rm, held, delivered, true, true);

@@ -602,14 +602,20 @@ bool remap_is_pair(const struct remapper *r, const struct remap_side *tx,
 }
 
 void *remap_pair_page(const struct remapper *r, const struct remap_side *tx, uint64_t tx_gpa,
-		      const struct remap_side *rx, uint64_t rx_gpa)
+		      const struct remap_side *rx, uint64_t rx_gpa, int *index)
 {
 	int i;
 
+	if (index)
+		*index = -1;
 	if (!remap_ready(r) || ((tx_gpa | rx_gpa) & RM_PAGE_MASK))
 		return NULL;
 	i = pair_exact(r, tx, tx_gpa, rx, rx_gpa);
-	return i < 0 ? NULL : r->ops->phys_to_virt(r->ops->ctx, r->pair[i].shared_hpa);
+	if (i < 0)
+		return NULL;
+	if (index)
+		*index = i;
+	return r->ops->phys_to_virt(r->ops->ctx, r->pair[i].shared_hpa);
 }
 
 bool remap_view(const struct remapper *r, const struct remap_side *s, uint64_t gpa,

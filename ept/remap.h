@@ -191,9 +191,10 @@ bool remap_is_pair(const struct remapper *r, const struct remap_side *tx,
 		   uint64_t tx_gpa, const struct remap_side *rx,
 		   uint64_t rx_gpa);
 /* The shared page of that live pair (for a data path that reaches the
- * frame through it), or NULL when there is no such pair. */
+ * frame through it), or NULL when there is no such pair; *index (if not
+ * NULL): the pair's index, -1 when there is none. */
 void *remap_pair_page(const struct remapper *r, const struct remap_side *tx, uint64_t tx_gpa,
-		      const struct remap_side *rx, uint64_t rx_gpa);
+		      const struct remap_side *rx, uint64_t rx_gpa, int *index);
 
 /*
  * How @s sees the page of @gpa where the remapper changed it: true when that

@@ -583,13 +583,15 @@ static void test_share_maps_both_to_one_page(void **state)
 	assert_false(remap_is_pair(&e->r, side(e, GA), TA + 8, side(e, GB),
 				   RB));
 	/* The shared page itself, as both guests see it; only for this pair. */
-	assert_ptr_equal(remap_pair_page(&e->r, side(e, GA), TA, side(e, GB), RB),
+	assert_ptr_equal(remap_pair_page(&e->r, side(e, GA), TA, side(e, GB), RB, NULL),
 			 view(e, GA, TA));
-	assert_ptr_equal(remap_pair_page(&e->r, side(e, GA), TA, side(e, GB), RB),
+	assert_ptr_equal(remap_pair_page(&e->r, side(e, GA), TA, side(e, GB), RB, &k),
 			 view(e, GB, RB));
-	assert_null(remap_pair_page(&e->r, side(e, GB), RB, side(e, GA), TA));
-	assert_null(remap_pair_page(&e->r, side(e, GA), TA, side(e, GC), RB));
-	assert_null(remap_pair_page(&e->r, side(e, GA), TA + 8, side(e, GB), RB));
+	assert_int_equal(k, remap_find(&e->r, side(e, GA), TA));
+	assert_null(remap_pair_page(&e->r, side(e, GB), RB, side(e, GA), TA, &k));
+	assert_int_equal(k, -1);
+	assert_null(remap_pair_page(&e->r, side(e, GA), TA, side(e, GC), RB, NULL));
+	assert_null(remap_pair_page(&e->r, side(e, GA), TA + 8, side(e, GB), RB, NULL));
 	assert_int_equal(p->uses, 1);
 }
 
