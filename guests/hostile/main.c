@@ -59,7 +59,18 @@ static void hold_no_buffers(unsigned ms)
 		cpu_relax();
 }
 
-/* Buffers the NIC did not complete that are no longer all zeros. */
+/* Whether the NIC completed descriptor i (read from memory each time). */
+static bool rx_done(unsigned i)
+{
+	return ((volatile struct e1000_rx_desc *)&nic.dma.rx[i])->status & E1000_RXD_STAT_DD;
+}
+
+/*
+ * Buffers the NIC did not complete that are no longer all zeros. The NIC
+ * may fill a buffer between the two reads below (xtalk delivers a frame,
+ * data then descriptor, between any two instructions of ours): a buffer
+ * counts only if its descriptor is still not done after its data was seen.
+ */
 static unsigned snoop_once(unsigned before)
 {
 	static const uint8_t zero[ETH_HLEN];
@@ -68,9 +79,13 @@ static unsigned snoop_once(unsigned before)
 	for (unsigned i = 0; i < E1000_NUM_RX; i++) {
 		const uint8_t *buf = e1000_rx_buf(&nic, i);
 
-		if (leaked[i] || (nic.dma.rx[i].status & E1000_RXD_STAT_DD))
+		if (leaked[i] || rx_done(i))
 			continue;
-		if (memcmp(buf, zero, sizeof(zero))) {
+		__asm__ volatile("" ::: "memory");
+		if (!memcmp(buf, zero, sizeof(zero)))
+			continue;
+		__asm__ volatile("" ::: "memory");
+		if (!rx_done(i)) {
 			leaked[i] = true;
 			found++;
 			if (before + found <= 3)
