@@ -331,6 +331,19 @@ int ept_set_leaf(struct ept *ept, uint64_t *leaf, uint64_t hpa, uint64_t perms,
 	return 0;
 }
 
+int ept_relax_leaf(struct ept *ept, uint64_t *leaf, uint64_t perms)
+{
+	uint64_t old = leaf ? *leaf : 0, cur = old & EPT_PTE_PERM_MASK;
+
+	/* Only rights added to a present entry: the same page, the same type. */
+	if (!ept || !leaf || !cur || (perms & ~EPT_PTE_PERM_MASK) || (cur & ~perms) ||
+	    ((perms & EPT_PTE_WRITE) && !(perms & EPT_PTE_READ)))
+		return -XT_EINVAL;
+	/* No generation change: no INVEPT needed (see ept.h). */
+	__atomic_store_n(leaf, (old & ~EPT_PTE_PERM_MASK) | perms, __ATOMIC_RELEASE);
+	return 0;
+}
+
 /*
  * Split every leaf that contains @gpa other than at its first byte, so
  * that @gpa becomes a leaf boundary. Translations do not change.

@@ -131,6 +131,16 @@ int ept_map(struct ept *ept, uint64_t gpa, uint64_t hpa, uint64_t size,
 uint64_t *ept_leaf_4k(struct ept *ept, uint64_t gpa);
 int ept_set_leaf(struct ept *ept, uint64_t *leaf, uint64_t hpa, uint64_t perms,
 		 unsigned memtype);
+/*
+ * Add rights to such a present leaf (perms: the new R/W/X, a superset of
+ * the old; write only with read): the same page and memory type. The
+ * generation does not move: raising access rights needs no INVEPT (SDM
+ * 3C, "Guidelines for Use of the INVEPT Instruction"); a processor still
+ * holding the old rights takes an EPT violation for an access the entry
+ * now allows, which invalidates those cached rights, and the VMM resumes
+ * the guest (vmm/exit/ept.c). -XT_EINVAL for anything else.
+ */
+int ept_relax_leaf(struct ept *ept, uint64_t *leaf, uint64_t perms);
 
 /*
  * Remove the translations of [gpa, gpa + size); unmapped parts are fine.

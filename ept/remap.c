@@ -665,7 +665,11 @@ static int pair_view(struct remap_op *op, unsigned i, bool rx_open, bool tx_lock
 	uint64_t tx_perms = tx_locked ? p->tx_perms & ~EPT_PTE_WRITE : p->tx_perms;
 	int ret;
 
-	if (p->tx_locked != tx_locked) {
+	/* Unlocking gives A's write right back to S: no INVEPT (ept_relax_leaf). */
+	if (p->tx_locked && !tx_locked && p->tx_leaf &&
+	    !ept_relax_leaf(p->tx->ept, p->tx_leaf, tx_perms)) {
+		p->tx_locked = false;
+	} else if (p->tx_locked != tx_locked) {
 		op_touch(op, p->tx->ept, p->tx->ept);
 		ret = view_map(p->tx->ept, &p->tx_leaf, p->tx_gpa, p->shared_hpa, tx_perms,
 			       p->tx_memtype);

@@ -484,6 +484,45 @@ static void test_leaf_4k(void **state)
 	check_tables(e);
 }
 
+/*
+ * Rights added to a leaf without a generation change (no INVEPT needed);
+ * anything else (rights taken, a bad right, an empty entry) refused and
+ * nothing changed.
+ */
+static void test_relax_leaf(void **state)
+{
+	struct env *e = *state;
+	uint64_t hpa = 0x100001000ULL, gen, got, perms, size;
+	unsigned mt;
+	uint64_t *leaf;
+
+	map_ok(e, 4 * MIB, hpa, 4 * MIB, RW, EPT_MT_WB);
+	leaf = ept_leaf_4k(&e->ept, 4 * MIB + 3 * PAGE);
+	assert_non_null(leaf);
+	assert_int_equal(ept_set_leaf(&e->ept, leaf, 0x200000000ULL, EPT_PTE_READ, EPT_MT_UC), 0);
+	gen = e->ept.generation;
+	assert_int_equal(ept_relax_leaf(&e->ept, leaf, RW), 0);
+	assert_int_equal(e->ept.generation, gen);
+	assert_int_equal(ept_lookup(&e->ept, 4 * MIB + 3 * PAGE + 5, &got, &perms, &mt, &size), 0);
+	assert_int_equal(got, 0x200000005ULL);
+	assert_int_equal(perms, RW);
+	assert_int_equal(mt, EPT_MT_UC);
+	/* Taking a right away needs ept_set_leaf (and an INVEPT). */
+	assert_int_equal(ept_relax_leaf(&e->ept, leaf, EPT_PTE_READ), -XT_EINVAL);
+	assert_int_equal(ept_relax_leaf(&e->ept, leaf, EPT_PTE_WRITE | EPT_PTE_EXEC), -XT_EINVAL);
+	assert_int_equal(ept_relax_leaf(&e->ept, leaf, RWX | (1ULL << 12)), -XT_EINVAL);
+	assert_int_equal(ept_relax_leaf(&e->ept, NULL, RWX), -XT_EINVAL);
+	assert_int_equal(ept_lookup(&e->ept, 4 * MIB + 3 * PAGE, &got, &perms, &mt, &size), 0);
+	assert_int_equal(perms, RW);
+	/* Not present: nothing to relax (mapping a page moves the generation). */
+	assert_int_equal(ept_unmap(&e->ept, 4 * MIB + 3 * PAGE, PAGE), 0);
+	gen = e->ept.generation;
+	assert_int_equal(ept_relax_leaf(&e->ept, leaf, RW), -XT_EINVAL);
+	expect_unmapped(e, 4 * MIB + 3 * PAGE);
+	assert_int_equal(e->ept.generation, gen);
+	check_tables(e);
+}
+
 static void test_map_odd_size_mixes_leaf_sizes(void **state)
 {
 	struct env *e = *state;
@@ -1087,6 +1126,7 @@ int main(void)
 		T(test_map_64m_large_leaves),
 		T(test_map_unaligned_hpa_uses_4k),
 		T(test_leaf_4k),
+		T(test_relax_leaf),
 		T(test_map_odd_size_mixes_leaf_sizes),
 		T(test_perms_and_memtype_in_every_leaf),
 		T(test_raw_entry_bits),

@@ -59,6 +59,7 @@ struct guest_stats {
 	uint64_t dma_refused;          /* NIC DMA outside RAM or without bus mastering */
 	uint64_t dma_split;            /* NIC DMA buffer spanning a shared page (not one host block) */
 	uint64_t invepts;              /* INVEPTs of its EPT (cross-talk remaps) */
+	uint64_t ept_stale;            /* EPT violations for rights raised since (retried) */
 	uint64_t timer_irqs;           /* rising edges of the PIT's OUT0 (IRQ 0) */
 };
 

@@ -101,6 +101,9 @@ void summary_print_guest(struct guest *g)
 		"DMA buffers spanning a shared page %llu",
 		g->name, (unsigned long long)g->mem.st.cow_breaks,
 		(unsigned long long)g->mem.st.refused, (unsigned long long)s->dma_split);
+	if (s->ept_stale)
+		xt_info("guest %s: EPT violations for rights raised since, retried %llu", g->name,
+			(unsigned long long)s->ept_stale);
 	if (g->dump.refused)
 		xt_info("guest %s: debug dumps refused %llu", g->name,
 			(unsigned long long)g->dump.refused);
