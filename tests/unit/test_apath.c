@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host unit tests for the audio data path (crosstalk/apath.c): routing a
+ * guest's playback to a coupled guest's capture or outside, moves while it
+ * plays, byte-exact copies, format and rate conversion, FIFO bounds.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "crosstalk/apath.h"
+#include "lib/xerrno.h"
+
+static struct apath *ap;
+static bool couple[AP_MAX_PORTS][AP_MAX_PORTS];
+static unsigned nmoved;
+static int last_from, last_to;
+
+static const struct es1370_format S16_44K = { 44100, 2, 16 };
+static const struct es1370_format S16_22K = { 22050, 2, 16 };
+static const struct es1370_format U8_MONO_22K = { 22050, 1, 8 };
+static const struct es1370_format U8_MONO_4K = { 4000, 1, 8 };
+
+static bool coupled(void *ctx, unsigned a, unsigned b)
+{
+	(void)ctx;
+	return couple[a][b];
+}
+
+static void moved(void *ctx, unsigned from, int to)
+{
+	(void)ctx;
+	nmoved++;
+	last_from = (int)from;
+	last_to = to;
+}
+
+static const struct apath_ops ops = { coupled, moved, NULL };
+
+static void link2(unsigned a, unsigned b)
+{
+	couple[a][b] = couple[b][a] = true;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	ap = calloc(1, sizeof(*ap));
+	assert_non_null(ap);
+	memset(couple, 0, sizeof(couple));
+	nmoved = 0;
+	last_from = last_to = -2;
+	ap_init(ap, &ops);
+	for (unsigned p = 0; p < 4; p++)
+		assert_int_equal(ap_add_port(ap, p), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(ap);
+	return 0;
+}
+
+/* 16-bit stereo frames with left = base + 2i, right = -(base + 2i). */
+static void ramp16(uint8_t *b, unsigned frames, int base)
+{
+	for (unsigned i = 0; i < frames; i++) {
+		int16_t l = (int16_t)(base + 2 * (int)i), r = (int16_t)-(base + 2 * (int)i);
+
+		b[4 * i] = (uint8_t)l;
+		b[4 * i + 1] = (uint8_t)((uint16_t)l >> 8);
+		b[4 * i + 2] = (uint8_t)r;
+		b[4 * i + 3] = (uint8_t)((uint16_t)r >> 8);
+	}
+}
+
+static int16_t s16(const uint8_t *b)
+{
+	return (int16_t)(uint16_t)(b[0] | b[1] << 8);
+}
+
+static void test_add_port(void **state)
+{
+	(void)state;
+	assert_int_equal(ap_add_port(ap, 2), -XT_EINVAL);	/* twice */
+	assert_int_equal(ap_add_port(ap, AP_MAX_PORTS), -XT_EINVAL);
+	assert_int_equal(ap_frame_bytes(&S16_44K), 4);
+	assert_int_equal(ap_frame_bytes(&U8_MONO_22K), 1);
+	assert_int_equal(ap_frame_bytes(&(struct es1370_format){ 44100, 3, 16 }), 0);
+	assert_int_equal(ap_frame_bytes(&(struct es1370_format){ 44100, 2, 12 }), 0);
+	assert_int_equal(ap_frame_bytes(&(struct es1370_format){ 0, 2, 16 }), 0);
+}
+
+/* The first coupled port capturing hears the player; others do not. */
+static void test_routing_and_moves(void **state)
+{
+	uint8_t b[64];
+
+	(void)state;
+	link2(0, 2);
+	link2(0, 3);
+	ap_channel(ap, 1, ES1370_ADC, true, &S16_44K);	/* not coupled with 0 */
+	ap_channel(ap, 0, ES1370_DAC2, true, &S16_44K);
+	assert_int_equal(ap->port[0].target, AP_NO_PORT);
+	ramp16(b, 16, 100);
+	ap_play(ap, 0, ES1370_DAC2, b, sizeof(b), &S16_44K);
+	assert_int_equal(ap->port[0].st.outside, 64);
+	assert_int_equal(ap->port[1].len, 0);
+
+	/* 3 starts capturing: the stream moves there. */
+	ap_channel(ap, 3, ES1370_ADC, true, &S16_44K);
+	assert_int_equal(ap->port[0].target, 3);
+	assert_int_equal(nmoved, 1);
+	assert_int_equal(last_from, 0);
+	assert_int_equal(last_to, 3);
+	assert_int_equal(ap->port[0].st.moves, 1);
+	/* 2 starts too: the lowest coupled index takes it. */
+	ap_channel(ap, 2, ES1370_ADC, true, &S16_44K);
+	assert_int_equal(ap->port[0].target, 2);
+	assert_int_equal(ap->port[0].st.moves, 2);
+	ap_play(ap, 0, ES1370_DAC2, b, sizeof(b), &S16_44K);
+	assert_int_equal(ap->port[2].len, 64);
+	assert_int_equal(ap->port[3].len, 0);
+	/* 2 stops: back to 3; 3 stops: outside. */
+	ap_channel(ap, 2, ES1370_ADC, false, NULL);
+	assert_int_equal(ap->port[0].target, 3);
+	assert_int_equal(ap->port[2].len, 0);	/* a stopped ADC's FIFO empties */
+	ap_channel(ap, 3, ES1370_ADC, false, NULL);
+	assert_int_equal(ap->port[0].target, AP_NO_PORT);
+	assert_int_equal(last_to, AP_NO_PORT);
+	assert_int_equal(ap->port[0].st.moves, 4);
+	/* The player stops: no receiver, and that is not a move. */
+	ap_channel(ap, 3, ES1370_ADC, true, &S16_44K);
+	assert_int_equal(ap->port[0].target, 3);
+	ap_channel(ap, 0, ES1370_DAC2, false, NULL);
+	assert_int_equal(ap->port[0].target, AP_NO_PORT);
+	assert_int_equal(ap->port[0].st.moves, 5);
+	assert_int_equal(ap->port[0].st.played, 128);
+	assert_int_equal(ap->port[0].st.sent, 64);
+	assert_int_equal(ap->port[0].st.outside, 64);
+}
+
+/* Same format: byte for byte, in order; an empty FIFO gives counted silence. */
+static void test_same_format_exact(void **state)
+{
+	uint8_t play[4000], got[4400];
+
+	(void)state;
+	link2(0, 1);
+	ap_channel(ap, 1, ES1370_ADC, true, &S16_44K);
+	ap_channel(ap, 0, ES1370_DAC2, true, &S16_44K);
+	ramp16(play, 1000, 7);
+	ap_play(ap, 0, ES1370_DAC2, play, 1000, &S16_44K);
+	ap_play(ap, 0, ES1370_DAC2, play + 1000, 3000, &S16_44K);
+	assert_int_equal(ap->port[1].st.received, 4000);
+	memset(got, 0x55, sizeof(got));
+	ap_capture(ap, 1, got, 1200, &S16_44K);
+	ap_capture(ap, 1, got + 1200, 3200, &S16_44K);
+	assert_memory_equal(got, play, 4000);
+	for (unsigned i = 4000; i < 4400; i++)
+		assert_int_equal(got[i], 0);
+	assert_int_equal(ap->port[1].st.captured, 4400);
+	assert_int_equal(ap->port[1].st.underrun, 400);
+	assert_int_equal(ap->port[0].st.converted, 0);
+	/* A partial sample frame is never played or taken. */
+	ap_play(ap, 0, ES1370_DAC2, play, 7, &S16_44K);
+	assert_int_equal(ap->port[1].len, 4);
+}
+
+/* 16-bit stereo 44.1 kHz to 8-bit mono 22.05 kHz: half the frames, channels mixed. */
+static void test_convert_down(void **state)
+{
+	uint8_t play[4 * 400], got[200];
+
+	(void)state;
+	link2(0, 1);
+	ap_channel(ap, 1, ES1370_ADC, true, &U8_MONO_22K);
+	ap_channel(ap, 0, ES1370_DAC2, true, &S16_44K);
+	/* left 8192, right 4096: mono 6144 = 0x1800 -> 0x18 + 0x80 */
+	for (unsigned i = 0; i < 400; i++) {
+		play[4 * i] = 0x00;
+		play[4 * i + 1] = 0x20;
+		play[4 * i + 2] = 0x00;
+		play[4 * i + 3] = 0x10;
+	}
+	ap_play(ap, 0, ES1370_DAC2, play, sizeof(play), &S16_44K);
+	assert_int_equal(ap->port[0].st.converted, sizeof(play));
+	/* 400 source frames at step 2: 200 outputs (the last source frame waits). */
+	assert_int_equal(ap->port[1].len, 200);
+	ap_capture(ap, 1, got, sizeof(got), &U8_MONO_22K);
+	for (unsigned i = 0; i < sizeof(got); i++)
+		assert_int_equal(got[i], 0x98);
+	assert_int_equal(ap->port[1].st.underrun, 0);
+}
+
+/* 22.05 kHz to 44.1 kHz: every second output interpolated between neighbours. */
+static void test_convert_up_interpolates(void **state)
+{
+	uint8_t play[4 * 50], got[4 * 100];
+
+	(void)state;
+	link2(0, 1);
+	ap_channel(ap, 1, ES1370_ADC, true, &S16_44K);
+	ap_channel(ap, 0, ES1370_DAC2, true, &S16_22K);
+	ramp16(play, 50, 1000);			/* left 1000, 1002, 1004, ... */
+	ap_play(ap, 0, ES1370_DAC2, play, sizeof(play), &S16_22K);
+	/* 49 source intervals, two outputs each. */
+	assert_int_equal(ap->port[1].len, 4 * 98);
+	ap_capture(ap, 1, got, 4 * 98, &S16_44K);
+	for (unsigned k = 0; k < 98; k++) {
+		assert_int_equal(s16(got + 4 * k), 1000 + (int)k);
+		assert_int_equal(s16(got + 4 * k + 2), -(1000 + (int)k));
+	}
+	/* The stream goes on where it stopped: no seam between calls. */
+	ramp16(play, 2, 1100);
+	ap_play(ap, 0, ES1370_DAC2, play, 8, &S16_22K);
+	ap_capture(ap, 1, got, 16, &S16_44K);
+	assert_int_equal(s16(got), 1098);
+	assert_int_equal(s16(got + 4), 1099);
+	assert_int_equal(s16(got + 8), 1100);
+	assert_int_equal(s16(got + 12), 1101);
+}
+
+/* A full FIFO drops the newest samples and counts them; DAC1 goes outside. */
+static void test_overrun_and_dac1(void **state)
+{
+	static uint8_t big[AP_FIFO_BYTES + 4096];
+
+	(void)state;
+	link2(0, 1);
+	ap_channel(ap, 1, ES1370_ADC, true, &S16_44K);
+	ap_channel(ap, 0, ES1370_DAC2, true, &S16_44K);
+	ap_play(ap, 0, ES1370_DAC2, big, AP_FIFO_BYTES - 4, &S16_44K);
+	ap_play(ap, 0, ES1370_DAC2, big, 8, &S16_44K);
+	assert_int_equal(ap->port[1].len, AP_FIFO_BYTES - 4);
+	assert_int_equal(ap->port[1].st.overrun, 8);
+	ap_play(ap, 0, ES1370_DAC1, big, 400, &S16_44K);
+	assert_int_equal(ap->port[0].st.outside, 400);
+	assert_int_equal(ap->port[1].len, AP_FIFO_BYTES - 4);
+}
+
+/* Rates too far apart, or a format the codec lacks, are not converted into noise. */
+static void test_unconvertible(void **state)
+{
+	uint8_t b[64] = { 0 };
+
+	(void)state;
+	link2(0, 1);
+	ap_channel(ap, 1, ES1370_ADC, true, &U8_MONO_4K);
+	ap_channel(ap, 0, ES1370_DAC2, true, &S16_44K);
+	ap_play(ap, 0, ES1370_DAC2, b, sizeof(b), &S16_44K);
+	assert_int_equal(ap->port[1].len, 0);
+	assert_int_equal(ap->port[0].st.outside, 64);
+	ap_play(ap, 0, ES1370_DAC2, b, sizeof(b), &(struct es1370_format){ 44100, 3, 16 });
+	assert_int_equal(ap->port[0].st.played, 64);
+}
+
+/* A new ADC format empties what waited in the old one; a reset stops both sides. */
+static void test_format_change_and_reset(void **state)
+{
+	uint8_t b[64] = { 1, 2, 3, 4 };
+
+	(void)state;
+	link2(0, 1);
+	ap_channel(ap, 1, ES1370_ADC, true, &S16_44K);
+	ap_channel(ap, 0, ES1370_DAC2, true, &S16_44K);
+	ap_play(ap, 0, ES1370_DAC2, b, sizeof(b), &S16_44K);
+	assert_int_equal(ap->port[1].len, 64);
+	ap_channel(ap, 1, ES1370_ADC, true, &S16_22K);
+	assert_int_equal(ap->port[1].len, 0);
+	ap_port_reset(ap, 1);
+	assert_false(ap->port[1].adc_running);
+	assert_int_equal(ap->port[0].target, AP_NO_PORT);
+	ap_port_reset(ap, 0);
+	assert_false(ap->port[0].dac_running);
+	/* Ports that do not exist are ignored. */
+	ap_play(ap, 9, ES1370_DAC2, b, sizeof(b), &S16_44K);
+	ap_capture(ap, 9, b, sizeof(b), &S16_44K);
+	ap_channel(ap, 9, ES1370_DAC2, true, &S16_44K);
+	ap_port_reset(ap, 9);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_add_port),
+		T(test_routing_and_moves),
+		T(test_same_format_exact),
+		T(test_convert_down),
+		T(test_convert_up_interpolates),
+		T(test_overrun_and_dac1),
+		T(test_unconvertible),
+		T(test_format_change_and_reset),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
