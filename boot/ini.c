@@ -38,7 +38,7 @@ enum section { SEC_NONE, SEC_XTALK, SEC_GUEST, SEC_COUPLE, SEC_SKIP };
 enum xkey { XK_LOG, XK_TIMESLICE, XK_CROSSTALK, XK_ZEROCOPY, XK_RATE_MS, XK_APICV, XK_COUNT };
 enum gkey {
 	GK_IMAGE, GK_FORMAT, GK_LOAD, GK_ENTRY, GK_MEMORY, GK_MAC, GK_NETWORK, GK_CMDLINE, GK_UPLINK,
-	GK_MAC_SPOOF, GK_INITRD, GK_ON_REBOOT, GK_COUNT
+	GK_MAC_SPOOF, GK_INITRD, GK_ON_REBOOT, GK_AUDIO, GK_COUNT
 };
 
 /* Arrays of arrays rather than pointers: no relocations in the loader. */
@@ -46,7 +46,8 @@ static const char xkey_name[XK_COUNT][13] = { "log", "timeslice_us", "crosstalk"
 						"rate_ms", "apicv" };
 static const char gkey_name[GK_COUNT][10] = { "image",	"format",  "load",   "entry",
 					      "memory", "mac",	   "network", "cmdline",
-					      "uplink", "mac_spoof", "initrd", "on_reboot" };
+					      "uplink", "mac_spoof", "initrd", "on_reboot",
+					      "audio" };
 
 enum hdr {
 	HDR_XTALK,
@@ -864,6 +865,8 @@ static bool guest_value(struct parser *p, unsigned no, int k, struct span v)
 		i = get_enum(p, no, "on_reboot", v, "restart|stop");
 		g->reboot_stops = i == 1;
 		return i >= 0;
+	case GK_AUDIO:
+		return set_name(p, no, "audio", v, g->audio);
 	default:
 		return set_name(p, no, "network", v, g->network);
 	}
@@ -1270,6 +1273,30 @@ int xt_guest_find(const struct xt_config *cfg, const char *name)
 		if (!strncmp(cfg->guest[i].name, name, sizeof(cfg->guest[i].name)))
 			return (int)i;
 	return -1;
+}
+
+/* Both guests have a sound card, on the same audio bus or linked. */
+bool xt_guests_audio_coupled(const struct xt_config *cfg, unsigned a, unsigned b)
+{
+	unsigned i, n = cfg->nlinks < XT_MAX_LINKS ? cfg->nlinks : XT_MAX_LINKS;
+	const struct xt_guest_cfg *ga, *gb;
+
+	if (a == b || a >= cfg->nguests || b >= cfg->nguests || a >= XT_MAX_GUESTS ||
+	    b >= XT_MAX_GUESTS)
+		return false;
+	ga = &cfg->guest[a];
+	gb = &cfg->guest[b];
+	if (ga->refused || gb->refused || !ga->audio[0] || !gb->audio[0])
+		return false;
+	if (!strncmp(ga->audio, gb->audio, sizeof(ga->audio)))
+		return true;
+	for (i = 0; i < n; i++) {
+		const struct xt_link *l = &cfg->link[i];
+
+		if ((l->a == a && l->b == b) || (l->a == b && l->b == a))
+			return true;
+	}
+	return false;
 }
 
 bool xt_guests_coupled(const struct xt_config *cfg, unsigned a, unsigned b)

@@ -46,6 +46,7 @@ struct xt_guest_cfg {
 	uint8_t mac[6];
 	bool has_mac;
 	char network[XT_NAME_MAX + 1]; /* "" = not on any network */
+	char audio[XT_NAME_MAX + 1];   /* audio bus of its ES1370, "" = no sound card */
 	char cmdline[XT_CMDLINE_MAX];   /* given to the guest in boot_params, "" = none */
 	char uplink[XT_NAME_MAX + 1];   /* physical NIC backing its e1000 ("phys0"), "" = none */
 	/* What its hypercalls may do (docs/hypercalls.md); all off by default. */
@@ -123,6 +124,12 @@ int xt_diag_format(const struct xt_diag *d, const char *file, char *buf, size_t 
  * explicitly by a link, or implicitly by the same non-empty network.
  */
 bool xt_guests_coupled(const struct xt_config *cfg, unsigned a, unsigned b);
+/*
+ * True when guests a and b (distinct, both not refused) both have a sound
+ * card (audio = BUS) and are on the same audio bus or linked by [couple]:
+ * one's playback may reach the other's capture.
+ */
+bool xt_guests_audio_coupled(const struct xt_config *cfg, unsigned a, unsigned b);
 
 /* Index of the first guest named name (refused or not), or -1. */
 int xt_guest_find(const struct xt_config *cfg, const char *name);

@@ -1004,6 +1004,39 @@ static void test_network_coupling(void **state)
 	assert_false(xt_guests_coupled(&cfg, 0, 1));
 }
 
+static void test_audio_coupling(void **state)
+{
+	(void)state;
+	expect_clean(parse("[guest a]\nimage=a\naudio=room1\n"
+			   "[guest b]\nimage=b\naudio = room1\n"
+			   "[guest c]\nimage=c\naudio=room2\n"
+			   "[guest d]\nimage=d\n"
+			   "[guest e]\nimage=e\naudio=solo\n"
+			   "[couple]\nlink=c e\nlink=a d\n"));
+	assert_string_equal(guest("a")->audio, "room1");
+	assert_string_equal(guest("d")->audio, "");
+	assert_true(xt_guests_audio_coupled(&cfg, 0, 1));
+	assert_true(xt_guests_audio_coupled(&cfg, 1, 0));
+	assert_false(xt_guests_audio_coupled(&cfg, 0, 2)); /* other bus */
+	assert_true(xt_guests_audio_coupled(&cfg, 2, 4));  /* linked */
+	assert_false(xt_guests_audio_coupled(&cfg, 0, 3)); /* linked, but d has no card */
+	assert_false(xt_guests_audio_coupled(&cfg, 0, 0));
+	assert_false(xt_guests_audio_coupled(&cfg, 0, 9));
+	/* An audio bus is not a network. */
+	assert_false(xt_guests_coupled(&cfg, 0, 1));
+	xt_config_refuse_guest(&cfg, &diags, 1, 3, "gone");
+	assert_false(xt_guests_audio_coupled(&cfg, 0, 1));
+}
+
+static void test_audio_bad_values(void **state)
+{
+	(void)state;
+	guest_error_case("image = b.elf\naudio = my.room\n", 6,
+			 "audio: name 'my.room' may only contain");
+	guest_error_case("image = b.elf\naudio = \n", 6, "audio");
+	guest_error_case("image = b.elf\naudio = a\naudio = b\n", 7, "duplicate key 'audio'");
+}
+
 static void test_refuse_guest(void **state)
 {
 	(void)state;
@@ -1333,6 +1366,8 @@ int main(void)
 		cmocka_unit_test(test_link_syntax),
 		cmocka_unit_test(test_link_too_many),
 		cmocka_unit_test(test_network_coupling),
+		cmocka_unit_test(test_audio_coupling),
+		cmocka_unit_test(test_audio_bad_values),
 		cmocka_unit_test(test_refuse_guest),
 		cmocka_unit_test(test_numbers_hex),
 		cmocka_unit_test(test_numbers_overflow),

@@ -64,6 +64,7 @@ struct guest_stats {
 };
 
 struct e1000;
+struct es1370;
 struct datapath;
 
 struct guest {
@@ -94,6 +95,10 @@ struct guest {
 	int nic_port;                  /* its port on the bridge and the cross-talk path */
 	const struct datapath *path;   /* where its frames go (vmm/net/datapath.h) */
 	int nic_mmio, nic_io;          /* BAR0 and BAR1 ranges on its bus */
+	struct pci_func pci_snd;       /* 00:04.0 ES1370, when it has a sound card */
+	struct es1370 *snd;            /* NULL: no sound card (no audio in the INI) */
+	int snd_io;                    /* its BAR0 range on its bus */
+	int snd_port;                  /* its port on the audio path */
 	unsigned lapic_range;          /* the xAPIC page's range on its bus */
 	uint64_t dma_epoch;            /* bumped on every EPT change (device mappings kept until then) */
 	int dma_last_err;              /* the NIC's last DMA mapping: 0 or why it was refused */

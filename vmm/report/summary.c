@@ -3,6 +3,7 @@
  * Lines start with "xtalk: guest NAME:" so that people and the test harness
  * read the same thing: status, then exits by reason, then other counters.
  */
+#include "vmm/audio/sound.h"
 #include "vmm/report/summary.h"
 
 #include "devices/e1000.h"
@@ -107,6 +108,7 @@ void summary_print_guest(struct guest *g)
 	if (g->dump.refused)
 		xt_info("guest %s: debug dumps refused %llu", g->name,
 			(unsigned long long)g->dump.refused);
+	sound_print_guest(g);
 	if (!g->nic)
 		return;
 	g->path->print_guest(g);

@@ -22,6 +22,7 @@
 #include "vmm/io/fwtables.h"
 #include "vmm/io/platform.h"
 #include "vmm/net/nic.h"
+#include "vmm/audio/sound.h"
 
 #define EPT_MAX_GPA (1ULL << 39)
 #define FXSAVE_FCW 0
@@ -179,6 +180,7 @@ int guest_restart(struct guest *g)
 
 	/* The NIC first: its pages are unshared before RAM is rewritten. */
 	nic_restart(g);
+	sound_restart(g);
 	platform_reset(g);
 	rc = guest_load(g, &st, &entry);
 	if (!rc) {
@@ -223,6 +225,8 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 		rc = platform_create(g);
 	if (!rc && c->has_mac)
 		rc = nic_create(g);
+	if (!rc)
+		rc = sound_create(g);
 	if (rc)
 		goto no_memory;
 	vcpu_init(g);
@@ -243,6 +247,7 @@ no_memory:
 	xt_err("guest '%s': out of VMM memory", g->name);
 undo:
 	nic_guest_stopped(g);
+	sound_guest_stopped(g);
 	vcpu_free(&g->vcpu);
 	ept_destroy(&g->ept);
 	return rc;

@@ -10,6 +10,7 @@
 #include "vmm/emul/cpuid_filter.h"
 #include "vmm/run/guest_create.h"
 #include "vmm/net/netpath.h"
+#include "vmm/audio/sound.h"
 #include "vmm/net/bridgepath.h"
 #include "vmm/net/nic.h"
 #include "vmm/core/palloc.h"
@@ -79,6 +80,7 @@ void vmm_main(struct xt_boot_info *bi)
 	report_clocks();
 	bridge_init(&vmm_bridge);
 	netpath_init(bi->cfg, bi->tsc_hz);
+	sound_init(bi->cfg, bi->tsc_hz);
 	create_guests(bi);
 	netpath_finalize(bi->cfg);
 	con_flush(); /* what setting up printed, before any guest runs */

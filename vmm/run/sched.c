@@ -19,6 +19,7 @@
 #include "vmm/run/guest_create.h"
 #include "vmm/arch/msr.h"
 #include "vmm/net/netpath.h"
+#include "vmm/audio/sound.h"
 #include "vmm/net/nic.h"
 #include "vmm/report/rate.h"
 #include "vmm/arch/vmcs.h"
@@ -133,7 +134,8 @@ static void wait_until(uint64_t tsc)
 {
 	while (rdtsc() < tsc) {
 		con_pump();
-		if (nic_poll_timers() || netpath_poll() || console_input_poll())
+		if ((nic_poll_timers() | sound_poll_timers()) || netpath_poll() ||
+		    console_input_poll())
 			return;
 		cpu_relax();
 	}
@@ -152,7 +154,7 @@ static bool wait_for_event(void)
 		halted |= guests[i].vcpu.state == VCPU_HALTED;
 	if (!halted)
 		return false;
-	if (nic_poll_timers())
+	if (nic_poll_timers() | sound_poll_timers())
 		return true;
 	wake = next_timer_wake();
 	if (wake != UINT64_MAX) {
@@ -296,6 +298,7 @@ static void reap_stopped(void)
 		if (g->vcpu.state == VCPU_STOPPED && !g->reaped) {
 			g->reaped = true;
 			nic_guest_stopped(g);
+			sound_guest_stopped(g);
 		}
 	}
 }
@@ -309,6 +312,7 @@ void sched_run(void)
 
 		reap_stopped();
 		nic_poll_timers();
+		sound_poll_timers();
 		console_input_poll();
 		netpath_poll();
 		rate_tick();

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/* A guest's ES1370 and the audio path between guests: see sound.h. */
+#include "vmm/audio/sound.h"
+
+#include "crosstalk/apath.h"
+#include "devices/es1370.h"
+#include "devices/pci.h"
+#include "ept/gmem.h"
+#include "firmware/fw_config.h"
+#include "lib/xerrno.h"
+#include "vmm/arch/x86.h"
+#include "vmm/core/console.h"
+#include "vmm/core/palloc.h"
+#include "vmm/guest/irq.h"
+#include "vmm/io/bus.h"
+#include "vmm/io/platform.h"
+
+#define PCI_CLASS_MULTIMEDIA_AUDIO 0x040100
+#define CARD_PAGES ((sizeof(struct es1370) + PAGE_SIZE - 1) / PAGE_SIZE)
+#define PATH_PAGES ((sizeof(struct apath) + PAGE_SIZE - 1) / PAGE_SIZE)
+
+static const struct xt_config *config;
+static struct apath *path;
+static uint64_t ns_mult;	/* ns = tsc * ns_mult >> 32 */
+static uint64_t tsc_mult;	/* tsc = ns * tsc_mult >> 32 */
+static struct guest *port_guest[AP_MAX_PORTS];
+static unsigned nports;
+
+static uint64_t now_ns(void)
+{
+	return (uint64_t)(((unsigned __int128)rdtsc() * ns_mult) >> 32);
+}
+
+static uint64_t ns_to_tsc(uint64_t ns)
+{
+	return (uint64_t)(((unsigned __int128)ns * tsc_mult) >> 32);
+}
+
+static unsigned pic_irq(void)
+{
+	return fw_pci_pic_irq(PLATFORM_SOUND_SLOT, FW_PCI_INTA);
+}
+
+/* ---------------------------------------------------------- coupling */
+
+static bool ports_coupled(void *ctx, unsigned a, unsigned b)
+{
+	(void)ctx;
+	if (a >= nports || b >= nports || !port_guest[a] || !port_guest[b])
+		return false;
+	return xt_guests_audio_coupled(config, port_guest[a]->boot->cfg_index,
+				       port_guest[b]->boot->cfg_index);
+}
+
+static void stream_moved(void *ctx, unsigned from, int to)
+{
+	(void)ctx;
+	if (from >= nports || !port_guest[from])
+		return;
+	if (to >= 0 && (unsigned)to < nports && port_guest[to])
+		xt_info("audio: '%s' plays to '%s' (shared stream, copied)",
+			port_guest[from]->name, port_guest[to]->name);
+	else
+		xt_info("audio: '%s' plays outside (no physical sound card: dropped, counted)",
+			port_guest[from]->name);
+}
+
+static const struct apath_ops path_ops = { ports_coupled, stream_moved, NULL };
+
+void sound_init(const struct xt_config *cfg, uint64_t tsc_hz)
+{
+	config = cfg;
+	tsc_mult = ((tsc_hz / 1000) << 32) / 1000000; /* tsc_hz / 1000 < 2^32 */
+	ns_mult = tsc_hz ? (1000000000ULL << 32) / tsc_hz : 0;
+}
+
+/* ---------------------------------------------------------- the card's ops */
+
+/* Channel frames are guest RAM only, and only while bus mastering is on. */
+static void *snd_dma(void *ctx, uint64_t gpa, uint64_t len, bool write)
+{
+	struct guest *g = ctx;
+	void *p = NULL;
+
+	if (!pci_func_bus_master(&g->pci_snd))
+		return NULL;
+	return gmem_map(&g->mem, gpa, len, write ? GMEM_DMA_WRITE : GMEM_READ, &p) ? NULL : p;
+}
+
+static void snd_set_irq(void *ctx, bool level)
+{
+	struct guest *g = ctx;
+
+	pci_func_set_intx_status(&g->pci_snd, level);
+	irq_pci_line(g, pic_irq(), fw_pci_gsi(PLATFORM_SOUND_SLOT, FW_PCI_INTA),
+		     level && !pci_func_intx_disabled(&g->pci_snd));
+}
+
+static const char *const chan_name[ES1370_NCHANNELS] = { "DAC1", "DAC2", "ADC" };
+
+static void snd_channel(void *ctx, enum es1370_channel ch, bool running)
+{
+	struct guest *g = ctx;
+	struct es1370_format f;
+
+	es1370_format(g->snd, ch, &f);
+	if ((unsigned)ch < ES1370_NCHANNELS)
+		xt_info("audio: '%s': %s %s (%u Hz, %u-bit, %s)", g->name, chan_name[ch],
+			running ? "started" : "stopped", f.rate, f.bits,
+			f.channels == 2 ? "stereo" : "mono");
+	ap_channel(path, (unsigned)g->snd_port, ch, running, &f);
+}
+
+static void snd_play(void *ctx, enum es1370_channel ch, const uint8_t *data, uint32_t len)
+{
+	struct guest *g = ctx;
+	struct es1370_format f;
+
+	es1370_format(g->snd, ch, &f);
+	ap_play(path, (unsigned)g->snd_port, ch, data, len, &f);
+}
+
+static void snd_capture(void *ctx, uint8_t *data, uint32_t len)
+{
+	struct guest *g = ctx;
+	struct es1370_format f;
+
+	es1370_format(g->snd, ES1370_ADC, &f);
+	ap_capture(path, (unsigned)g->snd_port, data, len, &f);
+}
+
+static const char *const err_name[ES1370_ERR_COUNT] = {
+	"a channel frame outside its RAM", "a register accessed with a size it lacks",
+	"an AK4531 register that does not exist",
+};
+
+static void snd_error(void *ctx, enum es1370_err e, uint64_t detail)
+{
+	struct guest *g = ctx;
+
+	if ((unsigned)e < ES1370_ERR_COUNT && g->snd->errors[e] == 1)
+		xt_warn("guest '%s': es1370: %s (0x%llx); counted from now on", g->name,
+			err_name[e], (unsigned long long)detail);
+}
+
+static const struct es1370_ops snd_ops = {
+	.dma_map = snd_dma,
+	.set_irq = snd_set_irq,
+	.channel = snd_channel,
+	.play = snd_play,
+	.capture = snd_capture,
+	.error = snd_error,
+};
+
+/* ---------------------------------------------------------- its BAR */
+
+static int bar0_read(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t *val)
+{
+	(void)g;
+	*val = size <= 4 ? es1370_io_read(dev, now_ns(), (uint32_t)off, size) : ~0ULL;
+	return 0;
+}
+
+static int bar0_write(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t val)
+{
+	(void)g;
+	if (size <= 4)
+		es1370_io_write(dev, now_ns(), (uint32_t)off, size, (uint32_t)val);
+	return 0;
+}
+
+/* A guest may move its BAR within the I/O window, never onto another device. */
+static bool snd_bar_allowed(void *ctx, unsigned bar, uint32_t base, uint32_t size)
+{
+	struct guest *g = ctx;
+
+	if (bar != 0 || base < PLATFORM_IO_WINDOW_BASE ||
+	    (uint64_t)base + size > PLATFORM_IO_WINDOW_END)
+		return false;
+	return !io_overlaps(g, IO_SPACE_PORT, base, size, g->snd_io);
+}
+
+static void snd_bar_update(void *ctx, unsigned bar, bool enabled, uint32_t base, uint32_t size)
+{
+	struct guest *g = ctx;
+
+	(void)bar;
+	(void)size;
+	io_update(g, (unsigned)g->snd_io, enabled, base);
+}
+
+static void setup_pci_function(struct guest *g)
+{
+	struct pci_func *f = &g->pci_snd;
+
+	pci_func_init(f, PLATFORM_SOUND_SLOT, ES1370_VENDOR, ES1370_DEVICE,
+		      PCI_CLASS_MULTIMEDIA_AUDIO, 0);
+	pci_func_set_subsystem(f, ES1370_VENDOR, ES1370_DEVICE);
+	pci_func_add_bar(f, 0, true, ES1370_IO_SIZE, PLATFORM_SOUND_BAR0);
+	pci_func_set_intx(f, 1, pic_irq());
+	f->bar_update = snd_bar_update;
+	f->bar_allowed = snd_bar_allowed;
+	f->ctx = g;
+	/* As firmware leaves it: decoding and bus mastering on. */
+	pci_func_set_command(f, PCI_COMMAND_IO | PCI_COMMAND_MASTER);
+}
+
+int sound_create(struct guest *g)
+{
+	const struct io_range bar0 = {
+		.space = IO_SPACE_PORT, .base = PLATFORM_SOUND_BAR0, .size = ES1370_IO_SIZE,
+		.enabled = true, .read = bar0_read, .write = bar0_write,
+	};
+	struct io_range r = bar0;
+	int rc;
+
+	if (!g->cfg->audio[0])
+		return 0;
+	if (!path) {
+		path = pages_alloc_contig(PATH_PAGES);
+		if (!path)
+			return -XT_ENOMEM;
+		ap_init(path, &path_ops);
+	}
+	if (nports >= AP_MAX_PORTS)
+		return -XT_ENOSPC;
+	g->snd = pages_alloc_contig(CARD_PAGES);
+	if (!g->snd)
+		return -XT_ENOMEM;
+	es1370_init(g->snd, &snd_ops, g);
+	setup_pci_function(g);
+	rc = pci_bus_add(&g->pci, &g->pci_snd);
+	if (rc)
+		return rc;
+	r.dev = g->snd;
+	g->snd_io = io_register(g, &r);
+	if (g->snd_io < 0)
+		return g->snd_io;
+	pic_set_elcr(&g->pic, pic_irq(), true);
+	g->snd_port = (int)nports;
+	port_guest[nports] = g;
+	rc = ap_add_port(path, nports++);
+	if (!rc)
+		xt_info("guest '%s': ES1370 sound card at 00:%02x.0, audio bus '%s'", g->name,
+			PLATFORM_SOUND_SLOT, g->cfg->audio);
+	return rc;
+}
+
+void sound_restart(struct guest *g)
+{
+	if (!g->snd)
+		return;
+	es1370_reset(g->snd);
+	ap_port_reset(path, (unsigned)g->snd_port);
+	setup_pci_function(g);
+	io_update(g, (unsigned)g->snd_io, true, PLATFORM_SOUND_BAR0);
+	pic_set_elcr(&g->pic, pic_irq(), true);
+	snd_set_irq(g, false);
+}
+
+void sound_guest_stopped(struct guest *g)
+{
+	if (!g->snd)
+		return;
+	es1370_reset(g->snd);
+	ap_port_reset(path, (unsigned)g->snd_port);
+}
+
+uint64_t sound_poll_timers(void)
+{
+	uint64_t now, next = 0;
+
+	if (!nports)
+		return 0;
+	now = now_ns();
+	for (unsigned p = 0; p < nports; p++) {
+		struct guest *g = port_guest[p];
+		uint64_t t;
+
+		if (!g || g->vcpu.state == VCPU_STOPPED)
+			continue;
+		t = es1370_advance(g->snd, now);
+		if (t && (!next || t < next))
+			next = t;
+	}
+	return next ? ns_to_tsc(next) : 0;
+}
+
+void sound_print_guest(const struct guest *g)
+{
+	const struct ap_stats *s;
+	const struct es1370 *d = g->snd;
+
+	if (!d)
+		return;
+	s = &path->port[g->snd_port].st;
+	xt_info("guest %s: audio: played %llu bytes (to guests %llu, converted %llu, outside "
+		"dropped %llu), moves %llu; captured %llu bytes (from guests %llu, silence %llu, "
+		"overrun %llu)", g->name, (unsigned long long)s->played, (unsigned long long)s->sent,
+		(unsigned long long)s->converted, (unsigned long long)s->outside,
+		(unsigned long long)s->moves, (unsigned long long)s->captured,
+		(unsigned long long)s->received, (unsigned long long)s->underrun,
+		(unsigned long long)s->overrun);
+	xt_info("guest %s: es1370: interrupts %llu; bad input: frames outside RAM %llu, access "
+		"sizes %llu, codec registers %llu", g->name, (unsigned long long)d->irqs,
+		(unsigned long long)d->errors[ES1370_ERR_FRAME_DMA],
+		(unsigned long long)d->errors[ES1370_ERR_ACCESS_SIZE],
+		(unsigned long long)d->errors[ES1370_ERR_CODEC_REG]);
+}
