@@ -36,9 +36,18 @@ int ap_add_port(struct apath *ap, unsigned p)
 		return -XT_EINVAL;
 	ap->port[p].present = true;
 	ap->port[p].target = AP_NO_PORT;
+	ap->port[p].filling = true;
 	if (p >= ap->nports)
 		ap->nports = p + 1;
 	return 0;
+}
+
+/* What waits in a FIFO its ADC will not take (stopped, or another format): counted. */
+static void fifo_flush(struct ap_port *P)
+{
+	P->st.flushed += P->len;
+	P->len = P->head = 0;
+	P->filling = true;
 }
 
 /* ---------------------------------------------------------- routing */
@@ -91,12 +100,12 @@ void ap_channel(struct apath *ap, unsigned p, enum es1370_channel ch, bool runni
 	} else if (ch == ES1370_ADC) {
 		if (running && f && (!P->adc_running || !same_format(&P->adc_fmt, f))) {
 			/* What waits in the FIFO is in the old format. */
-			P->len = P->head = 0;
+			fifo_flush(P);
 			P->adc_fmt = *f;
 		}
 		P->adc_running = running;
 		if (!running)
-			P->len = P->head = 0;
+			fifo_flush(P);
 	}
 	route_all(ap);
 }
@@ -107,7 +116,7 @@ void ap_port_reset(struct apath *ap, unsigned p)
 		return;
 	ap->port[p].dac_running = false;
 	ap->port[p].adc_running = false;
-	ap->port[p].len = ap->port[p].head = 0;
+	fifo_flush(&ap->port[p]);
 	route_all(ap);
 }
 
@@ -243,18 +252,34 @@ void ap_play(struct apath *ap, unsigned p, enum es1370_channel ch, const uint8_t
 	}
 }
 
+/* Whether a playing port sends to port q. */
+static bool fed(const struct apath *ap, unsigned q)
+{
+	for (unsigned p = 0; p < ap->nports; p++)
+		if (ap->port[p].target == (int)q)
+			return true;
+	return false;
+}
+
 void ap_capture(struct apath *ap, unsigned p, uint8_t *data, uint32_t len,
 		const struct es1370_format *f)
 {
 	struct ap_port *Q;
 	uint32_t take, first;
 	unsigned fb;
+	bool feeding;
 
 	if (p >= ap->nports || !ap->port[p].present || !data || !f)
 		return;
 	Q = &ap->port[p];
 	fb = ap_frame_bytes(f);
-	take = Q->len < len ? Q->len : len;
+	feeding = fed(ap, p);
+	/* The jitter buffer fills before the ADC takes from it, unless the
+	 * stream that fills it ended (its last samples are all there is). */
+	if (Q->filling && fb &&
+	    (Q->len >= (uint64_t)f->rate * fb * AP_PREFILL_MS / 1000 || !feeding))
+		Q->filling = false;
+	take = Q->filling ? 0 : Q->len < len ? Q->len : len;
 	if (fb)
 		take -= take % fb;
 	first = AP_FIFO_BYTES - Q->head < take ? AP_FIFO_BYTES - Q->head : take;
@@ -265,5 +290,14 @@ void ap_capture(struct apath *ap, unsigned p, uint8_t *data, uint32_t len,
 	/* Silence for the rest: 0 for signed 16-bit, 0x80 for unsigned 8-bit. */
 	memset(data + take, f->bits == 8 ? 0x80 : 0, len - take);
 	Q->st.captured += len;
-	Q->st.underrun += len - take;
+	if (Q->filling) {
+		Q->st.prefill += len - take;
+	} else if (take < len && feeding) {
+		Q->st.underrun += len - take;
+		Q->filling = true;
+	} else if (take < len) {
+		/* Nobody plays to it (any more): the next stream fills first. */
+		Q->st.idle += len - take;
+		Q->filling = true;
+	}
 }

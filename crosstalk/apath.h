@@ -17,9 +17,12 @@
  * ADC format: the same format is copied byte for byte; another one is
  * converted (8-bit unsigned / 16-bit signed, mono / stereo, and the rate by
  * linear interpolation), never passed through as noise. The receiver's ADC
- * takes from the FIFO at its own rate; an empty FIFO gives silence
- * (counted: underrun), a full one drops the newest samples (counted:
- * overrun). Nothing is lost or added without a count.
+ * takes from the FIFO at its own rate. Both cards run on the TSC but are
+ * advanced at different moments, so the FIFO is a jitter buffer: the ADC
+ * records silence until AP_PREFILL_MS of samples are in (counted: prefill),
+ * then takes them in order; if the FIFO runs dry anyway it records silence
+ * (counted: underrun) and fills up again. A full FIFO drops the newest
+ * samples (counted: overrun). Nothing is lost or added without a count.
  */
 #ifndef XTALK_CROSSTALK_APATH_H
 #define XTALK_CROSSTALK_APATH_H
@@ -32,6 +35,7 @@
 #define AP_MAX_PORTS	16
 #define AP_FIFO_BYTES	(64u << 10)	/* per receiver: 370 ms of 44.1 kHz 16-bit stereo */
 #define AP_NO_PORT	(-1)
+#define AP_PREFILL_MS	20		/* the receiver's jitter buffer (see ap_capture) */
 
 struct ap_stats {
 	uint64_t played;	/* bytes its DACs played */
@@ -40,8 +44,12 @@ struct ap_stats {
 	uint64_t converted;	/* bytes sent through a format conversion */
 	uint64_t received;	/* bytes put into its capture FIFO by senders */
 	uint64_t captured;	/* bytes its ADC took */
-	uint64_t underrun;	/* of those, silence: the FIFO was empty */
+	uint64_t idle;		/* of those, silence: no guest played to it */
+	uint64_t prefill;	/* of those, silence while its FIFO filled up (stream start) */
+	uint64_t underrun;	/* of those, silence: the FIFO ran dry mid-stream */
 	uint64_t overrun;	/* bytes for it dropped: its FIFO was full */
+	uint64_t flushed;	/* bytes for it dropped: in its FIFO when its ADC stopped
+				 * or changed format (received = taken + flushed + in FIFO) */
 	uint64_t moves;		/* its playback moved to another receiver or outside */
 };
 
@@ -63,6 +71,7 @@ struct ap_port {
 	struct ap_resample rs;			/* this port's playback towards target */
 	uint8_t fifo[AP_FIFO_BYTES];		/* its capture FIFO (ADC format) */
 	uint32_t head, len;
+	bool filling;				/* silence until AP_PREFILL_MS are in */
 	struct ap_stats st;
 };
 

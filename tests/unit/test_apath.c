@@ -131,7 +131,8 @@ static void test_routing_and_moves(void **state)
 	/* 2 stops: back to 3; 3 stops: outside. */
 	ap_channel(ap, 2, ES1370_ADC, false, NULL);
 	assert_int_equal(ap->port[0].target, 3);
-	assert_int_equal(ap->port[2].len, 0);	/* a stopped ADC's FIFO empties */
+	assert_int_equal(ap->port[2].len, 0);	/* a stopped ADC's FIFO empties, counted */
+	assert_int_equal(ap->port[2].st.flushed, 64);
 	ap_channel(ap, 3, ES1370_ADC, false, NULL);
 	assert_int_equal(ap->port[0].target, AP_NO_PORT);
 	assert_int_equal(last_to, AP_NO_PORT);
@@ -172,19 +173,26 @@ static void test_same_format_exact(void **state)
 	/* A partial sample frame is never played or taken. */
 	ap_play(ap, 0, ES1370_DAC2, play, 7, &S16_44K);
 	assert_int_equal(ap->port[1].len, 4);
+	/* Nobody playing: silence of another kind (after the last sample). */
+	ap_channel(ap, 0, ES1370_DAC2, false, NULL);
+	ap_capture(ap, 1, got, 100, &S16_44K);
+	assert_memory_equal(got, play, 4);
+	ap_capture(ap, 1, got, 100, &S16_44K);
+	assert_int_equal(ap->port[1].st.idle, 196);
+	assert_int_equal(ap->port[1].st.underrun, 400);
 }
 
 /* 16-bit stereo 44.1 kHz to 8-bit mono 22.05 kHz: half the frames, channels mixed. */
 static void test_convert_down(void **state)
 {
-	uint8_t play[4 * 400], got[200];
+	uint8_t play[4 * 2000], got[1000];
 
 	(void)state;
 	link2(0, 1);
 	ap_channel(ap, 1, ES1370_ADC, true, &U8_MONO_22K);
 	ap_channel(ap, 0, ES1370_DAC2, true, &S16_44K);
 	/* left 8192, right 4096: mono 6144 = 0x1800 -> 0x18 + 0x80 */
-	for (unsigned i = 0; i < 400; i++) {
+	for (unsigned i = 0; i < 2000; i++) {
 		play[4 * i] = 0x00;
 		play[4 * i + 1] = 0x20;
 		play[4 * i + 2] = 0x00;
@@ -192,8 +200,8 @@ static void test_convert_down(void **state)
 	}
 	ap_play(ap, 0, ES1370_DAC2, play, sizeof(play), &S16_44K);
 	assert_int_equal(ap->port[0].st.converted, sizeof(play));
-	/* 400 source frames at step 2: 200 outputs (the last source frame waits). */
-	assert_int_equal(ap->port[1].len, 200);
+	/* 2000 source frames at step 2: 1000 outputs (the last source frame waits). */
+	assert_int_equal(ap->port[1].len, 1000);
 	ap_capture(ap, 1, got, sizeof(got), &U8_MONO_22K);
 	for (unsigned i = 0; i < sizeof(got); i++)
 		assert_int_equal(got[i], 0x98);
@@ -203,29 +211,73 @@ static void test_convert_down(void **state)
 /* 22.05 kHz to 44.1 kHz: every second output interpolated between neighbours. */
 static void test_convert_up_interpolates(void **state)
 {
-	uint8_t play[4 * 50], got[4 * 100];
+	static uint8_t play[4 * 1000], got[4 * 2000];
 
 	(void)state;
 	link2(0, 1);
 	ap_channel(ap, 1, ES1370_ADC, true, &S16_44K);
 	ap_channel(ap, 0, ES1370_DAC2, true, &S16_22K);
-	ramp16(play, 50, 1000);			/* left 1000, 1002, 1004, ... */
+	ramp16(play, 1000, 1000);		/* left 1000, 1002, 1004, ... */
 	ap_play(ap, 0, ES1370_DAC2, play, sizeof(play), &S16_22K);
-	/* 49 source intervals, two outputs each. */
-	assert_int_equal(ap->port[1].len, 4 * 98);
-	ap_capture(ap, 1, got, 4 * 98, &S16_44K);
-	for (unsigned k = 0; k < 98; k++) {
+	/* 999 source intervals, two outputs each. */
+	assert_int_equal(ap->port[1].len, 4 * 1998);
+	ap_capture(ap, 1, got, 4 * 1998, &S16_44K);
+	for (unsigned k = 0; k < 1998; k++) {
 		assert_int_equal(s16(got + 4 * k), 1000 + (int)k);
 		assert_int_equal(s16(got + 4 * k + 2), -(1000 + (int)k));
 	}
+	assert_int_equal(ap->port[1].st.prefill, 0);
 	/* The stream goes on where it stopped: no seam between calls. */
-	ramp16(play, 2, 1100);
-	ap_play(ap, 0, ES1370_DAC2, play, 8, &S16_22K);
+	ramp16(play, 1000, 3000);
+	ap_play(ap, 0, ES1370_DAC2, play, sizeof(play), &S16_22K);
 	ap_capture(ap, 1, got, 16, &S16_44K);
-	assert_int_equal(s16(got), 1098);
-	assert_int_equal(s16(got + 4), 1099);
-	assert_int_equal(s16(got + 8), 1100);
-	assert_int_equal(s16(got + 12), 1101);
+	assert_int_equal(s16(got), 2998);
+	assert_int_equal(s16(got + 4), 2999);
+	assert_int_equal(s16(got + 8), 3000);
+	assert_int_equal(s16(got + 12), 3001);
+}
+
+/*
+ * The receiver's FIFO is a jitter buffer: silence until AP_PREFILL_MS are
+ * in, then the samples in order even when the capture runs ahead of the
+ * player for a moment; run dry, it records counted silence and fills again.
+ * A stream that ended is taken whatever is left of it.
+ */
+static void test_jitter_buffer(void **state)
+{
+	static uint8_t play[4 * 4410], got[4 * 4410];
+	const uint32_t fill = 44100 * 4 * AP_PREFILL_MS / 1000;	/* 3528 bytes */
+
+	(void)state;
+	link2(0, 1);
+	ap_channel(ap, 1, ES1370_ADC, true, &S16_44K);
+	/* Capturing before anyone plays: silence of its own kind. */
+	ap_capture(ap, 1, got, 40, &S16_44K);
+	assert_int_equal(ap->port[1].st.idle, 40);
+	ap_channel(ap, 0, ES1370_DAC2, true, &S16_44K);
+	ramp16(play, 4410, 0);
+	ap_play(ap, 0, ES1370_DAC2, play, fill - 4, &S16_44K);
+	ap_capture(ap, 1, got, 400, &S16_44K);
+	for (unsigned i = 0; i < 400; i++)
+		assert_int_equal(got[i], 0);
+	assert_int_equal(ap->port[1].st.prefill, 400);
+	ap_play(ap, 0, ES1370_DAC2, play + fill - 4, 4, &S16_44K);
+	/* Filled: the capture takes more than one play at a time gives. */
+	ap_capture(ap, 1, got, 2000, &S16_44K);
+	ap_play(ap, 0, ES1370_DAC2, play + fill, 1000, &S16_44K);
+	ap_capture(ap, 1, got + 2000, 2528, &S16_44K);
+	assert_memory_equal(got, play, 4528);
+	assert_int_equal(ap->port[1].st.underrun, 0);
+	/* Dry: silence, counted, and filling again. */
+	ap_capture(ap, 1, got, 8, &S16_44K);
+	assert_int_equal(ap->port[1].st.underrun, 8);
+	ap_play(ap, 0, ES1370_DAC2, play, 400, &S16_44K);
+	ap_capture(ap, 1, got, 8, &S16_44K);
+	assert_int_equal(ap->port[1].st.prefill, 408);
+	/* The player stops: what is left is taken at once. */
+	ap_channel(ap, 0, ES1370_DAC2, false, NULL);
+	ap_capture(ap, 1, got, 400, &S16_44K);
+	assert_memory_equal(got, play, 400);
 }
 
 /* A full FIFO drops the newest samples and counts them; DAC1 goes outside. */
@@ -275,6 +327,7 @@ static void test_format_change_and_reset(void **state)
 	assert_int_equal(ap->port[1].len, 64);
 	ap_channel(ap, 1, ES1370_ADC, true, &S16_22K);
 	assert_int_equal(ap->port[1].len, 0);
+	assert_int_equal(ap->port[1].st.flushed, 64);
 	ap_port_reset(ap, 1);
 	assert_false(ap->port[1].adc_running);
 	assert_int_equal(ap->port[0].target, AP_NO_PORT);
@@ -297,6 +350,7 @@ int main(void)
 		T(test_same_format_exact),
 		T(test_convert_down),
 		T(test_convert_up_interpolates),
+		T(test_jitter_buffer),
 		T(test_overrun_and_dac1),
 		T(test_unconvertible),
 		T(test_format_change_and_reset),

@@ -154,18 +154,32 @@ static const struct es1370_ops snd_ops = {
 
 /* ---------------------------------------------------------- its BAR */
 
+static uint64_t advance_all(uint64_t now);
+
+/*
+ * Every card moves what it is due before one of them is accessed: a
+ * capturing guest's ADC takes from its FIFO what the players' DACs put
+ * there up to the same moment (the FIFO's jitter buffer covers only what
+ * the scheduler's own polling leaves in between).
+ */
 static int bar0_read(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t *val)
 {
+	uint64_t now = now_ns();
+
 	(void)g;
-	*val = size <= 4 ? es1370_io_read(dev, now_ns(), (uint32_t)off, size) : ~0ULL;
+	advance_all(now);
+	*val = size <= 4 ? es1370_io_read(dev, now, (uint32_t)off, size) : ~0ULL;
 	return 0;
 }
 
 static int bar0_write(struct guest *g, void *dev, uint64_t off, unsigned size, uint64_t val)
 {
+	uint64_t now = now_ns();
+
 	(void)g;
+	advance_all(now);
 	if (size <= 4)
-		es1370_io_write(dev, now_ns(), (uint32_t)off, size, (uint32_t)val);
+		es1370_io_write(dev, now, (uint32_t)off, size, (uint32_t)val);
 	return 0;
 }
 
@@ -266,23 +280,33 @@ void sound_guest_stopped(struct guest *g)
 	ap_port_reset(path, (unsigned)g->snd_port);
 }
 
+/* The players first, so that their samples are in before anyone captures. */
+static uint64_t advance_all(uint64_t now)
+{
+	uint64_t next = 0;
+
+	for (unsigned pass = 0; pass < 2; pass++)
+		for (unsigned p = 0; p < nports; p++) {
+			struct guest *g = port_guest[p];
+			uint64_t t;
+
+			if (!g || g->vcpu.state == VCPU_STOPPED ||
+			    (pass == 0) != path->port[p].dac_running)
+				continue;
+			t = es1370_advance(g->snd, now);
+			if (t && (!next || t < next))
+				next = t;
+		}
+	return next;
+}
+
 uint64_t sound_poll_timers(void)
 {
-	uint64_t now, next = 0;
+	uint64_t next;
 
 	if (!nports)
 		return 0;
-	now = now_ns();
-	for (unsigned p = 0; p < nports; p++) {
-		struct guest *g = port_guest[p];
-		uint64_t t;
-
-		if (!g || g->vcpu.state == VCPU_STOPPED)
-			continue;
-		t = es1370_advance(g->snd, now);
-		if (t && (!next || t < next))
-			next = t;
-	}
+	next = advance_all(now_ns());
 	return next ? ns_to_tsc(next) : 0;
 }
 
@@ -295,12 +319,15 @@ void sound_print_guest(const struct guest *g)
 		return;
 	s = &path->port[g->snd_port].st;
 	xt_info("guest %s: audio: played %llu bytes (to guests %llu, converted %llu, outside "
-		"dropped %llu), moves %llu; captured %llu bytes (from guests %llu, silence %llu, "
-		"overrun %llu)", g->name, (unsigned long long)s->played, (unsigned long long)s->sent,
+		"dropped %llu), moves %llu; captured %llu bytes (from guests %llu; silence: nobody "
+		"playing %llu, filling %llu, run dry %llu; overrun %llu, flushed %llu)", g->name,
+		(unsigned long long)s->played, (unsigned long long)s->sent,
 		(unsigned long long)s->converted, (unsigned long long)s->outside,
 		(unsigned long long)s->moves, (unsigned long long)s->captured,
-		(unsigned long long)s->received, (unsigned long long)s->underrun,
-		(unsigned long long)s->overrun);
+		(unsigned long long)s->received, (unsigned long long)s->idle,
+		(unsigned long long)s->prefill,
+		(unsigned long long)s->underrun, (unsigned long long)s->overrun,
+		(unsigned long long)s->flushed);
 	xt_info("guest %s: es1370: interrupts %llu; bad input: frames outside RAM %llu, access "
 		"sizes %llu, codec registers %llu", g->name, (unsigned long long)d->irqs,
 		(unsigned long long)d->errors[ES1370_ERR_FRAME_DMA],
