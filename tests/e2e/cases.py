@@ -408,6 +408,101 @@ def check_exited_ok(log, p, *guests):
         expect(p, bad_input(log, g) == "none", f"{g}: e1000 bad input {bad_input(log, g)}")
 
 
+AUDIO_KEYS = ("played", "sent", "converted", "outside", "moves", "captured", "received", "idle",
+              "prefill", "underrun", "overrun", "flushed")
+
+
+def audio(log, guest):
+    """The audio path's counters of a guest from the run summary (vmm/audio/sound.c)."""
+    m = log.grep(rf"^xtalk: guest {re.escape(guest)}: audio: played (\d+) bytes \(to guests (\d+), "
+                 rf"converted (\d+), outside dropped (\d+)\), moves (\d+); captured (\d+) bytes "
+                 rf"\(from guests (\d+); silence: nobody playing (\d+), filling (\d+), run dry "
+                 rf"(\d+); overrun (\d+), flushed (\d+)\)$")
+    return dict(zip(AUDIO_KEYS, (int(x) for x in m[-1].groups()))) if m else None
+
+
+def es1370_bad(log, guest):
+    m = log.grep(rf"^xtalk: guest {re.escape(guest)}: es1370: interrupts (\d+); bad input: frames "
+                 rf"outside RAM (\d+), access sizes (\d+), codec registers (\d+)$")
+    return tuple(int(x) for x in m[-1].groups()) if m else None
+
+
+def check_audio_guests(log, p, *guests):
+    for g in guests:
+        expect(p, log.status(g) == ("exited", 0), f"{g}: status {log.status(g)}, want exited 0")
+        bad = es1370_bad(log, g)
+        expect(p, bad and bad[0] > 0 and bad[1:] == (0, 0, 0),
+               f"{g}: es1370 interrupts and bad input {bad}")
+
+
+def guest_ms(lines, prefix):
+    """Milliseconds of guest time in the first line starting with prefix, or None."""
+    for t in lines:
+        m = re.match(re.escape(prefix) + r".* in (\d+) ms", t)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def check_audio_copy(log):
+    p = []
+    a, b = audio(log, "a") or {}, audio(log, "b") or {}
+    play = guest_ms(log.output_of("a"), "audio: play: 44100 samples at 44100 Hz 16-bit stereo")
+    expect(p, play is not None, "a did not play its 44100 samples")
+    # Real time, not as fast as the CPU allows: 22 periods of 2048 samples are 1021.7 ms.
+    expect(p, play is None or 1000 <= play <= 1100, f"a played 1 s of audio in {play} ms")
+    expect(p, any(t.startswith("audio: capture: 44100 samples bit-exact")
+                  for t in log.output_of("b")), "b did not capture a's samples bit-exact")
+    check_audio_guests(log, p, "a", "b")
+    # Everything a played went to b, unconverted, and b took it without a gap.
+    expect(p, a.get("played", 0) >= 44100 * 4 and a.get("sent") == a.get("played") and
+           a.get("outside") == 0 and a.get("converted") == 0 and a.get("moves") == 0,
+           f"a's stream {a}")
+    expect(p, b.get("received") == a.get("sent") and b.get("underrun") == 0 and
+           b.get("overrun") == 0, f"b's capture {b}")
+    return p
+
+
+def check_audio_convert(log):
+    p = []
+    a, b = audio(log, "a") or {}, audio(log, "b") or {}
+    got = [t for t in log.output_of("b") if t.startswith("audio: measure: 22050 samples")]
+    m = re.search(r"frequency (\d+) Hz, peak (\d+)", got[0]) if got else None
+    expect(p, m is not None, f"b measured nothing: {got}")
+    if m:
+        # 1 kHz at 22.05 kHz 8-bit mono, heard at 44.1 kHz 16-bit stereo: the
+        # same tone (the 8-bit peak is 16384 >> 8 << 8).
+        expect(p, abs(int(m.group(1)) - 1000) <= 5, f"b heard {m.group(1)} Hz, want 1000")
+        expect(p, 16000 <= int(m.group(2)) <= 16640, f"b heard peak {m.group(2)}, want ~16384")
+    check_audio_guests(log, p, "a", "b")
+    expect(p, a.get("converted", 0) > 0 and a.get("converted") == a.get("sent") and
+           a.get("played") == a.get("sent", 0) + a.get("outside", 0), f"a's stream {a}")
+    expect(p, b.get("received", 0) > 0 and b.get("underrun") == 0 and b.get("overrun") == 0,
+           f"b's capture {b}")
+    return p
+
+
+def check_audio_move(log):
+    p = []
+    a, b = audio(log, "a") or {}, audio(log, "b") or {}
+    got = [t for t in log.output_of("b") if t.startswith("audio: measure: 22050 samples")]
+    m = re.search(r"frequency (\d+) Hz, peak (\d+)", got[0]) if got else None
+    expect(p, m and abs(int(m.group(1)) - 500) <= 5 and 11500 <= int(m.group(2)) <= 12100,
+           f"b heard {got}, want 500 Hz at peak 12000")
+    check_audio_guests(log, p, "a", "b")
+    moves = [l for l in log.lines if re.match(r"^xtalk: audio: 'a' plays ", l)]
+    expect(p, moves == ["xtalk: audio: 'a' plays to 'b' (shared stream, copied)",
+                        "xtalk: audio: 'a' plays outside (no physical sound card: dropped, counted)"],
+           f"a's stream moves logged: {moves}")
+    # Outside, to b, outside again: every byte a played accounted for.
+    expect(p, a.get("moves") == 2 and a.get("sent", 0) > 0 and a.get("outside", 0) > 0 and
+           a.get("played") == a.get("sent", 0) + a.get("outside", 0), f"a's stream {a}")
+    took = b.get("captured", 0) - b.get("idle", 0) - b.get("prefill", 0) - b.get("underrun", 0)
+    expect(p, b.get("received") == a.get("sent") and b.get("received") == took + b.get("flushed", -1)
+           and b.get("underrun") == 0 and b.get("overrun") == 0, f"b's capture {b}")
+    return p
+
+
 def check_netping(mode):
     def check(log):
         p = []
@@ -774,6 +869,15 @@ CASES = [
          "a hostile guest snoops for other guests' pages, makes the VMM write into its receive "
          "pages, holds no buffers: every other guest's traffic intact, none stalled",
          phys="vnet", timeout=900),
+    Case("audio_copy", "audio_copy.ini", ["audio.elf"], check_audio_copy,
+         "a plays 1 s of a known sequence on its ES1370, b on the same audio bus captures it "
+         "bit-exact, in real time"),
+    Case("audio_convert", "audio_convert.ini", ["audio.elf"], check_audio_convert,
+         "a plays a 1 kHz tone at 22.05 kHz 8-bit mono, b (linked) hears 1 kHz at its level at "
+         "44.1 kHz 16-bit stereo"),
+    Case("audio_move", "audio_move.ini", ["audio.elf"], check_audio_move,
+         "b starts and stops capturing while a plays: a's stream moves to b and back outside, "
+         "every byte accounted for"),
     Case("console_input", "console_input.ini", ["conin.elf"], check_console_input,
          "bytes typed into COM1 reach the focused guest byte for byte; Ctrl-A x3 moves the "
          "focus past a stopped guest; the focus leaves a guest that stops",
