@@ -27,6 +27,7 @@
 #include "es1370.h"
 #include "guest.h"
 #include "lib/fmt.h"
+#include "lib/x86.h"
 #include "pattern.h"
 #include "pic.h"
 #include "tsc.h"
@@ -41,11 +42,11 @@
 #define START_MS 30000       /* default wait for the signal (capture, measure) */
 #define HYSTERESIS 128       /* zero-crossing band, 16-bit units */
 
-enum role { ROLE_PLAY, ROLE_TONE, ROLE_CAPTURE, ROLE_MEASURE };
+enum role { ROLE_PLAY, ROLE_TONE, ROLE_CAPTURE, ROLE_MEASURE, ROLE_BAD };
 
 static const char *const role_names[] = {
 	[ROLE_PLAY] = "play", [ROLE_TONE] = "tone",
-	[ROLE_CAPTURE] = "capture", [ROLE_MEASURE] = "measure",
+	[ROLE_CAPTURE] = "capture", [ROLE_MEASURE] = "measure", [ROLE_BAD] = "bad",
 };
 
 struct opts {
@@ -60,6 +61,7 @@ struct opts {
 	uint32_t freq, amp;  /* tone */
 	uint64_t timeout_ms; /* 0: the default for the role */
 	uint64_t start_ms, delay_ms;
+	uint64_t ram_mib;    /* bad: the guest's RAM (memory = in xtalk.ini) */
 	char who[16];        /* "audio: play" */
 };
 
@@ -90,7 +92,7 @@ static bool parse_role(const uint8_t *bp, struct opts *o)
 			return true;
 		}
 	}
-	print(NAME ": role=play, role=tone, role=capture or role=measure\n");
+	print(NAME ": role=play, role=tone, role=capture, role=measure or role=bad\n");
 	return false;
 }
 
@@ -122,6 +124,7 @@ static bool parse(const uint8_t *bp, struct opts *o)
 	    !opt(bp, "timeout", 0, 0, 3600000, &o->timeout_ms) ||
 	    !opt(bp, "start", START_MS, 1, 3600000, &o->start_ms) ||
 	    !opt(bp, "delay", 0, 0, 3600000, &o->delay_ms) ||
+	    !opt(bp, "ram_mib", 16, 1, 4095, &o->ram_mib) ||
 	    !opt(bp, "tsc_mhz", TSC_DEFAULT_MHZ, 1, 100000, &mhz))
 		return false;
 	o->fmt = (struct es1370_format){ (uint32_t)rate, (unsigned)bits, (unsigned)channels };
@@ -487,6 +490,56 @@ static long do_capture(const struct opts *o)
 	return ok && k.taken == o->samples && !k.mismatches ? 0 : 1;
 }
 
+/* ------------------------------------------------------------ bad input */
+
+/* DAC2's current frame word after ms with DAC2 enabled on a frame at gpa of
+ * bytes (then disabled): a frame the card may not reach never moves. */
+static uint32_t run_dac2_at(uint32_t gpa, uint32_t bytes, unsigned ms)
+{
+	uint32_t pos;
+
+	outl((uint16_t)(dev.io + ES_REG_MEM_PAGE), ES_PAGE_DAC);
+	outl((uint16_t)(dev.io + ES_REG_DAC2_FRAME), gpa);
+	outl((uint16_t)(dev.io + ES_REG_DAC2_SIZE), bytes / 4 - 1);
+	outl((uint16_t)(dev.io + ES_REG_DAC2_COUNT), 255);
+	outl((uint16_t)(dev.io + ES_REG_CONTROL), dev.ctrl | ES_DAC2_EN);
+	mdelay(ms);
+	outl((uint16_t)(dev.io + ES_REG_MEM_PAGE), ES_PAGE_DAC);
+	pos = inl((uint16_t)(dev.io + ES_REG_DAC2_SIZE)) >> 16;
+	outl((uint16_t)(dev.io + ES_REG_CONTROL), dev.ctrl);
+	return pos;
+}
+
+/*
+ * role=bad: what a broken or hostile driver may do to the card (frames
+ * outside RAM, crossing its end, on a device's MMIO; register accesses of
+ * sizes the registers lack; a codec register that does not exist); then a
+ * good frame, which must still play. The VMM counts each (the run
+ * summary's es1370 bad input line); this guest only reports what it saw.
+ */
+static long do_bad(const struct opts *o)
+{
+	const uint32_t ram_end = (uint32_t)o->ram_mib << 20;
+	uint32_t lapic, crossing, nicbar, good;
+	struct es1370_format f = { 44100, 16, 2 };
+
+	/* The card's registers in the DAC2 format the driver uses. */
+	if (es1370_start(&dev, ES1370_CH_DAC2, &f, frame_buf, 4096))
+		return EXIT_DEVICE;
+	es1370_stop(&dev, ES1370_CH_DAC2);
+	lapic = run_dac2_at(0xfee00000U, 4096, 20);
+	crossing = run_dac2_at(ram_end - 4096, 16384, 20);
+	nicbar = run_dac2_at(0xfeb80000U, 4096, 20);
+	outw((uint16_t)(dev.io + ES_REG_STATUS), 0x1234);	/* STATUS: dword only */
+	outb((uint16_t)(dev.io + ES_REG_DAC2_FRAME), 1);	/* paged window: dword only */
+	(void)inw((uint16_t)(dev.io + ES_REG_DAC1_FRAME));
+	outw((uint16_t)(dev.io + ES_REG_1370_CODEC), 0x1f << 8 | 0x55);	/* no register 0x1f */
+	good = run_dac2_at((uint32_t)(uintptr_t)frame_buf, 4096, 20);
+	print("%s: frame on the LAPIC page: word %u; crossing the end of RAM: word %u; on the "
+	      "NIC's BAR: word %u; a good frame: word %u\n", o->who, lapic, crossing, nicbar, good);
+	return !lapic && !crossing && !nicbar && good ? 0 : 1;
+}
+
 /* ------------------------------------------------------------ main */
 
 long guest_main(const uint8_t *bp)
@@ -503,7 +556,9 @@ long guest_main(const uint8_t *bp)
 	if (o.mode == ES1370_IRQ)
 		irq_enable();
 	print_setup(&o);
-	if (o.role == ROLE_PLAY || o.role == ROLE_TONE)
+	if (o.role == ROLE_BAD)
+		status = do_bad(&o);
+	else if (o.role == ROLE_PLAY || o.role == ROLE_TONE)
 		status = do_play(&o);
 	else
 		status = do_capture(&o);

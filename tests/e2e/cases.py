@@ -503,6 +503,25 @@ def check_audio_move(log):
     return p
 
 
+def check_audio_bad(log):
+    p = []
+    want = ("audio: bad: frame on the LAPIC page: word 0; crossing the end of RAM: word 0; "
+            "on the NIC's BAR: word 0; a good frame: word ")
+    got = [t for t in log.output_of("evil") if t.startswith("audio: bad: frame on")]
+    expect(p, got and got[0].startswith(want) and int(got[0][len(want):]) > 0,
+           f"evil's card: {got}, want no frame outside RAM moved and the good one moving")
+    expect(p, log.status("evil") == ("exited", 0), f"evil: status {log.status('evil')}")
+    bad = es1370_bad(log, "evil")
+    expect(p, bad and bad[1:] == (3, 3, 1),
+           f"evil's bad input counted {bad}, want 3 frames, 3 access sizes, 1 codec register")
+    expect(p, any(t.startswith("audio: capture: 22050 samples bit-exact")
+                  for t in log.output_of("b")), "b did not capture a's samples bit-exact")
+    check_audio_guests(log, p, "a", "b")
+    e = audio(log, "evil") or {}
+    expect(p, e.get("sent") == 0 and e.get("received") == 0, f"evil's audio path {e}")
+    return p
+
+
 def check_netping(mode):
     def check(log):
         p = []
@@ -878,6 +897,9 @@ CASES = [
     Case("audio_move", "audio_move.ini", ["audio.elf"], check_audio_move,
          "b starts and stops capturing while a plays: a's stream moves to b and back outside, "
          "every byte accounted for"),
+    Case("audio_bad", "audio_bad.ini", ["audio.elf"], check_audio_bad,
+         "frames outside RAM, across its end and on a BAR, odd access sizes, a missing codec "
+         "register: contained and counted; a good frame still plays; a pair beside it bit-exact"),
     Case("console_input", "console_input.ini", ["conin.elf"], check_console_input,
          "bytes typed into COM1 reach the focused guest byte for byte; Ctrl-A x3 moves the "
          "focus past a stopped guest; the focus leaves a guest that stops",
