@@ -10,7 +10,7 @@ Into OUT (default build/linux-kit):
                   payload (setup header fields setup_sects, payload_offset,
                   payload_length; Documentation/arch/x86/boot.rst) and
                   decompressed with Debian's own xz or zstd (or gzip)
-  initrd.cpio     busybox-static with its applet links, e1000.ko and the
+  initrd.cpio     busybox-static with its applet links, e1000.ko, snd-ens1370.ko and the
                   modules it depends on, /init (guests/linux/init),
                   /bin/xtperf (guests/linux/xtperf.c, static); packed
                   with `cpio -o -H newc`
@@ -58,7 +58,7 @@ HC_ABI = os.path.join(os.path.dirname(os.path.dirname(HERE)), "lib", "hypercall_
 META = "linux-image-amd64"
 BUSYBOX = "busybox-static"
 # The modules the initramfs carries, with everything they depend on.
-WANT_MODULES = ["e1000"]
+WANT_MODULES = ["e1000", "snd_ens1370"]
 # Fixed timestamps in the archive, so the same inputs give the same bytes.
 EPOCH = 1700000000
 

@@ -158,7 +158,8 @@ def check_linux_facts(log, guest, p, clocksource):
 def check_linux_boot(log):
     p = []
     f = check_linux_facts(log, "lx", p, "tsc")
-    expect(p, f.get("insmod") == "e1000.ko ok", f"lx: insmod {f.get('insmod')}")
+    mods = [t.split("=", 1)[1] for t in log.output_of("lx") if t.startswith("xtalk-linux: insmod=")]
+    expect(p, "e1000.ko ok" in mods and all(m.endswith(" ok") for m in mods), f"lx: insmod {mods}")
     expect(p, log.has("[lx] xtalk-linux: step=facts ok"), "lx: facts step did not finish")
     st = log.status("lx")
     expect(p, st[0] == "stopped" and st[1].startswith("powered off"),
@@ -519,6 +520,20 @@ def check_audio_bad(log):
     check_audio_guests(log, p, "a", "b")
     e = audio(log, "evil") or {}
     expect(p, e.get("sent") == 0 and e.get("received") == 0, f"evil's audio path {e}")
+    return p
+
+
+def check_audio_linux_probe(log):
+    p = []
+    out = log.output_of("lx")
+    expect(p, "xtalk-linux: insmod=snd-ens1370.ko ok" in out, "snd-ens1370 did not load")
+    cards = [t for t in out if t.startswith("xtalk-linux: sound=")]
+    expect(p, cards and "ENS1370 - Ensoniq AudioPCI" in cards[0],
+           f"ALSA did not register the card: {cards}")
+    bad = es1370_bad(log, "lx")
+    expect(p, bad is not None and bad[1:] == (0, 0, 0), f"Linux's driver counted as bad input: {bad}")
+    expect(p, log.status("lx") == ("exited", 0) or "xtalk-linux: poweroff" in out,
+           f"lx: status {log.status('lx')}")
     return p
 
 
@@ -900,6 +915,9 @@ CASES = [
     Case("audio_bad", "audio_bad.ini", ["audio.elf"], check_audio_bad,
          "frames outside RAM, across its end and on a BAR, odd access sizes, a missing codec "
          "register: contained and counted; a good frame still plays; a pair beside it bit-exact"),
+    Case("audio_linux_probe", "audio_linux_probe.ini", [], check_audio_linux_probe,
+         "a stock Debian kernel's snd-ens1370 probes the ES1370 and ALSA registers it; nothing "
+         "it writes is bad input", timeout=900, megs=1024, kit=["vmlinux", "initrd.cpio"]),
     Case("console_input", "console_input.ini", ["conin.elf"], check_console_input,
          "bytes typed into COM1 reach the focused guest byte for byte; Ctrl-A x3 moves the "
          "focus past a stopped guest; the focus leaves a guest that stops",
