@@ -12,7 +12,8 @@ Into OUT (default build/linux-kit):
                   decompressed with Debian's own xz or zstd (or gzip)
   initrd.cpio     busybox-static with its applet links, e1000.ko, snd-ens1370.ko and the
                   modules it depends on, /init (guests/linux/init),
-                  /bin/xtperf (guests/linux/xtperf.c, static); packed
+                  /bin/xtperf (guests/linux/xtperf.c, static), /bin/xtaudio
+                  (guests/linux/xtaudio.c, static); packed
                   with `cpio -o -H newc`
   initrd.cpio.gz  the same, gzip -9 -n
   kit.txt         what it was built from: package names, versions, sha256
@@ -54,11 +55,12 @@ INIT = os.path.join(HERE, "init")
 # The benchmark program of make bench-linux, built static with the
 # machine's gcc against Debian's libc6-dev (docs/linux.md).
 XTPERF = os.path.join(HERE, "xtperf.c")
+XTAUDIO = os.path.join(HERE, "xtaudio.c")
 HC_ABI = os.path.join(os.path.dirname(os.path.dirname(HERE)), "lib", "hypercall_abi.h")
 META = "linux-image-amd64"
 BUSYBOX = "busybox-static"
 # The modules the initramfs carries, with everything they depend on.
-WANT_MODULES = ["e1000", "snd_ens1370"]
+WANT_MODULES = ["e1000", "snd_ens1370", "snd_pcm_oss"]
 # Fixed timestamps in the archive, so the same inputs give the same bytes.
 EPOCH = 1700000000
 
@@ -343,6 +345,8 @@ def stage_initramfs(stage, bbroot, release, moddir, order, deps, versions):
     run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror",
          "-I", os.path.dirname(os.path.dirname(HC_ABI)), "-o",
          os.path.join(stage, "bin", "xtperf"), XTPERF])
+    run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o",
+         os.path.join(stage, "bin", "xtaudio"), XTAUDIO])
     shutil.copyfile(INIT, os.path.join(stage, "init"))
     os.chmod(os.path.join(stage, "init"), 0o755)
     with open(os.path.join(stage, "etc", "xtalk-kit.conf"), "w") as f:
@@ -447,7 +451,8 @@ def main():
     kit_path = os.path.join(out, "kit.txt")
     have = read_kit(kit_path)
     ours = {"mkkit_sha256": sha256_file(os.path.abspath(__file__)), "init_sha256": sha256_file(INIT),
-            "xtperf_sha256": sha256_file(XTPERF), "hc_abi_sha256": sha256_file(HC_ABI)}
+            "xtperf_sha256": sha256_file(XTPERF), "xtaudio_sha256": sha256_file(XTAUDIO),
+            "hc_abi_sha256": sha256_file(HC_ABI)}
     complete = (all(have.get(k) == v for k, v in ours.items())
                 and all(os.path.exists(os.path.join(out, o)) for o in OUTPUTS))
     try:

@@ -537,6 +537,28 @@ def check_audio_linux_probe(log):
     return p
 
 
+def check_audio_linux(log):
+    p = []
+    la, lb = log.output_of("la"), log.output_of("lb")
+    for g, out in (("la", la), ("lb", lb)):
+        cards = [t for t in out if t.startswith("xtalk-linux: sound=")]
+        expect(p, cards and "ENS1370 - Ensoniq AudioPCI" in cards[0], f"{g}: cards {cards}")
+        bad = es1370_bad(log, g)
+        expect(p, bad is not None and bad[1:] == (0, 0, 0), f"{g}: bad input {bad}")
+    played = guest_ms(la, "xtaudio: played 44100 samples")
+    expect(p, played is not None and 1000 <= played <= 1200,
+           f"la played 1 s of audio in {played} ms (real time wanted)")
+    expect(p, any(t.startswith("xtaudio: captured 44100 samples bit-exact") for t in lb),
+           "lb did not record la's samples bit-exact")
+    expect(p, "xtalk-linux: step=audio-capture ok" in lb and "xtalk-linux: step=audio-play ok" in la,
+           "an audio step failed")
+    a, b = audio(log, "la") or {}, audio(log, "lb") or {}
+    expect(p, a.get("played", 0) >= 44100 * 4 and a.get("sent") == a.get("played") and
+           b.get("received") == a.get("sent") and b.get("underrun") == 0 and
+           b.get("overrun") == 0, f"audio path la {a} lb {b}")
+    return p
+
+
 def check_netping(mode):
     def check(log):
         p = []
@@ -918,6 +940,9 @@ CASES = [
     Case("audio_linux_probe", "audio_linux_probe.ini", [], check_audio_linux_probe,
          "a stock Debian kernel's snd-ens1370 probes the ES1370 and ALSA registers it; nothing "
          "it writes is bad input", timeout=900, megs=1024, kit=["vmlinux", "initrd.cpio"]),
+    Case("audio_linux", "audio_linux.ini", [], check_audio_linux,
+         "two stock Debian kernels, unmodified snd-ens1370: la plays 1 s of a known sequence, lb "
+         "records it bit-exact", timeout=1200, megs=1024, kit=["vmlinux", "initrd.cpio"]),
     Case("console_input", "console_input.ini", ["conin.elf"], check_console_input,
          "bytes typed into COM1 reach the focused guest byte for byte; Ctrl-A x3 moves the "
          "focus past a stopped guest; the focus leaves a guest that stops",

@@ -235,7 +235,8 @@ def check_initramfs(kit_dir, entries, tmp):
     with open(os.path.join(kit_dir, "initrd.cpio"), "rb") as f:
         if f.read() != gz:
             p.append("initrd.cpio.gz does not unpack to initrd.cpio")
-    for name, kind in (("init", "-"), ("bin/busybox", "-"), ("bin/xtperf", "-")):
+    for name, kind in (("init", "-"), ("bin/busybox", "-"), ("bin/xtperf", "-"),
+                       ("bin/xtaudio", "-")):
         mode = entries.get(name, ("?",))[0]
         if mode[0] != kind or "x" not in mode[1:4]:
             p.append(f"/{name}: mode {mode}, want a regular file executable by root")
@@ -260,6 +261,12 @@ def check_initramfs(kit_dir, entries, tmp):
         p.append("/bin/xtperf is missing or dynamically linked")
     elif subprocess.run([xtperf], capture_output=True).returncode != 2:
         p.append("/bin/xtperf does not run")
+    # The audio test program (e2e audio_linux): the same.
+    xtaudio = os.path.join(tmp, "bin", "xtaudio")
+    if not os.path.exists(xtaudio) or has_interp(xtaudio):
+        p.append("/bin/xtaudio is missing or dynamically linked")
+    elif subprocess.run([xtaudio], capture_output=True).returncode != 2:
+        p.append("/bin/xtaudio does not run")
     return p
 
 
@@ -392,7 +399,7 @@ def main():
     try:
         cpio = os.path.join(out, "initrd.cpio")
         entries = cpio_listing(cpio)
-        extract(cpio, tmp, ["init", "bin/busybox", "bin/xtperf", "etc/xtalk-kit.conf",
+        extract(cpio, tmp, ["init", "bin/busybox", "bin/xtperf", "bin/xtaudio", "etc/xtalk-kit.conf",
                             "lib/modules/*"])
         chk.report("initramfs", check_initramfs(out, entries, tmp))
         chk.report("modules", check_modules(out, kit, entries, tmp))
