@@ -184,8 +184,8 @@ static bool rxq_holds_pair(const struct xpath *xp, const struct xp_port *B,
 	for (unsigned i = 0; i < B->rxq_count; i++) {
 		const struct xp_rx_entry *o = &B->rxq[(B->rxq_first + i) % XP_RXQ];
 
-		if (o->pair == e->pair && o->src == e->src && o->tx_gpa == e->tx_gpa &&
-		    o->rx_gpa == e->rx_gpa)
+		if (o->pair == e->pair && o->serial == e->serial && o->src == e->src &&
+		    o->tx_gpa == e->tx_gpa && o->rx_gpa == e->rx_gpa)
 			return true;
 	}
 	return false;
@@ -228,7 +228,8 @@ static void views_release(struct xpath *xp, struct xp_views *v, unsigned b,
 	const struct remap_pair *p = &xp->rm->pair[e->pair % REMAP_MAX_PAIRS];
 	unsigned k = !e->close;
 
-	if (e->pair == XP_NO_PAIR || p->state != REMAP_PAIR_LIVE || p->tx != xp->port[e->src].mem ||
+	if (e->pair == XP_NO_PAIR || p->state != REMAP_PAIR_LIVE || p->serial != e->serial ||
+	    p->tx != xp->port[e->src].mem ||
 	    p->rx != xp->port[b].mem || p->tx_gpa != e->tx_gpa || p->rx_gpa != e->rx_gpa ||
 	    rxq_holds_pair(xp, &xp->port[b], e))
 		return;
@@ -399,7 +400,8 @@ static int zero_copy(struct xpath *xp, unsigned a, unsigned b, const struct e100
 	}
 	views_hold(xp, (unsigned)pair);
 	*e = (struct xp_rx_entry){ .src = (uint8_t)a, .close = !xt_det_exclusive(xp->det, a, b),
-				   .pair = (uint16_t)pair, .tx_gpa = ta, .rx_gpa = rb };
+				   .pair = (uint16_t)pair, .serial = xp->rm->pair[pair].serial,
+				   .tx_gpa = ta, .rx_gpa = rb };
 	return 0;
 }
 
@@ -916,6 +918,7 @@ static int fast_frame(struct xpath *xp, unsigned a, unsigned b, uint32_t max, bo
 	xt_det_count_peer(xp->det, a, b);
 	count_path(A, B, XP_PATH_SHARED, t.len);
 	e = (struct xp_rx_entry){ .src = (uint8_t)a, .close = close, .pair = (uint16_t)pair,
+				  .serial = xp->rm->pair[pair].serial,
 				  .tx_gpa = t.gpa, .rx_gpa = rp->gpa,
 				  .last = (B->nic->rdh + n - 1) % n };
 	e.id = e1000_tx_take_simple(A->nic, &t);
@@ -1211,7 +1214,7 @@ static uint64_t tick_receiver(struct xpath *xp, unsigned q, uint64_t now)
 		const struct xp_rx_entry *e = &Q->rxq[(Q->rxq_first + i) % XP_RXQ];
 		int k = remap_find(xp->rm, Q->mem, e->rx_gpa);
 
-		if (e->pair != XP_NO_PAIR && k == e->pair)
+		if (e->pair != XP_NO_PAIR && k == e->pair && xp->rm->pair[k].serial == e->serial)
 			remap_unshare(xp->rm, (unsigned)k);
 		Q->st.expired++;
 	}

@@ -111,6 +111,7 @@ struct xp_rx_entry {
 	uint8_t src;                    /* sending port */
 	bool close;                     /* B's view of the page closes once consumed */
 	uint16_t pair;                  /* the remapper's pair it went through, or XP_NO_PAIR */
+	uint64_t serial;                /* that pair's serial: the slot may hold a later pair */
 	unsigned id;                    /* its e1000 in-flight id */
 	uint32_t last;                  /* last RX descriptor the frame used */
 	uint64_t tx_gpa, rx_gpa;        /* the pair's pages (its slot may be reused) */

@@ -496,7 +496,7 @@ static void share_record(struct remap_op *op, const struct remap_plan *pl)
 		.shared_hpa = pl->s_hpa, .shared_va = pl->s_va,
 		.tx_perms = pl->otx.perms, .rx_perms = pl->orx.perms,
 		.tx_memtype = pl->otx.memtype, .rx_memtype = pl->orx.memtype,
-		.uses = 1,
+		.uses = 1, .serial = r->st.shares + 1,
 	};
 	index_add(r, pl->slot);
 	if ((unsigned)pl->slot >= r->top)

@@ -130,6 +130,9 @@ struct remap_pair {
 	uint64_t uses;			/* remap_share calls that returned it */
 	bool rx_closed;			/* rx's GPA maps its own page (remap_set_views) */
 	bool tx_locked;			/* tx's GPA maps S read-only */
+	uint64_t serial;		/* which share made it (1, 2, ...): a later pair in
+					 * the same slot, even of the same two pages, has
+					 * another */
 	uint64_t *tx_leaf, *rx_leaf;	/* their EPT entries (ept_leaf_4k), found
 					 * at the first view change */
 };

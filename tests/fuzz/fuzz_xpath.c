@@ -335,7 +335,8 @@ FUZZ_CHECKER static bool holds(unsigned q, int k)
 	for (unsigned i = 0; i < Q->rxq_count; i++) {
 		const struct xp_rx_entry *e = &Q->rxq[(Q->rxq_first + i) % XP_RXQ];
 
-		if (e->pair == k && e->tx_gpa == p->tx_gpa && e->rx_gpa == p->rx_gpa)
+		if (e->pair == k && e->serial == p->serial && e->tx_gpa == p->tx_gpa &&
+		    e->rx_gpa == p->rx_gpa)
 			return true;
 	}
 	return false;
@@ -372,8 +373,8 @@ FUZZ_CHECKER static void check_held(unsigned q)
 		if (e->pair == XP_NO_PAIR)
 			continue;
 		p = &E->rm.pair[e->pair];
-		if (p->state != REMAP_PAIR_LIVE || p->tx_gpa != e->tx_gpa ||
-		    p->rx_gpa != e->rx_gpa || p->rx != &E->g[q].side)
+		if (p->state != REMAP_PAIR_LIVE || p->serial != e->serial ||
+		    p->tx_gpa != e->tx_gpa || p->rx_gpa != e->rx_gpa || p->rx != &E->g[q].side)
 			continue;
 		XP_CHECK(p->tx_locked && !p->rx_closed);
 	}
