@@ -25,6 +25,21 @@ static uint64_t ns_mult;	/* ns = tsc * ns_mult >> 32 */
 static uint64_t tsc_mult;	/* tsc = ns * tsc_mult >> 32 */
 static struct guest *port_guest[AP_MAX_PORTS];
 static unsigned nports;
+/* Channel starts and stops, and stream moves, logged per card; then counted
+ * only (a guest toggling its channels must not flood the console). */
+#define LOG_EVENTS 32
+static unsigned logged[AP_MAX_PORTS];
+
+static bool log_event(unsigned port)
+{
+	if (port >= AP_MAX_PORTS || logged[port] > LOG_EVENTS)
+		return false;
+	if (++logged[port] <= LOG_EVENTS)
+		return true;
+	xt_info("audio: '%s': further channel starts, stops and stream moves are not logged "
+		"(moves are counted)", port_guest[port] ? port_guest[port]->name : "?");
+	return false;
+}
 
 static uint64_t now_ns(void)
 {
@@ -55,7 +70,7 @@ static bool ports_coupled(void *ctx, unsigned a, unsigned b)
 static void stream_moved(void *ctx, unsigned from, int to)
 {
 	(void)ctx;
-	if (from >= nports || !port_guest[from])
+	if (from >= nports || !port_guest[from] || !log_event(from))
 		return;
 	if (to >= 0 && (unsigned)to < nports && port_guest[to])
 		xt_info("audio: '%s' plays to '%s' (shared stream, copied)",
@@ -104,7 +119,7 @@ static void snd_channel(void *ctx, enum es1370_channel ch, bool running)
 	struct es1370_format f;
 
 	es1370_format(g->snd, ch, &f);
-	if ((unsigned)ch < ES1370_NCHANNELS)
+	if ((unsigned)ch < ES1370_NCHANNELS && log_event((unsigned)g->snd_port))
 		xt_info("audio: '%s': %s %s (%u Hz, %u-bit, %s)", g->name, chan_name[ch],
 			running ? "started" : "stopped", f.rate, f.bits,
 			f.channels == 2 ? "stereo" : "mono");
