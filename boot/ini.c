@@ -1275,22 +1275,19 @@ int xt_guest_find(const struct xt_config *cfg, const char *name)
 	return -1;
 }
 
-/* Both guests have a sound card, on the same audio bus or linked. */
-bool xt_guests_audio_coupled(const struct xt_config *cfg, unsigned a, unsigned b)
+/* Two distinct guests of the file, neither refused. */
+static bool both_kept(const struct xt_config *cfg, unsigned a, unsigned b)
 {
-	unsigned i, n = cfg->nlinks < XT_MAX_LINKS ? cfg->nlinks : XT_MAX_LINKS;
-	const struct xt_guest_cfg *ga, *gb;
+	return a != b && a < cfg->nguests && b < cfg->nguests && a < XT_MAX_GUESTS &&
+	       b < XT_MAX_GUESTS && !cfg->guest[a].refused && !cfg->guest[b].refused;
+}
 
-	if (a == b || a >= cfg->nguests || b >= cfg->nguests || a >= XT_MAX_GUESTS ||
-	    b >= XT_MAX_GUESTS)
-		return false;
-	ga = &cfg->guest[a];
-	gb = &cfg->guest[b];
-	if (ga->refused || gb->refused || !ga->audio[0] || !gb->audio[0])
-		return false;
-	if (!strncmp(ga->audio, gb->audio, sizeof(ga->audio)))
-		return true;
-	for (i = 0; i < n; i++) {
+/* A [couple] link between guests a and b. */
+static bool linked(const struct xt_config *cfg, unsigned a, unsigned b)
+{
+	unsigned n = cfg->nlinks < XT_MAX_LINKS ? cfg->nlinks : XT_MAX_LINKS;
+
+	for (unsigned i = 0; i < n; i++) {
 		const struct xt_link *l = &cfg->link[i];
 
 		if ((l->a == a && l->b == b) || (l->a == b && l->b == a))
@@ -1299,25 +1296,25 @@ bool xt_guests_audio_coupled(const struct xt_config *cfg, unsigned a, unsigned b
 	return false;
 }
 
+/* Both guests have a sound card, on the same audio bus or linked. */
+bool xt_guests_audio_coupled(const struct xt_config *cfg, unsigned a, unsigned b)
+{
+	const char *x, *y;
+
+	if (!both_kept(cfg, a, b))
+		return false;
+	x = cfg->guest[a].audio;
+	y = cfg->guest[b].audio;
+	return x[0] && y[0] && (!strncmp(x, y, sizeof(cfg->guest[a].audio)) || linked(cfg, a, b));
+}
+
 bool xt_guests_coupled(const struct xt_config *cfg, unsigned a, unsigned b)
 {
-	unsigned i, n = cfg->nlinks < XT_MAX_LINKS ? cfg->nlinks : XT_MAX_LINKS;
-	const struct xt_guest_cfg *ga, *gb;
+	const char *x, *y;
 
-	if (a == b || a >= cfg->nguests || b >= cfg->nguests || a >= XT_MAX_GUESTS ||
-	    b >= XT_MAX_GUESTS)
+	if (!both_kept(cfg, a, b))
 		return false;
-	ga = &cfg->guest[a];
-	gb = &cfg->guest[b];
-	if (ga->refused || gb->refused)
-		return false;
-	if (ga->network[0] && !strncmp(ga->network, gb->network, sizeof(ga->network)))
-		return true;
-	for (i = 0; i < n; i++) {
-		const struct xt_link *l = &cfg->link[i];
-
-		if ((l->a == a && l->b == b) || (l->a == b && l->b == a))
-			return true;
-	}
-	return false;
+	x = cfg->guest[a].network;
+	y = cfg->guest[b].network;
+	return (x[0] && !strncmp(x, y, sizeof(cfg->guest[a].network))) || linked(cfg, a, b);
 }
