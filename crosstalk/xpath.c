@@ -184,8 +184,7 @@ static bool rxq_holds_pair(const struct xpath *xp, const struct xp_port *B,
 	for (unsigned i = 0; i < B->rxq_count; i++) {
 		const struct xp_rx_entry *o = &B->rxq[(B->rxq_first + i) % XP_RXQ];
 
-		if (o->pair == e->pair && o->serial == e->serial && o->src == e->src &&
-		    o->tx_gpa == e->tx_gpa && o->rx_gpa == e->rx_gpa)
+		if (o->pair == e->pair && o->serial == e->serial)
 			return true;
 	}
 	return false;
@@ -228,9 +227,9 @@ static void views_release(struct xpath *xp, struct xp_views *v, unsigned b,
 	const struct remap_pair *p = &xp->rm->pair[e->pair % REMAP_MAX_PAIRS];
 	unsigned k = !e->close;
 
+	/* The serial names the share: the same serial is the same pair, with
+	 * e's sides and pages. */
 	if (e->pair == XP_NO_PAIR || p->state != REMAP_PAIR_LIVE || p->serial != e->serial ||
-	    p->tx != xp->port[e->src].mem ||
-	    p->rx != xp->port[b].mem || p->tx_gpa != e->tx_gpa || p->rx_gpa != e->rx_gpa ||
 	    rxq_holds_pair(xp, &xp->port[b], e))
 		return;
 	v->pair[k][v->n[k]++] = e->pair;
