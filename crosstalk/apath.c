@@ -230,6 +230,8 @@ void ap_play(struct apath *ap, unsigned p, enum es1370_channel ch, const uint8_t
 	if (P->target == AP_NO_PORT || ch != ES1370_DAC2) {
 		/* No receiver, or DAC1 (not the guest's PCM stream). */
 		P->st.outside += len;
+		if (ch == ES1370_DAC2 && ap->ops && ap->ops->outside)
+			P->st.card += ap->ops->outside(ap->ops->ctx, p, data, len, f);
 		return;
 	}
 	Q = &ap->port[P->target];

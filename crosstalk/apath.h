@@ -7,8 +7,9 @@
  * A port is one guest's sound card. When a port's DAC plays, its samples go
  * to the receiving port: the first port (lowest index) coupled with it
  * (ops->coupled: same audio bus or a [couple] link) whose ADC is running.
- * Without one the stream goes outside (the machine's own sound card; not
- * built yet: its samples are counted as dropped, see docs/audio.md). The
+ * Without one the stream goes outside: ops->outside hands it to the
+ * machine's own sound card (vmm/hw/physsnd.c), and what that does not take
+ * (no card, or it plays another guest's stream) is counted as dropped. The
  * receiver is chosen again whenever a channel starts or stops anywhere, so
  * a stream moves between guests and the outside while it plays; each move
  * is counted and logged.
@@ -40,7 +41,9 @@
 struct ap_stats {
 	uint64_t played;	/* bytes its DACs played */
 	uint64_t sent;		/* of those, bytes that went to a receiving guest */
-	uint64_t outside;	/* of those, bytes with no receiver (dropped: no physical card yet) */
+	uint64_t outside;	/* of those, bytes with no receiving guest */
+	uint64_t card;		/* of those, bytes the machine's sound card took (the rest:
+				 * dropped, as are DAC1's and unconvertible streams) */
 	uint64_t converted;	/* bytes sent through a format conversion */
 	uint64_t received;	/* bytes put into its capture FIFO by senders */
 	uint64_t captured;	/* bytes its ADC took */
@@ -80,6 +83,10 @@ struct apath_ops {
 	bool (*coupled)(void *ctx, unsigned a, unsigned b);
 	/* A stream moved: from's playback now goes to port to (AP_NO_PORT: outside). */
 	void (*moved)(void *ctx, unsigned from, int to);
+	/* Port p's DAC2 samples (format f) with no receiving guest: the bytes
+	 * the machine's sound card took. NULL: none is. */
+	uint32_t (*outside)(void *ctx, unsigned p, const uint8_t *data, uint32_t len,
+			    const struct es1370_format *f);
 	void *ctx;
 };
 

@@ -50,8 +50,14 @@ magic_break: enabled={magic}
 # (vnet: a built-in host 192.168.10.1 answering ARP and ICMP echo; null:
 # drops frames and logs them to eth_null-tx*.log in the working folder).
 NIC = """\
-pci: enabled=1, chipset=i440fx, slot1=e1000
 e1000: enabled=1, mac={mac}, ethmod={mod}
+"""
+
+# The machine's sound card: Bochs' ES1370, writing what it plays to a WAV
+# file (44.1 kHz 16-bit stereo, Bochs converts; silent until the AK4531
+# volume registers 0-3 are written, /work/shared/PLATFORM.md).
+SOUND = """\
+es1370: enabled=1, wavemode=2, wavefile={wav}
 """
 
 
@@ -84,17 +90,24 @@ def ovmf_rom(path):
 
 
 def config(work, ovmf, disk, megs=256, cpu="corei7_skylake_x", nic="", magic_break=False,
-           link=None):
+           link=None, wav=None):
     """The bochsrc text of one run in folder work (serial.txt, bochs.log there).
-    With link (a SerialLink), COM1 is that link instead of the file."""
+    With link (a SerialLink), COM1 is that link instead of the file. With
+    nic, the machine has an e1000 (slot 1); with wav (a path), an ES1370
+    (slot 2) that writes what it plays there."""
     if link:
         com1 = f"com1: enabled=1, mode=socket-client, dev=127.0.0.1:{link.port}"
     else:
         com1 = f"com1: enabled=1, mode=file, dev={os.path.join(work, 'serial.txt')}"
     text = TEMPLATE.format(megs=megs, ovmf=ovmf, cpu=cpu, disk=disk, com1=com1,
                            log=os.path.join(work, "bochs.log"), magic=int(magic_break))
+    slots = (["slot1=e1000"] if nic else []) + (["slot2=es1370"] if wav else [])
+    if slots:
+        text += "pci: enabled=1, chipset=i440fx, " + ", ".join(slots) + "\n"
     if nic:
         text += NIC.format(mac=PHYS_MAC, mod=nic)
+    if wav:
+        text += SOUND.format(wav=wav)
     return text
 
 

@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Streams through an emulated Ensoniq ES1370 (guests/audio/README.md):
- *   role=play    [seed=S] [delay=MS]       the test sequence out of DAC2
- *   role=tone    [freq=HZ] [amp=A] [delay=MS]  a sine out of DAC2
- *   role=capture [seed=S] [start=MS]       the ADC, checked against the sequence
+ *   role=play    [seed=S] [delay=MS] [hold=MS]  the test sequence out of DAC2
+ *   role=tone    [freq=HZ] [amp=A] [delay=MS] [hold=MS]  a sine out of DAC2
+ *   role=capture [seed=S] [start=MS] [join=1]  the ADC, checked against the sequence
  *   role=measure [start=MS]                the ADC: frequency and peak
  * common: [mode=irq|poll] [rate=HZ] [bits=8|16] [channels=1|2] [frame=BYTES]
- *         [samples=N] [timeout=MS] [tsc_mhz=N]
+ *         [samples=N] [timeout=MS] [tsc_mhz=N] [voice=ATT]
+ *
+ * join=1: the capture may begin anywhere in the sequence (a stream that
+ * moves to it while it plays): its first sample says where (16-bit only),
+ * printed as "from sequence sample K".
+ * hold=MS: stay that long after the stream ended (what a card still holds
+ * plays out). voice=ATT: the AK4531 voice volume register (0 the loudest,
+ * 6 is 0 dB, the default; a physical card under Bochs scales by it).
  *
  * One frame of frame= bytes in our RAM, looped over by the card, its
  * sample counter at half the frame: each period end (interrupt, or the
@@ -60,7 +67,10 @@ struct opts {
 	uint64_t seed;
 	uint32_t freq, amp;  /* tone */
 	uint64_t timeout_ms; /* 0: the default for the role */
-	uint64_t start_ms, delay_ms;
+	uint64_t start_ms, delay_ms, hold_ms;
+	uint64_t voice;      /* AK4531 voice attenuation register (voice=) */
+	bool voice_set;
+	uint64_t join;       /* capture: from wherever the sequence is */
 	uint64_t ram_mib;    /* bad: the guest's RAM (memory = in xtalk.ini) */
 	char who[16];        /* "audio: play" */
 };
@@ -124,9 +134,12 @@ static bool parse(const uint8_t *bp, struct opts *o)
 	    !opt(bp, "timeout", 0, 0, 3600000, &o->timeout_ms) ||
 	    !opt(bp, "start", START_MS, 1, 3600000, &o->start_ms) ||
 	    !opt(bp, "delay", 0, 0, 3600000, &o->delay_ms) ||
+	    !opt(bp, "hold", 0, 0, 3600000, &o->hold_ms) ||
+	    !opt(bp, "voice", 0, 0, 0x9f, &o->voice) || !opt(bp, "join", 0, 0, 1, &o->join) ||
 	    !opt(bp, "ram_mib", 16, 1, 4095, &o->ram_mib) ||
 	    !opt(bp, "tsc_mhz", TSC_DEFAULT_MHZ, 1, 100000, &mhz))
 		return false;
+	o->voice_set = cmdline_get(bp, "voice") != NULL;
 	o->fmt = (struct es1370_format){ (uint32_t)rate, (unsigned)bits, (unsigned)channels };
 	if (es1370_check(&o->fmt, (uint32_t)frame, &why)) {
 		print(NAME ": bad format: %s\n", why);
@@ -282,6 +295,8 @@ static long do_play(const struct opts *o)
 	done = play_loop(o, &src, periods, timeout, &late, &behind);
 	end = s->last_tsc;
 	es1370_stop(&dev, ES1370_CH_DAC2);
+	if (o->hold_ms)
+		mdelay(o->hold_ms);
 	if (done < periods)
 		return 1;
 	print("%s: %u samples at %u Hz %s in %lu ms (interrupts %lu)\n", o->who, o->samples,
@@ -306,6 +321,7 @@ struct sink {
 	/* capture */
 	struct seq seq;
 	uint64_t mismatches, first_bad;
+	long joined;             /* join=1: the sequence sample it began at, -1 none */
 	/* measure */
 	int level;               /* -1 below the band, 1 above, 0 not yet either */
 	uint64_t crossings, first_cross, last_cross;
@@ -350,6 +366,16 @@ static void compare(struct sink *k, const uint8_t *got)
 	}
 }
 
+/* The first sample's place in the sequence: compare from there on. */
+static void join_sequence(struct sink *k, const uint8_t *p)
+{
+	const struct opts *o = k->o;
+
+	k->joined = o->fmt.bits == 16 ? seq_index_of(o->seed, (uint16_t)(p[0] | p[1] << 8)) : -1;
+	for (long i = 0; i < k->joined; i++)
+		k->seq.s = seq_step(k->seq.s);
+}
+
 static void measure(struct sink *k, const uint8_t *p)
 {
 	const struct opts *o = k->o;
@@ -388,6 +414,8 @@ static void take(struct sink *k, const uint8_t *half)
 				continue;
 			}
 			k->started = true;
+			if (o->role == ROLE_CAPTURE && o->join)
+				join_sequence(k, p);
 		}
 		if (o->role == ROLE_CAPTURE)
 			compare(k, p);
@@ -401,6 +429,8 @@ static void report_capture(const struct sink *k, uint64_t ms, uint64_t periods)
 {
 	const struct opts *o = k->o;
 
+	if (o->join)
+		print("%s: joined the sequence at sample %ld\n", o->who, k->joined);
 	if (k->taken == o->samples && !k->mismatches)
 		print("%s: %u samples bit-exact (skipped %lu silent) in %lu ms (interrupts %lu)\n",
 		      o->who, o->samples, (unsigned long)k->skipped, (unsigned long)ms,
@@ -466,7 +496,7 @@ static long do_capture(const struct opts *o)
 	struct es1370_stream *s = &dev.ch[ES1370_CH_ADC];
 	uint64_t timeout = o->timeout_ms ? o->timeout_ms
 					  : ms_of(o->samples + o->period, o->fmt.rate) + SLACK_MS;
-	struct sink k = { .o = o };
+	struct sink k = { .o = o, .joined = -1 };
 	uint64_t periods, ms;
 	uint32_t late = 0;
 	bool ok;
@@ -552,6 +582,8 @@ long guest_main(const uint8_t *bp)
 		return EXIT_USAGE;
 	idt_install();
 	if (pic_init() || es1370_probe(&dev, o.mode))
+		return EXIT_DEVICE;
+	if (o.voice_set && es1370_set_voice(&dev, (uint8_t)o.voice))
 		return EXIT_DEVICE;
 	if (o.mode == ES1370_IRQ)
 		irq_enable();

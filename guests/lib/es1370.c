@@ -327,6 +327,13 @@ int es1370_probe(struct es1370 *d, enum es1370_mode mode)
 
 /* ------------------------------------------------------------ streams */
 
+int es1370_set_voice(struct es1370 *d, uint8_t att)
+{
+	int rc = codec_write(d, AK4531_LVOICE, att);
+
+	return rc ? rc : codec_write(d, AK4531_RVOICE, att);
+}
+
 int es1370_check(const struct es1370_format *f, uint32_t frame_bytes, const char **why)
 {
 	*why = "";

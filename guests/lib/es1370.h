@@ -88,6 +88,10 @@ struct es1370 {
 /* 0, or a negative code after printing "es1370: error: ...". */
 int es1370_probe(struct es1370 *d, enum es1370_mode mode);
 
+/* The AK4531 voice (DAC2) volume, both sides: att is the register's value
+ * (bits 4:0, 0 the loudest; bit 7 mutes). 0 or a negative code. */
+int es1370_set_voice(struct es1370 *d, uint8_t att);
+
 /* The rate the card really runs at for a requested one (the divider is an
  * integer), and that divider. */
 uint32_t es1370_divider(uint32_t rate);

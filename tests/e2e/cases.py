@@ -4,7 +4,9 @@
 A check returns a list of problems (empty = pass). Checks read what guests
 printed and what the VMM reported, never just a line xtalk always prints.
 """
+import os
 import re
+import struct
 from dataclasses import dataclass, field
 from typing import Callable, List
 
@@ -24,6 +26,7 @@ class Case:
     extra_files: List[str] = field(default_factory=list)
     needs_vmx: bool = True  # False: the case is about running without VT-x
     phys: str = ""          # Bochs e1000 back end for the physical NIC ("vnet", "null"), "" = none
+    phys_audio: bool = False  # the machine has an ES1370 writing what it plays to out.wav
     feed: list = None       # input typed into COM1: (needle, times, bytes) steps (run.py Feeder)
     kit: List[str] = field(default_factory=list)  # files of build/linux-kit/ (make linux-kit)
 
@@ -278,8 +281,6 @@ def check_linux_acpi_off(log):
 
 def check_linux_loader(log):
     """Every boot_params value guests/linuxload printed, against the files."""
-    import os
-    import struct
     p = []
     build = os.path.join(os.path.dirname(os.path.abspath(log.workdir)), "..")
     kernel = open(os.path.join(build, "guests", "linuxload.bzimage"), "rb").read()
@@ -409,17 +410,53 @@ def check_exited_ok(log, p, *guests):
         expect(p, bad_input(log, g) == "none", f"{g}: e1000 bad input {bad_input(log, g)}")
 
 
-AUDIO_KEYS = ("played", "sent", "converted", "outside", "moves", "captured", "received", "idle",
-              "prefill", "underrun", "overrun", "flushed")
+AUDIO_KEYS = ("played", "sent", "converted", "outside", "card", "dropped", "moves", "captured",
+              "received", "idle", "prefill", "underrun", "overrun", "flushed")
 
 
 def audio(log, guest):
     """The audio path's counters of a guest from the run summary (vmm/audio/sound.c)."""
     m = log.grep(rf"^xtalk: guest {re.escape(guest)}: audio: played (\d+) bytes \(to guests (\d+), "
-                 rf"converted (\d+), outside dropped (\d+)\), moves (\d+); captured (\d+) bytes "
-                 rf"\(from guests (\d+); silence: nobody playing (\d+), filling (\d+), run dry "
-                 rf"(\d+); overrun (\d+), flushed (\d+)\)$")
+                 rf"converted (\d+), outside (\d+): sound card (\d+), dropped (\d+)\), moves "
+                 rf"(\d+); captured (\d+) bytes \(from guests (\d+); silence: nobody playing "
+                 rf"(\d+), filling (\d+), run dry (\d+); overrun (\d+), flushed (\d+)\)$")
     return dict(zip(AUDIO_KEYS, (int(x) for x in m[-1].groups()))) if m else None
+
+
+CARD_KEYS = ("streams", "took", "played", "silence", "overrun", "cut", "busy", "codec_timeouts")
+
+
+def machine_card(log):
+    """The machine's own ES1370's counters from the run summary, or None."""
+    m = log.grep(r"^xtalk: audio: the machine's ES1370: streams (\d+), took (\d+) bytes, played "
+                 r"(\d+) \(silence (\d+)\), overrun (\d+), cut (\d+), refused while busy "
+                 r"(\d+), codec timeouts (\d+)$")
+    return dict(zip(CARD_KEYS, (int(x) for x in m[-1].groups()))) if m else None
+
+
+def audio_sequence(seed, n):
+    """guests/audio's test sequence (pattern.c) as 16-bit stereo bytes: the
+    left word is a 16-bit LFSR's state, the right one its bytes swapped."""
+    s = (seed ^ seed >> 16 ^ seed >> 32 ^ seed >> 48 ^ 0xACE1) & 0xFFFF or 0xACE1
+    out = bytearray()
+    for _ in range(n):
+        out += struct.pack("<HH", s, (s << 8 | s >> 8) & 0xFFFF)
+        s = (s >> 1) ^ (0xB400 if s & 1 else 0)
+    return bytes(out)
+
+
+def wav_frames(path):
+    """The 16-bit stereo sample frames of a WAV Bochs wrote (its data chunk
+    starts at byte 44; the length fields are written only at a clean exit,
+    so the data runs to the end of the file)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 44 or data[:4] != b"RIFF" or data[8:16] != b"WAVEfmt ":
+        return None
+    rate, = struct.unpack_from("<I", data, 24)
+    chans, bits = struct.unpack_from("<HH", data, 22)[0], struct.unpack_from("<H", data, 34)[0]
+    body = data[44:len(data) - (len(data) - 44) % 4]
+    return rate, chans, bits, [body[i:i + 4] for i in range(0, len(body), 4)]
 
 
 def es1370_bad(log, guest):
@@ -520,6 +557,83 @@ def check_audio_bad(log):
     check_audio_guests(log, p, "a", "b")
     e = audio(log, "evil") or {}
     expect(p, e.get("sent") == 0 and e.get("received") == 0, f"evil's audio path {e}")
+    return p
+
+
+def check_audio_outside(log):
+    """a plays alone: its stream goes to the machine's ES1370 (Bochs'), and
+    the WAV Bochs wrote holds a's sequence, every sample once, in order."""
+    p = []
+    a = audio(log, "a") or {}
+    card = machine_card(log)
+    expect(p, log.has("xtalk: audio: the machine's ES1370 at "), "the VMM did not find the ES1370")
+    play = guest_ms(log.output_of("a"), "audio: play: 44100 samples at 44100 Hz 16-bit stereo")
+    expect(p, play is not None and 1000 <= play <= 1100, f"a played 1 s of audio in {play} ms")
+    check_audio_guests(log, p, "a")
+    # Everything a played went outside and the card took all of it.
+    expect(p, a.get("played", 0) >= 44100 * 4 and a.get("outside") == a.get("played") and
+           a.get("card") == a.get("played") and a.get("dropped") == 0 and a.get("sent") == 0,
+           f"a's stream {a}")
+    expect(p, card is not None and card["streams"] == 1 and card["took"] == a.get("played") and
+           card["played"] >= card["took"] and card["overrun"] == 0 and card["cut"] == 0 and
+           card["busy"] == 0 and card["codec_timeouts"] == 0, f"the machine's card {card}")
+    wav = wav_frames(os.path.join(log.workdir, "out.wav"))
+    expect(p, wav is not None, "Bochs wrote no WAV file")
+    if wav:
+        rate, chans, bits, frames = wav
+        expect(p, (rate, chans, bits) == (44100, 2, 16), f"WAV format {rate} Hz {chans} ch {bits}-bit")
+        # Silence (the lead, a gap, the tail) is all-zero frames; the
+        # sequence has none, so what is left must be it, exactly.
+        heard = [f for f in frames if f != b"\0\0\0\0"]
+        want = audio_sequence(5, 44100)
+        want = [want[i:i + 4] for i in range(0, len(want), 4)]
+        first_bad = next((i for i, (x, y) in enumerate(zip(heard, want)) if x != y), None)
+        expect(p, len(heard) == len(want) and first_bad is None,
+               f"the WAV holds {len(heard)} non-silent frames ({len(frames)} in all), want a's "
+               f"{len(want)}; first difference at frame {first_bad}")
+        if card:
+            # What the card played beyond a's samples is the silence it counted and the tail.
+            expect(p, len(frames) * 4 >= card["took"], f"WAV {len(frames) * 4} bytes, card {card}")
+    return p
+
+
+def check_audio_move_outside(log):
+    """a's stream: the machine's card, then b, then the card again. Every
+    sample once: the WAV holds the sequence up to where b joined it and
+    from where b's share ended; b checked its share bit-exact."""
+    p = []
+    a, b = audio(log, "a") or {}, audio(log, "b") or {}
+    card = machine_card(log) or {}
+    check_audio_guests(log, p, "a", "b")
+    bout = log.output_of("b")
+    joined = [int(m.group(1)) for m in (re.match(r"audio: capture: joined the sequence at sample "
+                                                 r"(-?\d+)$", t) for t in bout) if m]
+    expect(p, joined and joined[0] > 0, f"b joined the sequence at {joined}")
+    expect(p, any(t.startswith("audio: capture: 22050 samples bit-exact") for t in bout),
+           "b did not capture its share bit-exact")
+    moves = [l for l in log.lines if re.match(r"^xtalk: audio: 'a' plays ", l)]
+    expect(p, moves == ["xtalk: audio: 'a' plays to 'b' (shared stream, copied)",
+                        "xtalk: audio: 'a' plays outside (the machine's sound card)"],
+           f"a's stream moves logged: {moves}")
+    expect(p, a.get("moves") == 2 and a.get("sent", 0) > 0 and
+           a.get("played") == a.get("sent", 0) + a.get("outside", 0) and
+           a.get("card") == a.get("outside") and a.get("dropped") == 0, f"a's stream {a}")
+    expect(p, b.get("received") == a.get("sent") and b.get("overrun") == 0, f"b's capture {b}")
+    expect(p, card.get("streams") == 2 and card.get("took") == a.get("card") and
+           card.get("overrun") == 0 and card.get("cut") == 0 and card.get("busy") == 0,
+           f"the machine's card {card}")
+    wav = wav_frames(os.path.join(log.workdir, "out.wav"))
+    expect(p, wav is not None, "Bochs wrote no WAV file")
+    if wav and joined and a.get("sent"):
+        k, m = joined[0], a["sent"] // 4
+        seq = audio_sequence(5, 88200)
+        want = [seq[i:i + 4] for i in range(0, len(seq), 4)]
+        want = want[:k] + want[k + m:]
+        heard = [f for f in wav[3] if f != b"\0\0\0\0"]
+        first_bad = next((i for i, (x, y) in enumerate(zip(heard, want)) if x != y), None)
+        expect(p, len(heard) == len(want) and first_bad is None,
+               f"the WAV holds {len(heard)} non-silent frames, want {len(want)} (the sequence "
+               f"without b's {m} from {k}); first difference at frame {first_bad}")
     return p
 
 
@@ -684,7 +798,6 @@ def physnic(log):
 
 def null_log_bytes(log):
     """Bytes of frames Bochs' null back end sent (its raw log; the hex dump has a header)."""
-    import os
     path = os.path.join(log.workdir, "eth_null-tx.log")
     return os.path.getsize(path) if os.path.exists(path) else 0
 
@@ -932,6 +1045,15 @@ CASES = [
     Case("audio_convert", "audio_convert.ini", ["audio.elf"], check_audio_convert,
          "a plays a 1 kHz tone at 22.05 kHz 8-bit mono, b (linked) hears 1 kHz at its level at "
          "44.1 kHz 16-bit stereo"),
+    Case("audio_outside", "audio_outside.ini", ["audio.elf"], check_audio_outside,
+         "a plays 1 s of the sequence with no guest capturing: xtalk's driver for the machine's "
+         "own ES1370 (Bochs', writing a WAV) plays it; the WAV holds every sample once, in order",
+         phys_audio=True),
+    Case("audio_move_outside", "audio_move_outside.ini", ["audio.elf"],
+         check_audio_move_outside,
+         "a plays 2 s of the sequence on the machine's ES1370; b captures half a second of it "
+         "in between: the stream moves to b and back, every sample once (WAV + b's share)",
+         phys_audio=True),
     Case("audio_move", "audio_move.ini", ["audio.elf"], check_audio_move,
          "b starts and stops capturing while a plays: a's stream moves to b and back outside, "
          "every byte accounted for"),

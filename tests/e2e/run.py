@@ -91,8 +91,11 @@ def run_bochs(case, work, build, ovmf):
     input steps gets COM1 through a SerialLink and a Feeder."""
     disk = make_disk(case, work, build)
     link = bochs.SerialLink(os.path.join(work, "serial.txt")) if case.feed else None
+    wav = os.path.join(work, "out.wav") if case.phys_audio else None
+    if wav and os.path.exists(wav):
+        os.remove(wav)
     rc = bochs.config(work, ovmf, disk, megs=case.megs, cpu=case.cpu, nic=case.phys,
-                      magic_break=True, link=link)
+                      magic_break=True, link=link, wav=wav)
     feeder = Feeder(link, case.feed) if link else None
     try:
         r = bochs.run(work, rc, case.timeout, watch=feeder)

@@ -40,7 +40,27 @@ static void moved(void *ctx, unsigned from, int to)
 	last_to = to;
 }
 
-static const struct apath_ops ops = { coupled, moved, NULL };
+/* The machine's sound card: takes up to card_room bytes per call and
+ * keeps the last bytes handed over. */
+static uint32_t card_room = UINT32_MAX;
+static unsigned card_calls;
+static int card_port = -1;
+static uint8_t card_got[256];
+static uint32_t card_len;
+
+static uint32_t outside(void *ctx, unsigned p, const uint8_t *data, uint32_t len,
+			const struct es1370_format *f)
+{
+	(void)ctx;
+	assert_non_null(f);
+	card_calls++;
+	card_port = (int)p;
+	card_len = len < sizeof(card_got) ? len : (uint32_t)sizeof(card_got);
+	memcpy(card_got, data, card_len);
+	return len < card_room ? len : card_room;
+}
+
+static const struct apath_ops ops = { .coupled = coupled, .moved = moved, .outside = outside };
 
 static void link2(unsigned a, unsigned b)
 {
@@ -55,6 +75,10 @@ static int setup(void **state)
 	memset(couple, 0, sizeof(couple));
 	nmoved = 0;
 	last_from = last_to = -2;
+	card_room = UINT32_MAX;
+	card_calls = 0;
+	card_port = -1;
+	card_len = 0;
 	ap_init(ap, &ops);
 	for (unsigned p = 0; p < 4; p++)
 		assert_int_equal(ap_add_port(ap, p), 0);
@@ -342,9 +366,45 @@ static void test_format_change_and_reset(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* With no receiving guest, DAC2 goes to the machine's card: what it takes
+ * is counted apart from what it does not (dropped); DAC1 never goes there. */
+static void test_outside_to_the_card(void **state)
+{
+	uint8_t b[64];
+
+	(void)state;
+	link2(0, 1);
+	ap_channel(ap, 0, ES1370_DAC2, true, &S16_44K);
+	ramp16(b, 16, 300);
+	ap_play(ap, 0, ES1370_DAC2, b, sizeof(b), &S16_44K);
+	assert_int_equal(card_calls, 1);
+	assert_int_equal(card_port, 0);
+	assert_int_equal(card_len, 64);
+	assert_memory_equal(card_got, b, 64);
+	assert_int_equal(ap->port[0].st.outside, 64);
+	assert_int_equal(ap->port[0].st.card, 64);
+	/* The card is full (or busy with another guest): counted, not taken. */
+	card_room = 16;
+	ap_play(ap, 0, ES1370_DAC2, b, sizeof(b), &S16_44K);
+	assert_int_equal(ap->port[0].st.outside, 128);
+	assert_int_equal(ap->port[0].st.card, 80);
+	/* DAC1 is not the guest's PCM stream: dropped, never on the card. */
+	ap_play(ap, 0, ES1370_DAC1, b, sizeof(b), &S16_44K);
+	assert_int_equal(card_calls, 2);
+	assert_int_equal(ap->port[0].st.outside, 192);
+	/* A capturing guest takes the stream: nothing more for the card. */
+	ap_channel(ap, 1, ES1370_ADC, true, &S16_44K);
+	ap_play(ap, 0, ES1370_DAC2, b, sizeof(b), &S16_44K);
+	assert_int_equal(card_calls, 2);
+	assert_int_equal(ap->port[0].st.sent, 64);
+	assert_int_equal(ap->port[0].st.played,
+			 ap->port[0].st.sent + ap->port[0].st.outside);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_outside_to_the_card, setup, teardown),
 		T(test_add_port),
 		T(test_routing_and_moves),
 		T(test_same_format_exact),

@@ -67,4 +67,20 @@ static inline void fxrstor(const void *area)
 	__asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
 }
 
+/* Busy-wait at least us microseconds of a TSC running at tsc_hz (0: not
+ * calibrated, about 1 us per 1000 pauses). */
+static inline void tsc_delay_us(uint64_t tsc_hz, unsigned us)
+{
+	uint64_t start = rdtsc(), ticks;
+
+	if (!tsc_hz) {
+		for (uint64_t i = 0; i < (uint64_t)us * 1000; i++)
+			cpu_relax();
+		return;
+	}
+	ticks = (uint64_t)us * (tsc_hz / 1000) / 1000;
+	while (rdtsc() - start < ticks)
+		cpu_relax();
+}
+
 #endif

@@ -4,6 +4,7 @@
 
 #include "crosstalk/apath.h"
 #include "devices/es1370.h"
+#include "devices/es1370_regs.h"
 #include "devices/pci.h"
 #include "ept/gmem.h"
 #include "firmware/fw_config.h"
@@ -12,6 +13,7 @@
 #include "vmm/core/console.h"
 #include "vmm/core/palloc.h"
 #include "vmm/guest/irq.h"
+#include "vmm/hw/physsnd.h"
 #include "vmm/io/bus.h"
 #include "vmm/io/platform.h"
 
@@ -29,6 +31,13 @@ static unsigned nports;
  * only (a guest toggling its channels must not flood the console). */
 #define LOG_EVENTS 32
 static unsigned logged[AP_MAX_PORTS];
+/* The machine's own ES1370: where a stream nobody captures plays. */
+static struct physsnd_pci card_pci;
+static struct physsnd card;
+static bool card_present;
+static uint64_t card_busy[AP_MAX_PORTS];	/* bytes refused: it played another's */
+#define CARD_POLL_NS 10000000ull		/* while it plays, at least this often */
+#define DRAIN_SLACK_NS 300000000ull		/* sound_drain: beyond what is in the ring */
 
 static bool log_event(unsigned port)
 {
@@ -75,16 +84,86 @@ static void stream_moved(void *ctx, unsigned from, int to)
 	if (to >= 0 && (unsigned)to < nports && port_guest[to])
 		xt_info("audio: '%s' plays to '%s' (shared stream, copied)",
 			port_guest[from]->name, port_guest[to]->name);
+	else if (card_present)
+		xt_info("audio: '%s' plays outside (the machine's sound card)",
+			port_guest[from]->name);
 	else
 		xt_info("audio: '%s' plays outside (no physical sound card: dropped, counted)",
 			port_guest[from]->name);
+	if (to >= 0)
+		physsnd_close(&card, (int)from);	/* what it has there still plays */
 }
 
-static const struct apath_ops path_ops = { ports_coupled, stream_moved, NULL };
+/* ---------------------------------------------------------- the machine's card */
+
+static uint32_t pclkdiv_of(const struct es1370 *d)
+{
+	return (d->ctrl & ES_1370_PCLKDIV_MASK) >> ES_1370_PCLKDIV_SHIFT;
+}
+
+/* Port p's samples for the outside: on the machine's card if it is free or
+ * already p's; the guest's own AK4531 volumes go with them. */
+static uint32_t to_card(void *ctx, unsigned p, const uint8_t *data, uint32_t len,
+			const struct es1370_format *f)
+{
+	const struct es1370 *d;
+	int rc;
+
+	(void)ctx;
+	if (!card_present || p >= nports || !port_guest[p])
+		return 0;
+	d = port_guest[p]->snd;
+	if (card.owner != (int)p || card.draining || card.fmt.bits != f->bits ||
+	    card.fmt.channels != f->channels || card.pclkdiv != pclkdiv_of(d)) {
+		rc = physsnd_open(&card, (int)p, f, pclkdiv_of(d), d->codec);
+		if (rc == -XT_EBUSY) {
+			if (!card_busy[p] && log_event(p))
+				xt_info("audio: '%s' plays outside while the machine's sound card "
+					"plays '%s': dropped, counted", port_guest[p]->name,
+					port_guest[card.owner]->name);
+			card_busy[p] += len;
+			return 0;
+		}
+		if (rc)
+			return 0;
+	}
+	physsnd_volume(&card, (int)p, d->codec);
+	return physsnd_write(&card, (int)p, data, len);
+}
+
+static void probe_card(uint64_t tsc_hz)
+{
+	void *ring;
+	int rc;
+
+	if (physsnd_pci_probe(&card_pci, tsc_hz)) {
+		xt_info("audio: no physical ES1370: a stream no guest captures is dropped (counted)");
+		return;
+	}
+	ring = pages_alloc_contig(PHYSSND_RING_BYTES / PAGE_SIZE);
+	rc = ring ? physsnd_init(&card, &card_pci.ops, ring, virt_to_phys(ring),
+				 PHYSSND_RING_BYTES)
+		  : -XT_ENOMEM;
+	if (rc) {
+		xt_warn("audio: the machine's ES1370 at %02x:%02x.%u is not used (%s)",
+			card_pci.bus, card_pci.dev, card_pci.fn, xt_strerror(rc));
+		return;
+	}
+	card_present = true;
+	xt_info("audio: the machine's ES1370 at %02x:%02x.%u (I/O 0x%x) plays the streams no "
+		"guest captures", card_pci.bus, card_pci.dev, card_pci.fn, card_pci.io);
+}
+
+static const struct apath_ops path_ops = {
+	.coupled = ports_coupled, .moved = stream_moved, .outside = to_card,
+};
+
+static uint64_t card_tsc_hz;
 
 void sound_init(const struct xt_config *cfg, uint64_t tsc_hz)
 {
 	config = cfg;
+	card_tsc_hz = tsc_hz;
 	tsc_mult = ((tsc_hz / 1000) << 32) / 1000000; /* tsc_hz / 1000 < 2^32 */
 	ns_mult = tsc_hz ? (1000000000ULL << 32) / tsc_hz : 0;
 }
@@ -124,6 +203,8 @@ static void snd_channel(void *ctx, enum es1370_channel ch, bool running)
 			running ? "started" : "stopped", f.rate, f.bits,
 			f.channels == 2 ? "stereo" : "mono");
 	ap_channel(path, (unsigned)g->snd_port, ch, running, &f);
+	if (ch == ES1370_DAC2 && !running)
+		physsnd_close(&card, g->snd_port);	/* what it has there still plays */
 }
 
 static void snd_play(void *ctx, enum es1370_channel ch, const uint8_t *data, uint32_t len)
@@ -250,6 +331,7 @@ int sound_create(struct guest *g)
 		if (!path)
 			return -XT_ENOMEM;
 		ap_init(path, &path_ops);
+		probe_card(card_tsc_hz);
 	}
 	if (nports >= AP_MAX_PORTS)
 		return -XT_ENOSPC;
@@ -281,6 +363,7 @@ void sound_restart(struct guest *g)
 		return;
 	es1370_reset(g->snd);
 	ap_port_reset(path, (unsigned)g->snd_port);
+	physsnd_close(&card, g->snd_port);
 	setup_pci_function(g);
 	io_update(g, (unsigned)g->snd_io, true, PLATFORM_SOUND_BAR0);
 	pic_set_elcr(&g->pic, pic_irq(), true);
@@ -293,6 +376,7 @@ void sound_guest_stopped(struct guest *g)
 		return;
 	es1370_reset(g->snd);
 	ap_port_reset(path, (unsigned)g->snd_port);
+	physsnd_close(&card, g->snd_port);
 }
 
 /* The players first, so that their samples are in before anyone captures. */
@@ -317,12 +401,47 @@ static uint64_t advance_all(uint64_t now)
 
 uint64_t sound_poll_timers(void)
 {
-	uint64_t next;
+	uint64_t now, next;
 
 	if (!nports)
 		return 0;
-	next = advance_all(now_ns());
+	now = now_ns();
+	next = advance_all(now);
+	/* While the machine's card plays, come back soon: it is polled. */
+	if (card_present && physsnd_poll(&card) && (!next || next > now + CARD_POLL_NS))
+		next = now + CARD_POLL_NS;
 	return next ? ns_to_tsc(next) : 0;
+}
+
+void sound_drain(void)
+{
+	uint64_t bps, end;
+
+	if (!card_present || card.owner == PHYSSND_NO_OWNER)
+		return;
+	physsnd_close(&card, card.owner);
+	bps = (uint64_t)card.fmt.rate * card.fmt.channels * card.fmt.bits / 8;
+	end = now_ns() + (card.wr - card.rd) * 1000000000ull / (bps ? bps : 1) + DRAIN_SLACK_NS;
+	while (physsnd_poll(&card) && now_ns() < end)
+		cpu_relax();
+	physsnd_stop(&card);		/* counted as cut if the card did not keep up */
+}
+
+void sound_print_machine(void)
+{
+	const struct physsnd_stats *c = &card.st;
+	uint64_t busy = 0;
+
+	if (!card_present)
+		return;
+	for (unsigned p = 0; p < nports; p++)
+		busy += card_busy[p];
+	xt_info("audio: the machine's ES1370: streams %llu, took %llu bytes, played %llu (silence "
+		"%llu), overrun %llu, cut %llu, refused while busy %llu, codec timeouts %llu",
+		(unsigned long long)c->streams, (unsigned long long)c->taken,
+		(unsigned long long)c->played, (unsigned long long)c->silence,
+		(unsigned long long)c->overrun, (unsigned long long)c->cut,
+		(unsigned long long)busy, (unsigned long long)c->codec_timeouts);
 }
 
 void sound_print_guest(const struct guest *g)
@@ -334,10 +453,12 @@ void sound_print_guest(const struct guest *g)
 		return;
 	s = &path->port[g->snd_port].st;
 	xt_info("guest %s: audio: played %llu bytes (to guests %llu, converted %llu, outside "
-		"dropped %llu), moves %llu; captured %llu bytes (from guests %llu; silence: nobody "
-		"playing %llu, filling %llu, run dry %llu; overrun %llu, flushed %llu)", g->name,
+		"%llu: sound card %llu, dropped %llu), moves %llu; captured %llu bytes (from guests "
+		"%llu; silence: nobody playing %llu, filling %llu, run dry %llu; overrun %llu, "
+		"flushed %llu)", g->name,
 		(unsigned long long)s->played, (unsigned long long)s->sent,
 		(unsigned long long)s->converted, (unsigned long long)s->outside,
+		(unsigned long long)s->card, (unsigned long long)(s->outside - s->card),
 		(unsigned long long)s->moves, (unsigned long long)s->captured,
 		(unsigned long long)s->received, (unsigned long long)s->idle,
 		(unsigned long long)s->prefill,

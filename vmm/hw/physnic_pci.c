@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The privileged half of the physical NIC driver: PCI configuration
- * mechanism #1 (ports 0xcf8/0xcfc) to find and enable the NIC, and the
- * physnic_ops the core runs on (volatile 32-bit MMIO at BAR0, DMA memory
- * from the page allocator, TSC delays). Memory is identity-mapped, so BAR0's
+ * The privileged half of the physical NIC driver: PCI configuration space
+ * (pcicfg.h) to find and enable the NIC, and the physnic_ops the core runs
+ * on (volatile 32-bit MMIO at BAR0, DMA memory from the page allocator, TSC
+ * delays). Memory is identity-mapped, so BAR0's
  * physical address is also its virtual address.
  */
 #include "vmm/hw/physnic.h"
@@ -14,52 +14,18 @@
 #include "vmm/core/console.h"
 #include "vmm/core/palloc.h"
 #include "vmm/arch/x86.h"
+#include "vmm/hw/pcicfg.h"
 
 #define PCI_CLASS_NETWORK	0x02
-#define PCI_BUSES		256
-#define PCI_DEVICES		32
-#define PCI_FUNCTIONS		8
 #define PCI_MAX_NICS		16
 #define PCI_BAR_MEM_TYPE_64	0x04	/* BAR bits 2:1 = 10b */
-
-/* ---------------------------------------------------------- config space */
-
-static uint32_t cfg_addr(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off)
-{
-	return PCI_CONFIG_ADDRESS_ENABLE | (uint32_t)bus << PCI_CONFIG_ADDRESS_BUS_SHIFT |
-	       (uint32_t)(dev & 31) << PCI_CONFIG_ADDRESS_DEV_SHIFT |
-	       (uint32_t)(fn & 7) << PCI_CONFIG_ADDRESS_FN_SHIFT | (off & PCI_CONFIG_ADDRESS_REG_MASK);
-}
-
-static uint32_t cfg_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off)
-{
-	outl(PCI_CONFIG_ADDRESS_PORT, cfg_addr(bus, dev, fn, off));
-	return inl(PCI_CONFIG_DATA_PORT);
-}
-
-static uint16_t cfg_read16(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off)
-{
-	return (uint16_t)(cfg_read32(bus, dev, fn, off) >> (8 * (off & 2)));
-}
-
-static uint8_t cfg_read8(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off)
-{
-	return (uint8_t)(cfg_read32(bus, dev, fn, off) >> (8 * (off & 3)));
-}
-
-/* A 16-bit write, so the RW1C status bits next to COMMAND are left alone. */
-static void cfg_write16(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, uint16_t val)
-{
-	outl(PCI_CONFIG_ADDRESS_PORT, cfg_addr(bus, dev, fn, off));
-	outw((uint16_t)(PCI_CONFIG_DATA_PORT + (off & 2)), val);
-}
 
 /* ---------------------------------------------------------- scan */
 
 /* BAR0 as a memory address (32-bit, or 64-bit with BAR1 as the high half); 0 if I/O. */
 static void read_bar0(struct physnic_pci *p)
 {
-	uint32_t lo = cfg_read32(p->bus, p->dev, p->fn, PCI_BASE_ADDRESS_0);
+	uint32_t lo = pcicfg_read32(p->bus, p->dev, p->fn, PCI_BASE_ADDRESS_0);
 
 	p->bar0 = 0;
 	p->bar0_64 = false;
@@ -68,7 +34,7 @@ static void read_bar0(struct physnic_pci *p)
 	p->bar0 = lo & PCI_BASE_ADDRESS_MEM_MASK;
 	if ((lo & PCI_BASE_ADDRESS_MEM_TYPE_MASK) == PCI_BAR_MEM_TYPE_64) {
 		p->bar0_64 = true;
-		p->bar0 |= (uint64_t)cfg_read32(p->bus, p->dev, p->fn, PCI_BASE_ADDRESS_1) << 32;
+		p->bar0 |= (uint64_t)pcicfg_read32(p->bus, p->dev, p->fn, PCI_BASE_ADDRESS_1) << 32;
 	}
 }
 
@@ -81,12 +47,12 @@ static bool bar0_usable(const struct physnic_pci *p)
 /* A function whose class is network: fill *p. */
 static bool probe_fn(uint8_t bus, uint8_t dev, uint8_t fn, struct physnic_pci *p)
 {
-	uint32_t id = cfg_read32(bus, dev, fn, PCI_VENDOR_ID);
-	uint32_t class = cfg_read32(bus, dev, fn, PCI_CLASS_REVISION);
+	uint32_t id = pcicfg_read32(bus, dev, fn, PCI_VENDOR_ID);
+	uint32_t class = pcicfg_read32(bus, dev, fn, PCI_CLASS_REVISION);
 
 	if ((class >> 24) != PCI_CLASS_NETWORK)
 		return false;
-	if ((cfg_read8(bus, dev, fn, PCI_HEADER_TYPE) & ~PCI_HEADER_TYPE_MFD) != PCI_HEADER_TYPE_NORMAL)
+	if ((pcicfg_read8(bus, dev, fn, PCI_HEADER_TYPE) & ~PCI_HEADER_TYPE_MFD) != PCI_HEADER_TYPE_NORMAL)
 		return false;
 	p->bus = bus;
 	p->dev = dev;
@@ -100,27 +66,19 @@ static bool probe_fn(uint8_t bus, uint8_t dev, uint8_t fn, struct physnic_pci *p
 	return true;
 }
 
-static bool present(uint8_t bus, uint8_t dev, uint8_t fn)
-{
-	uint16_t vendor = cfg_read16(bus, dev, fn, PCI_VENDOR_ID);
-
-	return vendor != 0xffff && vendor != 0;
-}
-
 unsigned physnic_pci_scan(struct physnic_pci *found, unsigned max)
 {
 	unsigned count = 0;
 
-	for (unsigned bus = 0; bus < PCI_BUSES && count < max; bus++) {
-		for (uint8_t dev = 0; dev < PCI_DEVICES; dev++) {
+	for (unsigned bus = 0; bus < PCICFG_BUSES && count < max; bus++) {
+		for (uint8_t dev = 0; dev < PCICFG_DEVICES; dev++) {
 			uint8_t nfn;
 
-			if (!present((uint8_t)bus, dev, 0))
+			if (!pcicfg_present((uint8_t)bus, dev, 0))
 				continue;
-			nfn = cfg_read8((uint8_t)bus, dev, 0, PCI_HEADER_TYPE) & PCI_HEADER_TYPE_MFD ?
-				      PCI_FUNCTIONS : 1;
+			nfn = pcicfg_functions((uint8_t)bus, dev);
 			for (uint8_t fn = 0; fn < nfn && count < max; fn++)
-				if (present((uint8_t)bus, dev, fn) &&
+				if (pcicfg_present((uint8_t)bus, dev, fn) &&
 				    probe_fn((uint8_t)bus, dev, fn, &found[count]))
 					count++;
 		}
@@ -134,9 +92,9 @@ int physnic_pci_enable(const struct physnic_pci *p)
 
 	if (!p->supported)
 		return -XT_EINVAL;
-	cmd = cfg_read16(p->bus, p->dev, p->fn, PCI_COMMAND);
+	cmd = pcicfg_read16(p->bus, p->dev, p->fn, PCI_COMMAND);
 	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE;
-	cfg_write16(p->bus, p->dev, p->fn, PCI_COMMAND, cmd);
+	pcicfg_write16(p->bus, p->dev, p->fn, PCI_COMMAND, cmd);
 	return 0;
 }
 
@@ -191,19 +149,11 @@ static void *dma_alloc(void *ctx, size_t size, uint64_t *hpa)
 	return p;
 }
 
-static void tsc_delay_us(void *ctx, unsigned us)
+static void delay_us(void *ctx, unsigned us)
 {
 	struct physnic_pci_hw *hw = ctx;
-	uint64_t start = rdtsc(), ticks;
 
-	if (!hw->tsc_hz) {			/* no calibration: about 1 us per 1000 pauses */
-		for (uint64_t i = 0; i < (uint64_t)us * 1000; i++)
-			cpu_relax();
-		return;
-	}
-	ticks = (uint64_t)us * (hw->tsc_hz / 1000) / 1000;
-	while (rdtsc() - start < ticks)
-		cpu_relax();
+	tsc_delay_us(hw->tsc_hz, us);
 }
 
 void physnic_pci_hw_init(struct physnic_pci_hw *hw, const struct physnic_pci *p, uint64_t tsc_hz)
@@ -213,6 +163,6 @@ void physnic_pci_hw_init(struct physnic_pci_hw *hw, const struct physnic_pci *p,
 	hw->ops.rd32 = mmio_rd32;
 	hw->ops.wr32 = mmio_wr32;
 	hw->ops.alloc_dma = dma_alloc;
-	hw->ops.delay_us = tsc_delay_us;
+	hw->ops.delay_us = delay_us;
 	hw->ops.ctx = hw;
 }

@@ -173,6 +173,7 @@ void summary_print(void)
 		summary_print_guest(g);
 	}
 	netpath_print_summary();
+	sound_print_machine();
 	print_console_queue();
 	xt_info("=== end of summary ===");
 }

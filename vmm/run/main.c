@@ -85,6 +85,7 @@ void vmm_main(struct xt_boot_info *bi)
 	netpath_finalize(bi->cfg);
 	con_flush(); /* what setting up printed, before any guest runs */
 	sched_run();
+	sound_drain();
 	summary_print();
 	power_off_or_halt();
 }
