@@ -33,12 +33,12 @@ struct span {
 	size_t n;
 };
 
-enum section { SEC_NONE, SEC_XTALK, SEC_GUEST, SEC_COUPLE, SEC_SKIP };
+enum section { SEC_NONE, SEC_XTALK, SEC_GUEST, SEC_COUPLE, SEC_DISK, SEC_SKIP };
 
 enum xkey { XK_LOG, XK_TIMESLICE, XK_CROSSTALK, XK_ZEROCOPY, XK_RATE_MS, XK_APICV, XK_COUNT };
 enum gkey {
 	GK_IMAGE, GK_FORMAT, GK_LOAD, GK_ENTRY, GK_MEMORY, GK_MAC, GK_NETWORK, GK_CMDLINE, GK_UPLINK,
-	GK_MAC_SPOOF, GK_INITRD, GK_ON_REBOOT, GK_AUDIO, GK_COUNT
+	GK_MAC_SPOOF, GK_INITRD, GK_ON_REBOOT, GK_AUDIO, GK_DISK, GK_COUNT
 };
 
 /* Arrays of arrays rather than pointers: no relocations in the loader. */
@@ -47,12 +47,13 @@ static const char xkey_name[XK_COUNT][13] = { "log", "timeslice_us", "crosstalk"
 static const char gkey_name[GK_COUNT][10] = { "image",	"format",  "load",   "entry",
 					      "memory", "mac",	   "network", "cmdline",
 					      "uplink", "mac_spoof", "initrd", "on_reboot",
-					      "audio" };
+					      "audio", "disk" };
 
 enum hdr {
 	HDR_XTALK,
 	HDR_GUEST,
 	HDR_COUPLE,
+	HDR_DISK,
 	HDR_UNTERMINATED,
 	HDR_JUNK,
 	HDR_EMPTY,
@@ -77,6 +78,8 @@ struct parser {
 	unsigned xtalk_line; /* header of the first [xtalk]; 0 = none yet */
 	unsigned xkey_line[XK_COUNT];
 	int cur; /* slot of the open [guest] section */
+	int cur_disk; /* slot of the open [disk] section */
+	unsigned dkey_line[2]; /* backing, cache_mib of the open [disk] section */
 	unsigned gkey_line[GK_COUNT]; /* first line of each key; 0 = absent */
 	unsigned gbad; /* bit per gkey whose value was rejected */
 	unsigned mac_line[XT_MAX_GUESTS];
@@ -211,7 +214,9 @@ __attribute__((format(printf, 3, 4))) static void sec_error(struct parser *p, un
 		diag_vadd(p->diags, line, fmt, ap);
 	va_end(ap);
 	p->errors++;
-	if (p->sec != SEC_GUEST && p->sec != SEC_COUPLE)
+	if (p->sec == SEC_DISK)
+		p->cfg->disk[p->cur_disk].refused = true;
+	else if (p->sec != SEC_GUEST && p->sec != SEC_COUPLE)
 		p->cfg->refused = true;
 }
 
@@ -428,6 +433,11 @@ static enum hdr parse_header(struct span s, struct span *name)
 		return HDR_EMPTY;
 	if (span_ieq(word, "guest"))
 		return named_header(rest, name);
+	if (span_ieq(word, "disk")) {
+		enum hdr h = named_header(rest, name);
+
+		return h == HDR_GUEST ? HDR_DISK : h;
+	}
 	if (!span_ieq(word, "xtalk") && !span_ieq(word, "couple"))
 		return HDR_UNKNOWN;
 	*name = rest;
@@ -436,7 +446,8 @@ static enum hdr parse_header(struct span s, struct span *name)
 	return span_ieq(word, "xtalk") ? HDR_XTALK : HDR_COUPLE;
 }
 
-static void header_error(struct parser *p, unsigned no, enum hdr h, struct span name)
+static void header_error(struct parser *p, unsigned no, enum hdr h, struct span name,
+			 const char *what)
 {
 	char q[QBUF];
 
@@ -452,19 +463,21 @@ static void header_error(struct parser *p, unsigned no, enum hdr h, struct span 
 		file_error(p, no, "empty section header '[]'");
 		break;
 	case HDR_UNKNOWN:
-		file_error(p, no, "unknown section [%s] (use [xtalk], [guest NAME] or [couple])", q);
+		file_error(p, no,
+			   "unknown section [%s] (use [xtalk], [guest NAME], [disk NAME] or [couple])",
+			   q);
 		break;
 	case HDR_EXTRA:
 		file_error(p, no, "unexpected '%s' in section header", q);
 		break;
 	case HDR_NO_NAME:
-		file_error(p, no, "[guest] needs a name: [guest NAME]");
+		file_error(p, no, "[%s] needs a name: [%s NAME]", what, what);
 		break;
 	case HDR_MULTI_NAME:
-		file_error(p, no, "[guest] takes one name, found '%s'", q);
+		file_error(p, no, "[%s] takes one name, found '%s'", what, q);
 		break;
 	default:
-		file_error(p, no, "guest name '%s' %s", q, name_problem(name));
+		file_error(p, no, "%s name '%s' %s", what, q, name_problem(name));
 		break;
 	}
 }
@@ -872,6 +885,159 @@ static bool guest_value(struct parser *p, unsigned no, int k, struct span v)
 	}
 }
 
+/* ---- disks: disk = (in [guest]) and [disk NAME] ---- */
+
+/* "physN:..." with N < XT_MAX_PHYS_DISKS: N, and the part after ':'. */
+static bool phys_prefix(struct span v, uint8_t *n, struct span *rest)
+{
+	size_t colon = find_char(v, ':');
+
+	if (v.n < 6 || lower(v.p[0]) != 'p' || lower(v.p[1]) != 'h' || lower(v.p[2]) != 'y' ||
+	    lower(v.p[3]) != 's' || colon != 5 || !is_digit(v.p[4]) ||
+	    (unsigned)(v.p[4] - '0') >= XT_MAX_PHYS_DISKS)
+		return false;
+	*n = (uint8_t)(v.p[4] - '0');
+	*rest = span_sub(v, colon + 1, v.n);
+	return true;
+}
+
+/* physN:P or physN:START+COUNT; NULL, or what is wrong with it. */
+static const char *phys_ref(struct span v, struct xt_disk_ref *r)
+{
+	struct span rest;
+	size_t plus;
+	uint64_t a, b;
+
+	if (!phys_prefix(v, &r->phys, &rest))
+		return "is not physN:PART or physN:START+COUNT (N 0..3)";
+	plus = find_char(rest, '+');
+	if (plus == rest.n) {
+		if (parse_u64(rest, &a) != NUM_OK || a < 1 || a > 128)
+			return "names no partition (1..128)";
+		r->kind = XT_DISK_PART;
+		r->part = (uint32_t)a;
+		return NULL;
+	}
+	if (parse_u64(span_sub(rest, 0, plus), &a) != NUM_OK ||
+	    parse_u64(span_sub(rest, plus + 1, rest.n), &b) != NUM_OK)
+		return "has a START or COUNT that is not a number";
+	if (!b || a >= XT_DISK_SECTORS_MAX || b > XT_DISK_SECTORS_MAX - a)
+		return "is an empty range or one beyond 2^48 sectors";
+	r->kind = XT_DISK_RANGE;
+	r->start = a;
+	r->count = b;
+	return NULL;
+}
+
+static void add_guest_disk(struct parser *p, unsigned no, struct span v)
+{
+	struct xt_guest_cfg *g = cur_guest(p);
+	struct xt_disk_ref r;
+	const char *why;
+	char q[QBUF];
+
+	memset(&r, 0, sizeof(r));
+	r.line = no;
+	if (g->ndisks >= XT_GUEST_DISKS) {
+		sec_error(p, no, "disk: at most %d disks per guest (its IDE drive slots)",
+			  XT_GUEST_DISKS);
+		return;
+	}
+	if (v.n && lower(v.p[0]) == 'p' && find_char(v, ':') < v.n) {
+		why = phys_ref(v, &r);
+		if (why) {
+			sec_error(p, no, "disk: '%s' %s", quote(q, v), why);
+			return;
+		}
+	} else if (!v.n || name_problem(v)) {
+		sec_error(p, no, "disk: '%s' is neither physN:PART, physN:START+COUNT nor the "
+			  "name of a [disk NAME] section", quote(q, v));
+		return;
+	} else {
+		r.kind = XT_DISK_SHARED;
+		copy_name(r.name, v);
+	}
+	g->disk[g->ndisks++] = r;
+}
+
+static struct xt_disk_cfg *cur_disk(struct parser *p)
+{
+	return &p->cfg->disk[p->cur_disk];
+}
+
+static void disk_key(struct parser *p, unsigned no, struct span key, struct span v)
+{
+	struct xt_disk_cfg *d = cur_disk(p);
+	int k = span_ieq(key, "backing") ? 0 : span_ieq(key, "cache_mib") ? 1 : -1;
+	const char *why;
+	char q[QBUF];
+
+	if (k < 0) {
+		sec_error(p, no, "unknown key '%s' in [disk %s] (backing, cache_mib)", quote(q, key),
+			  d->name);
+		return;
+	}
+	if (p->dkey_line[k]) {
+		sec_error(p, no, "duplicate key '%s' in [disk %s] (first at line %u)",
+			  k ? "cache_mib" : "backing", d->name, p->dkey_line[k]);
+		return;
+	}
+	p->dkey_line[k] = no;
+	if (k == 1) {
+		get_range(p, no, "cache_mib", v, 1, 1024, " MiB", &d->cache_mib);
+		return;
+	}
+	d->backing.line = no;
+	why = phys_ref(v, &d->backing);
+	if (why)
+		sec_error(p, no, "backing: '%s' %s", quote(q, v), why);
+}
+
+static void open_disk(struct parser *p, unsigned no, struct span name)
+{
+	struct xt_config *cfg = p->cfg;
+	struct xt_disk_cfg *d;
+	int prev;
+
+	if (cfg->ndisks >= XT_MAX_DISKS) {
+		char q[QBUF];
+
+		xt_diag_add(p->diags, no, "too many disks: [disk %s] ignored (at most %d)",
+			    quote(q, name), XT_MAX_DISKS);
+		p->errors++;
+		p->sec = SEC_SKIP;
+		return;
+	}
+	p->cur_disk = (int)cfg->ndisks++;
+	p->sec = SEC_DISK;
+	memset(p->dkey_line, 0, sizeof(p->dkey_line));
+	d = cur_disk(p);
+	copy_name(d->name, name);
+	d->line = no;
+	d->cache_mib = XT_DISK_CACHE_MIB;
+	prev = xt_disk_find(cfg, d->name);
+	if (prev >= 0 && prev != p->cur_disk)
+		sec_error(p, no, "duplicate disk name '%s' (first at line %u)", d->name,
+			  cfg->disk[prev].line);
+}
+
+static void finish_disk(struct parser *p)
+{
+	struct xt_disk_cfg *d = cur_disk(p);
+
+	if (!p->dkey_line[0])
+		sec_error(p, d->line, "missing required key 'backing' in [disk %s]", d->name);
+}
+
+/* Whether [header starts with the word "disk" (for its error messages). */
+static bool header_is_disk(struct span s)
+{
+	struct span in = trim(span_sub(s, 1, s.n));
+
+	return in.n >= 4 && span_ieq(span_sub(in, 0, 4), "disk") &&
+	       (in.n == 4 || is_blank(in.p[4]) || in.p[4] == ']');
+}
+
 static void guest_key(struct parser *p, unsigned no, struct span key, struct span v)
 {
 	const char *gname = cur_guest(p)->name;
@@ -885,6 +1051,10 @@ static void guest_key(struct parser *p, unsigned no, struct span key, struct spa
 			break;
 	if (k == GK_COUNT) {
 		sec_error(p, no, "unknown key '%s' in [guest %s]", quote(q, key), gname);
+		return;
+	}
+	if (k == GK_DISK) {		/* one line per drive slot */
+		add_guest_disk(p, no, v);
 		return;
 	}
 	if (p->gkey_line[k]) {
@@ -1075,6 +1245,8 @@ static void finish_section(struct parser *p)
 {
 	if (p->sec == SEC_GUEST)
 		finish_guest(p);
+	else if (p->sec == SEC_DISK)
+		finish_disk(p);
 	p->sec = SEC_SKIP;
 }
 
@@ -1100,8 +1272,11 @@ static void on_header(struct parser *p, const struct line *l)
 	case HDR_COUPLE:
 		p->sec = SEC_COUPLE;
 		break;
+	case HDR_DISK:
+		open_disk(p, l->no, name);
+		break;
 	default:
-		header_error(p, l->no, h, name);
+		header_error(p, l->no, h, name, header_is_disk(l->s) ? "disk" : "guest");
 		break;
 	}
 }
@@ -1131,6 +1306,8 @@ static void on_key_value(struct parser *p, const struct line *l)
 		xtalk_key(p, l->no, key, v);
 	else if (p->sec == SEC_GUEST)
 		guest_key(p, l->no, key, v);
+	else if (p->sec == SEC_DISK)
+		disk_key(p, l->no, key, v);
 	else
 		couple_key(p, l->no, key, v);
 }
@@ -1231,6 +1408,101 @@ static void check_macs(struct parser *p)
 	}
 }
 
+/* Two places on the machine's disks that share a sector, as far as the file
+ * says (a partition against a range is the VMM's to check, once it has
+ * read the GPT). */
+static bool refs_overlap(const struct xt_disk_ref *a, const struct xt_disk_ref *b)
+{
+	if (a->phys != b->phys || a->kind != b->kind)
+		return false;
+	if (a->kind == XT_DISK_PART)
+		return a->part == b->part;
+	return a->kind == XT_DISK_RANGE && a->start < b->start + b->count &&
+	       b->start < a->start + a->count;
+}
+
+/* A later [disk] whose backing overlaps an earlier one's is refused. */
+static void check_disk_backings(struct parser *p)
+{
+	struct xt_config *cfg = p->cfg;
+
+	for (unsigned i = 0; i < cfg->ndisks; i++)
+		for (unsigned j = 0; j < i && !cfg->disk[i].refused; j++) {
+			if (cfg->disk[j].refused ||
+			    !refs_overlap(&cfg->disk[i].backing, &cfg->disk[j].backing))
+				continue;
+			xt_diag_add(p->diags, cfg->disk[i].backing.line,
+				    "backing: overlaps [disk %s]'s (line %u); [disk %s] refused",
+				    cfg->disk[j].name, cfg->disk[j].backing.line, cfg->disk[i].name);
+			p->errors++;
+			cfg->disk[i].refused = true;
+		}
+}
+
+/* disk = NAME: the section, kept; or the guest is refused. */
+static void resolve_shared(struct parser *p, unsigned gi, struct xt_disk_ref *r)
+{
+	const struct xt_config *cfg = p->cfg;
+	int d = xt_disk_find(cfg, r->name);
+
+	if (d < 0)
+		guest_error(p, (int)gi, r->line, "disk: no [disk %s] section", r->name);
+	else if (cfg->disk[d].refused)
+		guest_error(p, (int)gi, r->line, "disk: [disk %s] (line %u) is refused", r->name,
+			    cfg->disk[d].line);
+	else
+		r->shared = (uint8_t)d;
+}
+
+/* A private disk of guest gi against every shared backing, the other
+ * private disks before it in the file, and its own shared disks twice. */
+static const char *private_clash(const struct xt_config *cfg, unsigned gi, unsigned k,
+				 unsigned *line)
+{
+	const struct xt_disk_ref *r = &cfg->guest[gi].disk[k];
+
+	for (unsigned d = 0; d < cfg->ndisks; d++)
+		if (!cfg->disk[d].refused && refs_overlap(r, &cfg->disk[d].backing)) {
+			*line = cfg->disk[d].backing.line;
+			return "a shared disk's backing";
+		}
+	for (unsigned h = 0; h <= gi; h++)
+		for (unsigned m = 0; m < cfg->guest[h].ndisks && (h < gi || m < k); m++) {
+			const struct xt_disk_ref *o = &cfg->guest[h].disk[m];
+
+			if (cfg->guest[h].refused && h != gi)
+				continue;
+			if (refs_overlap(r, o) ||
+			    (r->kind == XT_DISK_SHARED && o->kind == XT_DISK_SHARED && h == gi &&
+			     r->shared == o->shared)) {
+				*line = o->line;
+				return h == gi ? "another of its disks" : "another guest's disk";
+			}
+		}
+	return NULL;
+}
+
+static void check_guest_disks(struct parser *p)
+{
+	struct xt_config *cfg = p->cfg;
+
+	for (unsigned gi = 0; gi < cfg->nguests && gi < XT_MAX_GUESTS; gi++) {
+		struct xt_guest_cfg *g = &cfg->guest[gi];
+
+		for (unsigned k = 0; k < g->ndisks && !g->refused; k++)
+			if (g->disk[k].kind == XT_DISK_SHARED)
+				resolve_shared(p, gi, &g->disk[k]);
+		for (unsigned k = 0; k < g->ndisks && !g->refused; k++) {
+			unsigned line = 0;
+			const char *what = private_clash(cfg, gi, k, &line);
+
+			if (what)
+				guest_error(p, (int)gi, g->disk[k].line,
+					    "disk: overlaps %s (line %u)", what, line);
+		}
+	}
+}
+
 int xt_ini_parse(const char *text, size_t len, struct xt_config *cfg, struct xt_diags *diags)
 {
 	struct parser p;
@@ -1256,6 +1528,8 @@ int xt_ini_parse(const char *text, size_t len, struct xt_config *cfg, struct xt_
 	}
 	parse_lines(&p, text, len);
 	check_macs(&p);
+	check_disk_backings(&p);
+	check_guest_disks(&p);
 	resolve_links(&p, text, len);
 	diags_sort(diags);
 	return p.errors;
@@ -1271,6 +1545,18 @@ int xt_guest_find(const struct xt_config *cfg, const char *name)
 		return -1;
 	for (i = 0; i < n; i++)
 		if (!strncmp(cfg->guest[i].name, name, sizeof(cfg->guest[i].name)))
+			return (int)i;
+	return -1;
+}
+
+int xt_disk_find(const struct xt_config *cfg, const char *name)
+{
+	unsigned i, n = cfg->ndisks < XT_MAX_DISKS ? cfg->ndisks : XT_MAX_DISKS;
+
+	if (!name)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!strncmp(cfg->disk[i].name, name, sizeof(cfg->disk[i].name)))
 			return (int)i;
 	return -1;
 }

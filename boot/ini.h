@@ -23,7 +23,40 @@
 #define XT_MEM_MIN_MIB 4
 #define XT_MEM_MAX_MIB 3072 /* guest RAM sits below the 3 GiB PCI hole */
 
+#define XT_GUEST_DISKS 4 /* disk = lines per guest: its IDE drive slots, in order */
+#define XT_MAX_DISKS 8 /* [disk NAME] sections */
+#define XT_MAX_PHYS_DISKS 4 /* phys0..phys3: the machine's ATA disks xtalk may use */
+#define XT_DISK_CACHE_MIB 16 /* [disk] cache_mib default */
+#define XT_DISK_SECTORS_MAX (1ULL << 48) /* LBA48 */
+
 enum xt_log_level { XT_LOG_ERROR, XT_LOG_WARN, XT_LOG_INFO, XT_LOG_DEBUG };
+
+/* Where a guest's disk (disk = ...) or a shared disk's backing (backing = ...) lives. */
+enum xt_disk_kind {
+	XT_DISK_NONE,
+	XT_DISK_PART,	/* physN:P, partition P (1-based, GPT) of the machine's disk N */
+	XT_DISK_RANGE,	/* physN:START+COUNT, sectors START .. START+COUNT-1 of disk N */
+	XT_DISK_SHARED,	/* NAME: the [disk NAME] section (a guest's disk only) */
+};
+
+struct xt_disk_ref {
+	enum xt_disk_kind kind;
+	uint8_t phys;		/* PART, RANGE: N of physN */
+	uint32_t part;		/* PART */
+	uint64_t start, count;	/* RANGE, in 512-byte sectors */
+	uint8_t shared;		/* SHARED: index into xt_config.disk[] (after parsing) */
+	char name[XT_NAME_MAX + 1]; /* SHARED: the section's name */
+	unsigned line;
+};
+
+/* [disk NAME]: a disk several guests attach to (disk = NAME); coupled. */
+struct xt_disk_cfg {
+	char name[XT_NAME_MAX + 1];
+	struct xt_disk_ref backing;	/* backing = physN:P or physN:START+COUNT */
+	uint32_t cache_mib;		/* cache_mib = 1..1024: host pages holding its sectors */
+	unsigned line;			/* of the header */
+	bool refused;			/* bad section: guests naming it are refused */
+};
 enum xt_image_format { XT_FMT_ELF, XT_FMT_RAW, XT_FMT_LINUX /* bzImage, Linux boot protocol */ };
 
 struct xt_guest_cfg {
@@ -55,6 +88,8 @@ struct xt_guest_cfg {
 	bool user_counters;    /* user_counters = on: XTALK_HC_COUNTERS also at CPL 3 */
 	bool mac_spoof; /* mac_spoof = allow: may send with a source MAC not its own (bridges) */
 	bool reboot_stops; /* on_reboot = stop (default restart: a reset boots its image again) */
+	unsigned ndisks; /* disk = lines: primary master, primary slave, secondary master, slave */
+	struct xt_disk_ref disk[XT_GUEST_DISKS];
 	unsigned line; /* line of the [guest NAME] header */
 	unsigned image_line; /* line of the image = key (0 if absent) */
 	unsigned initrd_line; /* line of the initrd = key (0 if absent) */
@@ -80,6 +115,8 @@ struct xt_config {
 	/* Links valid at parse time; a guest refused later keeps its links, so use xt_guests_coupled(). */
 	unsigned nlinks;
 	struct xt_link link[XT_MAX_LINKS];
+	unsigned ndisks; /* [disk NAME] sections, refused ones included */
+	struct xt_disk_cfg disk[XT_MAX_DISKS];
 };
 
 struct xt_diag {
@@ -130,6 +167,9 @@ bool xt_guests_coupled(const struct xt_config *cfg, unsigned a, unsigned b);
  * one's playback may reach the other's capture.
  */
 bool xt_guests_audio_coupled(const struct xt_config *cfg, unsigned a, unsigned b);
+
+/* Index of the [disk NAME] section named name (refused or not), or -1. */
+int xt_disk_find(const struct xt_config *cfg, const char *name);
 
 /* Index of the first guest named name (refused or not), or -1. */
 int xt_guest_find(const struct xt_config *cfg, const char *name);

@@ -1037,6 +1037,101 @@ static void test_audio_bad_values(void **state)
 	guest_error_case("image = b.elf\naudio = a\naudio = b\n", 7, "duplicate key 'audio'");
 }
 
+/* disk = lines fill a guest's drive slots in order: private disks on the
+ * machine's disks (a partition or a sector range) and shared [disk NAME]s. */
+static void test_disks(void **state)
+{
+	const struct xt_guest_cfg *a, *b;
+
+	(void)state;
+	expect_clean(parse("[guest a]\nimage=a\ndisk = phys0:2\ndisk=phys1:2048+0x4000\n"
+			   "disk = Shared\n"
+			   "[guest b]\nimage=b\ndisk = Shared\ndisk = phys0:0x10000+8\n"
+			   "[disk Shared]\nbacking = phys0:3\ncache_mib = 64\n"
+			   "[disk other]\nbacking = phys0:1000000+1000\n"));
+	a = guest("a");
+	b = guest("b");
+	assert_int_equal(a->ndisks, 3);
+	assert_int_equal(a->disk[0].kind, XT_DISK_PART);
+	assert_int_equal(a->disk[0].phys, 0);
+	assert_int_equal(a->disk[0].part, 2);
+	assert_int_equal(a->disk[0].line, 3);
+	assert_int_equal(a->disk[1].kind, XT_DISK_RANGE);
+	assert_int_equal(a->disk[1].phys, 1);
+	assert_int_equal(a->disk[1].start, 2048);
+	assert_int_equal(a->disk[1].count, 0x4000);
+	assert_int_equal(a->disk[2].kind, XT_DISK_SHARED);
+	assert_int_equal(a->disk[2].shared, 0);
+	assert_int_equal(b->disk[0].shared, 0);
+	assert_int_equal(cfg.ndisks, 2);
+	assert_string_equal(cfg.disk[0].name, "Shared");
+	assert_int_equal(cfg.disk[0].backing.kind, XT_DISK_PART);
+	assert_int_equal(cfg.disk[0].backing.part, 3);
+	assert_int_equal(cfg.disk[0].cache_mib, 64);
+	assert_int_equal(cfg.disk[1].cache_mib, XT_DISK_CACHE_MIB);
+	assert_int_equal(xt_disk_find(&cfg, "other"), 1);
+	assert_int_equal(xt_disk_find(&cfg, "none"), -1);
+}
+
+static void test_disk_bad_values(void **state)
+{
+	(void)state;
+	guest_error_case("image = b.elf\ndisk = phys4:1\n", 6, "is not physN:PART");
+	guest_error_case("image = b.elf\ndisk = phys0:0\n", 6, "names no partition");
+	guest_error_case("image = b.elf\ndisk = phys0:129\n", 6, "names no partition");
+	guest_error_case("image = b.elf\ndisk = phys0:10+0\n", 6, "empty range");
+	guest_error_case("image = b.elf\ndisk = phys0:0x1000000000000+1\n", 6, "beyond 2^48");
+	guest_error_case("image = b.elf\ndisk = phys0:x+1\n", 6, "not a number");
+	guest_error_case("image = b.elf\ndisk = my.disk\n", 6, "neither physN:PART");
+	guest_error_case("image = b.elf\ndisk = nosuch\n", 6, "no [disk nosuch] section");
+	guest_error_case("image = b.elf\ndisk=phys0:1\ndisk=phys0:2\ndisk=phys0:3\ndisk=phys0:4\n"
+			 "disk=phys0:5\n", 10, "at most 4 disks");
+	/* The same sectors twice: in one guest, or a second guest's. */
+	guest_error_case("image = b.elf\ndisk=phys0:100+10\ndisk=phys0:109+5\n", 7,
+			 "overlaps another of its disks (line 6)");
+	assert_true(parse("[guest a]\nimage=a\ndisk=phys0:2\n[guest b]\nimage=b\ndisk=phys0:2\n") > 0);
+	assert_false(guest("a")->refused);
+	assert_true(guest("b")->refused);
+	expect_diag(6, "overlaps another guest's disk (line 3)");
+}
+
+static void test_disk_sections(void **state)
+{
+	(void)state;
+	/* A bad [disk] refuses it and the guests naming it, not the file. */
+	assert_true(parse("[guest a]\nimage=a\ndisk=d\n[guest b]\nimage=b\n"
+			  "[disk d]\nbacking = phys0\n") > 0);
+	assert_false(cfg.refused);
+	assert_true(cfg.disk[0].refused);
+	assert_true(guest("a")->refused);
+	assert_false(guest("b")->refused);
+	expect_diag(7, "backing: 'phys0' is not physN:PART");
+	expect_diag(3, "disk: [disk d] (line 6) is refused");
+	assert_true(parse("[disk d]\ncache_mib=0\n") > 0);
+	expect_diag(2, "cache_mib: 0 MiB is out of range");
+	expect_diag(1, "missing required key 'backing' in [disk d]");
+	assert_true(parse("[disk d]\nbacking=phys0:1\nbacking=phys0:2\nsize=3\n") > 0);
+	expect_diag(3, "duplicate key 'backing' in [disk d] (first at line 2)");
+	expect_diag(4, "unknown key 'size' in [disk d]");
+	assert_true(parse("[disk d]\nbacking=phys0:1\n[disk d]\nbacking=phys0:2\n") > 0);
+	expect_diag(3, "duplicate disk name 'd'");
+	assert_true(parse("[disk]\n[disk a b]\n[disk a.b]\n") > 0);
+	expect_diag(1, "[disk] needs a name: [disk NAME]");
+	expect_diag(2, "[disk] takes one name, found 'a b'");
+	expect_diag(3, "disk name 'a.b'");
+	/* Backings may not overlap each other, nor a private disk. */
+	assert_true(parse("[disk d]\nbacking=phys0:0+100\n[disk e]\nbacking=phys0:99+1\n"
+			  "[guest g]\nimage=g\ndisk=phys0:50+1\n") > 0);
+	assert_false(cfg.disk[0].refused);
+	assert_true(cfg.disk[1].refused);
+	expect_diag(4, "overlaps [disk d]'s (line 2); [disk e] refused");
+	assert_true(guest("g")->refused);
+	expect_diag(7, "overlaps a shared disk's backing (line 2)");
+	/* The same shared disk twice in one guest. */
+	assert_true(parse("[disk d]\nbacking=phys0:1\n[guest g]\nimage=g\ndisk=d\ndisk=d\n") > 0);
+	expect_diag(6, "overlaps another of its disks (line 5)");
+}
+
 static void test_refuse_guest(void **state)
 {
 	(void)state;
@@ -1368,6 +1463,9 @@ int main(void)
 		cmocka_unit_test(test_network_coupling),
 		cmocka_unit_test(test_audio_coupling),
 		cmocka_unit_test(test_audio_bad_values),
+		cmocka_unit_test(test_disks),
+		cmocka_unit_test(test_disk_bad_values),
+		cmocka_unit_test(test_disk_sections),
 		cmocka_unit_test(test_refuse_guest),
 		cmocka_unit_test(test_numbers_hex),
 		cmocka_unit_test(test_numbers_overflow),
