@@ -1,6 +1,7 @@
 # The Linux guest kit: a stock Debian 12 kernel (bzImage and its uncompressed
-# vmlinux) and a small busybox initramfs with e1000.ko, built from Debian
-# packages by guests/linux/mkkit.py into build/linux-kit/ (docs/linux.md).
+# vmlinux) and a small busybox initramfs with e1000.ko, snd-ens1370.ko and
+# Debian's aplay/arecord with their libraries, built from Debian packages by
+# guests/linux/mkkit.py into build/linux-kit/ (docs/linux.md).
 # Included by the Makefile; uses its BUILD and DEPS_STAMP.
 #
 #   make linux-kit         build (or confirm) build/linux-kit/: bzImage, vmlinux,
@@ -13,8 +14,9 @@
 #
 # mkkit.py itself decides whether anything is to be done: it asks apt-cache
 # which kernel linux-image-amd64 depends on today and rebuilds only when
-# that version, busybox-static's, mkkit.py or init changed, or an output is
-# missing. So the target always runs it, and it is a no-op when up to date.
+# that version, busybox-static's, a userland package's (alsa-utils and the
+# libraries aplay needs), mkkit.py, init or a test program changed, or an
+# output is missing. So the target always runs it, and it is a no-op when up to date.
 
 LINUX_KIT := $(BUILD)/linux-kit
 LINUX_KIT_ARGS ?=

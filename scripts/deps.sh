@@ -12,8 +12,9 @@ pkgs_netboot="$pkgs_build qemu-system-x86 ovmf ipxe-qemu ipxe dnsmasq-base"
 # The Linux guest kit (guests/linux/mkkit.py): the kernel and busybox-static
 # are only downloaded and unpacked (apt-get download, dpkg-deb -x), never
 # installed; these are the tools that take them apart and pack the initramfs,
-# and gcc with libc6-dev for the static benchmark program (guests/linux/xtperf.c).
-pkgs_linux="python3 make cpio fakeroot xz-utils zstd gzip kmod file gcc libc6-dev"
+# and gcc with libc6-dev for the static benchmark program (guests/linux/xtperf.c);
+# binutils' readelf for make linux-kit-check's check of aplay's libraries.
+pkgs_linux="python3 make cpio fakeroot xz-utils zstd gzip kmod file gcc libc6-dev binutils"
 
 want=""
 for g in "$@"; do

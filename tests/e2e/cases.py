@@ -660,11 +660,28 @@ def check_audio_linux(log):
         expect(p, cards and "ENS1370 - Ensoniq AudioPCI" in cards[0], f"{g}: cards {cards}")
         bad = es1370_bad(log, g)
         expect(p, bad is not None and bad[1:] == (0, 0, 0), f"{g}: bad input {bad}")
-    played = guest_ms(la, "xtaudio: played 44100 samples")
-    expect(p, played is not None and 1000 <= played <= 1200,
-           f"la played 1 s of audio in {played} ms (real time wanted)")
-    expect(p, any(t.startswith("xtaudio: captured 44100 samples bit-exact") for t in lb),
-           "lb did not record la's samples bit-exact")
+    # Debian's aplay played xtaudio's WAV file as it is (hw:0,0, no conversion),
+    # arecord recorded the same format for all of xtalk.record=8 s.
+    fmt = " : Signed 16 bit Little Endian, Rate 44100 Hz, Stereo"
+    expect(p, "xtaudio: wrote 44100 samples to /tmp/play.wav (176444 bytes)" in la and
+           f"Playing WAVE '/tmp/play.wav'{fmt}" in la, "la: aplay did not play the WAV file")
+    expect(p, f"Recording WAVE '/tmp/rec.wav'{fmt}" in lb, "lb: arecord did not record")
+    fa, fb = linux_facts(log, "la"), linux_facts(log, "lb")
+    expect(p, fa.get("aplay_exit") == "0" and fb.get("arecord_exit") == "0",
+           f"aplay exit {fa.get('aplay_exit')}, arecord exit {fb.get('arecord_exit')}")
+    # Real time: from aplay's "Playing WAVE" (the PCM open) to its exit it
+    # plays 44100 samples, its last period padded with silence, and drains
+    # (the guest's /proc/uptime: 10 ms steps, hence 990).
+    played = fa.get("aplay_play_ms")
+    expect(p, played is not None and played.isdigit() and 990 <= int(played) <= 1200,
+           f"la: aplay played 1 s of audio in {played} ms (real time wanted; the whole "
+           f"command {fa.get('aplay_ms')} ms)")
+    got = [re.match(r"xtaudio: captured 44100 samples bit-exact \(skipped (\d+) silent\) in "
+                    r"/tmp/rec\.wav: (\d+) recorded", t) for t in lb]
+    got = [m for m in got if m]
+    expect(p, got and int(got[0].group(1)) > 0 and int(got[0].group(2)) == 8 * 44100,
+           "lb did not record la's samples bit-exact after leading silence in 8 s: "
+           f"{[t for t in lb if t.startswith('xtaudio:')]}")
     expect(p, "xtalk-linux: step=audio-capture ok" in lb and "xtalk-linux: step=audio-play ok" in la,
            "an audio step failed")
     a, b = audio(log, "la") or {}, audio(log, "lb") or {}
@@ -1064,8 +1081,9 @@ CASES = [
          "a stock Debian kernel's snd-ens1370 probes the ES1370 and ALSA registers it; nothing "
          "it writes is bad input", timeout=900, megs=1024, kit=["vmlinux", "initrd.cpio"]),
     Case("audio_linux", "audio_linux.ini", [], check_audio_linux,
-         "two stock Debian kernels, unmodified snd-ens1370: la plays 1 s of a known sequence, lb "
-         "records it bit-exact", timeout=1200, megs=1024, kit=["vmlinux", "initrd.cpio"]),
+         "two stock Debian kernels, unmodified snd-ens1370, Debian's aplay and arecord: la plays "
+         "a WAV file of 1 s of a known sequence, lb records it bit-exact", timeout=1200,
+         megs=1024, kit=["vmlinux", "initrd.cpio"]),
     Case("console_input", "console_input.ini", ["conin.elf"], check_console_input,
          "bytes typed into COM1 reach the focused guest byte for byte; Ctrl-A x3 moves the "
          "focus past a stopped guest; the focus leaves a guest that stops",

@@ -8,7 +8,8 @@ Cases (one PASS/FAIL line each, then "linux-kit: N passed, N failed, N skipped")
   build          guests/linux/mkkit.py succeeds; prints how long it took, and
                  the download and build times kit.txt recorded
   pinned         kit.txt names the kernel package and version, busybox-static's
-                 version, and the bzImage's own version string agrees
+                 version and the userland packages' versions, and the
+                 bzImage's own version string agrees
   cached         a second mkkit.py run does nothing and changes no output
                  (offline, mkkit.py keeps a complete cached kit as pinned)
   bzimage        setup header: boot flag 0xAA55, "HdrS", protocol >= 2.12,
@@ -27,6 +28,13 @@ Cases (one PASS/FAIL line each, then "linux-kit: N passed, N failed, N skipped")
                  depends on (modinfo -F depends, and depmod's modules.dep of
                  the whole kernel package): /init's load order puts each
                  dependency first
+  userland       kit.txt pins alsa-utils, libasound2-data and every package
+                 the library walk took (versions, .deb sha256); the archive
+                 holds /usr/bin/aplay and /usr/bin/arecord, the ELF
+                 interpreter they name and every library their DT_NEEDED
+                 name, recursively (readelf here, not mkkit.py's parser), in
+                 the loader's system directories, and /usr/share/alsa/alsa.conf;
+                 aplay runs with the archive's own loader and libraries
   init-syntax    busybox sh -n /init (the archive's own busybox, run here)
 
 If the Debian archive cannot be reached (mkkit.py exits 3), every case is
@@ -50,7 +58,12 @@ MKKIT = os.path.join(ROOT, "guests", "linux", "mkkit.py")
 UNREACHABLE = 3  # mkkit.py's exit status when the packages cannot be had
 
 CASES = ["build", "pinned", "cached", "bzimage", "vmlinux", "payload", "initramfs",
-         "modules", "init-syntax"]
+         "modules", "userland", "init-syntax"]
+
+# Debian's aplay and arecord (e2e audio_linux) and where Debian's ld.so
+# looks for libraries without an ld.so.cache (`ld.so --help`).
+ALSA_PROGRAMS = ["usr/bin/aplay", "usr/bin/arecord"]
+LIB_DIRS = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib", "usr/lib"]
 
 # Boot protocol (Documentation/arch/x86/boot.rst, "The real-mode kernel header").
 XLF_KERNEL_64 = 1 << 0
@@ -324,6 +337,79 @@ def check_modules(kit_dir, kit, entries, tmp):
     return p
 
 
+def in_tree(root, rel):
+    """rel followed through its symbolic links inside root (absolute
+    targets resolve in root, as in the initramfs); None when missing."""
+    for _ in range(16):
+        path = os.path.join(root, rel)
+        if not os.path.islink(path):
+            return rel if os.path.exists(path) else None
+        t = os.readlink(path)
+        rel = os.path.normpath(t.lstrip("/") if t.startswith("/") else
+                               os.path.join(os.path.dirname(rel), t))
+    return None
+
+
+def readelf(path):
+    """(interpreter or None, [DT_NEEDED]) by binutils' readelf."""
+    out = subprocess.run(["readelf", "-W", "-l", "-d", path], capture_output=True,
+                         text=True).stdout
+    m = re.search(r"\[Requesting program interpreter: ([^\]]+)\]", out)
+    return (m.group(1) if m else None), re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+
+
+def check_userland(kit, tmp):
+    p = []
+    pkgs = kit.get("userland_packages", "").split()
+    pinned = dict(x.split("=", 1) for x in kit.get("userland", "").split() if "=" in x)
+    for want in ("alsa-utils", "libasound2-data"):
+        if want not in pkgs:
+            p.append(f"kit.txt's userland_packages {pkgs} lacks {want}")
+    for name in pkgs:
+        if not pinned.get(name):
+            p.append(f"kit.txt pins no version of {name}")
+        if not re.fullmatch(r"[0-9a-f]{64}", kit.get(f"userland_deb_sha256.{name}", "")):
+            p.append(f"kit.txt has no sha256 of {name}'s .deb")
+    if sorted(pinned) != sorted(pkgs):
+        p.append(f"userland {sorted(pinned)} is not userland_packages {sorted(pkgs)}")
+    todo, seen = list(ALSA_PROGRAMS), set()
+    while todo:
+        rel = todo.pop(0)
+        real = in_tree(tmp, rel)
+        if real is None:
+            p.append(f"/{rel} is not in the archive")
+            continue
+        if real in seen:
+            continue
+        seen.add(real)
+        interp, needed = readelf(os.path.join(tmp, real))
+        if rel in ALSA_PROGRAMS and not interp:
+            p.append(f"/{rel} names no ELF interpreter")
+        if interp:
+            todo.append(interp.lstrip("/"))
+        for lib in needed:
+            hit = next((os.path.join(d, lib) for d in LIB_DIRS
+                        if in_tree(tmp, os.path.join(d, lib))), None)
+            if hit is None:
+                p.append(f"{lib} (DT_NEEDED of /{real}) is in none of {', '.join(LIB_DIRS)}")
+            else:
+                todo.append(hit)
+    if not os.path.isfile(os.path.join(tmp, "usr/share/alsa/alsa.conf")):
+        p.append("no /usr/share/alsa/alsa.conf (libasound's configuration)")
+    ldso = in_tree(tmp, "lib64/ld-linux-x86-64.so.2")
+    if ldso and not p:
+        libpath = ":".join(os.path.join(tmp, d) for d in LIB_DIRS)
+        out = subprocess.run([os.path.join(tmp, ldso), "--library-path", libpath,
+                              os.path.join(tmp, "usr/bin/aplay"), "--version"],
+                             capture_output=True, text=True)
+        if out.returncode != 0 or not out.stdout.startswith("aplay: version"):
+            p.append(f"aplay --version with the archive's loader: exit {out.returncode}, "
+                     f"{(out.stdout + out.stderr).strip()[:200]}")
+        else:
+            print(f"linux-kit: {out.stdout.strip()}; {kit.get('userland')}")
+    return p
+
+
 # ---------------------------------------------------------------- main
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
@@ -363,7 +449,8 @@ def main():
     with open(os.path.join(out, "bzImage"), "rb") as f:
         bz = f.read()
     p = [f"kit.txt has no {k}" for k in ("kernel_package", "kernel_version",
-                                          "busybox_version", "kernel_release") if not kit.get(k)]
+                                          "busybox_version", "userland", "kernel_release")
+         if not kit.get(k)]
     if not p:
         vs = kernel_version_string(bz)
         if not vs.startswith(kit["kernel_release"] + " "):
@@ -373,7 +460,7 @@ def main():
         if not kit["kernel_package"].startswith("linux-image-" + kit["kernel_release"]):
             p.append(f"{kit['kernel_package']} is not linux-image-{kit['kernel_release']}")
     print(f"linux-kit: {kit.get('kernel_package')} {kit.get('kernel_version')}, "
-          f"busybox-static {kit.get('busybox_version')}")
+          f"busybox-static {kit.get('busybox_version')}, {kit.get('userland')}")
     chk.report("pinned", p)
 
     before = {o: (os.stat(os.path.join(out, o)).st_mtime_ns, kit.get(o + "_sha256"))
@@ -400,9 +487,10 @@ def main():
         cpio = os.path.join(out, "initrd.cpio")
         entries = cpio_listing(cpio)
         extract(cpio, tmp, ["init", "bin/busybox", "bin/xtperf", "bin/xtaudio", "etc/xtalk-kit.conf",
-                            "lib/modules/*"])
+                            "lib/*", "lib64/*", "usr/lib/*", "usr/share/alsa/*"] + ALSA_PROGRAMS)
         chk.report("initramfs", check_initramfs(out, entries, tmp))
         chk.report("modules", check_modules(out, kit, entries, tmp))
+        chk.report("userland", check_userland(kit, tmp))
         syn = subprocess.run([os.path.join(tmp, "bin", "busybox"), "sh", "-n",
                               os.path.join(tmp, "init")], capture_output=True, text=True)
         chk.report("init-syntax", [f"busybox sh -n: {syn.stderr.strip()}"] if syn.returncode else [])
