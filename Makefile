@@ -181,7 +181,7 @@ run-linux: $(BUILD)/xtalk.efi | $(call DEPS_STAMP,run) $(call DEPS_STAMP,linux)
 # vmm/emul/ is pure as a whole; three files elsewhere in vmm/ are the pure
 # halves of their concern (the machine's ACPI tables for power-off, the
 # physical NIC's driver core, the software bridge).
-PURE_VMM := $(wildcard vmm/emul/*.c) vmm/core/acpi.c vmm/hw/physnic.c vmm/hw/physsnd.c vmm/net/bridge.c
+PURE_VMM := $(wildcard vmm/emul/*.c) vmm/core/acpi.c vmm/hw/physnic.c vmm/hw/physsnd.c vmm/hw/physata.c vmm/net/bridge.c
 PURE_SRCS := boot/ini.c $(wildcard ept/*.c devices/*.c crosstalk/*.c firmware/*.c) lib/fmt.c \
 	lib/xerrno.c $(PURE_VMM)
 PURE_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(PURE_SRCS)) $(BUILD)/host/$(FW_AML_OBJ)

@@ -56,6 +56,13 @@ struct xt_boot_info {
 	uint64_t image_size;
 	uint64_t acpi_rsdp;   /* physical address of the ACPI RSDP, 0 if none */
 	uint64_t tsc_hz;      /* measured against the firmware's Stall() */
+	/* The GPT partition xtalk.efi was loaded from (its unique partition
+	 * GUID): the disk holding it is never given to guests. */
+	bool has_boot_part;
+	uint8_t boot_part_guid[16];
+	/* Host memory for each [disk NAME]'s pages (cache_mib MiB; 0: none). */
+	uint64_t disk_mem[XT_MAX_DISKS];
+	uint64_t disk_mem_size[XT_MAX_DISKS];
 	unsigned nmem;
 	struct xt_mem_range mem[XT_BOOT_MAX_MEM];
 };

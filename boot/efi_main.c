@@ -81,6 +81,35 @@ static const char *efi_strerror(EFI_STATUS s)
 	}
 }
 
+/* The hard drive media node of the boot volume's device path (UEFI 2.x,
+ * "Hard Drive Media Device Path": 42 bytes; the partition signature at
+ * byte 24, its type at byte 41, 2 for a GPT partition's unique GUID). Read
+ * by offset: the C struct's size is padded past the node's. */
+#define HD_NODE_LEN	42
+#define HD_SIGNATURE	24
+#define HD_SIG_TYPE	41
+
+static void find_boot_partition(EFI_HANDLE dev)
+{
+	EFI_GUID dp_guid = DEVICE_PATH_PROTOCOL;
+	EFI_DEVICE_PATH *dp;
+
+	if (EFI_ERROR(bs->HandleProtocol(dev, &dp_guid, (void **)&dp)) || !dp)
+		return;
+	for (unsigned n = 0; n < 64 && !IsDevicePathEnd(dp); n++, dp = NextDevicePathNode(dp)) {
+		const uint8_t *b = (const uint8_t *)dp;
+
+		if (DevicePathType(dp) != MEDIA_DEVICE_PATH ||
+		    DevicePathSubType(dp) != MEDIA_HARDDRIVE_DP ||
+		    DevicePathNodeLength(dp) < HD_NODE_LEN || b[HD_SIG_TYPE] != SIGNATURE_TYPE_GUID)
+			continue;
+		for (unsigned i = 0; i < 16; i++)
+			boot_info.boot_part_guid[i] = b[HD_SIGNATURE + i];
+		boot_info.has_boot_part = true;
+		return;
+	}
+}
+
 static EFI_STATUS open_root(EFI_FILE_HANDLE *root)
 {
 	EFI_GUID lip_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
@@ -94,6 +123,7 @@ static EFI_STATUS open_root(EFI_FILE_HANDLE *root)
 		return s;
 	boot_info.image_base = (uint64_t)(uintptr_t)li->ImageBase;
 	boot_info.image_size = li->ImageSize;
+	find_boot_partition(li->DeviceHandle);
 	s = bs->HandleProtocol(li->DeviceHandle, &fs_guid, (void **)&fs);
 	if (EFI_ERROR(s))
 		return s;
@@ -467,6 +497,28 @@ static EFI_STATUS exit_boot_services(void)
 	return s;
 }
 
+/* Each shared disk's pages (and their index): cache_mib MiB below 4 GiB,
+ * where the physical disk's bus master reaches (its PRD entries hold 32-bit
+ * addresses). A disk without it keeps no pages (the VMM says so). */
+static void alloc_disk_memory(void)
+{
+	for (unsigned d = 0; d < config.ndisks && d < XT_MAX_DISKS; d++) {
+		uint64_t size = (uint64_t)config.disk[d].cache_mib << 20;
+		EFI_PHYSICAL_ADDRESS addr = 0xffffffffULL;
+
+		if (config.disk[d].refused)
+			continue;
+		if (EFI_ERROR(bs->AllocatePages(AllocateMaxAddress, XT_EFI_VMM_MEMORY,
+						size / PAGE_SIZE, &addr))) {
+			boot_print("xtalk: no memory below 4 GiB for [disk %s]'s %u MiB of pages\n",
+				   config.disk[d].name, config.disk[d].cache_mib);
+			continue;
+		}
+		boot_info.disk_mem[d] = addr;
+		boot_info.disk_mem_size[d] = size;
+	}
+}
+
 static EFI_STATUS alloc_vmm_memory(void)
 {
 	EFI_STATUS s;
@@ -479,6 +531,7 @@ static EFI_STATUS alloc_vmm_memory(void)
 	if (EFI_ERROR(s))
 		return s;
 	boot_info.stack_size = VMM_STACK_SIZE;
+	alloc_disk_memory();
 	return EFI_SUCCESS;
 }
 

@@ -90,17 +90,20 @@ def ovmf_rom(path):
 
 
 def config(work, ovmf, disk, megs=256, cpu="corei7_skylake_x", nic="", magic_break=False,
-           link=None, wav=None):
+           link=None, wav=None, disk2=None):
     """The bochsrc text of one run in folder work (serial.txt, bochs.log there).
     With link (a SerialLink), COM1 is that link instead of the file. With
     nic, the machine has an e1000 (slot 1); with wav (a path), an ES1370
-    (slot 2) that writes what it plays there."""
+    (slot 2) that writes what it plays there. With disk2 (a path), a second
+    ATA disk, the primary slave."""
     if link:
         com1 = f"com1: enabled=1, mode=socket-client, dev=127.0.0.1:{link.port}"
     else:
         com1 = f"com1: enabled=1, mode=file, dev={os.path.join(work, 'serial.txt')}"
     text = TEMPLATE.format(megs=megs, ovmf=ovmf, cpu=cpu, disk=disk, com1=com1,
                            log=os.path.join(work, "bochs.log"), magic=int(magic_break))
+    if disk2:
+        text += f"ata0-slave: type=disk, path={disk2}, mode=flat\n"
     slots = (["slot1=e1000"] if nic else []) + (["slot2=es1370"] if wav else [])
     if slots:
         text += "pci: enabled=1, chipset=i440fx, " + ", ".join(slots) + "\n"

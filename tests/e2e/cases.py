@@ -27,6 +27,7 @@ class Case:
     needs_vmx: bool = True  # False: the case is about running without VT-x
     phys: str = ""          # Bochs e1000 back end for the physical NIC ("vnet", "null"), "" = none
     phys_audio: bool = False  # the machine has an ES1370 writing what it plays to out.wav
+    data_disk: List[int] = field(default_factory=list)  # a second ATA disk: GPT partitions (MiB)
     feed: list = None       # input typed into COM1: (needle, times, bytes) steps (run.py Feeder)
     kit: List[str] = field(default_factory=list)  # files of build/linux-kit/ (make linux-kit)
 
@@ -637,6 +638,177 @@ def check_audio_move_outside(log):
     return p
 
 
+# ---------------------------------------------------------------- disks
+
+def disk_pattern(seed, off, n):
+    """guests/disk's pattern (pattern.c): byte k of the disk is byte k % 8 of
+    splitmix64's mix of seed + (k // 8 + 1) * golden ratio."""
+    m = (1 << 64) - 1
+    out = bytearray()
+    for w in range(off // 8, (off + n + 7) // 8):
+        z = (seed + (w + 1) * 0x9E3779B97F4A7C15) & m
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & m
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & m
+        out += struct.pack("<Q", z ^ (z >> 31))
+    return bytes(out[off % 8: off % 8 + n])
+
+
+def disk_line(log, g, prefix):
+    return next((t for t in log.output_of(g) if t.startswith(prefix)), None)
+
+
+DRIVE_KEYS = ("read", "reads", "from_pages", "from_disk", "wrote", "writes", "flushes", "errors")
+
+
+def drive(log, guest, k):
+    """A guest's drive k counters from the summary (vmm/storage/disk.c)."""
+    m = log.grep(rf"^xtalk: guest {re.escape(guest)}: disk {k} .*: read (\d+) sectors in (\d+) "
+                 r"commands \(from shared pages (\d+), from the disk (\d+)\), wrote (\d+) in "
+                 r"(\d+), flushes (\d+), errors (\d+)$")
+    return dict(zip(DRIVE_KEYS, (int(x) for x in m[-1].groups()))) if m else {}
+
+
+IDE_BAD_KEYS = ("irqs", "access", "data_port", "commands", "params", "busy", "lba", "zero",
+                "prd_ram", "prd_eot", "prd_odd", "prd_64k", "prd_short", "direction")
+
+
+def ide_bad(log, guest):
+    m = log.grep(rf"^xtalk: guest {re.escape(guest)}: ide: interrupts (\d+); bad input: access "
+                 r"sizes (\d+), data port (\d+), commands (\d+), parameters (\d+), busy (\d+), "
+                 r"LBA range (\d+), zero counts (\d+), PRD outside RAM (\d+), PRD without end "
+                 r"(\d+), PRD odd (\d+), PRD across 64K (\d+), PRD short (\d+), DMA direction "
+                 r"(\d+)$")
+    return dict(zip(IDE_BAD_KEYS, (int(x) for x in m[-1].groups()))) if m else {}
+
+
+def data_image(log):
+    with open(os.path.join(log.workdir, "data.img"), "rb") as f:
+        return f.read()
+
+
+def gpt_partition(img, n):
+    """(first LBA, sectors) of partition n of a GPT image (sgdisk made it)."""
+    entries, = struct.unpack_from("<Q", img, 512 + 72)
+    size, = struct.unpack_from("<I", img, 512 + 84)
+    e = entries * 512 + (n - 1) * size
+    first, last = struct.unpack_from("<QQ", img, e + 32)
+    return first, last - first + 1
+
+
+DATA_DISK_SEED = 0x5eed
+
+
+def data_disk_fill(offset, n):
+    """What the machine's data disk holds before a run (run.py makes it):
+    bytes that depend on their offset, so a test tells them from what a
+    guest wrote."""
+    out = bytearray(n + 8)
+    for i in range(0, n, 8):
+        out[i:i + 8] = ((offset + i) // 8 * 0x9E3779B97F4A7C15 + DATA_DISK_SEED
+                        & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
+    return bytes(out[:n])
+
+
+def image_fill(off, n):
+    """What the data disk held at [off, off + n) before the run (off a multiple of 8)."""
+    return data_disk_fill(off, n)
+
+
+def check_disk_share(log):
+    """a writes 8 MiB to the shared disk by DMA, b reads it back: bit-exact,
+    every sector from the shared pages (no physical read), and on the
+    machine's disk after power-off."""
+    p = []
+    n = 8 << 20
+    want = "0x%08x" % fnv1a(disk_pattern(5, 0, n))
+    w = disk_line(log, "a", f"disk: write: {n} bytes at lba 0 in 128 commands (dma)")
+    r = disk_line(log, "b", f"disk: read: {n} bytes at lba 0 bit-exact in 128 commands (dma)")
+    expect(p, w and w.endswith("fnv1a " + want), f"a wrote {w}")
+    expect(p, r and r.endswith("fnv1a " + want), f"b read {r}")
+    expect(p, w and r and log.lines.index("[a] " + w) < log.lines.index("[b] " + r),
+           "b read before a had written")
+    for g in ("a", "b"):
+        expect(p, log.status(g) == ("exited", 0), f"{g}: status {log.status(g)}")
+    da, db = drive(log, "a", 0), drive(log, "b", 0)
+    expect(p, da.get("wrote") == n // 512 and da.get("flushes") == 1 and da.get("errors") == 0,
+           f"a's drive {da}")
+    expect(p, db.get("read") == n // 512 and db.get("from_pages") == n // 512 and
+           db.get("from_disk") == 0 and db.get("errors") == 0, f"b's drive {db}")
+    img = data_image(log)
+    first, count = gpt_partition(img, 1)
+    expect(p, img[first * 512: first * 512 + n] == disk_pattern(5, 0, n),
+           "the backing range does not hold a's 8 MiB after power-off")
+    rest = first * 512 + n
+    expect(p, img[rest: (first + count) * 512] == image_fill(rest, (first + count) * 512 - rest),
+           "the shared disk's backing changed beyond what a wrote")
+    return p
+
+
+def check_disk_private(log):
+    """Two private disks, written at once (misaligned DMA split per page;
+    PIO with polling): each lands in its own partition, nothing else on the
+    machine's disk changes."""
+    p = []
+    ma, mb = 2 << 20, 1 << 20
+    w = disk_line(log, "a", f"disk: write: {ma} bytes at lba 0 in 32 commands (dma)")
+    x = disk_line(log, "b", f"disk: write: {mb} bytes at lba 0 in 16 commands (pio)")
+    expect(p, w and w.endswith("fnv1a 0x%08x" % fnv1a(disk_pattern(7, 0, ma))), f"a wrote {w}")
+    expect(p, x and x.endswith("fnv1a 0x%08x" % fnv1a(disk_pattern(8, 0, mb))), f"b wrote {x}")
+    for g in ("a", "b"):
+        expect(p, log.status(g) == ("exited", 0), f"{g}: status {log.status(g)}")
+    da, db = drive(log, "a", 0), drive(log, "b", 0)
+    expect(p, da.get("wrote") == ma // 512 and da.get("flushes") == 1 and da.get("errors") == 0,
+           f"a's drive {da}")
+    expect(p, db.get("wrote") == mb // 512 and db.get("flushes") == 1 and db.get("errors") == 0,
+           f"b's drive {db}")
+    img = data_image(log)
+    (fa, _), (fb, _) = gpt_partition(img, 2), gpt_partition(img, 3)
+    want = bytearray(image_fill(0, len(img)))
+    want[fa * 512: fa * 512 + ma] = disk_pattern(7, 0, ma)
+    want[fb * 512: fb * 512 + mb] = disk_pattern(8, 0, mb)
+    # The GPT itself (sgdisk's) is not ours to compare: from partition 1 on.
+    f1, _ = gpt_partition(img, 1)
+    end = len(img) - (1 << 20)
+    diff = next((i for i in range(f1 * 512, end, 512)
+                 if img[i:i + 512] != want[i:i + 512]), None)
+    expect(p, diff is None, f"the machine's disk differs from what a and b wrote at byte {diff}")
+    return p
+
+
+DISK_BAD = ("disk: bad: prd_lapic=51/04/06 prd_beyond_ram=51/04/06 table_beyond_ram=51/04/06 "
+            "prd_no_eot=51/04/06 prd_exact_no_eot=50/00/05 prd_odd=51/04/06 prd_64k=51/04/06 "
+            "prd_short=58/00/00 dma_direction=51/04/06 bm_stopped=58/00/00 lba_beyond=51/10/05 "
+            "lba_cross_end=51/10/04 count_zero=50/00/04 nop=51/04/04 reserved_opcode=51/04/04; "
+            "good read bit-exact; 15 of 15 as expected")
+
+
+def check_disk_bad(log):
+    """evil abuses its controller: each answer is ATA-6's and the PIIX's,
+    counted; a pair on a shared disk beside it stays bit-exact."""
+    p = []
+    got = disk_line(log, "evil", "disk: bad: prd_lapic=")
+    expect(p, got == DISK_BAD, f"evil: {got}")
+    for g in ("evil", "a", "b"):
+        expect(p, log.status(g) == ("exited", 0), f"{g}: status {log.status(g)}")
+    bad = ide_bad(log, "evil")
+    want = {"prd_ram": 3, "prd_eot": 1, "prd_odd": 1, "prd_64k": 1, "prd_short": 1,
+            "direction": 1, "lba": 2, "zero": 1, "commands": 2, "access": 0, "data_port": 0,
+            "busy": 0, "params": 0}
+    expect(p, bad and all(bad.get(k) == v for k, v in want.items()),
+           f"evil's counted bad input {bad}, want {want}")
+    for g in ("a", "b"):
+        b = ide_bad(log, g)
+        expect(p, b and sum(v for k, v in b.items() if k != "irqs") == 0, f"{g}: bad input {b}")
+    expect(p, disk_line(log, "b", "disk: read: 1048576 bytes at lba 0 bit-exact") is not None,
+           "b did not read a's MiB bit-exact")
+    img = data_image(log)
+    f2, c2 = gpt_partition(img, 2)
+    f1, _ = gpt_partition(img, 1)
+    expect(p, img[f1 * 512: f1 * 512 + (1 << 20)] == disk_pattern(9, 0, 1 << 20),
+           "the shared disk does not hold a's MiB")
+    return p
+
+
 def check_audio_linux_probe(log):
     p = []
     out = log.output_of("lx")
@@ -1062,6 +1234,18 @@ CASES = [
     Case("audio_convert", "audio_convert.ini", ["audio.elf"], check_audio_convert,
          "a plays a 1 kHz tone at 22.05 kHz 8-bit mono, b (linked) hears 1 kHz at its level at "
          "44.1 kHz 16-bit stereo"),
+    Case("disk_share", "disk_share.ini", ["disk.elf"], check_disk_share,
+         "a writes 8 MiB to a shared disk by DMA, b reads it back later: bit-exact, every "
+         "sector from the shared pages (0 physical reads), on the machine's disk after power-off",
+         data_disk=[16, 8, 8], timeout=600),
+    Case("disk_private", "disk_private.ini", ["disk.elf"], check_disk_private,
+         "two private disks written at once (misaligned DMA, PIO): each lands in its own "
+         "partition of the machine's disk, nothing else there changes", data_disk=[16, 8, 8],
+         timeout=600),
+    Case("disk_bad", "disk_bad.ini", ["disk.elf"], check_disk_bad,
+         "a guest abuses its IDE controller (PRDs outside RAM, without end, odd, across 64 KiB, "
+         "short; LBAs beyond the disk; unknown opcodes): ATA-6's answers, counted; a pair on a "
+         "shared disk beside it bit-exact", data_disk=[16, 8, 8], timeout=600),
     Case("audio_outside", "audio_outside.ini", ["audio.elf"], check_audio_outside,
          "a plays 1 s of the sequence with no guest capturing: xtalk's driver for the machine's "
          "own ES1370 (Bochs', writing a WAV) plays it; the WAV holds every sample once, in order",

@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.dont_write_bytecode = True
 
 import bochs  # noqa: E402
+import cases  # noqa: E402
 from cases import CASES  # noqa: E402
 from consolelog import ConsoleLog  # noqa: E402
 
@@ -50,6 +51,22 @@ def make_disk(case, work, build):
     subprocess.run([os.path.join(ROOT, "scripts", "mkimage.sh"), disk,
                     os.path.join(build, "xtalk.efi"), ini] + files, check=True, env=env)
     return disk
+
+
+def make_data_disk(case, work):
+    """The machine's second ATA disk (the primary slave): a GPT with
+    partitions of case.data_disk MiB from 1 MiB on, filled with
+    cases.data_disk_fill, 1 MiB left at the end for the backup GPT."""
+    path = os.path.join(work, "data.img")
+    size = (sum(case.data_disk) + 2) << 20
+    with open(path, "wb") as f:
+        for off in range(0, size, 1 << 20):
+            f.write(cases.data_disk_fill(off, 1 << 20))
+    args = ["sgdisk", "--clear"]
+    for i, mib in enumerate(case.data_disk, 1):
+        args += [f"--new={i}:0:+{mib}M", f"--typecode={i}:8300"]
+    subprocess.run(args + [path], check=True, capture_output=True)
+    return path
 
 
 def check_platform(build):
@@ -94,8 +111,9 @@ def run_bochs(case, work, build, ovmf):
     wav = os.path.join(work, "out.wav") if case.phys_audio else None
     if wav and os.path.exists(wav):
         os.remove(wav)
+    disk2 = make_data_disk(case, work) if case.data_disk else None
     rc = bochs.config(work, ovmf, disk, megs=case.megs, cpu=case.cpu, nic=case.phys,
-                      magic_break=True, link=link, wav=wav)
+                      magic_break=True, link=link, wav=wav, disk2=disk2)
     feeder = Feeder(link, case.feed) if link else None
     try:
         r = bochs.run(work, rc, case.timeout, watch=feeder)

@@ -65,6 +65,7 @@ struct guest_stats {
 
 struct e1000;
 struct es1370;
+struct guest_disks;
 struct datapath;
 
 struct guest {
@@ -99,6 +100,8 @@ struct guest {
 	struct es1370 *snd;            /* NULL: no sound card (no audio in the INI) */
 	int snd_io;                    /* its BAR0 range on its bus */
 	int snd_port;                  /* its port on the audio path */
+	struct pci_func pci_ide;       /* 00:05.0 PIIX3 IDE, when it has disks */
+	struct guest_disks *disks;     /* NULL: no disks (no disk = in the INI) */
 	unsigned lapic_range;          /* the xAPIC page's range on its bus */
 	uint64_t dma_epoch;            /* bumped on every EPT change (device mappings kept until then) */
 	int dma_last_err;              /* the NIC's last DMA mapping: 0 or why it was refused */

@@ -38,7 +38,7 @@ struct io_range {
 	void *dev;
 };
 
-#define IO_MAX_RANGES 12 /* per space */
+#define IO_MAX_RANGES 20 /* per space */
 
 /* One array per space: an MMIO exit looks only at MMIO ranges. */
 struct io_bus {

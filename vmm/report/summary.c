@@ -4,6 +4,7 @@
  * read the same thing: status, then exits by reason, then other counters.
  */
 #include "vmm/audio/sound.h"
+#include "vmm/storage/disk.h"
 #include "vmm/report/summary.h"
 
 #include "devices/e1000.h"
@@ -109,6 +110,7 @@ void summary_print_guest(struct guest *g)
 		xt_info("guest %s: debug dumps refused %llu", g->name,
 			(unsigned long long)g->dump.refused);
 	sound_print_guest(g);
+	storage_print_guest(g);
 	if (!g->nic)
 		return;
 	g->path->print_guest(g);
@@ -174,6 +176,7 @@ void summary_print(void)
 	}
 	netpath_print_summary();
 	sound_print_machine();
+	storage_print_machine();
 	print_console_queue();
 	xt_info("=== end of summary ===");
 }

@@ -23,6 +23,7 @@
 #include "vmm/io/platform.h"
 #include "vmm/net/nic.h"
 #include "vmm/audio/sound.h"
+#include "vmm/storage/disk.h"
 
 #define EPT_MAX_GPA (1ULL << 39)
 #define FXSAVE_FCW 0
@@ -181,6 +182,7 @@ int guest_restart(struct guest *g)
 	/* The NIC first: its pages are unshared before RAM is rewritten. */
 	nic_restart(g);
 	sound_restart(g);
+	storage_restart(g);
 	platform_reset(g);
 	rc = guest_load(g, &st, &entry);
 	if (!rc) {
@@ -227,6 +229,10 @@ int guest_create(const struct xt_boot_info *bi, const struct xt_boot_guest *bg)
 		rc = nic_create(g);
 	if (!rc)
 		rc = sound_create(g);
+	if (!rc)
+		rc = storage_create(g);
+	if (rc == -XT_ENOENT || rc == -XT_EBUSY)
+		goto undo;		/* storage_create said why */
 	if (rc)
 		goto no_memory;
 	vcpu_init(g);

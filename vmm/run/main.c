@@ -11,6 +11,7 @@
 #include "vmm/run/guest_create.h"
 #include "vmm/net/netpath.h"
 #include "vmm/audio/sound.h"
+#include "vmm/storage/disk.h"
 #include "vmm/net/bridgepath.h"
 #include "vmm/net/nic.h"
 #include "vmm/core/palloc.h"
@@ -81,11 +82,13 @@ void vmm_main(struct xt_boot_info *bi)
 	bridge_init(&vmm_bridge);
 	netpath_init(bi->cfg, bi->tsc_hz);
 	sound_init(bi->cfg, bi->tsc_hz);
+	storage_init(bi);
 	create_guests(bi);
 	netpath_finalize(bi->cfg);
 	con_flush(); /* what setting up printed, before any guest runs */
 	sched_run();
 	sound_drain();
+	storage_flush_all();
 	summary_print();
 	power_off_or_halt();
 }
