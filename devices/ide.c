@@ -216,6 +216,9 @@ static void complete(struct ide *c, unsigned chan, struct ide_drive *d, uint8_t 
 	raise_irq(c, chan, d);
 }
 
+static void finish_dma(struct ide *c, unsigned chan, int r);
+static void cancel_dma(struct ide *c, unsigned chan);
+
 /* ---------------------------------------------------------------- power-on and reset */
 
 /* ATA-6, "Signature and persistence": what a reset leaves in the task file. */
@@ -245,6 +248,7 @@ static void begin_srst(struct ide *c, unsigned chan)
 {
 	struct ide_channel *ch = &c->ch[chan];
 
+	cancel_dma(c, chan);
 	ch->x.phase = IDE_IDLE;
 	for (unsigned i = 0; i < IDE_NDRIVES; i++) {
 		ch->drive[i].intrq = false;
@@ -266,6 +270,7 @@ static void reset_channel(struct ide *c, unsigned chan)
 {
 	struct ide_channel *ch = &c->ch[chan];
 
+	cancel_dma(c, chan);
 	ch->x.phase = IDE_IDLE;
 	ch->devctl = 0;
 	ch->bmicom = 0;
@@ -685,9 +690,9 @@ static bool read_prd(struct ide *c, uint64_t addr, uint32_t *base, uint32_t *fla
 	return true;
 }
 
-/* PIIX, "Physical Region Descriptor Format": checks entry n's region and
- * keeps at most want bytes of it in segs[n]. */
-static bool add_region(struct ide *c, unsigned n, uint32_t base, uint32_t flags_len,
+/* PIIX, "Physical Region Descriptor Format": checks an entry's region and
+ * keeps at most want bytes of it in *seg. */
+static bool add_region(struct ide *c, struct ide_seg *seg, uint32_t base, uint32_t flags_len,
 		       uint64_t want, bool to_mem)
 {
 	uint32_t count = flags_len & ATA_PRD_COUNT_MASK;
@@ -707,12 +712,12 @@ static bool add_region(struct ide *c, unsigned n, uint32_t base, uint32_t flags_
 		report(c, IDE_ERR_PRD_RAM, base);
 		return false;
 	}
-	c->segs[n].gpa = base;
-	c->segs[n].len = (uint32_t)bytes;
+	seg->gpa = base;
+	seg->len = (uint32_t)bytes;
 	return true;
 }
 
-/* Walks the channel's PRD table for bytes into c->segs: WALK_OK with *nseg
+/* Walks the channel's PRD table for bytes into its segs: WALK_OK with *nseg
  * entries (*eot: the last had end-of-table), WALK_SHORT when the table ends
  * first, WALK_BAD (counted) when the PIIX could not follow it. */
 static enum walk walk_prd(struct ide *c, unsigned chan, uint64_t bytes, bool to_mem,
@@ -726,9 +731,9 @@ static enum walk walk_prd(struct ide *c, unsigned chan, uint64_t bytes, bool to_
 		uint32_t base, flags_len;
 
 		if (!read_prd(c, (uint64_t)table + (uint64_t)i * ATA_PRD_SZ, &base, &flags_len) ||
-		    !add_region(c, i, base, flags_len, bytes - got, to_mem))
+		    !add_region(c, &c->ch[chan].segs[i], base, flags_len, bytes - got, to_mem))
 			return WALK_BAD;
-		got += c->segs[i].len;
+		got += c->ch[chan].segs[i].len;
 		*nseg = i + 1;
 		*eot = flags_len & ATA_PRD_EOT;
 		if (got == bytes)
@@ -757,7 +762,7 @@ static int disk_dma(struct ide *c, unsigned chan, bool write, unsigned nseg)
 
 	if (!c->ops->dma)
 		return -XT_EIO;
-	return c->ops->dma(c->ctx, chan, x->drive, write, x->lba, x->left, c->segs, nseg);
+	return c->ops->dma(c->ctx, chan, x->drive, write, x->lba, x->left, c->ch[chan].segs, nseg);
 }
 
 /* ATA-6 "DMA command protocol" with the PIIX bus master: the whole transfer. */
@@ -768,6 +773,7 @@ static void run_dma(struct ide *c, unsigned chan)
 	bool write = cmd_flags(ch->x.cmd) & CMD_WRITE, eot = false;
 	unsigned nseg = 0;
 	enum walk w;
+	int r;
 
 	if (write == !!(ch->bmicom & ATA_DMA_WR)) {
 		report(c, IDE_ERR_DMA_DIRECTION, ch->x.cmd);
@@ -783,12 +789,45 @@ static void run_dma(struct ide *c, unsigned chan)
 		dma_fail(c, chan);
 		return;
 	}
-	if (eot)
+	ch->x.eot = eot;
+	r = disk_dma(c, chan, write, nseg);
+	if (r == IDE_DMA_PENDING) {
+		ch->x.phase = IDE_DMA_BUSY;	/* BSY until ide_dma_done */
+		d->status = ATA_BUSY;
+		return;
+	}
+	finish_dma(c, chan, r);
+}
+
+/* The transfer is over: the bus master's active bit as the PRD table says,
+ * the drive's status as the data moved. */
+static void finish_dma(struct ide *c, unsigned chan, int r)
+{
+	struct ide_channel *ch = &c->ch[chan];
+	struct ide_drive *d = &ch->drive[ch->x.drive];
+
+	if (ch->x.eot)
 		ch->bmista &= (uint8_t)~ATA_DMA_ACTIVE;
-	if (disk_dma(c, chan, write, nseg) < 0)
-		media_error(c, chan, d, write);
+	if (r < 0)
+		media_error(c, chan, d, cmd_flags(ch->x.cmd) & CMD_WRITE);
 	else
 		complete(c, chan, d, 0);
+}
+
+void ide_dma_done(struct ide *c, unsigned chan, int rc)
+{
+	if (chan < IDE_NCHANNELS && c->ch[chan].x.phase == IDE_DMA_BUSY)
+		finish_dma(c, chan, rc);
+}
+
+/* A pending DMA ends without its data (reset, bus master stopped). */
+static void cancel_dma(struct ide *c, unsigned chan)
+{
+	if (c->ch[chan].x.phase != IDE_DMA_BUSY)
+		return;
+	c->ch[chan].x.phase = IDE_IDLE;
+	if (c->ops->dma_cancel)
+		c->ops->dma_cancel(c->ctx, chan);
 }
 
 static void try_dma(struct ide *c, unsigned chan)
@@ -987,6 +1026,10 @@ static void write_command(struct ide *c, unsigned chan, uint8_t cmd)
 
 	if (!d->present && (cmd != ATA_CMD_EDD || !answering(ch)))
 		return;				/* absent: only EDD reaches device 0 */
+	if (ch->x.phase == IDE_DMA_BUSY) {
+		report(c, IDE_ERR_BUSY, cmd);	/* BSY: the drive takes no command */
+		return;
+	}
 	if (ch->x.phase != IDE_IDLE) {
 		report(c, IDE_ERR_BUSY, cmd);
 		ch->drive[ch->x.drive].status = STATUS_READY;
@@ -1080,6 +1123,9 @@ static void write_bmicom(struct ide *c, unsigned chan, uint8_t v)
 
 	ch->bmicom = v & (ATA_DMA_START | ATA_DMA_WR);
 	if (!(v & ATA_DMA_START)) {
+		/* Stopped mid-transfer: the data is lost, the drive stays BSY
+		 * until a reset (PIIX: "the transfer is aborted"). */
+		cancel_dma(c, chan);
 		ch->bmista &= (uint8_t)~ATA_DMA_ACTIVE;
 		return;
 	}

@@ -87,9 +87,15 @@ struct ide_ops {
 		   uint32_t nsect, uint8_t *buf);
 	/* A whole DMA command: nsect (1..65536) sectors at lba to (write) or from
 	 * guest RAM; segs (nseg >= 1) are validated and total nsect * 512 bytes.
-	 * Negative: ERR and UNC (read) or ABRT (write), address lba. */
+	 * 0: done; negative: ERR and UNC (read) or ABRT (write), address lba;
+	 * IDE_DMA_PENDING: the VMM goes on with it later (the drive shows BSY,
+	 * the bus master stays active, segs stay valid) and ends it with
+	 * ide_dma_done(). */
 	int (*dma)(void *ctx, unsigned chan, unsigned drive, bool write, uint64_t lba,
 		   uint32_t nsect, const struct ide_seg *segs, unsigned nseg);
+	/* Optional: a pending DMA is over without ide_dma_done (the guest reset
+	 * the channel or stopped the bus master): move nothing more. */
+	void (*dma_cancel)(void *ctx, unsigned chan);
 	/* FLUSH CACHE (EXT): 0 when everything written is on the medium;
 	 * negative: ERR and ABRT. */
 	int (*flush)(void *ctx, unsigned chan, unsigned drive);
@@ -123,6 +129,7 @@ enum ide_phase {
 	IDE_PIO_IN,		/* data-in: the host reads buf */
 	IDE_PIO_OUT,		/* data-out: the host writes buf */
 	IDE_DMA,		/* waiting for the bus master */
+	IDE_DMA_BUSY,		/* the VMM moves the data (ops->dma said pending): BSY */
 };
 
 /* The command in its data phase on a channel. */
@@ -136,6 +143,7 @@ struct ide_xfer {
 	uint32_t block;		/* sectors per block (1 or the multiple count) */
 	uint32_t pos;		/* bytes of the current block transferred */
 	uint32_t len;		/* bytes in the current block */
+	bool eot;		/* DMA: the PRD table ended with the transfer */
 };
 
 struct ide_channel {
@@ -147,6 +155,8 @@ struct ide_channel {
 	uint32_t bmidtp;	/* BMIDTP */
 	struct ide_xfer x;
 	uint8_t buf[IDE_MULTIPLE_MAX * 512];
+	/* The segments of its DMA: valid from ops->dma until ide_dma_done. */
+	struct ide_seg segs[IDE_SEGS_MAX];
 };
 
 struct ide {
@@ -155,8 +165,6 @@ struct ide {
 	uint64_t irqs;		/* rising edges of INTRQ, both channels */
 	const struct ide_ops *ops;
 	void *ctx;
-	/* Private to devices/ide.c: the segments of the DMA being validated. */
-	struct ide_seg segs[IDE_SEGS_MAX];
 };
 
 void ide_init(struct ide *c, const struct ide_ops *ops, void *ctx);
@@ -182,5 +190,10 @@ void ide_bm_write(struct ide *c, uint32_t off, unsigned size, uint32_t val);
 
 /* The level of a channel's INTRQ (IRQ 14 or 15). */
 bool ide_irq_level(const struct ide *c, unsigned chan);
+
+#define IDE_DMA_PENDING 1
+/* The pending DMA of chan is over: rc 0 or negative as ops->dma's. Ignored
+ * when no DMA is pending there (cancelled meanwhile). */
+void ide_dma_done(struct ide *c, unsigned chan, int rc);
 
 #endif

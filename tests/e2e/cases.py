@@ -28,6 +28,7 @@ class Case:
     phys: str = ""          # Bochs e1000 back end for the physical NIC ("vnet", "null"), "" = none
     phys_audio: bool = False  # the machine has an ES1370 writing what it plays to out.wav
     data_disk: List[int] = field(default_factory=list)  # a second ATA disk: GPT partitions (MiB)
+    data_disk_content: Callable = None  # work folder -> {partition: bytes at its start} (run.py)
     feed: list = None       # input typed into COM1: (needle, times, bytes) steps (run.py Feeder)
     kit: List[str] = field(default_factory=list)  # files of build/linux-kit/ (make linux-kit)
 
@@ -668,6 +669,12 @@ def drive(log, guest, k):
     return dict(zip(DRIVE_KEYS, (int(x) for x in m[-1].groups()))) if m else {}
 
 
+def dma_pieces(log, guest):
+    m = log.grep(rf"^xtalk: guest {re.escape(guest)}: ide: DMA commands moved in pieces between "
+                 r"timeslices: (\d+) pieces$")
+    return int(m[-1].group(1)) if m else None
+
+
 IDE_BAD_KEYS = ("irqs", "access", "data_port", "commands", "params", "busy", "lba", "zero",
                 "prd_ram", "prd_eot", "prd_odd", "prd_64k", "prd_short", "direction")
 
@@ -722,7 +729,7 @@ def check_disk_share(log):
     n = 8 << 20
     want = "0x%08x" % fnv1a(disk_pattern(5, 0, n))
     w = disk_line(log, "a", f"disk: write: {n} bytes at lba 0 in 128 commands (dma)")
-    r = disk_line(log, "b", f"disk: read: {n} bytes at lba 0 bit-exact in 128 commands (dma)")
+    r = disk_line(log, "b", f"disk: read: {n} bytes at lba 0 bit-exact in 8 commands (dma)")
     expect(p, w and w.endswith("fnv1a " + want), f"a wrote {w}")
     expect(p, r and r.endswith("fnv1a " + want), f"b read {r}")
     expect(p, w and r and log.lines.index("[a] " + w) < log.lines.index("[b] " + r),
@@ -734,6 +741,8 @@ def check_disk_share(log):
            f"a's drive {da}")
     expect(p, db.get("read") == n // 512 and db.get("from_pages") == n // 512 and
            db.get("from_disk") == 0 and db.get("errors") == 0, f"b's drive {db}")
+    # b's 1 MiB commands were moved in 256 KiB pieces between timeslices.
+    expect(p, dma_pieces(log, "b") == 8 * 4, f"b's DMA pieces {dma_pieces(log, 'b')}, want 32")
     img = data_image(log)
     first, count = gpt_partition(img, 1)
     expect(p, img[first * 512: first * 512 + n] == disk_pattern(5, 0, n),
@@ -750,7 +759,7 @@ def check_disk_private(log):
     machine's disk changes."""
     p = []
     ma, mb = 2 << 20, 1 << 20
-    w = disk_line(log, "a", f"disk: write: {ma} bytes at lba 0 in 32 commands (dma)")
+    w = disk_line(log, "a", f"disk: write: {ma} bytes at lba 0 in 2 commands (dma)")
     x = disk_line(log, "b", f"disk: write: {mb} bytes at lba 0 in 16 commands (pio)")
     expect(p, w and w.endswith("fnv1a 0x%08x" % fnv1a(disk_pattern(7, 0, ma))), f"a wrote {w}")
     expect(p, x and x.endswith("fnv1a 0x%08x" % fnv1a(disk_pattern(8, 0, mb))), f"b wrote {x}")
@@ -759,6 +768,7 @@ def check_disk_private(log):
     da, db = drive(log, "a", 0), drive(log, "b", 0)
     expect(p, da.get("wrote") == ma // 512 and da.get("flushes") == 1 and da.get("errors") == 0,
            f"a's drive {da}")
+    expect(p, dma_pieces(log, "a") == 2 * 4, f"a's DMA pieces {dma_pieces(log, 'a')}, want 8")
     expect(p, db.get("wrote") == mb // 512 and db.get("flushes") == 1 and db.get("errors") == 0,
            f"b's drive {db}")
     img = data_image(log)
@@ -806,6 +816,161 @@ def check_disk_bad(log):
     f1, _ = gpt_partition(img, 1)
     expect(p, img[f1 * 512: f1 * 512 + (1 << 20)] == disk_pattern(9, 0, 1 << 20),
            "the shared disk does not hold a's MiB")
+    return p
+
+
+# ---------------------------------------------------------------- disks, Linux
+
+LINUX_DISK_BAD = ("unchecked MSR access", "BUG:", "WARNING: CPU:", "Kernel panic",
+                  "exception Emask", "failed command", "I/O error", "EXT4-fs error",
+                  "resetting link", "limiting speed")
+
+
+def check_linux_disk_guest(log, g, p, disks, step):
+    """What every Linux guest of the disk cases must show: the disk found
+    with its size (ata_piix, sd_mod), the step done, no libata exception,
+    I/O error or kernel warning, its drive without errors, powered off."""
+    f, out = linux_facts(log, g), log.output_of(g)
+    mods = [t.split("=", 1)[1] for t in out if t.startswith("xtalk-linux: insmod=")]
+    expect(p, "ata_piix.ko ok" in mods and "sd_mod.ko ok" in mods and "ext4.ko ok" in mods and
+           all(m.endswith(" ok") for m in mods), f"{g}: insmod {mods}")
+    expect(p, f.get("disks") == disks, f"{g}: disks={f.get('disks')}, want {disks}")
+    expect(p, f"xtalk-linux: step={step} ok" in out, f"{g}: step {step} did not end ok")
+    for bad in LINUX_DISK_BAD:
+        hit = next((t for t in out if bad in t), None)
+        expect(p, hit is None, f"{g}: kernel log has {hit!r}")
+    st = log.status(g)
+    expect(p, st[0] == "stopped" and str(st[1]).startswith("powered off"),
+           f"{g}: status {st}, want powered off")
+    b = ide_bad(log, g)
+    expect(p, b and sum(v for k, v in b.items() if k != "irqs") == 0 and b.get("irqs", 0) > 0,
+           f"{g}: ide {b}: want interrupts and no bad input")
+    return f
+
+
+def shared_disk(log, name):
+    """The [disk NAME] summary line's counters (vmm/storage/disk.c)."""
+    m = log.grep(rf"^xtalk: storage: \[disk {re.escape(name)}\]: sectors written (\d+), read "
+                 r"from pages (\d+), read from the disk (\d+); pages (\d+), evictions (\d+); "
+                 r"flushes (\d+), errors (\d+)$")
+    keys = ("written", "from_pages", "from_disk", "pages", "evictions", "flushes", "errors")
+    return dict(zip(keys, (int(x) for x in m[-1].groups()))) if m else {}
+
+
+def check_disk_linux(log):
+    """la writes 8 MiB with dd oflag=direct, lb reads them with iflag=direct
+    after a barrier: the same sha256 at both ends and on the machine's disk
+    after power-off, lb's reads of them all from the shared pages."""
+    import hashlib
+    p = []
+    n = 8 << 20
+    fa = check_linux_disk_guest(log, "la", p, "sda:32768", "disk-write")
+    fb = check_linux_disk_guest(log, "lb", p, "sda:32768", "disk-read")
+    for g in ("la", "lb"):
+        expect(p, "xtalk-linux: step=sync ok" in log.output_of(g), f"{g}: the barrier failed")
+    img = data_image(log)
+    first, count = gpt_partition(img, 1)
+    on_disk = hashlib.sha256(img[first * 512: first * 512 + n]).hexdigest()
+    expect(p, fa.get("disk_bytes") == str(n) and fb.get("disk_bytes") == str(n),
+           f"la wrote {fa.get('disk_bytes')} bytes, lb read {fb.get('disk_bytes')}, want {n}")
+    expect(p, fa.get("disk_sha256") == fb.get("disk_sha256") == on_disk,
+           f"sha256: la wrote {fa.get('disk_sha256')}, lb read {fb.get('disk_sha256')}, "
+           f"the machine's disk holds {on_disk}")
+    rest = first * 512 + n
+    expect(p, img[rest: (first + count) * 512] == image_fill(rest, (first + count) * 512 - rest),
+           "the shared disk's backing changed beyond what la wrote")
+    lines = log.lines
+    wrote = next((i for i, t in enumerate(lines) if t == "[la] xtalk-linux: step=disk-write ok"), -1)
+    read = next((i for i, t in enumerate(lines) if t == "[lb] xtalk-linux: step=disk-read"), -1)
+    expect(p, 0 <= wrote < read, f"lb's read (line {read}) began before la's write ended (line {wrote})")
+    da, db = drive(log, "la", 0), drive(log, "lb", 0)
+    expect(p, da.get("wrote") == n // 512 and fa.get("disk_write_sectors") == str(n // 512) and
+           da.get("flushes", 0) >= 1 and da.get("errors") == 0,
+           f"la's drive {da} (the kernel counted {fa.get('disk_write_sectors')} sectors written), "
+           f"want {n // 512} sectors written and a flush")
+    # lb's kernel read its partition table at boot (disk_sectors_before),
+    # perhaps from the machine's disk; the 8 MiB after the barrier must all
+    # come from the pages la's write filled.
+    try:
+        before, rs = int(fb.get("disk_sectors_before")), int(fb.get("disk_read_sectors"))
+    except (TypeError, ValueError):
+        before, rs = None, None
+    expect(p, rs == n // 512, f"lb: the kernel counted {rs} sectors for the read, want {n // 512}")
+    expect(p, before is not None and db.get("read") == before + (rs or 0) and
+           db.get("from_pages", 0) >= n // 512 and db.get("from_disk", -1) <= before and
+           db.get("errors") == 0,
+           f"lb's drive {db}: want {n // 512} + {before} sectors read, at most the {before} of "
+           f"its boot from the disk, the rest from shared pages")
+    sd = shared_disk(log, "shared")
+    expect(p, sd.get("written") == n // 512 and sd.get("errors") == 0, f"[disk shared] {sd}")
+    return p
+
+
+EXT4_LINE = "xtalk: hello from a read-only ext4 on a shared disk"
+EXT4_UUID = "7874616c-6b00-4e78-8000-657874340001"
+
+
+def ext4_hello():
+    """hello.txt on disk_linux_ext4's file system: the known first line, then
+    numbered lines (about 40 KiB: several blocks and extents to read)."""
+    lines = [EXT4_LINE] + [f"line {i:05d} of hello.txt" for i in range(1, 1600)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def ext4_disk(work):
+    """disk_linux_ext4's data disk content: partition 1 is an 8 MiB ext4
+    made by Debian's mkfs.ext4 -d from a folder holding hello.txt (also
+    kept as work/ext4.img for the check)."""
+    import shutil
+    import subprocess
+    root = os.path.join(work, "ext4-root")
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(root)
+    with open(os.path.join(root, "hello.txt"), "wb") as f:
+        f.write(ext4_hello())
+    img = os.path.join(work, "ext4.img")
+    if os.path.exists(img):
+        os.remove(img)
+    mkfs = shutil.which("mkfs.ext4") or next(
+        (p for p in ("/usr/sbin/mkfs.ext4", "/sbin/mkfs.ext4") if os.path.exists(p)), None)
+    if mkfs is None:
+        raise FileNotFoundError("no mkfs.ext4 (Debian's e2fsprogs)")
+    subprocess.run([mkfs, "-q", "-F", "-d", root, "-L", "xt", "-U", EXT4_UUID,
+                    "-E", f"hash_seed={EXT4_UUID}", img, "8M"], check=True, capture_output=True)
+    with open(img, "rb") as f:
+        return {1: f.read()}
+
+
+def check_disk_linux_ext4(log):
+    """Both guests mount the shared ext4 read-only and read hello.txt: its
+    sha256 and first line; nothing written to the disk."""
+    import hashlib
+    p = []
+    want = ext4_hello()
+    sha = hashlib.sha256(want).hexdigest()
+    for g in ("la", "lb"):
+        f = check_linux_disk_guest(log, g, p, "sda:16384", "disk-mount")
+        out = log.output_of(g)
+        opts = (f.get("disk_mount_opts") or "").split(",")
+        expect(p, f.get("disk_mount") == "/dev/sda" and "ro" in opts,
+               f"{g}: mounted {f.get('disk_mount')} with {opts}, want /dev/sda ro")
+        expect(p, f.get("file") == "/mnt/hello.txt" and f.get("file_bytes") == str(len(want)) and
+               f.get("file_sha256") == sha and f.get("file_line") == EXT4_LINE,
+               f"{g}: {f.get('file')} {f.get('file_bytes')} bytes sha256 {f.get('file_sha256')} "
+               f"first line {f.get('file_line')!r}; want {len(want)} bytes, {sha}, {EXT4_LINE!r}")
+        expect(p, any(t.endswith(" hello.txt") for t in out), f"{g}: ls did not list hello.txt")
+        expect(p, f.get("disk_umount") == "ok", f"{g}: umount {f.get('disk_umount')}")
+        d = drive(log, g, 0)
+        expect(p, d.get("wrote") == 0 and d.get("read", 0) > 0 and d.get("errors") == 0,
+               f"{g}'s drive {d}: want reads, no writes")
+    sd = shared_disk(log, "fs")
+    expect(p, sd.get("written") == 0 and sd.get("errors") == 0, f"[disk fs] {sd}")
+    img = data_image(log)
+    first, _ = gpt_partition(img, 1)
+    with open(os.path.join(log.workdir, "ext4.img"), "rb") as fimg:
+        fs = fimg.read()
+    expect(p, img[first * 512: first * 512 + len(fs)] == fs,
+           "the file system on the machine's disk is not the one the harness made")
     return p
 
 
@@ -1268,6 +1433,16 @@ CASES = [
          "two stock Debian kernels, unmodified snd-ens1370, Debian's aplay and arecord: la plays "
          "a WAV file of 1 s of a known sequence, lb records it bit-exact", timeout=1200,
          megs=1024, kit=["vmlinux", "initrd.cpio"]),
+    Case("disk_linux", "disk_linux.ini", [], check_disk_linux,
+         "two stock Debian kernels (unmodified ata_piix) on one shared disk: la writes 8 MiB "
+         "with dd oflag=direct, lb reads them with iflag=direct after a barrier: same sha256 "
+         "at both ends and on the machine's disk, lb's reads from the shared pages",
+         timeout=2700, megs=1024, data_disk=[16, 8, 8], kit=["vmlinux", "initrd.cpio"]),
+    Case("disk_linux_ext4", "disk_linux_ext4.ini", [], check_disk_linux_ext4,
+         "two stock Debian kernels mount one shared disk's ext4 (Debian's mkfs.ext4 -d) "
+         "read-only and read the same file: its sha256 and first line; nothing written",
+         timeout=2100, megs=1024, data_disk=[8], data_disk_content=ext4_disk,
+         kit=["vmlinux", "initrd.cpio"]),
     Case("console_input", "console_input.ini", ["conin.elf"], check_console_input,
          "bytes typed into COM1 reach the focused guest byte for byte; Ctrl-A x3 moves the "
          "focus past a stopped guest; the focus leaves a guest that stops",

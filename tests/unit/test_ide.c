@@ -178,6 +178,15 @@ static void fake_error(void *ctx, enum ide_err e, uint64_t detail)
 	fk->last_detail = detail;
 }
 
+static unsigned cancels;
+
+static void fake_cancel(void *ctx, unsigned chan)
+{
+	(void)ctx;
+	(void)chan;
+	cancels++;
+}
+
 static const struct ide_ops fake_ops = {
 	.dma_map = fake_map,
 	.pio = fake_pio,
@@ -185,6 +194,7 @@ static const struct ide_ops fake_ops = {
 	.flush = fake_flush,
 	.set_irq = fake_irq,
 	.error = fake_error,
+	.dma_cancel = fake_cancel,
 };
 
 static int setup(void **state)
@@ -794,6 +804,61 @@ static void test_dma_read_prds(void **state)
 	free(want);
 }
 
+/* The VMM takes its time (ops->dma said pending): BSY, no interrupt, the
+ * bus master active, no command taken, until ide_dma_done; a reset cancels. */
+static void test_dma_pending(void **state)
+{
+	struct fake *fk = *state;
+
+	cancels = 0;
+	fk->dma_rc = IDE_DMA_PENDING;
+	three_prds(fk);
+	bm_setup(fk, PRI, TABLE, true);
+	cmd48(fk, PRI, 0, ATA_CMD_READ_EXT, 10, 131);
+	bm_start(fk, PRI);
+	assert_int_equal(fk->dma_calls, 1);
+	assert_int_equal(altstatus(fk, PRI), ATA_BUSY);
+	assert_false(fk->irq[PRI]);
+	assert_int_equal(bm_in(fk, PRI, ATA_DMA_STATUS) & 7, ATA_DMA_ACTIVE);
+	outb(fk, PRI, ATA_REG_CMD, ATA_CMD_ID_ATA);		/* refused while BSY */
+	assert_int_equal(fk->err[IDE_ERR_BUSY], 1);
+	assert_int_equal(altstatus(fk, PRI), ATA_BUSY);
+	ide_dma_done(&fk->c, SEC, 0);				/* nothing pending there */
+	assert_int_equal(altstatus(fk, PRI), ATA_BUSY);
+	ide_dma_done(&fk->c, PRI, 0);
+	assert_dma_done(fk, PRI);
+	ide_dma_done(&fk->c, PRI, 0);				/* twice: ignored */
+	assert_int_equal(inb(fk, PRI, ATA_REG_STATUS), ATA_DRDY | ATA_DSC);
+	/* A failure reported later is the command's error. */
+	bm_setup(fk, PRI, TABLE, true);
+	cmd48(fk, PRI, 0, ATA_CMD_READ_EXT, 10, 131);
+	bm_start(fk, PRI);
+	ide_dma_done(&fk->c, PRI, -XT_EIO);
+	assert_int_equal(inb(fk, PRI, ATA_REG_STATUS) & ATA_ERR, ATA_ERR);
+	/* A reset (or stopping the bus master) while pending cancels it. */
+	bm_stop(fk, PRI);
+	bm_setup(fk, PRI, TABLE, true);
+	cmd48(fk, PRI, 0, ATA_CMD_READ_EXT, 10, 131);
+	bm_start(fk, PRI);
+	assert_int_equal(cancels, 0);
+	bm_stop(fk, PRI);
+	assert_int_equal(cancels, 1);
+	ide_dma_done(&fk->c, PRI, 0);				/* stale: no interrupt */
+	assert_int_equal(altstatus(fk, PRI), ATA_BUSY);
+	bm_setup(fk, PRI, TABLE, true);
+	cmd48(fk, PRI, 0, ATA_CMD_READ_EXT, 10, 131);		/* still BSY: refused */
+	ide_ctl_write(&fk->c, PRI, ATA_PCI_CTL_OFS, 1, ATA_SRST);
+	ide_ctl_write(&fk->c, PRI, ATA_PCI_CTL_OFS, 1, 0);
+	assert_int_equal(altstatus(fk, PRI) & ATA_BUSY, 0);
+	bm_start(fk, PRI);
+	cmd48(fk, PRI, 0, ATA_CMD_READ_EXT, 10, 131);
+	assert_int_equal(altstatus(fk, PRI), ATA_BUSY);
+	ide_ctl_write(&fk->c, PRI, ATA_PCI_CTL_OFS, 1, ATA_SRST);
+	assert_int_equal(cancels, 2);
+	ide_ctl_write(&fk->c, PRI, ATA_PCI_CTL_OFS, 1, 0);
+	fk->dma_rc = 0;
+}
+
 static void test_dma_write_start_first(void **state)
 {
 	struct fake *fk = *state;
@@ -1118,6 +1183,7 @@ int main(void)
 		T(test_pio_disk_error),
 		T(test_chs_and_init_params),
 		T(test_dma_read_prds),
+		T(test_dma_pending),
 		T(test_dma_write_start_first),
 		T(test_dma_prd_larger_than_transfer),
 		T(test_dma_bad_prds),

@@ -20,6 +20,7 @@
 #include "vmm/arch/msr.h"
 #include "vmm/net/netpath.h"
 #include "vmm/audio/sound.h"
+#include "vmm/storage/disk.h"
 #include "vmm/net/nic.h"
 #include "vmm/report/rate.h"
 #include "vmm/arch/vmcs.h"
@@ -134,7 +135,7 @@ static void wait_until(uint64_t tsc)
 {
 	while (rdtsc() < tsc) {
 		con_pump();
-		if ((nic_poll_timers() | sound_poll_timers()) || netpath_poll() ||
+		if ((nic_poll_timers() | sound_poll_timers() | storage_poll()) || netpath_poll() ||
 		    console_input_poll())
 			return;
 		cpu_relax();
@@ -154,7 +155,7 @@ static bool wait_for_event(void)
 		halted |= guests[i].vcpu.state == VCPU_HALTED;
 	if (!halted)
 		return false;
-	if (nic_poll_timers() | sound_poll_timers())
+	if (nic_poll_timers() | sound_poll_timers() | storage_poll())
 		return true;
 	wake = next_timer_wake();
 	if (wake != UINT64_MAX) {
@@ -313,6 +314,7 @@ void sched_run(void)
 		reap_stopped();
 		nic_poll_timers();
 		sound_poll_timers();
+		storage_poll();
 		console_input_poll();
 		netpath_poll();
 		rate_tick();

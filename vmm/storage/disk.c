@@ -25,6 +25,10 @@
 #define IDE_IRQ_BASE		14		/* primary 14, secondary 15 */
 #define BM_SIZE			16
 #define MAX_PIECES		1024		/* per transfer call: at least 2 sectors */
+/* A guest's DMA command moves at most this much at a time: a larger one is
+ * finished in pieces from the scheduler's loop (storage_poll), the drive
+ * BSY meanwhile, so that no guest's transfer holds the others up for long. */
+#define CHUNK_BYTES		(256u << 10)
 #define GD_PAGES ((sizeof(struct guest_disks) + PAGE_SIZE - 1) / PAGE_SIZE)
 
 /* The legacy ports of the two channels: command block, control register. */
@@ -46,8 +50,22 @@ struct drive {
 	struct drive_stats st;
 };
 
+/* A DMA command being moved in pieces (ops->dma said IDE_DMA_PENDING). */
+struct pending {
+	bool active;
+	unsigned drive;
+	bool write;
+	uint64_t lba;
+	uint32_t nsect;
+	const struct ide_seg *segs;	/* the model's, valid until ide_dma_done */
+	unsigned nseg;
+	uint64_t pos;			/* bytes moved */
+};
+
 struct guest_disks {
 	struct ide ide;
+	struct pending pend[IDE_NCHANNELS];
+	uint64_t pieces;		/* pieces moved from the scheduler's loop */
 	struct drive drive[XT_GUEST_DISKS];
 	int io_bm;			/* BAR4's range on its bus */
 	unsigned logged[IDE_ERR_COUNT];
@@ -290,22 +308,24 @@ struct piece {
 };
 
 /* From byte pos of the transfer, as many whole sectors as fit in pieces
- * (merged where host memory is contiguous): the bytes, 0 if guest memory
- * refused. to_guest: the disk writes into it (a read). */
+ * (merged where host memory is contiguous) and in limit bytes: the bytes, 0
+ * if guest memory refused. to_guest: the disk writes into it (a read). */
 static uint64_t gather(struct guest *g, const struct ide_seg *segs, unsigned nseg, uint64_t pos,
-		       bool to_guest, struct piece *pc, unsigned *npc)
+		       uint64_t limit, bool to_guest, struct piece *pc, unsigned *npc)
 {
 	uint64_t got = 0, off = pos;
 	unsigned i = 0, n = 0;
 
 	while (i < nseg && off >= segs[i].len)
 		off -= segs[i++].len;
-	while (i < nseg) {
+	while (i < nseg && got < limit) {
 		uint64_t gpa = segs[i].gpa + off, k = PAGE_SIZE - gpa % PAGE_SIZE;
 		void *p;
 
 		if (k > segs[i].len - off)
 			k = segs[i].len - off;
+		if (k > limit - got)
+			k = limit - got;
 		if (gmem_map(&g->mem, gpa, k, to_guest ? GMEM_DMA_WRITE : GMEM_READ, &p))
 			return 0;
 		if (n && pc[n - 1].p + pc[n - 1].len == (uint8_t *)p)
@@ -383,30 +403,83 @@ static int move_pieces(struct drive *dv, bool write, uint64_t lba, uint32_t n,
 	return rc;
 }
 
-static int ide_dma(void *ctx, unsigned chan, unsigned drive, bool write, uint64_t lba,
-		   uint32_t nsect, const struct ide_seg *segs, unsigned nseg)
+/* Up to limit bytes of a DMA command from byte *pos on: 0, or negative. */
+static int dma_piece(struct guest *g, struct drive *dv, const struct pending *t, uint64_t *pos,
+		     uint64_t limit)
 {
 	static struct piece pc[MAX_PIECES + 1];
-	struct guest *g = ctx;
-	struct drive *dv = drive_of(g, chan, drive);
-	uint64_t total = (uint64_t)nsect * DP_SECTOR;
+	unsigned npc = 0;
+	uint64_t got;
 
 	if (!pci_func_bus_master(&g->pci_ide))
 		return -XT_EPERM;
-	for (uint64_t pos = 0; pos < total;) {
-		unsigned npc = 0;
-		uint64_t got = gather(g, segs, nseg, pos, !write, pc, &npc);
-		int rc;
+	got = gather(g, t->segs, t->nseg, *pos, limit, !t->write, pc, &npc);
+	if (!got)
+		return -XT_EFAULT;
+	*pos += got;
+	return move_pieces(dv, t->write, t->lba + (*pos - got) / DP_SECTOR,
+			   (uint32_t)(got / DP_SECTOR), pc, npc);
+}
 
-		if (!got)
-			return -XT_EFAULT;
-		rc = move_pieces(dv, write, lba + pos / DP_SECTOR, (uint32_t)(got / DP_SECTOR), pc,
-				 npc);
-		if (rc)
-			return rc;
-		pos += got;
+static int ide_dma(void *ctx, unsigned chan, unsigned drive, bool write, uint64_t lba,
+		   uint32_t nsect, const struct ide_seg *segs, unsigned nseg)
+{
+	struct guest *g = ctx;
+	struct pending t = { true, drive, write, lba, nsect, segs, nseg, 0 };
+	uint64_t total = (uint64_t)nsect * DP_SECTOR;
+	int rc = 0;
+
+	if (total > CHUNK_BYTES) {
+		g->disks->pend[chan] = t;	/* storage_poll moves it */
+		return IDE_DMA_PENDING;
 	}
-	return 0;
+	while (!rc && t.pos < total)
+		rc = dma_piece(g, drive_of(g, chan, drive), &t, &t.pos, total - t.pos);
+	return rc;
+}
+
+static void ide_dma_cancel(void *ctx, unsigned chan)
+{
+	struct guest *g = ctx;
+
+	g->disks->pend[chan].active = false;
+}
+
+/* One piece of a pending transfer; at its end the command completes. */
+static bool advance(struct guest *g, unsigned chan)
+{
+	struct pending *t = &g->disks->pend[chan];
+	uint64_t total = (uint64_t)t->nsect * DP_SECTOR;
+	int rc;
+
+	if (!t->active)
+		return false;
+	rc = dma_piece(g, drive_of(g, chan, t->drive), t, &t->pos, CHUNK_BYTES);
+	g->disks->pieces++;
+	if (!rc && t->pos < total)
+		return true;
+	t->active = false;
+	ide_dma_done(&g->disks->ide, chan, rc);
+	return false;
+}
+
+bool storage_poll(void)
+{
+	bool more = false;
+
+	for (unsigned i = 0; i < nguests; i++) {
+		struct guest *g = &guests[i];
+
+		if (!g->disks)
+			continue;
+		for (unsigned ch = 0; ch < IDE_NCHANNELS; ch++) {
+			if (g->vcpu.state == VCPU_STOPPED)
+				g->disks->pend[ch].active = false;
+			else
+				more |= advance(g, ch);
+		}
+	}
+	return more;
 }
 
 static int ide_pio(void *ctx, unsigned chan, unsigned drive, bool write, uint64_t lba,
@@ -479,7 +552,7 @@ static void ide_error(void *ctx, enum ide_err e, uint64_t detail)
 
 static const struct ide_ops ide_ops = {
 	.dma_map = ide_map, .pio = ide_pio, .dma = ide_dma, .flush = ide_flush,
-	.set_irq = ide_irq, .error = ide_error,
+	.set_irq = ide_irq, .error = ide_error, .dma_cancel = ide_dma_cancel,
 };
 
 /* ---------------------------------------------------------- ports */
@@ -666,6 +739,7 @@ void storage_restart(struct guest *g)
 {
 	if (!g->disks)
 		return;
+	memset(g->disks->pend, 0, sizeof(g->disks->pend));
 	ide_reset(&g->disks->ide);
 	setup_pci_function(g);
 	io_update(g, (unsigned)g->disks->io_bm, true, PLATFORM_IDE_BAR4);
@@ -692,6 +766,8 @@ void storage_print_guest(const struct guest *g)
 
 	if (!gd)
 		return;
+	xt_info("guest %s: ide: DMA commands moved in pieces between timeslices: %llu pieces",
+		g->name, (unsigned long long)gd->pieces);
 	for (unsigned k = 0; k < XT_GUEST_DISKS; k++) {
 		const struct drive *dv = &gd->drive[k];
 

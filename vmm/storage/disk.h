@@ -10,6 +10,7 @@
 #ifndef XTALK_VMM_DISK_H
 #define XTALK_VMM_DISK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "boot/bootinfo.h"
@@ -24,6 +25,9 @@ void storage_init(const struct xt_boot_info *bi);
 /* The guest's IDE function and drives if its INI names disks: 0 or a
  * negative XT_E* code (after saying why). */
 int storage_create(struct guest *g);
+/* Move a piece of every pending DMA command (a large one is moved in
+ * pieces between the guests' timeslices); true while some are left. */
+bool storage_poll(void);
 /* Power-on state again for a reboot. */
 void storage_restart(struct guest *g);
 /* The run ends: what the disks' caches hold is flushed. */
