@@ -303,3 +303,20 @@ void ap_capture(struct apath *ap, unsigned p, uint8_t *data, uint32_t len,
 		Q->filling = true;
 	}
 }
+
+uint64_t ap_unconsumed(const struct apath *ap, unsigned p)
+{
+	const struct ap_port *P, *Q;
+	unsigned pb, qb;
+
+	if (p >= ap->nports || !ap->port[p].present || ap->port[p].target == AP_NO_PORT)
+		return 0;
+	P = &ap->port[p];
+	Q = &ap->port[P->target];
+	pb = ap_frame_bytes(&P->dac_fmt);
+	qb = ap_frame_bytes(&Q->adc_fmt);
+	if (!pb || !qb)
+		return 0;
+	/* Its frames in the FIFO, at the receiver's rate, as the player's. */
+	return (uint64_t)(Q->len / qb) * P->dac_fmt.rate / Q->adc_fmt.rate * pb;
+}

@@ -112,6 +112,11 @@ void ap_capture(struct apath *ap, unsigned p, uint8_t *data, uint32_t len,
 /* Port p's card was reset or its guest stopped: its channels stop, its FIFO empties. */
 void ap_port_reset(struct apath *ap, unsigned p);
 
+/* Bytes of port p's DAC2 playback its receiving guest has not taken yet
+ * (in its capture FIFO), in p's format; 0 when it plays outside. For the
+ * claimed signalling (devices/es1370.h, ops->unconsumed). */
+uint64_t ap_unconsumed(const struct apath *ap, unsigned p);
+
 /* Bytes per sample frame of f (channels * bits / 8), 0 for a format the codec lacks. */
 unsigned ap_frame_bytes(const struct es1370_format *f);
 

@@ -205,6 +205,7 @@ static bool wants_run(const struct es1370 *d, unsigned ch)
 static void set_running(struct es1370 *d, unsigned ch, bool running)
 {
 	d->ch[ch].running = running;
+	d->ch[ch].held = false;		/* a stopped stream's interrupt is not owed */
 	if (d->ops->channel)
 		d->ops->channel(d->ctx, (enum es1370_channel)ch, running);
 }
@@ -284,6 +285,52 @@ static void expire(struct es1370 *d, unsigned ch)
 		return;				/* interrupt enable 0 holds the bit clear */
 	d->status |= ch_pending[ch];
 	update_irq(d);
+}
+
+/* The samples up to the held expiry are taken: the newest `played since`
+ * bytes are all that is left with the receiver (it takes in order). */
+static void release(struct es1370 *d, unsigned ch)
+{
+	struct es1370_chan *c = &d->ch[ch];
+	uint64_t out, since;
+
+	if (!c->held)
+		return;
+	out = d->ops->unconsumed(d->ctx, (enum es1370_channel)ch);
+	since = c->played - c->held_at;
+	if (out > since && d->now_ns - c->held_since_ns < ES1370_HOLD_MAX_NS)
+		return;
+	if (out > since)
+		d->held_timeouts++;
+	c->held = false;
+	expire(d, ch);
+}
+
+/* A DAC's counter expired: its interrupt, or held while a receiver has
+ * not taken the samples yet (the claimed signalling, es1370.h). */
+static void expire_or_hold(struct es1370 *d, unsigned ch)
+{
+	struct es1370_chan *c = &d->ch[ch];
+
+	if (ch == ES1370_ADC || !d->ops->unconsumed || !(d->sctrl & ch_int_en[ch])) {
+		expire(d, ch);
+		return;
+	}
+	if (!c->held) {
+		c->held = true;
+		c->held_since_ns = d->now_ns;
+		d->held_irqs++;
+	}
+	c->held_at = c->played;
+	release(d, ch);
+}
+
+void es1370_signal(struct es1370 *d, uint64_t now_ns)
+{
+	if (now_ns > d->now_ns)
+		d->now_ns = now_ns;
+	for (unsigned ch = 0; ch < ES1370_ADC; ch++)
+		release(d, ch);
 }
 
 /* How many of n samples to move in one piece: not past the frame's end, and
@@ -384,9 +431,10 @@ static void move(struct es1370 *d, unsigned ch, uint64_t n)
 		}
 		k = piece(d, ch, n);
 		transfer(d, ch, frame + c->pos, (uint32_t)(k * ss));
+		c->played += k * ss;
 		n -= k;
 		if (count_samples(c, k))
-			expire(d, ch);
+			expire_or_hold(d, ch);
 		move_pos(d, ch, (uint32_t)(k * ss));
 	}
 }

@@ -67,7 +67,15 @@ struct es1370_ops {
 	/* The ADC takes len bytes (whole samples of its format): fill data. */
 	void (*capture)(void *ctx, uint8_t *data, uint32_t len);
 	void (*error)(void *ctx, enum es1370_err e, uint64_t detail);
+	/* Optional, the claimed signalling of a stream a guest captures: bytes
+	 * of the DAC's playback its receiver has not taken yet. While the
+	 * samples up to a DAC's counter expiry are among them, its interrupt
+	 * ("buffer consumed") is held (es1370_signal releases it), at most
+	 * ES1370_HOLD_MAX_NS: no capturer holds a player up for longer. */
+	uint64_t (*unconsumed)(void *ctx, enum es1370_channel ch);
 };
+
+#define ES1370_HOLD_MAX_NS	50000000ull	/* 50 ms */
 
 struct es1370_chan {
 	uint64_t frame_addr;	/* frame address register (bytes, 32-bit) */
@@ -79,6 +87,10 @@ struct es1370_chan {
 	uint64_t start_ns;	/* when it started (or its clock was rebased) */
 	uint64_t moved;		/* samples moved since start_ns */
 	uint32_t pos;		/* byte offset in the frame of the next sample */
+	uint64_t played;	/* DAC: bytes handed to ops->play since the model began */
+	bool held;		/* DAC: an interrupt held until its samples are taken */
+	uint64_t held_at;	/* played when the held expiry came */
+	uint64_t held_since_ns;
 	/* Private to devices/es1370.c: */
 	bool halted;		/* stopped by the model (stop-mode frame end, frame
 				 * not in RAM) until disabled or FRAME/SIZE written */
@@ -95,6 +107,8 @@ struct es1370 {
 	uint64_t now_ns;	/* last time given to the model */
 	uint64_t errors[ES1370_ERR_COUNT];
 	uint64_t irqs;		/* rising edges of INTA */
+	uint64_t held_irqs;	/* DAC interrupts held until the receiver took the samples */
+	uint64_t held_timeouts;	/* of those, released after ES1370_HOLD_MAX_NS instead */
 	uint64_t skipped;	/* samples counted as moved but not played or recorded:
 				 * a frame too short for one call's pieces (es1370.c) */
 	bool irq;
@@ -120,6 +134,11 @@ void es1370_io_write(struct es1370 *d, uint64_t now_ns, uint32_t off, unsigned s
 /* Move every running channel's samples due by now_ns; the time of the next
  * sample-counter expiry of a running channel (its interrupt), 0 if none. */
 uint64_t es1370_advance(struct es1370 *d, uint64_t now_ns);
+
+/* Release each held DAC interrupt whose samples the receiver has taken (or
+ * that has waited ES1370_HOLD_MAX_NS); the VMM calls it after the
+ * receivers have moved their samples. */
+void es1370_signal(struct es1370 *d, uint64_t now_ns);
 
 /* The channel's current format (rate from the clock dividers, width and
  * channels from the serial interface control). */

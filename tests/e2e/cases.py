@@ -461,10 +461,24 @@ def wav_frames(path):
     return rate, chans, bits, [body[i:i + 4] for i in range(0, len(body), 4)]
 
 
+ES1370_LINE = (r": es1370: interrupts (\d+) \(held until the capture took the samples (\d+), "
+               r"released after 50 ms instead (\d+)\); bad input: frames outside RAM (\d+), "
+               r"access sizes (\d+), codec registers (\d+)$")
+
+
 def es1370_bad(log, guest):
-    m = log.grep(rf"^xtalk: guest {re.escape(guest)}: es1370: interrupts (\d+); bad input: frames "
-                 rf"outside RAM (\d+), access sizes (\d+), codec registers (\d+)$")
-    return tuple(int(x) for x in m[-1].groups()) if m else None
+    """(interrupts, frames outside RAM, access sizes, codec registers)."""
+    m = log.grep(rf"^xtalk: guest {re.escape(guest)}" + ES1370_LINE)
+    if not m:
+        return None
+    g = [int(x) for x in m[-1].groups()]
+    return (g[0], g[3], g[4], g[5])
+
+
+def es1370_held(log, guest):
+    """(interrupts held for the capture, of those released by the bound instead)."""
+    m = log.grep(rf"^xtalk: guest {re.escape(guest)}" + ES1370_LINE)
+    return (int(m[-1].group(2)), int(m[-1].group(3))) if m else None
 
 
 def check_audio_guests(log, p, *guests):
@@ -502,6 +516,12 @@ def check_audio_copy(log):
     expect(p, any(t.startswith("audio: capture: 44100 samples bit-exact")
                   for t in log.output_of("b")), "b did not capture a's samples bit-exact")
     check_audio_guests(log, p, "a", "b")
+    # The claimed signalling: each of a's period interrupts came only once b's
+    # capture had taken those samples (held, never released by the bound).
+    held = es1370_held(log, "a")
+    expect(p, held and held[0] >= 20 and held[1] == 0,
+           f"a's interrupts held until b took the samples, released late: {held}")
+    expect(p, es1370_held(log, "b") == (0, 0), f"b's held interrupts {es1370_held(log, 'b')}")
     # Everything a played went to b, unconverted, and b took it without a gap.
     expect(p, a.get("played", 0) >= 44100 * 4 and a.get("sent") == a.get("played") and
            a.get("outside") == 0 and a.get("converted") == 0 and a.get("moves") == 0,

@@ -401,10 +401,37 @@ static void test_outside_to_the_card(void **state)
 			 ap->port[0].st.sent + ap->port[0].st.outside);
 }
 
+/* What the receiver has not taken yet, in the player's bytes (the
+ * claimed signalling holds the player's interrupts on it). */
+static void test_unconsumed(void **state)
+{
+	uint8_t b[64];
+
+	(void)state;
+	link2(0, 1);
+	ap_channel(ap, 0, ES1370_DAC2, true, &S16_44K);
+	ramp16(b, 16, 5);
+	ap_play(ap, 0, ES1370_DAC2, b, sizeof(b), &S16_44K);
+	assert_int_equal(ap_unconsumed(ap, 0), 0);		/* outside: nobody to wait for */
+	ap_channel(ap, 1, ES1370_ADC, true, &S16_44K);
+	ap_play(ap, 0, ES1370_DAC2, b, sizeof(b), &S16_44K);
+	ap_play(ap, 0, ES1370_DAC2, b, sizeof(b), &S16_44K);
+	assert_int_equal(ap_unconsumed(ap, 0), 128);
+	/* In another format: the receiver's frames counted as the player's. */
+	ap_channel(ap, 1, ES1370_ADC, true, &S16_22K);		/* flushed, new format */
+	assert_int_equal(ap_unconsumed(ap, 0), 0);
+	ap_play(ap, 0, ES1370_DAC2, b, sizeof(b), &S16_44K);	/* 16 frames -> 8 */
+	assert_int_equal(ap_unconsumed(ap, 0), ap->port[1].len / 4 * 2 * 4);
+	assert_true(ap_unconsumed(ap, 0) >= 56 && ap_unconsumed(ap, 0) <= 64);
+	assert_int_equal(ap_unconsumed(ap, 1), 0);		/* it plays nothing */
+	assert_int_equal(ap_unconsumed(ap, AP_MAX_PORTS), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_outside_to_the_card, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unconsumed, setup, teardown),
 		T(test_add_port),
 		T(test_routing_and_moves),
 		T(test_same_format_exact),

@@ -158,6 +158,29 @@ static const struct es1370_ops fake_ops = {
 	.error = fake_error,
 };
 
+/* A receiver that takes what the DAC played `lag` bytes late. */
+static uint64_t lag;
+static unsigned unconsumed_calls;
+
+static uint64_t fake_unconsumed(void *ctx, enum es1370_channel ch)
+{
+	struct fake *fk = ctx;
+
+	unconsumed_calls++;
+	assert_int_equal(ch, ES1370_DAC2);
+	return fk->played_len[1] < lag ? fk->played_len[1] : lag;
+}
+
+static const struct es1370_ops held_ops = {
+	.dma_map = fake_dma,
+	.set_irq = fake_irq,
+	.channel = fake_channel,
+	.play = fake_play,
+	.capture = fake_capture,
+	.error = fake_error,
+	.unconsumed = fake_unconsumed,
+};
+
 static int setup(void **state)
 {
 	struct fake *fk = calloc(1, sizeof(*fk));
@@ -586,6 +609,58 @@ static void test_sample_counter_interrupt(void **state)
 	assert_int_equal(fk->irq_calls, 3);
 	/* The count register reads the samples left - 1. */
 	assert_int_equal(rd(fk, ES_REG_DAC2_COUNT), 255u | (255u - 100) << 16);
+}
+
+/* The claimed signalling: DAC2's period interrupt waits until the
+ * receiver has taken the samples up to the expiry, and no longer than
+ * ES1370_HOLD_MAX_NS. */
+static void test_interrupt_held_for_the_capture(void **state)
+{
+	struct fake *fk = *state;
+	uint64_t t1;
+
+	es1370_init(&fk->dev, &held_ops, fk);
+	lag = 100 * 4;				/* the receiver is 100 samples behind */
+	unconsumed_calls = 0;
+	prepare_dac2(fk, FRAME_A, 8192, 44100, ES_MODE_16BIT | ES_MODE_STEREO, 256);
+	trigger(fk, ES_DAC2_EN, true);
+	t1 = es1370_advance(&fk->dev, 0);
+	run_to(fk, t1);
+	assert_false(fk->irq);			/* 256 played, 156 taken */
+	assert_int_equal(fk->dev.held_irqs, 1);
+	assert_true(unconsumed_calls > 0);
+	es1370_signal(&fk->dev, fk->now);
+	assert_false(fk->irq);
+	/* 99 more samples: the receiver has 255 of the 256. */
+	run_to(fk, t1 + 99ull * SEC / 44100 + 1);
+	es1370_signal(&fk->dev, fk->now);
+	assert_false(fk->irq);
+	run_to(fk, t1 + 100ull * SEC / 44100 + 1);
+	es1370_signal(&fk->dev, fk->now);
+	assert_true(fk->irq);			/* all 256 taken: "buffer consumed" */
+	assert_int_equal(fk->played_len[1], 356 * 4);
+	assert_int_equal(fk->dev.held_timeouts, 0);
+	linux_isr(fk);
+	/* A receiver that takes nothing holds it at most 50 ms. */
+	lag = UINT32_MAX;
+	run_to(fk, (512ull * SEC + 44099) / 44100);
+	assert_false(fk->irq);
+	assert_int_equal(fk->dev.held_irqs, 2);
+	run_to(fk, fk->now + ES1370_HOLD_MAX_NS - 1);
+	es1370_signal(&fk->dev, fk->now);
+	assert_false(fk->irq);
+	es1370_signal(&fk->dev, fk->now + 1);
+	assert_true(fk->irq);
+	assert_int_equal(fk->dev.held_timeouts, 1);
+	linux_isr(fk);
+	/* Stopping the stream drops a held interrupt: nothing is owed. */
+	lag = UINT32_MAX;
+	run_to(fk, fk->now + 256ull * SEC / 44100 + 1);
+	assert_int_equal(fk->dev.held_irqs, 3);
+	trigger(fk, ES_DAC2_EN, false);
+	es1370_signal(&fk->dev, fk->now + ES1370_HOLD_MAX_NS);
+	assert_false(fk->irq);
+	lag = 0;
 }
 
 static void test_interrupt_enable_clear_holds_status(void **state)
@@ -1027,6 +1102,7 @@ int main(void)
 		T(test_uart_for_linux),
 		T(test_dac2_plays_due_samples_in_order),
 		T(test_sample_counter_interrupt),
+		T(test_interrupt_held_for_the_capture),
 		T(test_interrupt_enable_clear_holds_status),
 		T(test_pause_resume_owes_nothing),
 		T(test_stop_mode_halts_at_frame_end),

@@ -239,6 +239,14 @@ static void snd_error(void *ctx, enum es1370_err e, uint64_t detail)
 			err_name[e], (unsigned long long)detail);
 }
 
+/* The claimed signalling: DAC2's playback its receiver has not taken. */
+static uint64_t snd_unconsumed(void *ctx, enum es1370_channel ch)
+{
+	struct guest *g = ctx;
+
+	return ch == ES1370_DAC2 ? ap_unconsumed(path, (unsigned)g->snd_port) : 0;
+}
+
 static const struct es1370_ops snd_ops = {
 	.dma_map = snd_dma,
 	.set_irq = snd_set_irq,
@@ -246,6 +254,7 @@ static const struct es1370_ops snd_ops = {
 	.play = snd_play,
 	.capture = snd_capture,
 	.error = snd_error,
+	.unconsumed = snd_unconsumed,
 };
 
 /* ---------------------------------------------------------- its BAR */
@@ -396,6 +405,11 @@ static uint64_t advance_all(uint64_t now)
 			if (t && (!next || t < next))
 				next = t;
 		}
+	/* The capturers took theirs: the players' held interrupts may go. */
+	for (unsigned p = 0; p < nports; p++)
+		if (port_guest[p] && port_guest[p]->vcpu.state != VCPU_STOPPED &&
+		    path->port[p].dac_running)
+			es1370_signal(port_guest[p]->snd, now);
 	return next;
 }
 
@@ -464,8 +478,11 @@ void sound_print_guest(const struct guest *g)
 		(unsigned long long)s->prefill,
 		(unsigned long long)s->underrun, (unsigned long long)s->overrun,
 		(unsigned long long)s->flushed);
-	xt_info("guest %s: es1370: interrupts %llu; bad input: frames outside RAM %llu, access "
+	xt_info("guest %s: es1370: interrupts %llu (held until the capture took the samples %llu, "
+		"released after %u ms instead %llu); bad input: frames outside RAM %llu, access "
 		"sizes %llu, codec registers %llu", g->name, (unsigned long long)d->irqs,
+		(unsigned long long)d->held_irqs, (unsigned)(ES1370_HOLD_MAX_NS / 1000000),
+		(unsigned long long)d->held_timeouts,
 		(unsigned long long)d->errors[ES1370_ERR_FRAME_DMA],
 		(unsigned long long)d->errors[ES1370_ERR_ACCESS_SIZE],
 		(unsigned long long)d->errors[ES1370_ERR_CODEC_REG]);
