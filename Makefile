@@ -258,6 +258,10 @@ test: | $(call DEPS_STAMP,test)
 # make bench-check (part of make test): a tiny run, checked for form only.
 bench: all | $(call DEPS_STAMP,bench)
 	python3 tests/bench/bench.py --build $(BUILD) $(BENCH_ARGS)
+	python3 tests/bench/bench_disk.py --build $(BUILD)
+# make bench-disk: a shared disk's pages against the physical path (build/bench/disk.csv).
+bench-disk: all | $(call DEPS_STAMP,bench)
+	python3 tests/bench/bench_disk.py --build $(BUILD)
 # make bench-linux: two Linux guests of the kit, TCP_RR/UDP_RR/PING/TCP_STREAM,
 # cross-talk against the bridge (tests/bench/bench_linux.py; build/bench/linux.csv).
 bench-linux: all | $(call DEPS_STAMP,bench) $(call DEPS_STAMP,linux)
@@ -275,7 +279,7 @@ bench-check: all | $(call DEPS_STAMP,bench)
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run run-linux unit acpi-check check-layers fuzz fuzz-short e2e test bench bench-check bench-linux bench-linux-check clean
+.PHONY: all run run-linux unit acpi-check check-layers fuzz fuzz-short e2e test bench bench-disk bench-check bench-linux bench-linux-check clean
 
 include mk/boot-media.mk
 include mk/linux-kit.mk

@@ -5,6 +5,7 @@
  *   role=write [flush=1]  bytes= bytes of the pattern from sector lba=, in
  *                         commands of chunk= bytes, then FLUSH CACHE
  *   role=read             the same range, checked byte for byte
+ *   role=rw               write, then read back (make bench: a private disk)
  *   role=bad              what a hostile driver may do, each answer
  *                         reported; then a good DMA read
  * common: [chan=0|1] [drive=0|1] [lba=N] [bytes=N] [seed=S] [mode=dma|pio]
@@ -46,10 +47,10 @@
 #define RESERVED_OPCODE 0x01        /* ATA-6: reserved */
 #define ATA_CMD_NOP 0x00            /* ATA-6: NOP, subcommand 00h always aborts */
 
-enum role { ROLE_WRITE, ROLE_READ, ROLE_BAD };
+enum role { ROLE_WRITE, ROLE_READ, ROLE_BAD, ROLE_RW };
 
 static const char *const role_names[] = {
-	[ROLE_WRITE] = "write", [ROLE_READ] = "read", [ROLE_BAD] = "bad",
+	[ROLE_WRITE] = "write", [ROLE_READ] = "read", [ROLE_BAD] = "bad", [ROLE_RW] = "rw",
 };
 
 struct opts {
@@ -105,7 +106,7 @@ static bool parse_role(const uint8_t *bp, struct opts *o)
 			return true;
 		}
 	}
-	print(NAME ": role=write, role=read or role=bad\n");
+	print(NAME ": role=write, role=read, role=rw or role=bad\n");
 	return false;
 }
 
@@ -669,6 +670,8 @@ long guest_main(const uint8_t *bp)
 		status = 1;
 	else if (o.role == ROLE_WRITE)
 		status = do_write(&o);
+	else if (o.role == ROLE_RW)
+		status = do_write(&o) ? 1 : do_read(&o);
 	else
 		status = do_read(&o);
 	ide_print_stats(&dev, NAME);
