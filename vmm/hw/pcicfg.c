@@ -46,3 +46,20 @@ uint8_t pcicfg_functions(uint8_t bus, uint8_t dev)
 	return pcicfg_read8(bus, dev, 0, PCI_HEADER_TYPE) & PCI_HEADER_TYPE_MFD ? PCICFG_FUNCTIONS
 										 : 1;
 }
+
+bool pcicfg_find(bool (*take)(uint8_t bus, uint8_t dev, uint8_t fn, void *ctx), void *ctx)
+{
+	for (unsigned bus = 0; bus < PCICFG_BUSES; bus++)
+		for (uint8_t dev = 0; dev < PCICFG_DEVICES; dev++) {
+			uint8_t nfn;
+
+			if (!pcicfg_present((uint8_t)bus, dev, 0))
+				continue;
+			nfn = pcicfg_functions((uint8_t)bus, dev);
+			for (uint8_t fn = 0; fn < nfn; fn++)
+				if (pcicfg_present((uint8_t)bus, dev, fn) &&
+				    take((uint8_t)bus, dev, fn, ctx))
+					return true;
+		}
+	return false;
+}

@@ -24,5 +24,8 @@ void pcicfg_write16(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, uint16_t 
 bool pcicfg_present(uint8_t bus, uint8_t dev, uint8_t fn);
 /* How many functions device bus:dev may have (8 when function 0 says multi-function). */
 uint8_t pcicfg_functions(uint8_t bus, uint8_t dev);
+/* Every function present on every bus, in order, until take() says true:
+ * true then, false when none did. */
+bool pcicfg_find(bool (*take)(uint8_t bus, uint8_t dev, uint8_t fn, void *ctx), void *ctx);
 
 #endif

@@ -110,8 +110,9 @@ static bool channel_ports(struct physata_pci *p, unsigned chan, uint8_t progif)
 }
 
 /* An IDE function (class 01h, subclass 01h) with a type 0 header. */
-static bool take(uint8_t bus, uint8_t dev, uint8_t fn, struct physata_pci *p)
+static bool take(uint8_t bus, uint8_t dev, uint8_t fn, void *ctx)
 {
+	struct physata_pci *p = ctx;
 	uint8_t progif;
 	uint16_t cmd;
 
@@ -133,20 +134,8 @@ static bool take(uint8_t bus, uint8_t dev, uint8_t fn, struct physata_pci *p)
 
 int physata_pci_probe(struct physata_pci *p, uint64_t tsc_hz)
 {
-	for (unsigned bus = 0; bus < PCICFG_BUSES; bus++)
-		for (uint8_t dev = 0; dev < PCICFG_DEVICES; dev++) {
-			uint8_t nfn;
-
-			if (!pcicfg_present((uint8_t)bus, dev, 0))
-				continue;
-			nfn = pcicfg_functions((uint8_t)bus, dev);
-			for (uint8_t fn = 0; fn < nfn; fn++)
-				if (pcicfg_present((uint8_t)bus, dev, fn) &&
-				    take((uint8_t)bus, dev, fn, p))
-					goto found;
-		}
-	return -XT_ENOENT;
-found:
+	if (!pcicfg_find(take, p))
+		return -XT_ENOENT;
 	p->tsc_hz = tsc_hz;
 	p->ops.in = io_in;
 	p->ops.out = io_out;

@@ -66,24 +66,28 @@ static bool probe_fn(uint8_t bus, uint8_t dev, uint8_t fn, struct physnic_pci *p
 	return true;
 }
 
+struct scan {
+	struct physnic_pci *found;
+	unsigned max, count;
+};
+
+/* Keeps every network function; true (stop) once max are kept. */
+static bool keep_nic(uint8_t bus, uint8_t dev, uint8_t fn, void *ctx)
+{
+	struct scan *sc = ctx;
+
+	if (probe_fn(bus, dev, fn, &sc->found[sc->count]))
+		sc->count++;
+	return sc->count >= sc->max;
+}
+
 unsigned physnic_pci_scan(struct physnic_pci *found, unsigned max)
 {
-	unsigned count = 0;
+	struct scan sc = { found, max, 0 };
 
-	for (unsigned bus = 0; bus < PCICFG_BUSES && count < max; bus++) {
-		for (uint8_t dev = 0; dev < PCICFG_DEVICES; dev++) {
-			uint8_t nfn;
-
-			if (!pcicfg_present((uint8_t)bus, dev, 0))
-				continue;
-			nfn = pcicfg_functions((uint8_t)bus, dev);
-			for (uint8_t fn = 0; fn < nfn && count < max; fn++)
-				if (pcicfg_present((uint8_t)bus, dev, fn) &&
-				    probe_fn((uint8_t)bus, dev, fn, &found[count]))
-					count++;
-		}
-	}
-	return count;
+	if (max)
+		pcicfg_find(keep_nic, &sc);
+	return sc.count;
 }
 
 int physnic_pci_enable(const struct physnic_pci *p)

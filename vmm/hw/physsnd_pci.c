@@ -43,8 +43,9 @@ static void delay_us(void *ctx, unsigned us)
 }
 
 /* An ES1370 whose BAR0 is an I/O range the firmware placed. */
-static bool take(uint8_t bus, uint8_t dev, uint8_t fn, struct physsnd_pci *p)
+static bool take(uint8_t bus, uint8_t dev, uint8_t fn, void *ctx)
 {
+	struct physsnd_pci *p = ctx;
 	uint32_t bar;
 	uint16_t cmd;
 
@@ -67,20 +68,8 @@ static bool take(uint8_t bus, uint8_t dev, uint8_t fn, struct physsnd_pci *p)
 
 int physsnd_pci_probe(struct physsnd_pci *p, uint64_t tsc_hz)
 {
-	for (unsigned bus = 0; bus < PCICFG_BUSES; bus++)
-		for (uint8_t dev = 0; dev < PCICFG_DEVICES; dev++) {
-			uint8_t nfn;
-
-			if (!pcicfg_present((uint8_t)bus, dev, 0))
-				continue;
-			nfn = pcicfg_functions((uint8_t)bus, dev);
-			for (uint8_t fn = 0; fn < nfn; fn++)
-				if (pcicfg_present((uint8_t)bus, dev, fn) &&
-				    take((uint8_t)bus, dev, fn, p))
-					goto found;
-		}
-	return -XT_ENOENT;
-found:
+	if (!pcicfg_find(take, p))
+		return -XT_ENOENT;
 	p->tsc_hz = tsc_hz;
 	p->ops.in = io_in;
 	p->ops.out = io_out;
