@@ -4,7 +4,7 @@
 set -eu
 
 pkgs_build="gcc make binutils gnu-efi mtools gdisk dosfstools python3 acpica-tools"
-pkgs_test="$pkgs_build libcmocka-dev clang libclang-rt-dev bochs bochsbios ovmf qemu-system-x86 gnuplot-nox"
+pkgs_test="$pkgs_build libcmocka-dev clang libclang-rt-dev bochs bochsbios ovmf qemu-system-x86 gnuplot-nox e2fsprogs"
 pkgs_run="$pkgs_build bochs bochsbios ovmf qemu-system-x86"
 pkgs_bench="$pkgs_test"
 pkgs_usb="$pkgs_build qemu-system-x86 ovmf"

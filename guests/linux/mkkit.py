@@ -10,8 +10,10 @@ Into OUT (default build/linux-kit):
                   payload (setup header fields setup_sects, payload_offset,
                   payload_length; Documentation/arch/x86/boot.rst) and
                   decompressed with Debian's own xz or zstd (or gzip)
-  initrd.cpio     busybox-static with its applet links, e1000.ko, snd-ens1370.ko and the
-                  modules it depends on, /init (guests/linux/init),
+  initrd.cpio     busybox-static with its applet links, e1000.ko, snd-ens1370.ko,
+                  ata_piix.ko and sd_mod.ko (IDE disks), ext4.ko and
+                  crc32c_generic.ko, and the modules they depend on (depmod's
+                  modules.dep), /init (guests/linux/init),
                   /bin/xtperf (guests/linux/xtperf.c, static), /bin/xtaudio
                   (guests/linux/xtaudio.c, static), and Debian's own aplay
                   and arecord (alsa-utils, for e2e audio_linux) with the ELF
@@ -84,7 +86,12 @@ ALSA_DATA_DIR = "usr/share/alsa"
 # (`ld.so --help`).
 LIB_DIRS = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib", "usr/lib"]
 # The modules the initramfs carries, with everything they depend on.
-WANT_MODULES = ["e1000", "snd_ens1370", "snd_pcm_oss"]
+# ata_piix before sd_mod: insmod waits for the module's asynchronous
+# probing, so the SCSI disks libata registers are there when sd_mod binds
+# them; crc32c_generic for ext4's metadata checksums (the crypto API's
+# "crc32c", which ext4 asks for at mount, not at load: not in modules.dep).
+WANT_MODULES = ["e1000", "snd_ens1370", "snd_pcm_oss", "ata_piix", "sd_mod", "crc32c_generic",
+                "ext4"]
 # Fixed timestamps in the archive, so the same inputs give the same bytes.
 EPOCH = 1700000000
 
@@ -539,7 +546,8 @@ def stage_userland(stage, u, files):
 
 def stage_initramfs(stage, bbroot, release, moddir, order, deps, versions, u, ufiles):
     shutil.rmtree(stage, ignore_errors=True)
-    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "dev", "proc", "sys", "tmp", "root", "etc"):
+    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "dev", "proc", "sys", "tmp", "root", "etc",
+              "mnt"):
         os.makedirs(os.path.join(stage, d))
     stage_userland(stage, u, ufiles)
     busybox = os.path.join(stage, "bin", "busybox")

@@ -684,7 +684,7 @@ DRIVE_KEYS = ("read", "reads", "from_pages", "from_disk", "wrote", "writes", "fl
 def drive(log, guest, k):
     """A guest's drive k counters from the summary (vmm/storage/disk.c)."""
     m = log.grep(rf"^xtalk: guest {re.escape(guest)}: disk {k} .*: read (\d+) sectors in (\d+) "
-                 r"commands \(from shared pages (\d+), from the disk (\d+)\), wrote (\d+) in "
+                 r"transfers \(from shared pages (\d+), from the disk (\d+)\), wrote (\d+) in "
                  r"(\d+), flushes (\d+), errors (\d+)$")
     return dict(zip(DRIVE_KEYS, (int(x) for x in m[-1].groups()))) if m else {}
 

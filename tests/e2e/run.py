@@ -56,7 +56,10 @@ def make_disk(case, work, build):
 def make_data_disk(case, work):
     """The machine's second ATA disk (the primary slave): a GPT with
     partitions of case.data_disk MiB from 1 MiB on, filled with
-    cases.data_disk_fill, 1 MiB left at the end for the backup GPT."""
+    cases.data_disk_fill, 1 MiB left at the end for the backup GPT. A case
+    with data_disk_content then has the bytes it returns ({partition: bytes},
+    given the work folder) written from the start of those partitions; a
+    tool it needs that is missing makes the case a SKIP."""
     path = os.path.join(work, "data.img")
     size = (sum(case.data_disk) + 2) << 20
     with open(path, "wb") as f:
@@ -66,6 +69,19 @@ def make_data_disk(case, work):
     for i, mib in enumerate(case.data_disk, 1):
         args += [f"--new={i}:0:+{mib}M", f"--typecode={i}:8300"]
     subprocess.run(args + [path], check=True, capture_output=True)
+    if case.data_disk_content:
+        try:
+            parts = case.data_disk_content(work)
+        except FileNotFoundError as e:
+            raise Skip(f"cannot make the data disk's content: {e} (scripts/deps.sh test)")
+        with open(path, "r+b") as f:
+            gpt = f.read(1 << 20)
+            for n, data in sorted(parts.items()):
+                first, count = cases.gpt_partition(gpt, n)
+                if len(data) > count * 512:
+                    raise ValueError(f"{len(data)} bytes for partition {n} of {count} sectors")
+                f.seek(first * 512)
+                f.write(data)
     return path
 
 

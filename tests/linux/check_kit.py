@@ -24,10 +24,11 @@ Cases (one PASS/FAIL line each, then "linux-kit: N passed, N failed, N skipped")
                  /init (regular, executable), /bin/busybox (static ELF x86-64,
                  runs), /bin/xtperf (static, runs), /dev/console (char 5,1),
                  the applets /init uses
-  modules        e1000.ko is there, and every module any module there
-                 depends on (modinfo -F depends, and depmod's modules.dep of
-                 the whole kernel package): /init's load order puts each
-                 dependency first
+  modules        e1000.ko, snd-ens1370.ko, ata_piix.ko, sd_mod.ko, ext4.ko and
+                 crc32c_generic.ko are there, and every module any module
+                 there depends on (modinfo -F depends, and depmod's
+                 modules.dep of the whole kernel package): /init's load
+                 order puts each dependency first
   userland       kit.txt pins alsa-utils, libasound2-data and every package
                  the library walk took (versions, .deb sha256); the archive
                  holds /usr/bin/aplay and /usr/bin/arecord, the ELF
@@ -75,7 +76,15 @@ PT_LOAD, PF_X = 1, 1
 # Applets /init calls: each must be a link in the archive.
 INIT_APPLETS = ["sh", "mount", "cat", "awk", "sed", "tail", "dmesg", "date", "uname",
                 "insmod", "ip", "ping", "nc", "mkfifo", "dd", "wc", "sha256sum", "cut",
-                "rm", "sleep", "tr", "setsid", "cttyhack", "reboot", "poweroff", "kill"]
+                "rm", "sleep", "tr", "setsid", "cttyhack", "reboot", "poweroff", "kill",
+                "grep", "head", "ls", "mkdir", "umount", "sync"]
+
+# The modules /init loads for what the e2e cases drive: the e1000, the
+# ES1370 (audio_linux), the PIIX IDE disks and ext4 on them (disk_linux,
+# disk_linux_ext4; crc32c_generic for ext4's metadata checksums, which
+# modules.dep does not list). Each must be in the archive with everything
+# depmod's modules.dep says it depends on.
+KIT_WANT = ["e1000", "snd_ens1370", "ata_piix", "sd_mod", "ext4", "crc32c_generic"]
 
 
 def strict():
@@ -299,8 +308,9 @@ def check_modules(kit_dir, kit, entries, tmp):
     prefix = f"lib/modules/{release}/"
     kos = {n[len(prefix):]: n for n in entries if n.startswith(prefix) and n.endswith(".ko")}
     names = {os.path.basename(k)[:-3].replace("-", "_"): k for k in kos}
-    if "e1000" not in names:
-        return [f"no {prefix}.../e1000.ko in the archive"]
+    missing = [m for m in KIT_WANT if m not in names]
+    if missing:
+        return [f"no {prefix}.../{m}.ko in the archive" for m in missing]
     # What each module there needs, by its own .modinfo.
     for name, rel in sorted(names.items()):
         out = subprocess.run(["modinfo", "-F", "depends", os.path.join(tmp, kos[rel])],
@@ -317,13 +327,16 @@ def check_modules(kit_dir, kit, entries, tmp):
         for line in f:
             mod, _, rest = line.partition(":")
             full[mod.strip()] = rest.split()
-    e1000 = next((m for m in full if m.endswith("/e1000.ko")), None)
-    if e1000 is None:
-        p.append("the kernel's modules.dep has no e1000.ko")
-    else:
-        for dep in full[e1000]:
+    for want in KIT_WANT:
+        mod = next((m for m in full
+                    if os.path.basename(m)[:-3].replace("-", "_") == want), None)
+        if mod is None:
+            p.append(f"the kernel's modules.dep has no {want}.ko")
+            continue
+        for dep in full[mod]:
             if dep not in kos:
-                p.append(f"e1000.ko depends on {dep} (modules.dep), which is not in the archive")
+                p.append(f"{os.path.basename(mod)} depends on {dep} (modules.dep), "
+                         "which is not in the archive")
     # /init loads KIT_MODULES in that order: dependencies first.
     conf = open(os.path.join(tmp, "etc", "xtalk-kit.conf")).read()
     m = re.search(r"^KIT_MODULES='([^']*)'", conf, re.M)

@@ -36,6 +36,7 @@ static const uint16_t cmd_port[IDE_NCHANNELS] = { 0x1f0, 0x170 };
 static const uint16_t ctl_port[IDE_NCHANNELS] = { 0x3f6, 0x376 };
 
 struct drive_stats {
+	/* reads, writes: transfers (a DMA command's pieces, a PIO block each) */
 	uint64_t reads, writes, sectors_read, sectors_written, flushes, errors;
 	uint64_t from_pages, from_disk;		/* shared: sectors read from where */
 };
@@ -773,7 +774,7 @@ void storage_print_guest(const struct guest *g)
 
 		if (!dv->present)
 			continue;
-		xt_info("guest %s: disk %u %s: read %llu sectors in %llu commands (from shared pages "
+		xt_info("guest %s: disk %u %s: read %llu sectors in %llu transfers (from shared pages "
 			"%llu, from the disk %llu), wrote %llu in %llu, flushes %llu, errors %llu",
 			g->name, k, dv->what, (unsigned long long)dv->st.sectors_read,
 			(unsigned long long)dv->st.reads, (unsigned long long)dv->st.from_pages,
