@@ -123,7 +123,8 @@ static void card_error(void *ctx, enum es1370_err e, uint64_t detail)
 }
 
 static const struct es1370_ops card_ops = {
-	card_dma, card_irq, card_channel, card_play, card_capture, card_error,
+	.dma_map = card_dma, .set_irq = card_irq, .channel = card_channel, .play = card_play,
+	.capture = card_capture, .error = card_error,
 };
 
 static uint32_t drv_in(void *ctx, uint32_t off, unsigned size)
