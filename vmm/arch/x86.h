@@ -83,4 +83,22 @@ static inline void tsc_delay_us(uint64_t tsc_hz, unsigned us)
 		cpu_relax();
 }
 
+/* A port access of size 1, 2 or 4 bytes (other sizes: 4). */
+static inline uint32_t port_in(uint16_t port, unsigned size)
+{
+	if (size == 1)
+		return inb(port);
+	return size == 2 ? inw(port) : inl(port);
+}
+
+static inline void port_out(uint16_t port, unsigned size, uint32_t val)
+{
+	if (size == 1)
+		outb(port, (uint8_t)val);
+	else if (size == 2)
+		outw(port, (uint16_t)val);
+	else
+		outl(port, val);
+}
+
 #endif

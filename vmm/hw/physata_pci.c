@@ -45,9 +45,7 @@ static uint32_t io_in(void *ctx, unsigned chan, unsigned space, uint32_t off, un
 
 	if (space == PHYSATA_SPACE_BM && !p->bm)
 		return 0xffffffffu;
-	if (size == 1)
-		return inb(port);
-	return size == 2 ? inw(port) : inl(port);
+	return port_in(port, size);
 }
 
 static void io_out(void *ctx, unsigned chan, unsigned space, uint32_t off, unsigned size,
@@ -58,12 +56,7 @@ static void io_out(void *ctx, unsigned chan, unsigned space, uint32_t off, unsig
 
 	if (space == PHYSATA_SPACE_BM && !p->bm)
 		return;
-	if (size == 1)
-		outb(port, (uint8_t)val);
-	else if (size == 2)
-		outw(port, (uint16_t)val);
-	else
-		outl(port, val);
+	port_out(port, size, val);
 }
 
 static void delay_us(void *ctx, unsigned us)

@@ -17,9 +17,7 @@ static uint32_t io_in(void *ctx, uint32_t off, unsigned size)
 	const struct physsnd_pci *p = ctx;
 	uint16_t port = (uint16_t)(p->io + off);
 
-	if (size == 1)
-		return inb(port);
-	return size == 2 ? inw(port) : inl(port);
+	return port_in(port, size);
 }
 
 static void io_out(void *ctx, uint32_t off, unsigned size, uint32_t val)
@@ -27,12 +25,7 @@ static void io_out(void *ctx, uint32_t off, unsigned size, uint32_t val)
 	const struct physsnd_pci *p = ctx;
 	uint16_t port = (uint16_t)(p->io + off);
 
-	if (size == 1)
-		outb(port, (uint8_t)val);
-	else if (size == 2)
-		outw(port, (uint16_t)val);
-	else
-		outl(port, val);
+	port_out(port, size, val);
 }
 
 static void delay_us(void *ctx, unsigned us)
